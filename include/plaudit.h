@@ -1,0 +1,692 @@
+/*
+ * plaudit.h - the public API of libplaudit, an embeddable recognition and
+ * gamification engine (points, tiers, badges, leaderboards, kudos, rewards).
+ *
+ * The semantics are those of "Plaudit program and event formats, version 1"
+ * (docs/program-format.md); this header documents the C binding of it.
+ *
+ * CONVENTIONS
+ *  - Calls that can fail return int: PLAUDIT_OK (0) or a negative
+ *    plaudit_error code.  plaudit_strerror() gives the fixed text of a code,
+ *    plaudit_errmsg() the detail of the last failure on a context.  Event
+ *    calls may also return the positive PLAUDIT_DUPLICATE.
+ *  - Out parameters come first after the context.
+ *  - Strings passed in are UTF-8, NUL-terminated, and only read during the
+ *    call: the context copies what it keeps.
+ *  - Strings and arrays returned through `const` pointers are owned by the
+ *    context.  Unless a comment says otherwise they stay valid until the next
+ *    call that changes the context (a declaration, an event, a store call) or
+ *    until the next query that returns the same kind of array, whichever
+ *    comes first.  Rule ids and member ids returned by the context stay valid
+ *    for the context's life (they are never freed before plaudit_ctx_free).
+ *  - Memory returned through `char **` / `void **` is allocated with the
+ *    context's allocator and released with plaudit_free(ctx, ptr).
+ *  - *_free(NULL) does nothing.
+ *
+ * THREAD MODEL
+ *  A context is used by one thread at a time: calls on the same context must
+ *  not overlap (guard it with your own mutex if several threads share it).
+ *  Separate contexts are fully independent and may be used from different
+ *  threads at once: the library has no global mutable state, never calls
+ *  setlocale()/tzset() and never reads the TZ environment variable.
+ *  Listener and store callbacks run on the thread that made the call.
+ *
+ * ERRORS AND ATOMICITY
+ *  A call that fails changes nothing: the state digest (plaudit_state_digest)
+ *  is exactly what it was before.  This holds for allocation failures too:
+ *  every event is applied as a transaction that is rolled back on failure.
+ *  The only counters that a rejected call changes are the diagnostic
+ *  statistics (plaudit_stats), which the digest leaves out by design.
+ */
+#ifndef PLAUDIT_H
+#define PLAUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plaudit/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define PLAUDIT_VERSION_MAJOR 1
+#define PLAUDIT_VERSION_MINOR 0
+#define PLAUDIT_VERSION_PATCH 0
+#define PLAUDIT_VERSION_STRING "1.0.0"
+/* major * 10000 + minor * 100 + patch */
+#define PLAUDIT_VERSION_NUMBER 10000
+
+/* The library's version as "MAJOR.MINOR.PATCH".  Static storage. */
+PLAUDIT_EXPORT const char *plaudit_version(void);
+/* The library's version as MAJOR * 10000 + MINOR * 100 + PATCH, for a
+ * run-time check against PLAUDIT_VERSION_NUMBER. */
+PLAUDIT_EXPORT int plaudit_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Error codes                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Codes are only ever added to, never renumbered. */
+typedef enum plaudit_error {
+    PLAUDIT_OK = 0,
+    PLAUDIT_EINVAL = -1,     /* invalid argument: NULL, bad value, wrong kind */
+    PLAUDIT_ENOMEM = -2,     /* an allocation failed; nothing changed */
+    PLAUDIT_ENOTFOUND = -3,  /* unknown id (rule, member, zone) */
+    PLAUDIT_EEXIST = -4,     /* duplicate id, or the member already exists */
+    PLAUDIT_ERANGE = -5,     /* value out of range */
+    PLAUDIT_EUTF8 = -6,      /* text that is not valid UTF-8 */
+    PLAUDIT_ESTRING = -7,    /* empty/over-long string, control characters,
+                                characters not allowed in an id */
+    PLAUDIT_ETIME = -8,      /* time went backwards, or ts out of range */
+    PLAUDIT_ECONFLICT = -9,  /* idempotency key reused with other content */
+    PLAUDIT_ELIMIT = -10,    /* a give cap or a configured limit was hit */
+    PLAUDIT_EFUNDS = -11,    /* balance below the reward's cost */
+    PLAUDIT_ESTOCK = -12,    /* reward out of stock */
+    PLAUDIT_ESELF = -13,     /* kudos to oneself */
+    PLAUDIT_EDISABLED = -14, /* feature not declared (kudos without a
+                                kudos section) */
+    PLAUDIT_ESTATE = -15,    /* call not allowed now: declaring after the
+                                first event, mutating from a listener */
+    PLAUDIT_EUSER = -16,     /* reserved for callbacks: a store callback
+                                failed (the message is kept on the ctx) */
+    PLAUDIT_EIO = -17,       /* an operating-system I/O call failed */
+    PLAUDIT_ECORRUPT = -18,  /* stored data failed its checks */
+    PLAUDIT_EVERSION = -19,  /* unknown struct or format version */
+    PLAUDIT_EPARSE = -20,    /* malformed JSON / event line */
+    PLAUDIT_ELOCKED = -21,   /* the store is locked by another process */
+    PLAUDIT_EUNSUPPORTED = -22 /* built without the needed feature */
+} plaudit_error;
+
+/* Returned (positive) by event calls for a duplicate idempotency key. */
+#define PLAUDIT_DUPLICATE 1
+
+/* Fixed English text for a code (static storage, never NULL). */
+PLAUDIT_EXPORT const char *plaudit_strerror(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct plaudit_ctx plaudit_ctx;
+
+/* Allocator hooks.  All three are given, or none (then malloc/realloc/free
+ * are used).  Every byte the context holds goes through them, including
+ * uthash tables and time-zone data.  The hooks are called on the thread of
+ * the calling API function.  realloc(NULL, n) must behave as malloc(n);
+ * malloc may return NULL, which the context reports as PLAUDIT_ENOMEM. */
+typedef struct plaudit_allocator {
+    void *(*malloc)(size_t size, void *payload);
+    void *(*realloc)(void *ptr, size_t size, void *payload);
+    void (*free)(void *ptr, void *payload);
+    void *payload;
+} plaudit_allocator;
+
+#define PLAUDIT_OPTIONS_VERSION 1
+
+/* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
+ * fields; the version field lets the library reject a struct from a newer
+ * header.  Fields added later are appended at the end. */
+typedef struct plaudit_options {
+    unsigned version;
+    plaudit_allocator allocator;
+    /* Directory of the system time-zone database (TZif files).  NULL: the
+     * usual places (/usr/share/zoneinfo, /usr/lib/zoneinfo,
+     * /usr/share/lib/zoneinfo).  The TZDIR environment variable is not read
+     * (no global state); pass getenv("TZDIR") here if you want it. Copied. */
+    const char *tzdir;
+    /* Forget idempotency keys accepted when the clock was more than this
+     * many seconds ago.  0 keeps every key (the spec's default guarantee).
+     * Forgetting trades the duplicate guarantee for memory. */
+    int64_t idempotency_retention_s;
+    /* Upper bound on the number of members (0 = unlimited); an event that
+     * would create one more is rejected with PLAUDIT_ELIMIT. */
+    uint64_t max_members;
+} plaudit_options;
+
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0 }
+
+/* Create a context.  opts may be NULL for the defaults.
+ * On success *out owns a new context, freed with plaudit_ctx_free.
+ * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION,
+ * PLAUDIT_ENOMEM.  On error *out is set to NULL. */
+PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
+
+/* Free a context and everything it owns.  NULL does nothing. */
+PLAUDIT_EXPORT void plaudit_ctx_free(plaudit_ctx *ctx);
+
+/* Detail of the last failure on ctx ("" when the last call succeeded).
+ * Owned by ctx; valid until the next call on ctx.  NULL ctx gives a fixed
+ * text. */
+PLAUDIT_EXPORT const char *plaudit_errmsg(const plaudit_ctx *ctx);
+
+/* Code of the last failure on ctx (PLAUDIT_OK when the last call succeeded). */
+PLAUDIT_EXPORT int plaudit_errcode(const plaudit_ctx *ctx);
+
+/* Free memory that the library returned through a `char **` or `void **`
+ * out parameter.  It must come from the same context.  NULL does nothing. */
+PLAUDIT_EXPORT void plaudit_free(plaudit_ctx *ctx, void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Declaring a program                                                       */
+/* ------------------------------------------------------------------------ */
+/*
+ * A program is declared rule by rule.  Each declaration is validated at once
+ * (ids, ranges, references to rules declared earlier) and either fully added
+ * or rejected with nothing added; the error message names the item.  Rules
+ * reference only rules declared before them, so declare in this order:
+ * actions, tiers, segments, leaderboards, badges, kudos, rewards (the JSON
+ * loader does this for you).  The program is sealed by the first event:
+ * declaring afterwards fails with PLAUDIT_ESTATE.
+ *
+ * Limits: ids are 1-64 bytes of [a-z0-9._-] starting with a letter or digit,
+ * unique per kind; `name` up to 256 bytes; `description` up to 2048 bytes;
+ * badge `image` and `criteria` up to 2048 bytes; rule values within +-10^9;
+ * caps, bonus, cost, stock and thresholds not negative; a badge has at most
+ * PLAUDIT_MAX_LEVELS thresholds; a program has at most 65535 rules of each
+ * kind.  All strings are copied.
+ */
+
+#define PLAUDIT_MAX_LEVELS 64
+#define PLAUDIT_MAX_VALUE 1000000000LL
+/* Largest accepted timestamp: 2^37 (the year 6325). */
+#define PLAUDIT_MAX_TS 137438953472LL
+/* Marks an unset optional value (caps, stock). */
+#define PLAUDIT_UNSET (-1)
+
+typedef enum plaudit_period {
+    PLAUDIT_PERIOD_NONE = 0, /* unset */
+    PLAUDIT_PERIOD_DAY,
+    PLAUDIT_PERIOD_WEEK,     /* ISO week, Monday 00:00 local */
+    PLAUDIT_PERIOD_MONTH,
+    PLAUDIT_PERIOD_QUARTER,
+    PLAUDIT_PERIOD_YEAR,
+    PLAUDIT_PERIOD_ALL       /* never rolls over */
+} plaudit_period;
+
+/* "day", "week", ... for a period; NULL for PLAUDIT_PERIOD_NONE. */
+PLAUDIT_EXPORT const char *plaudit_period_name(plaudit_period p);
+/* Parse a period name; PLAUDIT_PERIOD_NONE when unknown. */
+PLAUDIT_EXPORT plaudit_period plaudit_period_parse(const char *name);
+
+/* Program name (display only).  Copied. */
+PLAUDIT_EXPORT int plaudit_program_set_name(plaudit_ctx *ctx, const char *name);
+
+/* Local time as a fixed offset from UTC, in minutes (-1439..1439).  Replaces
+ * a time zone set earlier. Default: 0 (UTC). */
+PLAUDIT_EXPORT int plaudit_program_set_utc_offset(plaudit_ctx *ctx, int minutes);
+
+/* Local time from an IANA zone ("Europe/Amsterdam"), read now from the
+ * system's time-zone database (TZif, daylight saving and the footer rule for
+ * instants past the last transition included).  PLAUDIT_ENOTFOUND when the
+ * database lacks the zone, PLAUDIT_ECORRUPT when its file is invalid. */
+PLAUDIT_EXPORT int plaudit_program_set_timezone(plaudit_ctx *ctx, const char *zone);
+
+#define PLAUDIT_ACTION_DEF_VERSION 1
+/* An action: a kind of contribution that earns points. */
+typedef struct plaudit_action_def {
+    unsigned version;
+    const char *id;          /* required */
+    const char *name;        /* optional display text */
+    const char *description; /* optional display text */
+    int64_t points;          /* awarded per occurrence, before the limits */
+    int once;                /* only the first occurrence earns points */
+    int64_t cooldown_s;      /* 0: none; else seconds after the last earning
+                                occurrence during which occurrences earn 0 */
+    int64_t cap_points;      /* PLAUDIT_UNSET or the points cap per cap_per */
+    int64_t cap_count;       /* PLAUDIT_UNSET or the earning-occurrence cap */
+    plaudit_period cap_per;  /* required when a cap is set */
+} plaudit_action_def;
+#define PLAUDIT_ACTION_DEF_INIT \
+    { PLAUDIT_ACTION_DEF_VERSION, NULL, NULL, NULL, 0, 0, 0, PLAUDIT_UNSET, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE }
+PLAUDIT_EXPORT int plaudit_action_declare(plaudit_ctx *ctx, const plaudit_action_def *def);
+
+#define PLAUDIT_TIER_DEF_VERSION 1
+/* A tier.  Declare from lowest to highest. */
+typedef struct plaudit_tier_def {
+    unsigned version;
+    const char *id;
+    const char *name;
+    const char *description;
+    int64_t min_points;           /* with a window: net points in one period */
+    int64_t min_distinct_actions;
+    int64_t min_tenure_days;
+    int lifetime;                 /* once held, never lost */
+    plaudit_period window;        /* NONE, or a qualification tier's period */
+} plaudit_tier_def;
+#define PLAUDIT_TIER_DEF_INIT \
+    { PLAUDIT_TIER_DEF_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, PLAUDIT_PERIOD_NONE }
+PLAUDIT_EXPORT int plaudit_tier_declare(plaudit_ctx *ctx, const plaudit_tier_def *def);
+
+#define PLAUDIT_SEGMENT_DEF_VERSION 1
+/* A motivation segment: affinity = sum of weight x occurrences. */
+typedef struct plaudit_segment_def {
+    unsigned version;
+    const char *id;
+    const char *name;
+    const char *description;
+    size_t n_weights;
+    const char *const *actions; /* n_weights declared action ids, distinct */
+    const int64_t *weights;     /* n_weights positive weights */
+} plaudit_segment_def;
+#define PLAUDIT_SEGMENT_DEF_INIT { PLAUDIT_SEGMENT_DEF_VERSION, NULL, NULL, NULL, 0, NULL, NULL }
+PLAUDIT_EXPORT int plaudit_segment_declare(plaudit_ctx *ctx, const plaudit_segment_def *def);
+
+#define PLAUDIT_LEADERBOARD_DEF_VERSION 1
+typedef struct plaudit_leaderboard_def {
+    unsigned version;
+    const char *id;
+    const char *name;
+    const char *description;
+    plaudit_period period;   /* required */
+    const char *segment;     /* NULL, or only members of this segment */
+    int64_t size;            /* entries listed in the state document */
+} plaudit_leaderboard_def;
+#define PLAUDIT_LEADERBOARD_DEF_INIT \
+    { PLAUDIT_LEADERBOARD_DEF_VERSION, NULL, NULL, NULL, PLAUDIT_PERIOD_NONE, NULL, 10 }
+PLAUDIT_EXPORT int plaudit_leaderboard_declare(plaudit_ctx *ctx, const plaudit_leaderboard_def *def);
+
+/* What a badge's `when` holds. */
+typedef enum plaudit_criterion {
+    PLAUDIT_CRITERION_MANUAL = 0,      /* no `when`: given by award events */
+    PLAUDIT_CRITERION_ACTION_COUNT,    /* action, thresholds, within (opt.) */
+    PLAUDIT_CRITERION_ACTION_STREAK,   /* action, thresholds, per */
+    PLAUDIT_CRITERION_DISTINCT_ACTIONS,
+    PLAUDIT_CRITERION_POINTS,
+    PLAUDIT_CRITERION_TENURE_DAYS,
+    PLAUDIT_CRITERION_KUDOS_RECEIVED,
+    PLAUDIT_CRITERION_KUDOS_GIVEN,
+    PLAUDIT_CRITERION_TIER,            /* tier */
+    PLAUDIT_CRITERION_LEADERBOARD      /* leaderboard, top */
+} plaudit_criterion;
+
+#define PLAUDIT_BADGE_DEF_VERSION 1
+typedef struct plaudit_badge_def {
+    unsigned version;
+    const char *id;
+    const char *name;
+    const char *description;
+    const char *image;       /* URL, display only */
+    const char *criteria;    /* how it is earned, display only; NULL: the
+                                engine writes one from the criterion */
+    plaudit_criterion criterion;
+    const char *action;      /* ACTION_COUNT / ACTION_STREAK */
+    plaudit_period within;   /* ACTION_COUNT: NONE = all time */
+    plaudit_period per;      /* ACTION_STREAK: day, week or month */
+    size_t n_thresholds;     /* 1..PLAUDIT_MAX_LEVELS for threshold kinds */
+    const int64_t *thresholds; /* strictly ascending; level i = i-th value */
+    const char *tier;        /* TIER */
+    const char *leaderboard; /* LEADERBOARD */
+    int64_t top;             /* LEADERBOARD: first N at a period close */
+    int64_t bonus;           /* points paid at each level unlock / award */
+    int hidden;              /* not shown in progress until earned */
+    int repeatable;          /* only with within and one threshold */
+} plaudit_badge_def;
+#define PLAUDIT_BADGE_DEF_INIT \
+    { PLAUDIT_BADGE_DEF_VERSION, NULL, NULL, NULL, NULL, NULL, PLAUDIT_CRITERION_MANUAL, NULL, \
+      PLAUDIT_PERIOD_NONE, PLAUDIT_PERIOD_NONE, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
+PLAUDIT_EXPORT int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *def);
+
+#define PLAUDIT_KUDOS_DEF_VERSION 1
+/* The kudos section (at most one per program). */
+typedef struct plaudit_kudos_def {
+    unsigned version;
+    int64_t points;          /* the receiver earns this per kudos */
+    int64_t cap_points;      /* PLAUDIT_UNSET or receiver's points cap */
+    int64_t cap_count;       /* PLAUDIT_UNSET or receiver's count cap */
+    plaudit_period cap_per;
+    int64_t give_cap_count;  /* PLAUDIT_UNSET or kudos a member may give */
+    plaudit_period give_cap_per;
+} plaudit_kudos_def;
+#define PLAUDIT_KUDOS_DEF_INIT \
+    { PLAUDIT_KUDOS_DEF_VERSION, 0, PLAUDIT_UNSET, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE }
+PLAUDIT_EXPORT int plaudit_kudos_declare(plaudit_ctx *ctx, const plaudit_kudos_def *def);
+
+#define PLAUDIT_REWARD_DEF_VERSION 1
+typedef struct plaudit_reward_def {
+    unsigned version;
+    const char *id;
+    const char *name;
+    const char *description;
+    int64_t cost;
+    int64_t stock;           /* PLAUDIT_UNSET: unlimited */
+} plaudit_reward_def;
+#define PLAUDIT_REWARD_DEF_INIT { PLAUDIT_REWARD_DEF_VERSION, NULL, NULL, NULL, 0, PLAUDIT_UNSET }
+PLAUDIT_EXPORT int plaudit_reward_declare(plaudit_ctx *ctx, const plaudit_reward_def *def);
+
+/* Number of declared rules of each kind. */
+typedef struct plaudit_program_info {
+    const char *name;        /* NULL when unset */
+    const char *timezone;    /* NULL when a fixed offset is used */
+    int utc_offset_minutes;
+    size_t n_actions, n_tiers, n_badges, n_segments, n_leaderboards, n_rewards;
+    int has_kudos;
+    int sealed;              /* 1 once an event was recorded */
+} plaudit_program_info;
+/* Fill *out.  Strings owned by ctx, valid for its life. */
+PLAUDIT_EXPORT int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out);
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum plaudit_event_type {
+    PLAUDIT_EVENT_ACTION = 0,
+    PLAUDIT_EVENT_JOIN,
+    PLAUDIT_EVENT_KUDOS,
+    PLAUDIT_EVENT_REDEEM,
+    PLAUDIT_EVENT_AWARD,
+    PLAUDIT_EVENT_ADJUST,
+    PLAUDIT_EVENT_SEGMENT,
+    PLAUDIT_EVENT_PREFERENCES,
+    PLAUDIT_EVENT_TICK
+} plaudit_event_type;
+
+/* "action", "join", ... ; NULL for an unknown value. */
+PLAUDIT_EXPORT const char *plaudit_event_type_name(plaudit_event_type t);
+
+/* One event, as a plain struct (for plaudit_record and batches).  Fields a
+ * type does not use must be NULL / 0. */
+typedef struct plaudit_event {
+    plaudit_event_type type;
+    int64_t ts;              /* Unix seconds, 0..PLAUDIT_MAX_TS */
+    const char *id;          /* optional idempotency key, 1-128 bytes */
+    const char *member;      /* action, join, redeem, award, adjust,
+                                segment, preferences; kudos: the giver */
+    const char *target;      /* action id; kudos: receiver; reward id;
+                                badge id; segment id (NULL = unpin) */
+    int64_t points;          /* adjust */
+    const char *reason;      /* adjust, optional, up to 256 bytes */
+    int flag;                /* preferences: 1 = show on leaderboards */
+} plaudit_event;
+
+/* What an event did. */
+typedef enum plaudit_status {
+    PLAUDIT_ACCEPTED = 0,
+    PLAUDIT_DUPLICATE_EVENT = 1,  /* same id, same content: changed nothing */
+    PLAUDIT_REJECTED = 2          /* see code and message; changed nothing */
+} plaudit_status;
+
+/* A recognition moment: a change a member would like to hear about. */
+typedef enum plaudit_moment_kind {
+    PLAUDIT_MOMENT_POINTS = 0, /* points awarded (net, non-zero) */
+    PLAUDIT_MOMENT_BADGE,      /* badge level unlocked / earned again */
+    PLAUDIT_MOMENT_TIER,       /* tier promoted or demoted */
+    PLAUDIT_MOMENT_REDEEM,     /* reward redeemed */
+    PLAUDIT_MOMENT_KUDOS       /* kudos given */
+} plaudit_moment_kind;
+
+/* What a points moment was paid for. */
+typedef enum plaudit_source {
+    PLAUDIT_SOURCE_ACTION = 0, /* source = action id */
+    PLAUDIT_SOURCE_BONUS,      /* source = badge id */
+    PLAUDIT_SOURCE_KUDOS,      /* source = giver's member id */
+    PLAUDIT_SOURCE_ADJUST      /* source = reason or NULL */
+} plaudit_source;
+
+/* All strings are owned by the context (see CONVENTIONS). */
+typedef struct plaudit_moment {
+    plaudit_moment_kind kind;
+    int64_t ts;              /* stamp of the event that caused it */
+    const char *member;      /* who it is about (kudos: the giver) */
+    /* POINTS */
+    int64_t points;          /* net change of points (after the 0 floor) */
+    plaudit_source source;
+    const char *source_id;
+    /* BADGE */
+    const char *badge;
+    uint32_t level;          /* levelled badge: level reached (1-based) */
+    uint32_t times;          /* repeatable/leaderboard/manual: times earned */
+    const char *leaderboard; /* non-NULL when given at a period close */
+    /* TIER */
+    const char *tier_from;   /* NULL: none */
+    const char *tier_to;     /* NULL: none */
+    int promoted;            /* 1 promotion, 0 demotion */
+    /* REDEEM */
+    const char *reward;
+    int64_t cost;
+    /* KUDOS */
+    const char *to;          /* receiver */
+} plaudit_moment;
+
+/* The outcome of one event call.  `moments` is owned by the context and
+ * valid until the next event call on it. */
+typedef struct plaudit_outcome {
+    plaudit_status status;
+    int code;                /* PLAUDIT_OK, or the rejection code */
+    const char *message;     /* "" or the rejection detail (owned by ctx) */
+    int64_t points;          /* net points awarded to the event's member
+                                (kudos: the receiver), bonuses included */
+    size_t n_moments;
+    const plaudit_moment *moments; /* in the order they happened */
+    size_t n_badges;         /* number of BADGE moments */
+    size_t n_tier_changes;   /* number of TIER moments */
+} plaudit_outcome;
+
+/*
+ * Event calls.  `out` may be NULL.  `id` is an optional idempotency key
+ * (NULL for none).  Return: PLAUDIT_OK (accepted), PLAUDIT_DUPLICATE
+ * (already accepted with the same content: nothing changed), or a negative
+ * code (rejected: nothing changed; plaudit_errmsg says why).
+ * Events whose ts is earlier than the last time of a member they name are
+ * rejected with PLAUDIT_ETIME.  A member named for the first time is created
+ * (joined = ts).  From inside a listener callback every event call fails
+ * with PLAUDIT_ESTATE.
+ */
+PLAUDIT_EXPORT int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_action(plaudit_ctx *ctx, int64_t ts, const char *member, const char *action,
+                                         const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_join(plaudit_ctx *ctx, int64_t ts, const char *member, const char *id,
+                                       plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_kudos(plaudit_ctx *ctx, int64_t ts, const char *from, const char *to,
+                                        const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_redeem(plaudit_ctx *ctx, int64_t ts, const char *member, const char *reward,
+                                         const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_award(plaudit_ctx *ctx, int64_t ts, const char *member, const char *badge,
+                                        const char *id, plaudit_outcome *out);
+/* reason may be NULL. */
+PLAUDIT_EXPORT int plaudit_record_adjust(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points,
+                                         const char *reason, const char *id, plaudit_outcome *out);
+/* segment NULL returns the member to inference. */
+PLAUDIT_EXPORT int plaudit_record_segment(plaudit_ctx *ctx, int64_t ts, const char *member, const char *segment,
+                                          const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member, int leaderboards,
+                                              const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out);
+
+/* Record n events in one call (fewer crossings for bindings).  Each event is
+ * its own transaction, exactly as if recorded one by one; a rejected event
+ * does not stop the batch.  codes (may be NULL) receives each event's return
+ * value; *n_done (may be NULL) how many events were processed.  Returns
+ * PLAUDIT_OK, or a negative code for a bad argument (nothing recorded) or a
+ * failure of an attached store (processing stops at that event, which is
+ * not recorded; the ones before it are).  Moments reach listeners only. */
+PLAUDIT_EXPORT int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n, int *codes,
+                                        size_t *n_done);
+
+/* ------------------------------------------------------------------------ */
+/* Listeners                                                                 */
+/* ------------------------------------------------------------------------ */
+
+#define PLAUDIT_LISTENER_VERSION 1
+/*
+ * Callbacks for recognition moments (any may be NULL).  They are called on
+ * the calling thread after the event has been fully applied (and journaled
+ * when a store is attached), in the order of the outcome's moments.  The
+ * moment and its strings are valid only during the callback.
+ * Re-entrancy: a callback may call queries on the context (plaudit_member_*,
+ * plaudit_leaderboard_*, plaudit_state_*); calls that change the context
+ * (events, declarations, listener changes, store calls) fail with
+ * PLAUDIT_ESTATE and change nothing.  Callbacks return nothing, so they
+ * cannot fail an event that is already applied.
+ */
+typedef struct plaudit_listener {
+    unsigned version;
+    void (*on_points)(const plaudit_moment *m, void *payload);
+    void (*on_badge)(const plaudit_moment *m, void *payload);
+    void (*on_tier)(const plaudit_moment *m, void *payload);
+    void (*on_redeem)(const plaudit_moment *m, void *payload);
+    void (*on_kudos)(const plaudit_moment *m, void *payload);
+    void *payload;
+} plaudit_listener;
+#define PLAUDIT_LISTENER_INIT { PLAUDIT_LISTENER_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* Set (copy) the context's listener; NULL removes it. */
+PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener);
+
+/* ------------------------------------------------------------------------ */
+/* Queries                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The clock: the newest accepted ts, or -1 before the first accepted event. */
+PLAUDIT_EXPORT int64_t plaudit_clock(const plaudit_ctx *ctx);
+
+typedef struct plaudit_member_info {
+    const char *id;          /* owned by ctx, valid for its life */
+    int64_t joined;
+    int64_t last_ts;         /* newest accepted event that touched it */
+    int64_t points;
+    int64_t balance;
+    const char *tier;        /* as of the last evaluation; NULL: none */
+    const char *segment;     /* current segment; NULL: none */
+    int segment_pinned;      /* 1 when a segment event pinned it */
+    int leaderboards;        /* 1 = shown on leaderboards (not opted out) */
+    uint64_t kudos_given;
+    uint64_t kudos_received;
+    uint32_t distinct_actions;
+    uint32_t n_badges;       /* number of distinct badges earned */
+} plaudit_member_info;
+
+/* PLAUDIT_ENOTFOUND for an unknown member. */
+PLAUDIT_EXPORT int plaudit_member_get(plaudit_ctx *ctx, const char *member, plaudit_member_info *out);
+/* All-time occurrences of an action by a member. */
+PLAUDIT_EXPORT int plaudit_member_action_count(plaudit_ctx *ctx, const char *member, const char *action,
+                                               uint64_t *out);
+/* The member's affinity to a segment. */
+PLAUDIT_EXPORT int plaudit_member_affinity(plaudit_ctx *ctx, const char *member, const char *segment, int64_t *out);
+
+typedef struct plaudit_badge_earned {
+    const char *badge;       /* owned by ctx, valid for its life */
+    uint32_t level;          /* levelled badge: highest level; else 1 */
+    uint32_t times;          /* repeatable/leaderboard/manual: times; else 1 */
+    int64_t first_ts;        /* when first earned */
+    int64_t last_ts;         /* when last unlocked / earned again */
+} plaudit_badge_earned;
+/* The badges a member earned, in declaration order.  *out is owned by ctx,
+ * valid until the next call that changes ctx or the next
+ * plaudit_member_badges call. */
+PLAUDIT_EXPORT int plaudit_member_badges(plaudit_ctx *ctx, const char *member, const plaudit_badge_earned **out,
+                                         size_t *n);
+
+typedef struct plaudit_badge_progress {
+    const char *badge;
+    plaudit_criterion criterion;
+    uint32_t level;          /* levels earned so far (0 = none) */
+    uint32_t levels;         /* number of levels */
+    int64_t current;         /* the criterion's value now (leaderboard:
+                                current rank, 0 when unranked) */
+    int64_t next;            /* the next threshold (leaderboard: top N) */
+    int earned_this_period;  /* repeatable: already earned this period */
+} plaudit_badge_progress;
+
+typedef struct plaudit_progress {
+    const char *tier;        /* current tier (NULL: none) */
+    const char *next_tier;   /* next tier above it, NULL at the top */
+    int64_t next_points;     /* points still needed (window tier: in the
+                                current window period); 0 when met */
+    int64_t next_distinct_actions; /* distinct actions still needed */
+    int64_t next_tenure_days;      /* days still needed */
+    const char *keep_tier;   /* qualification tier held now, or NULL */
+    int64_t keep_points;     /* points still needed this period to keep it
+                                through the next one (0: requalified) */
+    size_t n_badges;
+    const plaudit_badge_progress *badges; /* visible badges not fully
+                                earned (and repeatable ones), declaration
+                                order; hidden ones only once earned */
+} plaudit_progress;
+/* A member's progress, as of the context's clock.  Arrays and strings owned
+ * by ctx, valid until the next call that changes ctx or the next
+ * plaudit_member_progress call. */
+PLAUDIT_EXPORT int plaudit_member_progress(plaudit_ctx *ctx, const char *member, plaudit_progress *out);
+
+/* Number of members. */
+PLAUDIT_EXPORT uint64_t plaudit_member_count(const plaudit_ctx *ctx);
+/* List members in creation order, paged: up to max ids starting at index
+ * `start` (0-based).  ids[] receives pointers owned by ctx (valid for its
+ * life); *n the number written; *next the start of the next page (equal to
+ * plaudit_member_count at the end). */
+PLAUDIT_EXPORT int plaudit_member_list(plaudit_ctx *ctx, uint64_t start, size_t max, const char **ids, size_t *n,
+                                       uint64_t *next);
+
+/* ------------------------------------------------------------------------ */
+/* Leaderboards                                                              */
+/* ------------------------------------------------------------------------ */
+/*
+ * Ranked on a board: members with a score above 0 in the board's current
+ * period, not opted out and, for a segment board, in that segment.  Order:
+ * score descending, then the earlier ts of the last change of the score on
+ * that board, then member id bytewise.  Ranks are 1-based.  Updating a score
+ * and asking a rank are O(log n).
+ */
+typedef struct plaudit_rank_entry {
+    const char *member;      /* owned by ctx, valid for its life */
+    int64_t score;
+    uint64_t rank;
+    int64_t ts;              /* last change of the score on the board */
+} plaudit_rank_entry;
+
+/* Up to n entries from the top into out[]; *n_out the number written. */
+PLAUDIT_EXPORT int plaudit_leaderboard_top(plaudit_ctx *ctx, const char *board, size_t n, plaudit_rank_entry *out,
+                                           size_t *n_out);
+/* A member's rank (0 when not ranked) and score on the board's current
+ * period.  PLAUDIT_ENOTFOUND for an unknown board or member. */
+PLAUDIT_EXPORT int plaudit_leaderboard_rank(plaudit_ctx *ctx, const char *board, const char *member,
+                                            uint64_t *rank, int64_t *score);
+/* The member and up to k entries above and below it, in rank order, into
+ * out[] (room for 2k+1); *n_out the number written (0 when not ranked). */
+PLAUDIT_EXPORT int plaudit_leaderboard_around(plaudit_ctx *ctx, const char *board, const char *member, size_t k,
+                                              plaudit_rank_entry *out, size_t *n_out);
+/* Number of ranked members on the board. */
+PLAUDIT_EXPORT int plaudit_leaderboard_count(plaudit_ctx *ctx, const char *board, uint64_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* Rewards                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Stock left (PLAUDIT_UNSET when unlimited). */
+PLAUDIT_EXPORT int plaudit_reward_stock(plaudit_ctx *ctx, const char *reward, int64_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* State                                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct plaudit_stats {
+    uint64_t accepted;
+    uint64_t duplicates;
+    uint64_t rejected;       /* includes malformed lines given to the
+                                library's event reader */
+} plaudit_stats;
+PLAUDIT_EXPORT int plaudit_stats_get(const plaudit_ctx *ctx, plaudit_stats *out);
+
+/* The final-state document of the spec's section 4 ("plaudit.state/1"),
+ * deterministic to the byte, with a trailing newline.  *out is allocated
+ * with the context's allocator (free with plaudit_free); *len (may be NULL)
+ * receives its length without the NUL. */
+PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len);
+
+/* A 64-bit digest of the whole state: every member counter, period tracker,
+ * badge, leaderboard, reward stock, idempotency key, the clock and the
+ * accepted count.  Diagnostic counters (duplicates, rejected) are left out,
+ * so a rejected call never changes it.  Independent of memory layout and of
+ * the order in which members were created. */
+PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PLAUDIT_H */
