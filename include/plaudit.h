@@ -82,7 +82,7 @@ typedef enum plaudit_error {
     PLAUDIT_EUTF8 = -6,      /* text that is not valid UTF-8 */
     PLAUDIT_ESTRING = -7,    /* empty/over-long string, control characters,
                                 characters not allowed in an id */
-    PLAUDIT_ETIME = -8,      /* time went backwards, or ts out of range */
+    PLAUDIT_ETIME = -8,      /* time went backwards */
     PLAUDIT_ECONFLICT = -9,  /* idempotency key reused with other content */
     PLAUDIT_ELIMIT = -10,    /* a give cap or a configured limit was hit */
     PLAUDIT_EFUNDS = -11,    /* balance below the reward's cost */

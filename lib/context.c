@@ -1,0 +1,116 @@
+/* context.c - creating and freeing a context, its options, allocator and
+ * listener, and the library's version. */
+#include <stdio.h>
+
+#include "internal.h"
+
+const char *plaudit_version(void) { return PLAUDIT_VERSION_STRING; }
+int plaudit_version_number(void) { return PLAUDIT_VERSION_NUMBER; }
+
+int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
+{
+    if (!out) return PLAUDIT_EINVAL;
+    *out = NULL;
+    plaudit_options def = PLAUDIT_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    if (opts->version != PLAUDIT_OPTIONS_VERSION) return PLAUDIT_EVERSION;
+    const plaudit_allocator *ua = &opts->allocator;
+    int n_hooks = !!ua->malloc + !!ua->realloc + !!ua->free;
+    if (n_hooks != 0 && n_hooks != 3) return PLAUDIT_EINVAL;
+    if (opts->idempotency_retention_s < 0) return PLAUDIT_ERANGE;
+    pl_alloc a;
+    if (n_hooks) {
+        a.malloc = ua->malloc;
+        a.realloc = ua->realloc;
+        a.free = ua->free;
+        a.payload = ua->payload;
+    } else {
+        pl_alloc_default(&a);
+    }
+    plaudit_ctx *ctx = pl_malloc(&a, sizeof *ctx);
+    if (!ctx) return PLAUDIT_ENOMEM;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = a;
+    if (opts->tzdir) {
+        ctx->tzdir = pl_strdup(&a, opts->tzdir);
+        if (!ctx->tzdir) {
+            pl_free(&a, ctx);
+            return PLAUDIT_ENOMEM;
+        }
+    }
+    ctx->retention_s = opts->idempotency_retention_s;
+    ctx->max_members = opts->max_members;
+    ctx->clock = -1;
+    ctx->tick_ts = -1;
+    ctx->pc_lo = 1;
+    ctx->pc_hi = 0; /* empty cache range */
+    ctx->kudos.recv_trk = ctx->kudos.give_trk = -1;
+    *out = ctx;
+    return PLAUDIT_OK;
+}
+
+void plaudit_ctx_free(plaudit_ctx *ctx)
+{
+    if (!ctx) return;
+    pl_alloc a = ctx->alloc;
+    PL_UH(&a);
+    pl_key *k, *ktmp;
+    HASH_ITER(hh, ctx->key_h, k, ktmp) {
+        HASH_DELETE(hh, ctx->key_h, k);
+        pl_free(&a, k);
+    }
+    HASH_CLEAR(hh, ctx->member_h);
+    for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
+    pl_free(&a, ctx->mv);
+    pl_program_free(ctx);
+    pl_txn *t = &ctx->txn;
+    pl_free(&a, t->undo);
+    pl_free(&a, t->arena);
+    pl_free(&a, t->fresh);
+    pl_free(&a, t->stale);
+    pl_free(&a, t->board_cur);
+    pl_free(&a, t->board_closed);
+    pl_free(&a, ctx->moments);
+    pl_free(&a, ctx->close_list);
+    pl_free(&a, ctx->awarded);
+    pl_free(&a, ctx->treeops);
+    pl_free(&a, ctx->q_earned);
+    pl_free(&a, ctx->q_prog);
+    pl_free(&a, ctx->tzdir);
+    pl_free(&a, ctx);
+}
+
+void plaudit_free(plaudit_ctx *ctx, void *ptr)
+{
+    if (ctx && ptr) pl_free(&ctx->alloc, ptr);
+}
+
+int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "the listener cannot be changed from inside a listener");
+    if (!listener) {
+        ctx->has_listener = 0;
+        memset(&ctx->listener, 0, sizeof ctx->listener);
+        pl_ok(ctx);
+        return PLAUDIT_OK;
+    }
+    if (listener->version != PLAUDIT_LISTENER_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected %d)", listener->version,
+                      PLAUDIT_LISTENER_VERSION);
+    ctx->listener = *listener;
+    ctx->has_listener = 1;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int64_t plaudit_clock(const plaudit_ctx *ctx) { return ctx ? ctx->clock : -1; }
+
+int plaudit_stats_get(const plaudit_ctx *ctx, plaudit_stats *out)
+{
+    if (!ctx || !out) return PLAUDIT_EINVAL;
+    out->accepted = ctx->accepted;
+    out->duplicates = ctx->duplicates;
+    out->rejected = ctx->rejected;
+    return PLAUDIT_OK;
+}

@@ -1,0 +1,771 @@
+/* engine.c - processing one event: argument checks, idempotency keys,
+ * validation against the state, the transaction (snapshot, rollback,
+ * commit), the clock and leaderboard period closes, what each event type
+ * does, and delivering the outcome to the caller and the listener. */
+#include <stdio.h>
+
+#include "internal.h"
+
+const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts)
+{
+    if (ts >= ctx->pc_lo && ts < ctx->pc_hi) return ctx->pc_keys;
+    int64_t lo, hi;
+    int64_t day = pl_tz_day(ctx->tz, ts, &lo, &hi);
+    pl_period_keys(day, ctx->pc_keys);
+    ctx->pc_lo = lo;
+    ctx->pc_hi = hi;
+    return ctx->pc_keys;
+}
+
+static const char *const type_names[] = {"action", "join", "kudos", "redeem", "award",
+                                         "adjust", "segment", "preferences", "tick"};
+
+const char *plaudit_event_type_name(plaudit_event_type t)
+{
+    return (unsigned)t <= PLAUDIT_EVENT_TICK ? type_names[t] : NULL;
+}
+
+/* ---- idempotency ---------------------------------------------------------- */
+
+/* The content of an event, key order aside: the fields its type uses. */
+static uint64_t event_content(const plaudit_event *ev)
+{
+    uint64_t h = pl_hash_step(0x706c6175646974ULL, (uint64_t)ev->type);
+    h = pl_hash_step(h, (uint64_t)ev->ts);
+    switch (ev->type) {
+    case PLAUDIT_EVENT_TICK: break;
+    case PLAUDIT_EVENT_JOIN: h = pl_hash_str(h, ev->member); break;
+    case PLAUDIT_EVENT_ADJUST:
+        h = pl_hash_str(h, ev->member);
+        h = pl_hash_step(h, (uint64_t)ev->points);
+        h = pl_hash_str(h, ev->reason);
+        break;
+    case PLAUDIT_EVENT_PREFERENCES:
+        h = pl_hash_str(h, ev->member);
+        h = pl_hash_step(h, (uint64_t)!!ev->flag);
+        break;
+    default:
+        h = pl_hash_str(h, ev->member);
+        h = pl_hash_str(h, ev->target);
+        break;
+    }
+    return h;
+}
+
+static pl_key *key_find(const plaudit_ctx *ctx, const char *id)
+{
+    pl_key *k = NULL;
+    HASH_FIND(hh, ctx->key_h, id, strlen(id), k);
+    return k;
+}
+
+/* Forget keys accepted more than retention_s before the clock.  Keys sit
+ * in acceptance order and the clock never goes back, so the old ones are
+ * at the head. */
+static void keys_prune(plaudit_ctx *ctx)
+{
+    if (ctx->retention_s <= 0) return;
+    PL_UH(&ctx->alloc);
+    while (ctx->key_h && ctx->clock - ctx->key_h->clock > ctx->retention_s) {
+        pl_key *k = ctx->key_h;
+        HASH_DELETE(hh, ctx->key_h, k);
+        pl_free(&ctx->alloc, k);
+    }
+}
+
+/* ---- argument checks -------------------------------------------------------- */
+
+static int check_member_id(plaudit_ctx *ctx, const char *s, const char *what)
+{
+    int rc = pl_check_text(s, 1, PL_MEMBER_ID_MAX, ctx->errmsg, sizeof ctx->errmsg, what);
+    if (rc) ctx->err_code = rc;
+    return rc;
+}
+
+static int check_ref(plaudit_ctx *ctx, const char *s, const char *what)
+{
+    int rc = pl_check_rule_id(s, ctx->errmsg, sizeof ctx->errmsg, what);
+    if (rc) ctx->err_code = rc;
+    return rc;
+}
+
+static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    int rc;
+    if ((unsigned)ev->type > PLAUDIT_EVENT_TICK)
+        return pl_err(ctx, PLAUDIT_EINVAL, "unknown event type %d", (int)ev->type);
+    if (ev->ts < 0 || ev->ts > PLAUDIT_MAX_TS)
+        return pl_err(ctx, PLAUDIT_ERANGE, "ts %lld is out of range (0 to 2^37)", (long long)ev->ts);
+    if (ev->id) {
+        rc = pl_check_text(ev->id, 1, PL_KEY_MAX, ctx->errmsg, sizeof ctx->errmsg, "event id");
+        if (rc) return ctx->err_code = rc;
+    }
+    switch (ev->type) {
+    case PLAUDIT_EVENT_TICK: return PLAUDIT_OK;
+    case PLAUDIT_EVENT_KUDOS:
+        if ((rc = check_member_id(ctx, ev->member, "kudos from"))) return rc;
+        return check_member_id(ctx, ev->target, "kudos to");
+    default: break;
+    }
+    if ((rc = check_member_id(ctx, ev->member, "member"))) return rc;
+    switch (ev->type) {
+    case PLAUDIT_EVENT_ACTION: return check_ref(ctx, ev->target, "action");
+    case PLAUDIT_EVENT_REDEEM: return check_ref(ctx, ev->target, "reward");
+    case PLAUDIT_EVENT_AWARD: return check_ref(ctx, ev->target, "badge");
+    case PLAUDIT_EVENT_SEGMENT: return ev->target ? check_ref(ctx, ev->target, "segment") : PLAUDIT_OK;
+    case PLAUDIT_EVENT_ADJUST:
+        if (ev->points < -PLAUDIT_MAX_VALUE || ev->points > PLAUDIT_MAX_VALUE)
+            return pl_err(ctx, PLAUDIT_ERANGE, "adjust points %lld is out of range (-10^9 to 10^9)",
+                          (long long)ev->points);
+        if (ev->reason) {
+            rc = pl_check_text(ev->reason, 0, PL_REASON_MAX, ctx->errmsg, sizeof ctx->errmsg, "reason");
+            if (rc) return ctx->err_code = rc;
+        }
+        return PLAUDIT_OK;
+    default: return PLAUDIT_OK;
+    }
+}
+
+/* ---- validation against the state ------------------------------------------- */
+
+typedef struct resolved {
+    pl_member *m, *m2;   /* member (kudos: giver), kudos receiver */
+    pl_action *a;
+    pl_reward *r;
+    pl_badge *g;
+    pl_segment *s;
+} resolved;
+
+static int check_time(plaudit_ctx *ctx, const pl_member *m, int64_t ts)
+{
+    if (!m) return PLAUDIT_OK;
+    int64_t last = pl_member_last(ctx, m);
+    if (ts >= last) return PLAUDIT_OK;
+    return pl_err(ctx, PLAUDIT_ETIME, "time went backwards for member \"%s\": ts %lld is before its last event at %lld",
+                  m->id, (long long)ts, (long long)last);
+}
+
+static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
+{
+    memset(R, 0, sizeof *R);
+    int rc;
+    if (ev->type == PLAUDIT_EVENT_TICK) {
+        if (ev->ts < ctx->clock)
+            return pl_err(ctx, PLAUDIT_ETIME, "tick at %lld is earlier than the clock %lld", (long long)ev->ts,
+                          (long long)ctx->clock);
+        return PLAUDIT_OK;
+    }
+    R->m = pl_member_find(ctx, ev->member);
+    size_t new_members = !R->m;
+    switch (ev->type) {
+    case PLAUDIT_EVENT_ACTION:
+        if (!(R->a = pl_action_find(ctx, ev->target)))
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown action \"%s\"", ev->target);
+        break;
+    case PLAUDIT_EVENT_JOIN:
+        if (R->m) return pl_err(ctx, PLAUDIT_EEXIST, "member \"%s\" already exists", ev->member);
+        break;
+    case PLAUDIT_EVENT_KUDOS: {
+        if (!ctx->kudos.declared) return pl_err(ctx, PLAUDIT_EDISABLED, "the program has no kudos section");
+        if (strcmp(ev->member, ev->target) == 0)
+            return pl_err(ctx, PLAUDIT_ESELF, "member \"%s\" cannot give kudos to themselves", ev->member);
+        R->m2 = pl_member_find(ctx, ev->target);
+        new_members += !R->m2;
+        if ((rc = check_time(ctx, R->m2, ev->ts))) return rc;
+        if (R->m && ctx->kudos.give_trk >= 0) {
+            const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
+            uint32_t k = pl_keys(ctx, ev->ts)[ctx->kudos.give_per];
+            if (t->period == k && (int64_t)t->aux >= ctx->kudos.give_cap)
+                return pl_err(ctx, PLAUDIT_ELIMIT, "member \"%s\" already gave %lld kudos this %s (the give cap)",
+                              ev->member, (long long)ctx->kudos.give_cap, plaudit_period_name(ctx->kudos.give_per));
+        } else if (ctx->kudos.give_trk >= 0 && ctx->kudos.give_cap == 0) {
+            return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
+        }
+        break;
+    }
+    case PLAUDIT_EVENT_REDEEM: {
+        if (!(R->r = pl_reward_find(ctx, ev->target)))
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown reward \"%s\"", ev->target);
+        if (R->r->stock0 != PLAUDIT_UNSET && R->r->stock <= 0)
+            return pl_err(ctx, PLAUDIT_ESTOCK, "reward \"%s\" is out of stock", ev->target);
+        int64_t bal = R->m ? R->m->st.balance : 0;
+        if (bal < R->r->cost)
+            return pl_err(ctx, PLAUDIT_EFUNDS, "member \"%s\" has a balance of %lld, reward \"%s\" costs %lld",
+                          ev->member, (long long)bal, ev->target, (long long)R->r->cost);
+        break;
+    }
+    case PLAUDIT_EVENT_AWARD:
+        if (!(R->g = pl_badge_find(ctx, ev->target)))
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"", ev->target);
+        if (R->g->kind != PLAUDIT_CRITERION_MANUAL)
+            return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\" is not manual: it is earned by its criterion",
+                          ev->target);
+        break;
+    case PLAUDIT_EVENT_SEGMENT:
+        if (ev->target && !(R->s = pl_segment_find(ctx, ev->target)))
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown segment \"%s\"", ev->target);
+        break;
+    default: break;
+    }
+    if ((rc = check_time(ctx, R->m, ev->ts))) return rc;
+    if (ctx->max_members && ctx->n_members + new_members > ctx->max_members)
+        return pl_err(ctx, PLAUDIT_ELIMIT, "the context's limit of %llu members is reached",
+                      (unsigned long long)ctx->max_members);
+    return PLAUDIT_OK;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+static void txn_begin(plaudit_ctx *ctx)
+{
+    pl_txn *t = &ctx->txn;
+    if (++t->serial == 0) {
+        /* After 2^32 events old marks could collide: clear them. */
+        for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->mark = 0;
+        t->serial = 1;
+    }
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->clock = ctx->clock;
+    t->tick_ts = ctx->tick_ts;
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        t->board_cur[i] = ctx->boards[i]->cur;
+        t->board_closed[i] = 0;
+    }
+    t->reward = -1;
+    t->active = 1;
+    ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    ctx->n_awarded = 0;
+}
+
+static void txn_rollback(plaudit_ctx *ctx)
+{
+    pl_txn *t = &ctx->txn;
+    PL_UH(&ctx->alloc);
+    for (size_t i = t->n_undo; i-- > 0;) {
+        pl_undo *u = &t->undo[i];
+        if (u->is_new) {
+            HASH_DELETE(hh, ctx->member_h, u->m);
+            ctx->n_members--;
+            pl_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
+        } else {
+            memcpy(&u->m->st, t->arena + u->saved, ctx->lay.state_size);
+        }
+    }
+    for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
+    ctx->clock = t->clock;
+    ctx->tick_ts = t->tick_ts;
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = t->board_cur[i];
+    if (t->reward >= 0) ctx->rewards[t->reward]->stock = t->reward_stock;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->active = 0;
+    ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+}
+
+/* A member created by this event: indexed now, removed on rollback. */
+static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
+{
+    pl_txn *t = &ctx->txn;
+    PL_UH(&ctx->alloc);
+    if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, ctx->n_members + 1, sizeof *ctx->mv) ||
+        pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
+    pl_member *m;
+    if (pl_member_alloc(ctx, id, ts, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
+    HASH_ADD_KEYPTR(hh, ctx->member_h, m->id, m->idlen, m);
+    if (pl_uh_oom) {
+        pl_member_free(ctx, m);
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
+    }
+    m->idx = (uint32_t)ctx->n_members;
+    m->mark = t->serial;
+    ctx->mv[ctx->n_members++] = m;
+    pl_undo *u = &t->undo[t->n_undo++];
+    u->m = m;
+    u->is_new = 1;
+    u->saved = 0;
+    *out = m;
+    return PLAUDIT_OK;
+}
+
+static int member_get(plaudit_ctx *ctx, pl_member *found, const char *id, int64_t ts, pl_member **out)
+{
+    if (found) {
+        *out = found;
+        return pl_touch(ctx, found);
+    }
+    return member_create(ctx, id, ts, out);
+}
+
+/* Note that m was awarded at a close (once). */
+static int awarded_add(plaudit_ctx *ctx, pl_member *m)
+{
+    for (size_t i = 0; i < ctx->n_awarded; i++)
+        if (ctx->awarded[i] == m->idx) return PLAUDIT_OK;
+    if (pl_grow(&ctx->alloc, (void **)&ctx->awarded, &ctx->cap_awarded, ctx->n_awarded + 1, sizeof *ctx->awarded))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing a leaderboard period");
+    ctx->awarded[ctx->n_awarded++] = m->idx;
+    return PLAUDIT_OK;
+}
+
+/* Move the clock to ts, closing the leaderboard periods it passes: every
+ * closing board moves on first, then their badges are given (board by
+ * board, badge by badge, members in rank order), then the members who
+ * earned one are evaluated. */
+static int advance_clock(plaudit_ctx *ctx, int64_t ts)
+{
+    const uint32_t *K = pl_keys(ctx, ts);
+    if (ctx->clock < 0) {
+        for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = K[ctx->boards[i]->period];
+        ctx->clock = ts;
+        return PLAUDIT_OK;
+    }
+    if (ts <= ctx->clock) return PLAUDIT_OK;
+    int any = 0;
+    for (size_t i = 0; i < ctx->n_boards; i++)
+        if (K[ctx->boards[i]->period] != ctx->boards[i]->cur) any = ctx->txn.board_closed[i] = 1;
+    ctx->clock = ts;
+    if (!any) return PLAUDIT_OK;
+
+    ctx->n_close = 0;
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *b = ctx->boards[i];
+        if (!ctx->txn.board_closed[i]) continue;
+        uint64_t ranked = pl_rank_count(b->rank);
+        for (uint32_t j = 0; j < b->n_badges; j++) {
+            const pl_badge *g = ctx->badges[b->badges[j]];
+            uint64_t top = (uint64_t)g->top < ranked ? (uint64_t)g->top : ranked;
+            if (pl_grow(&ctx->alloc, (void **)&ctx->close_list, &ctx->cap_close, ctx->n_close + 2 * top,
+                        sizeof *ctx->close_list))
+                return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing leaderboard \"%s\"", b->id);
+            for (uint64_t r = 1; r <= top; r++) {
+                pl_rank_entry e;
+                pl_rank_at(b->rank, r, &e);
+                ctx->close_list[ctx->n_close++] = g->idx;
+                ctx->close_list[ctx->n_close++] = e.member;
+            }
+        }
+    }
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = K[ctx->boards[i]->period];
+    int rc;
+    for (size_t i = 0; i < ctx->n_close; i += 2) {
+        const pl_badge *g = ctx->badges[ctx->close_list[i]];
+        pl_member *m = ctx->mv[ctx->close_list[i + 1]];
+        const pl_board *b = ctx->boards[g->board];
+        if ((rc = pl_touch(ctx, m))) return rc;
+        m->st.last_ts = ts;
+        if ((rc = pl_badge_credit(ctx, m, g, ts, ctx->txn.board_cur[g->board], b->id))) return rc;
+        if ((rc = awarded_add(ctx, m))) return rc;
+    }
+    for (size_t i = 0; i < ctx->n_awarded; i++)
+        if ((rc = pl_evaluate(ctx, ctx->mv[ctx->awarded[i]], ts))) return rc;
+    return PLAUDIT_OK;
+}
+
+/* The action/kudos cap: how much of pts may be earned now; updates the
+ * tracker when something is earned. */
+static int64_t cap_apply(pl_trk *t, int64_t cap_points, int64_t cap_count, uint32_t k, int64_t pts)
+{
+    if (t->period != k) {
+        t->period = k;
+        t->aux = 0;
+        t->value = 0;
+    }
+    if (cap_count != PLAUDIT_UNSET && (int64_t)t->aux >= cap_count) return 0;
+    if (cap_points != PLAUDIT_UNSET) {
+        int64_t room = cap_points - t->value;
+        if (room < 0) room = 0;
+        if (pts > room) pts = room;
+    }
+    if (pts > 0) {
+        t->aux = pl_sat_inc32(t->aux);
+        t->value += pts;
+    }
+    return pts;
+}
+
+static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
+{
+    pl_member *m;
+    int rc = member_get(ctx, R->m, ev->member, ev->ts, &m);
+    if (rc) return rc;
+    ctx->subject = m;
+    const pl_action *a = R->a;
+    const uint32_t *K = pl_keys(ctx, ev->ts);
+    uint32_t *counts = PL_COUNTS(ctx, m);
+    uint32_t before = counts[a->idx];
+    counts[a->idx] = pl_sat_inc32(before);
+    if (before == 0) m->st.distinct++;
+    pl_trk *trk = PL_TRK(ctx, m);
+    for (uint32_t i = 0; i < a->n_within; i++) {
+        pl_trk *t = &trk[a->within_trk[i]];
+        uint32_t k = K[ctx->trk_per[a->within_trk[i]]];
+        if (t->period != k) {
+            t->period = k;
+            t->aux = 0;
+        }
+        t->aux = pl_sat_inc32(t->aux);
+    }
+    for (uint32_t i = 0; i < a->n_streak; i++) {
+        pl_trk *t = &trk[a->streak_trk[i]];
+        uint32_t k = K[ctx->trk_per[a->streak_trk[i]]];
+        if (t->period == k) continue;
+        t->aux = t->period && t->period + 1 == k ? pl_sat_inc32(t->aux) : 1;
+        t->period = k;
+    }
+    int64_t pts = a->points;
+    if (pts > 0) {
+        /* once, cooldown, count cap, points cap: in that order */
+        if (a->once && before > 0) pts = 0;
+        int64_t *cd = a->cd_slot >= 0 ? &PL_CD(ctx, m)[a->cd_slot] : NULL;
+        if (pts && cd && *cd != INT64_MIN && ev->ts - *cd < a->cooldown_s) pts = 0;
+        if (pts && a->cap_trk >= 0) pts = cap_apply(&trk[a->cap_trk], a->cap_points, a->cap_count, K[a->cap_per], pts);
+        if (pts > 0 && cd) *cd = ev->ts;
+    }
+    if (a->n_seg && !(m->st.flags & PL_MF_PINNED)) m->st.segment = pl_member_infer_segment(ctx, m);
+    m->st.last_ts = ev->ts;
+    if ((rc = pl_award(ctx, m, pts, ev->ts, PLAUDIT_SOURCE_ACTION, a->id))) return rc;
+    return pl_evaluate(ctx, m, ev->ts);
+}
+
+static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
+{
+    pl_member *from, *to;
+    int rc = member_get(ctx, R->m, ev->member, ev->ts, &from);
+    if (rc || (rc = member_get(ctx, R->m2, ev->target, ev->ts, &to))) return rc;
+    ctx->subject = to;
+    const pl_kudos *k = &ctx->kudos;
+    const uint32_t *K = pl_keys(ctx, ev->ts);
+    from->st.kudos_given = pl_sat_inc64(from->st.kudos_given);
+    if (k->give_trk >= 0) {
+        pl_trk *t = &PL_TRK(ctx, from)[k->give_trk];
+        uint32_t key = K[k->give_per];
+        if (t->period != key) {
+            t->period = key;
+            t->aux = 0;
+        }
+        t->aux = pl_sat_inc32(t->aux);
+    }
+    to->st.kudos_received = pl_sat_inc64(to->st.kudos_received);
+    from->st.last_ts = to->st.last_ts = ev->ts;
+    plaudit_moment *mo;
+    if ((rc = pl_moment(ctx, &mo))) return rc;
+    mo->kind = PLAUDIT_MOMENT_KUDOS;
+    mo->ts = ev->ts;
+    mo->member = from->id;
+    mo->to = to->id;
+    int64_t pts = k->points;
+    if (pts > 0 && k->recv_trk >= 0)
+        pts = cap_apply(&PL_TRK(ctx, to)[k->recv_trk], k->cap_points, k->cap_count, K[k->cap_per], pts);
+    if ((rc = pl_award(ctx, to, pts, ev->ts, PLAUDIT_SOURCE_KUDOS, from->id))) return rc;
+    if ((rc = pl_evaluate(ctx, from, ev->ts))) return rc;
+    return pl_evaluate(ctx, to, ev->ts);
+}
+
+static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
+{
+    pl_member *m;
+    int rc = member_get(ctx, R->m, ev->member, ev->ts, &m);
+    if (rc) return rc;
+    ctx->subject = m;
+    m->st.last_ts = ev->ts;
+    switch (ev->type) {
+    case PLAUDIT_EVENT_REDEEM: {
+        pl_reward *r = R->r;
+        m->st.balance -= r->cost;
+        if (r->stock0 != PLAUDIT_UNSET) {
+            ctx->txn.reward = (int32_t)r->idx;
+            ctx->txn.reward_stock = r->stock;
+            r->stock--;
+        }
+        plaudit_moment *mo;
+        if ((rc = pl_moment(ctx, &mo))) return rc;
+        mo->kind = PLAUDIT_MOMENT_REDEEM;
+        mo->ts = ev->ts;
+        mo->member = m->id;
+        mo->reward = r->id;
+        mo->cost = r->cost;
+        break;
+    }
+    case PLAUDIT_EVENT_AWARD:
+        if ((rc = pl_badge_credit(ctx, m, R->g, ev->ts, 0, NULL))) return rc;
+        break;
+    case PLAUDIT_EVENT_ADJUST: {
+        const char *reason = NULL;
+        if (ev->reason) {
+            /* The caller's string lives only during the call; moments outlive it. */
+            snprintf(ctx->reason, sizeof ctx->reason, "%s", ev->reason);
+            reason = ctx->reason;
+        }
+        if ((rc = pl_award(ctx, m, ev->points, ev->ts, PLAUDIT_SOURCE_ADJUST, reason))) return rc;
+        break;
+    }
+    case PLAUDIT_EVENT_SEGMENT:
+        if (R->s) {
+            m->st.flags |= PL_MF_PINNED;
+            m->st.pin = m->st.segment = (int32_t)R->s->idx;
+        } else {
+            m->st.flags &= ~PL_MF_PINNED;
+            m->st.pin = -1;
+            m->st.segment = pl_member_infer_segment(ctx, m);
+        }
+        break;
+    case PLAUDIT_EVENT_PREFERENCES:
+        if (ev->flag) m->st.flags &= ~PL_MF_OPTED_OUT;
+        else m->st.flags |= PL_MF_OPTED_OUT;
+        break;
+    default: break; /* join: creation is all */
+    }
+    return pl_evaluate(ctx, m, ev->ts);
+}
+
+static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    ctx->tick_ts = ev->ts;
+    ctx->subject = NULL;
+    int rc;
+    for (size_t i = 0; i < ctx->n_members; i++)
+        if ((rc = pl_evaluate(ctx, ctx->mv[i], ev->ts))) return rc;
+    return PLAUDIT_OK;
+}
+
+static int apply(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
+{
+    int rc;
+    /* Members named by the event exist before the clock moves, so a period
+     * close that awards them sees them (they cannot be ranked yet). */
+    if ((rc = advance_clock(ctx, ev->ts))) return rc;
+    switch (ev->type) {
+    case PLAUDIT_EVENT_ACTION: return apply_action(ctx, ev, R);
+    case PLAUDIT_EVENT_KUDOS: return apply_kudos(ctx, ev, R);
+    case PLAUDIT_EVENT_TICK: return apply_tick(ctx, ev);
+    default: return apply_member_event(ctx, ev, R);
+    }
+}
+
+/* ---- commit: leaderboard indexes, the key, then nothing can fail --------- */
+
+static const pl_slot *snap_slots(const plaudit_ctx *ctx, const pl_undo *u)
+{
+    return (const pl_slot *)(ctx->txn.arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
+}
+
+static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    pl_txn *t = &ctx->txn;
+    PL_UH(&ctx->alloc);
+    /* 1. reserve index room for every insert this event makes */
+    for (size_t b = 0; b < ctx->n_boards; b++) {
+        const pl_board *board = ctx->boards[b];
+        size_t inserts = 0;
+        for (size_t i = 0; i < t->n_undo; i++)
+            if (pl_slot_eligible(ctx, t->undo[i].m, board)) inserts++;
+        if (inserts && pl_rank_reserve(board->rank, inserts))
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+    }
+    /* 2. the idempotency key */
+    pl_key *key = NULL;
+    if (ev->id) {
+        size_t n = strlen(ev->id);
+        key = pl_malloc(&ctx->alloc, sizeof *key + n + 1);
+        if (!key) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory storing event id");
+        memset(key, 0, sizeof *key);
+        memcpy(key->key, ev->id, n + 1);
+        key->len = (uint32_t)n;
+        key->content = event_content(ev);
+        key->clock = ctx->clock;
+        HASH_ADD(hh, ctx->key_h, key, key->len, key);
+        if (pl_uh_oom) {
+            pl_free(&ctx->alloc, key);
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory storing event id");
+        }
+    }
+    /* 3. from here on nothing fails */
+    for (size_t b = 0; b < ctx->n_boards; b++) {
+        pl_board *board = ctx->boards[b];
+        if (t->board_closed[b]) pl_rank_clear(board->rank);
+        for (size_t i = 0; i < t->n_undo; i++) {
+            const pl_undo *u = &t->undo[i];
+            pl_slot *s = &PL_SLOTS(ctx, u->m)[b];
+            int now = pl_slot_eligible(ctx, u->m, board);
+            int was = 0;
+            const pl_slot *o = NULL;
+            if (!u->is_new && !t->board_closed[b]) {
+                o = &snap_slots(ctx, u)[b];
+                was = o->ranked && o->period == board->cur;
+            }
+            if (was && now && o->score == s->score && o->ts == s->ts) continue;
+            if (was) pl_rank_remove(board->rank, o->score, o->ts, u->m->idx);
+            if (now) pl_rank_insert(board->rank, s->score, s->ts, u->m->idx);
+            s->ranked = (uint32_t)now;
+        }
+    }
+    for (size_t i = 0; i < t->n_stale; i++) pl_free(&ctx->alloc, t->stale[i]);
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->active = 0;
+    ctx->accepted++;
+    keys_prune(ctx);
+    return PLAUDIT_OK;
+}
+
+/* ---- the event call ---------------------------------------------------------- */
+
+static void deliver(plaudit_ctx *ctx)
+{
+    if (!ctx->has_listener) return;
+    const plaudit_listener *L = &ctx->listener;
+    ctx->in_callback = 1;
+    for (size_t i = 0; i < ctx->n_moments; i++) {
+        const plaudit_moment *mo = &ctx->moments[i];
+        void (*cb)(const plaudit_moment *, void *) = NULL;
+        switch (mo->kind) {
+        case PLAUDIT_MOMENT_POINTS: cb = L->on_points; break;
+        case PLAUDIT_MOMENT_BADGE: cb = L->on_badge; break;
+        case PLAUDIT_MOMENT_TIER: cb = L->on_tier; break;
+        case PLAUDIT_MOMENT_REDEEM: cb = L->on_redeem; break;
+        case PLAUDIT_MOMENT_KUDOS: cb = L->on_kudos; break;
+        }
+        if (cb) cb(mo, L->payload);
+    }
+    ctx->in_callback = 0;
+}
+
+/* Process one event; returns PLAUDIT_OK, PLAUDIT_DUPLICATE or a negative
+ * code.  Leaves the moments of an accepted event in ctx->moments. */
+static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    pl_ok(ctx);
+    ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    ctx->subject = NULL;
+    ctx->subject_points = 0;
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    int rc;
+    if (!ev) rc = pl_err(ctx, PLAUDIT_EINVAL, "event is NULL");
+    else rc = check_args(ctx, ev);
+    if (!rc) rc = pl_program_seal(ctx);
+    if (!rc && ev->id) {
+        const pl_key *k = key_find(ctx, ev->id);
+        if (k) {
+            if (k->content == event_content(ev)) {
+                ctx->duplicates++;
+                pl_err(ctx, PLAUDIT_OK, "event \"%s\" was already accepted", ev->id);
+                ctx->err_code = PLAUDIT_OK;
+                return PLAUDIT_DUPLICATE;
+            }
+            rc = pl_err(ctx, PLAUDIT_ECONFLICT, "event id \"%s\" was already used by an event with other content",
+                        ev->id);
+        }
+    }
+    resolved R;
+    if (!rc) rc = validate(ctx, ev, &R);
+    if (!rc) {
+        txn_begin(ctx);
+        rc = apply(ctx, ev, &R);
+        if (!rc) rc = commit(ctx, ev);
+        if (rc) txn_rollback(ctx);
+    }
+    if (rc) ctx->rejected++;
+    return rc;
+}
+
+static void fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    out->status = rc == PLAUDIT_OK ? PLAUDIT_ACCEPTED : rc == PLAUDIT_DUPLICATE ? PLAUDIT_DUPLICATE_EVENT : PLAUDIT_REJECTED;
+    out->code = rc < 0 ? rc : PLAUDIT_OK;
+    out->message = ctx->errmsg;
+    if (rc != PLAUDIT_OK) return;
+    out->points = ctx->subject_points;
+    out->n_moments = ctx->n_moments;
+    out->moments = ctx->moments;
+    out->n_badges = ctx->n_badge_moments;
+    out->n_tier_changes = ctx->n_tier_moments;
+}
+
+int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *out)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    int rc = record_one(ctx, ev);
+    fill_outcome(ctx, rc, out);
+    if (rc == PLAUDIT_OK) deliver(ctx);
+    return rc;
+}
+
+int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n, int *codes, size_t *n_done)
+{
+    if (n_done) *n_done = 0;
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    for (size_t i = 0; i < n; i++) {
+        int rc = record_one(ctx, &events[i]);
+        if (codes) codes[i] = rc;
+        if (rc == PLAUDIT_OK) deliver(ctx);
+        if (n_done) *n_done = i + 1;
+    }
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+#define EV(...) plaudit_event ev = {__VA_ARGS__}
+
+int plaudit_record_action(plaudit_ctx *ctx, int64_t ts, const char *member, const char *action, const char *id,
+                          plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_ACTION, .ts = ts, .id = id, .member = member, .target = action);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_join(plaudit_ctx *ctx, int64_t ts, const char *member, const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_JOIN, .ts = ts, .id = id, .member = member);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_kudos(plaudit_ctx *ctx, int64_t ts, const char *from, const char *to, const char *id,
+                         plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_KUDOS, .ts = ts, .id = id, .member = from, .target = to);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_redeem(plaudit_ctx *ctx, int64_t ts, const char *member, const char *reward, const char *id,
+                          plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_REDEEM, .ts = ts, .id = id, .member = member, .target = reward);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_award(plaudit_ctx *ctx, int64_t ts, const char *member, const char *badge, const char *id,
+                         plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_AWARD, .ts = ts, .id = id, .member = member, .target = badge);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_adjust(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points, const char *reason,
+                          const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_ADJUST, .ts = ts, .id = id, .member = member, .points = points, .reason = reason);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_segment(plaudit_ctx *ctx, int64_t ts, const char *member, const char *segment, const char *id,
+                           plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_SEGMENT, .ts = ts, .id = id, .member = member, .target = segment);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member, int leaderboards, const char *id,
+                               plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_PREFERENCES, .ts = ts, .id = id, .member = member, .flag = !!leaderboards);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_TICK, .ts = ts, .id = id);
+    return plaudit_record(ctx, &ev, out);
+}

@@ -1,0 +1,305 @@
+/* evaluate.c - what happens to one member inside an event: points awarded
+ * (floors, balance, qualification windows, leaderboard slots), tier
+ * evaluation (qualification windows and the lifetime floor), badge
+ * evaluation (levels, repeatable badges, bonuses), and the recognition
+ * moments they produce.  Every write goes through pl_touch first, so the
+ * transaction can roll it back. */
+#include "internal.h"
+
+int pl_touch(plaudit_ctx *ctx, pl_member *m)
+{
+    pl_txn *t = &ctx->txn;
+    if (m->mark == t->serial) return PLAUDIT_OK;
+    size_t sz = ctx->lay.state_size;
+    if (pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo) ||
+        pl_grow(&ctx->alloc, (void **)&t->arena, &t->arena_cap, t->arena_len + sz, 1))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording member \"%s\"", m->id);
+    pl_undo *u = &t->undo[t->n_undo++];
+    u->m = m;
+    u->is_new = 0;
+    u->saved = t->arena_len;
+    memcpy(t->arena + t->arena_len, &m->st, sz);
+    t->arena_len += sz;
+    m->mark = t->serial;
+    return PLAUDIT_OK;
+}
+
+int pl_moment(plaudit_ctx *ctx, plaudit_moment **out)
+{
+    if (pl_grow(&ctx->alloc, (void **)&ctx->moments, &ctx->cap_moments, ctx->n_moments + 1, sizeof *ctx->moments))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording an outcome");
+    plaudit_moment *mo = &ctx->moments[ctx->n_moments++];
+    memset(mo, 0, sizeof *mo);
+    *out = mo;
+    return PLAUDIT_OK;
+}
+
+static const char *tier_id(const plaudit_ctx *ctx, int32_t t) { return t >= 0 ? ctx->tiers[t]->id : NULL; }
+
+int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_source src, const char *src_id)
+{
+    if (d == 0) return PLAUDIT_OK;
+    pl_mstate *st = &m->st;
+    int64_t np = pl_sat_add(st->points, d);
+    if (np < 0) np = 0;
+    int64_t aw = np - st->points;
+    if (aw == 0) return PLAUDIT_OK;
+    plaudit_moment *mo;
+    int rc = pl_moment(ctx, &mo);
+    if (rc) return rc;
+    mo->kind = PLAUDIT_MOMENT_POINTS;
+    mo->ts = ts;
+    mo->member = m->id;
+    mo->points = aw;
+    mo->source = src;
+    mo->source_id = src_id;
+
+    st->points = np;
+    st->balance = pl_sat_add(st->balance, aw);
+    if (st->balance < 0) st->balance = 0;
+    const uint32_t *K = pl_keys(ctx, ts);
+    pl_trk *trk = PL_TRK(ctx, m);
+    for (size_t i = 0; i < ctx->n_window_tiers; i++) {
+        const pl_tier *t = ctx->tiers[ctx->window_tiers[i]];
+        pl_trk *w = &trk[t->trk];
+        uint32_t k = K[t->window];
+        if (w->period != k) {
+            w->period = k;
+            w->value = 0;
+        }
+        w->value = pl_sat_add(w->value, aw);
+    }
+    pl_slot *slots = PL_SLOTS(ctx, m);
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *b = ctx->boards[i];
+        pl_slot *s = &slots[i];
+        if (b->period == PLAUDIT_PERIOD_ALL) {
+            s->period = 1;
+            s->score = np;
+        } else {
+            uint32_t k = K[b->period];
+            if (k != b->cur) continue; /* an earlier period: not on the board */
+            if (s->period != k) {
+                s->period = k;
+                s->score = 0;
+            }
+            s->score = pl_sat_add(s->score, aw);
+        }
+        s->ts = ts;
+    }
+    if (m == ctx->subject) ctx->subject_points = pl_sat_add(ctx->subject_points, aw);
+    return PLAUDIT_OK;
+}
+
+static int64_t tenure_days(const pl_member *m, int64_t ts)
+{
+    return ts > m->st.joined ? (ts - m->st.joined) / 86400 : 0;
+}
+
+int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *g, int64_t ts)
+{
+    const pl_mstate *st = &m->st;
+    switch (g->kind) {
+    case PLAUDIT_CRITERION_ACTION_COUNT:
+        if (g->trk < 0) return PL_CCOUNTS(ctx, m)[g->action];
+        /* fallthrough */
+    case PLAUDIT_CRITERION_ACTION_STREAK: {
+        const pl_trk *t = &PL_CTRK(ctx, m)[g->trk];
+        uint32_t k = pl_keys(ctx, ts)[g->kind == PLAUDIT_CRITERION_ACTION_STREAK ? g->per : g->within];
+        return t->period == k ? (int64_t)t->aux : 0;
+    }
+    case PLAUDIT_CRITERION_DISTINCT_ACTIONS: return st->distinct;
+    case PLAUDIT_CRITERION_POINTS: return st->points;
+    case PLAUDIT_CRITERION_TENURE_DAYS: return tenure_days(m, ts);
+    case PLAUDIT_CRITERION_KUDOS_RECEIVED: return st->kudos_received > INT64_MAX ? INT64_MAX : (int64_t)st->kudos_received;
+    case PLAUDIT_CRITERION_KUDOS_GIVEN: return st->kudos_given > INT64_MAX ? INT64_MAX : (int64_t)st->kudos_given;
+    case PLAUDIT_CRITERION_TIER: return st->tier >= g->tier ? 1 : 0;
+    default: return 0;
+    }
+}
+
+/* Whether tier t's criteria hold for m at ts (window tiers: in the window
+ * period holding ts). */
+static int tier_criteria(plaudit_ctx *ctx, const pl_member *m, const pl_tier *t, int64_t ts, const uint32_t *K)
+{
+    if ((int64_t)m->st.distinct < t->min_distinct || tenure_days(m, ts) < t->min_tenure_days) return 0;
+    if (t->trk < 0) return m->st.points >= t->min_points;
+    const pl_trk *w = &PL_CTRK(ctx, m)[t->trk];
+    int64_t sum = w->period == K[t->window] ? w->value : 0;
+    return sum >= t->min_points;
+}
+
+static int window_held(const pl_trk *w, uint32_t k) { return w->aux && (w->aux == k || w->aux + 1 == k); }
+
+int32_t pl_tier_now(plaudit_ctx *ctx, const pl_member *m, int64_t ts)
+{
+    const uint32_t *K = pl_keys(ctx, ts);
+    int32_t held = -1;
+    for (size_t i = 0; i < ctx->n_tiers; i++) {
+        const pl_tier *t = ctx->tiers[i];
+        int ok = tier_criteria(ctx, m, t, ts, K);
+        if (t->trk >= 0) ok = ok || window_held(&PL_CTRK(ctx, m)[t->trk], K[t->window]);
+        if (ok) held = (int32_t)i;
+    }
+    return held > m->st.lifetime_tier ? held : m->st.lifetime_tier;
+}
+
+static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
+{
+    const uint32_t *K = pl_keys(ctx, ts);
+    int32_t held = -1;
+    int rc;
+    for (size_t i = 0; i < ctx->n_tiers; i++) {
+        const pl_tier *t = ctx->tiers[i];
+        int ok = tier_criteria(ctx, m, t, ts, K);
+        int h = ok;
+        if (t->trk >= 0) {
+            uint32_t k = K[t->window];
+            if (ok && PL_TRK(ctx, m)[t->trk].aux != k) {
+                if ((rc = pl_touch(ctx, m))) return rc;
+                PL_TRK(ctx, m)[t->trk].aux = k; /* qualified in this period */
+            }
+            h = window_held(&PL_TRK(ctx, m)[t->trk], k);
+        }
+        if (ok && t->lifetime && (int32_t)i > m->st.lifetime_tier) {
+            if ((rc = pl_touch(ctx, m))) return rc;
+            m->st.lifetime_tier = (int32_t)i;
+        }
+        if (h) held = (int32_t)i;
+    }
+    int32_t tier = held > m->st.lifetime_tier ? held : m->st.lifetime_tier;
+    if (tier == m->st.tier) return PLAUDIT_OK;
+    if ((rc = pl_touch(ctx, m))) return rc;
+    plaudit_moment *mo;
+    if ((rc = pl_moment(ctx, &mo))) return rc;
+    mo->kind = PLAUDIT_MOMENT_TIER;
+    mo->ts = ts;
+    mo->member = m->id;
+    mo->tier_from = tier_id(ctx, m->st.tier);
+    mo->tier_to = tier_id(ctx, tier);
+    mo->promoted = tier > m->st.tier;
+    ctx->n_tier_moments++;
+    m->st.tier = tier;
+    *changed = 1;
+    return PLAUDIT_OK;
+}
+
+/* Find or insert (sorted) the earned entry of badge b.  Growing the array
+ * allocates a new one, so the transaction can restore the old pointer. */
+static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
+{
+    pl_mstate *st = &m->st;
+    uint32_t pos = 0;
+    while (pos < st->n_badges && st->badges[pos].badge < b) pos++;
+    if (pos < st->n_badges && st->badges[pos].badge == b) {
+        *out = &st->badges[pos];
+        return PLAUDIT_OK;
+    }
+    if (st->n_badges == st->cap_badges) {
+        pl_txn *t = &ctx->txn;
+        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 4;
+        if (pl_grow(&ctx->alloc, (void **)&t->fresh, &t->cap_fresh, t->n_fresh + 1, sizeof *t->fresh) ||
+            pl_grow(&ctx->alloc, (void **)&t->stale, &t->cap_stale, t->n_stale + 1, sizeof *t->stale))
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+        pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * cap);
+        if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+        if (st->n_badges) memcpy(nb, st->badges, sizeof *nb * st->n_badges);
+        t->fresh[t->n_fresh++] = nb;
+        if (st->badges) t->stale[t->n_stale++] = st->badges;
+        st->badges = nb;
+        st->cap_badges = cap;
+    }
+    memmove(&st->badges[pos + 1], &st->badges[pos], sizeof *st->badges * (st->n_badges - pos));
+    pl_earned *e = &st->badges[pos];
+    memset(e, 0, sizeof *e);
+    e->badge = b;
+    e->first_ts = e->last_ts = ts;
+    st->n_badges++;
+    *out = e;
+    return PLAUDIT_OK;
+}
+
+static int badge_moment(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t level,
+                        uint32_t times, const char *board)
+{
+    plaudit_moment *mo;
+    int rc = pl_moment(ctx, &mo);
+    if (rc) return rc;
+    mo->kind = PLAUDIT_MOMENT_BADGE;
+    mo->ts = ts;
+    mo->member = m->id;
+    mo->badge = g->id;
+    mo->level = level;
+    mo->times = times;
+    mo->leaderboard = board;
+    ctx->n_badge_moments++;
+    return pl_award(ctx, m, g->bonus, ts, PLAUDIT_SOURCE_BONUS, g->id);
+}
+
+int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t period,
+                    const char *board)
+{
+    int rc = pl_touch(ctx, m);
+    pl_earned *e;
+    if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
+    e->n = pl_sat_inc32(e->n);
+    e->period = period;
+    e->last_ts = ts;
+    return badge_moment(ctx, m, g, ts, 1, e->n, board);
+}
+
+/* Unlock levels (from, to] of a levelled badge, each with its bonus. */
+static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t to)
+{
+    int rc = pl_touch(ctx, m);
+    pl_earned *e;
+    if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
+    uint32_t from = e->n;
+    e->n = to;
+    e->last_ts = ts;
+    for (uint32_t l = from + 1; l <= to; l++)
+        if ((rc = badge_moment(ctx, m, g, ts, l, 1, NULL))) return rc;
+    return PLAUDIT_OK;
+}
+
+static int eval_badges(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
+{
+    const uint32_t *K = pl_keys(ctx, ts);
+    int rc;
+    for (size_t i = 0; i < ctx->n_eval_badges; i++) {
+        const pl_badge *g = ctx->badges[ctx->eval_badges[i]];
+        const pl_earned *e = m->st.n_badges ? pl_member_earned(ctx, m, g->idx) : NULL;
+        if (g->repeatable) {
+            uint32_t k = K[g->within];
+            if (e && e->period == k) continue;
+            if (pl_badge_value(ctx, m, g, ts) < g->thr[0]) continue;
+            if ((rc = pl_badge_credit(ctx, m, g, ts, k, NULL))) return rc;
+            *changed = 1;
+            continue;
+        }
+        uint32_t have = e ? e->n : 0;
+        uint32_t levels = g->kind == PLAUDIT_CRITERION_TIER ? 1 : g->n_thr;
+        if (have >= levels) continue;
+        int64_t v = pl_badge_value(ctx, m, g, ts);
+        uint32_t to = have;
+        if (g->kind == PLAUDIT_CRITERION_TIER) to = v ? 1 : 0;
+        else
+            while (to < levels && v >= g->thr[to]) to++;
+        if (to == have) continue;
+        if ((rc = unlock_levels(ctx, m, g, ts, to))) return rc;
+        *changed = 1;
+    }
+    return PLAUDIT_OK;
+}
+
+int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
+{
+    /* Bonuses only add points, so each pass can only unlock more: the loop
+     * ends after at most (levels + tiers) passes. */
+    for (;;) {
+        int changed = 0, rc;
+        if ((rc = eval_tiers(ctx, m, ts, &changed))) return rc;
+        if ((rc = eval_badges(ctx, m, ts, &changed))) return rc;
+        if (!changed) return PLAUDIT_OK;
+    }
+}

@@ -1,0 +1,406 @@
+/* internal.h - the context's data structures, shared by the library's files
+ * (internal; never installed).
+ *
+ * Layout in brief: rules live in arrays of individually allocated structs
+ * with a uthash index by id.  When the program is sealed (first event) a
+ * per-member layout is computed: every member is one allocation holding a
+ * fixed header (pl_mstate) and a program-shaped tail of counters, period
+ * trackers and leaderboard slots, then its id.  Events run as transactions:
+ * a member is snapshotted before its first change, and a failure restores
+ * the snapshots, so no state is ever half-applied. */
+#ifndef PL_INTERNAL_H
+#define PL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "plaudit.h"
+#include "alloc.h"
+#include "rank.h"
+#include "tz.h"
+
+/* uthash through the context allocator, with allocation failure reported
+ * instead of aborting.  A function using HASH_ADD declares PL_UH(alloc). */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(sz) pl_malloc(pl_uh_alloc, (sz))
+#define uthash_free(ptr, sz) pl_free(pl_uh_alloc, (ptr))
+#define uthash_nonfatal_oom(obj) do { pl_uh_oom = 1; (void)(obj); } while (0)
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)pl_hash_bytes((keyptr), (keylen)))
+#include <uthash.h>
+#define PL_UH(a) const pl_alloc *pl_uh_alloc = (a); int pl_uh_oom = 0; (void)pl_uh_alloc; (void)pl_uh_oom
+
+#define PL_ERRMSG_MAX 512
+#define PL_ID_MAX 64
+#define PL_MEMBER_ID_MAX 128
+#define PL_KEY_MAX 128
+#define PL_NAME_MAX 256
+#define PL_DESC_MAX 2048
+#define PL_REASON_MAX 256
+#define PL_NONE (-1)
+#define PL_NPERIODS 7
+
+/* ---- util.c ---------------------------------------------------------- */
+uint64_t pl_hash_bytes(const void *p, size_t n);
+uint64_t pl_mix64(uint64_t x);
+static inline uint64_t pl_hash_step(uint64_t h, uint64_t v) { return pl_mix64(h ^ pl_mix64(v + 0x9e3779b97f4a7c15ULL)); }
+uint64_t pl_hash_str(uint64_t h, const char *s);
+
+static inline int64_t pl_sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+static inline uint32_t pl_sat_inc32(uint32_t v) { return v == UINT32_MAX ? v : v + 1; }
+static inline uint64_t pl_sat_inc64(uint64_t v) { return v == UINT64_MAX ? v : v + 1; }
+
+/* Validate text: UTF-8, no control characters (C0, DEL, C1), 1..max bytes
+ * (min_len 0 allows empty).  Returns 0 or PLAUDIT_EUTF8/PLAUDIT_ESTRING
+ * with a message in msg. */
+int pl_check_text(const char *s, size_t min_len, size_t max_len, char *msg, size_t msglen, const char *what);
+/* Rule id: 1-64 bytes of [a-z0-9._-], first a letter or digit. */
+int pl_check_rule_id(const char *s, char *msg, size_t msglen, const char *what);
+
+/* Growable byte buffer on the context allocator. */
+typedef struct pl_buf {
+    const pl_alloc *a;
+    char *p;
+    size_t len, cap;
+    int oom;
+} pl_buf;
+void pl_buf_init(pl_buf *b, const pl_alloc *a);
+void pl_buf_free(pl_buf *b);
+int pl_buf_reserve(pl_buf *b, size_t extra);
+void pl_buf_put(pl_buf *b, const void *p, size_t n);
+void pl_buf_puts(pl_buf *b, const char *s);
+void pl_buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pl_buf_json_str(pl_buf *b, const char *s);
+void pl_buf_indent(pl_buf *b, int depth);
+
+char *pl_strdup(const pl_alloc *a, const char *s);
+
+/* Grow *arr (element size es) to hold at least need elements. */
+int pl_grow(const pl_alloc *a, void **arr, size_t *cap, size_t need, size_t es);
+
+/* ---- period.c -------------------------------------------------------- */
+/* Period keys are >= 1 for every instant (0 means "never"); consecutive
+ * periods of one kind have consecutive keys. */
+void pl_period_keys(int64_t local_day, uint32_t keys[PL_NPERIODS]);
+void pl_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/* ---- program ---------------------------------------------------------- */
+typedef struct pl_action {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    int64_t points;
+    int once;
+    int64_t cooldown_s;
+    int64_t cap_points, cap_count;
+    plaudit_period cap_per;
+    /* layout, computed at seal */
+    int32_t cd_slot;          /* index into the cooldown array, or -1 */
+    int32_t cap_trk;          /* tracker of the cap, or -1 */
+    uint32_t n_within, n_streak;
+    uint32_t *within_trk;     /* trackers counting per (action, period) */
+    uint32_t *streak_trk;     /* trackers of streaks per (action, per) */
+    uint32_t n_seg;           /* segments weighting this action */
+} pl_action;
+
+typedef struct pl_tier {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    int64_t min_points, min_distinct, min_tenure_days;
+    int lifetime;
+    plaudit_period window;
+    int32_t trk;              /* window tiers: net-points tracker */
+} pl_tier;
+
+typedef struct pl_segment {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    size_t n;
+    uint32_t *actions;
+    int64_t *weights;
+} pl_segment;
+
+typedef struct pl_board {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    plaudit_period period;
+    int32_t segment;          /* -1: every member */
+    int64_t size;
+    /* runtime */
+    pl_rank *rank;
+    uint32_t cur;             /* current period key; 0 before the clock */
+    uint32_t n_badges;        /* leaderboard badges on this board */
+    uint32_t *badges;
+} pl_board;
+
+typedef struct pl_badge {
+    UT_hash_handle hh;
+    char *id, *name, *description, *image, *criteria;
+    char *auto_criteria;      /* sentence written from the criterion */
+    uint32_t idx;
+    plaudit_criterion kind;
+    int32_t action;           /* ACTION_* */
+    plaudit_period within;    /* ACTION_COUNT */
+    plaudit_period per;       /* ACTION_STREAK */
+    uint32_t n_thr;
+    int64_t *thr;
+    int32_t tier;             /* TIER */
+    int32_t board;            /* LEADERBOARD */
+    int64_t top;
+    int64_t bonus;
+    int hidden, repeatable;
+    int32_t trk;              /* within / streak tracker, or -1 */
+} pl_badge;
+
+typedef struct pl_reward {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    int64_t cost;
+    int64_t stock0;           /* declared stock, PLAUDIT_UNSET: unlimited */
+    int64_t stock;            /* left */
+} pl_reward;
+
+typedef struct pl_kudos {
+    int declared;
+    int64_t points, cap_points, cap_count;
+    plaudit_period cap_per;
+    int64_t give_cap;
+    plaudit_period give_per;
+    int32_t recv_trk, give_trk;
+} pl_kudos;
+
+/* A period tracker: a counter that is 0 outside `period`.  Uses: action and
+ * kudos caps (aux = earning occurrences, value = points earned), counts
+ * within a period (aux), streaks (period = last period with an occurrence,
+ * aux = length), kudos give caps (aux), qualification windows (value = net
+ * points in `period`, aux = key of the last period qualified in). */
+typedef struct pl_trk {
+    uint32_t period;
+    uint32_t aux;
+    int64_t value;
+} pl_trk;
+
+/* A member's place on one board. */
+typedef struct pl_slot {
+    int64_t score;
+    int64_t ts;               /* last change of the score */
+    uint32_t period;          /* key the score belongs to */
+    uint32_t ranked;          /* 1 when in the board's index */
+} pl_slot;
+
+/* A badge a member earned. */
+typedef struct pl_earned {
+    uint32_t badge;
+    uint32_t n;               /* level, or times for repeatable kinds */
+    uint32_t period;          /* repeatable: key of the last period earned */
+    uint32_t pad;
+    int64_t first_ts, last_ts;
+} pl_earned;
+
+/* The fixed part of a member's state; the program-shaped tail follows. */
+typedef struct pl_mstate {
+    int64_t joined, last_ts, points, balance;
+    uint64_t kudos_given, kudos_received;
+    pl_earned *badges;
+    uint32_t n_badges, cap_badges;
+    int32_t tier, lifetime_tier, segment, pin;
+    uint32_t distinct;
+    uint32_t flags;           /* PL_MF_* */
+} pl_mstate;
+#define PL_MF_OPTED_OUT 1u
+#define PL_MF_PINNED 2u
+
+typedef struct pl_member {
+    UT_hash_handle hh;
+    const char *id;           /* points into this allocation */
+    uint32_t idlen;
+    uint32_t idx;
+    uint32_t mark;            /* txn serial when last snapshotted */
+    uint32_t pad_;
+    pl_mstate st;             /* snapshot region starts here */
+} pl_member;
+
+/* Offsets into a member's allocation, computed at seal. */
+typedef struct pl_layout {
+    size_t off_counts;        /* uint32_t[n_actions] */
+    size_t off_cd;            /* int64_t[n_cd] */
+    size_t off_trk;           /* pl_trk[n_trk] */
+    size_t off_slots;         /* pl_slot[n_boards] */
+    size_t off_id;            /* id bytes */
+    size_t state_size;        /* bytes from st to off_id */
+    uint32_t n_cd, n_trk;
+} pl_layout;
+
+#define PL_COUNTS(c, m) ((uint32_t *)((char *)(m) + (c)->lay.off_counts))
+#define PL_CD(c, m) ((int64_t *)((char *)(m) + (c)->lay.off_cd))
+#define PL_TRK(c, m) ((pl_trk *)((char *)(m) + (c)->lay.off_trk))
+#define PL_SLOTS(c, m) ((pl_slot *)((char *)(m) + (c)->lay.off_slots))
+#define PL_CCOUNTS(c, m) ((const uint32_t *)((const char *)(m) + (c)->lay.off_counts))
+#define PL_CTRK(c, m) ((const pl_trk *)((const char *)(m) + (c)->lay.off_trk))
+#define PL_CSLOTS(c, m) ((const pl_slot *)((const char *)(m) + (c)->lay.off_slots))
+
+/* Idempotency key record. */
+typedef struct pl_key {
+    UT_hash_handle hh;
+    uint64_t content;         /* hash of the event's content */
+    int64_t clock;            /* the clock when accepted (for retention) */
+    uint32_t len;
+    char key[];
+} pl_key;
+
+/* ---- transactions (engine.c) ------------------------------------------ */
+typedef struct pl_undo {
+    pl_member *m;
+    size_t saved;             /* offset of the snapshot in the arena */
+    int is_new;
+} pl_undo;
+
+typedef struct pl_treeop {
+    uint32_t board, member;
+} pl_treeop;
+
+typedef struct pl_txn {
+    pl_undo *undo;
+    size_t n_undo, cap_undo;
+    char *arena;
+    size_t arena_len, arena_cap;
+    void **fresh;             /* badge arrays allocated in this txn */
+    size_t n_fresh, cap_fresh;
+    void **stale;             /* badge arrays replaced in this txn */
+    size_t n_stale, cap_stale;
+    /* saved globals */
+    int64_t clock, tick_ts;
+    uint32_t *board_cur;      /* per board, before */
+    uint8_t *board_closed;    /* per board: closed by this event */
+    int32_t reward;           /* reward whose stock changed, or -1 */
+    int64_t reward_stock;
+    uint32_t serial;
+    int active;
+} pl_txn;
+
+/* ---- the context ------------------------------------------------------ */
+struct plaudit_ctx {
+    pl_alloc alloc;
+    char *tzdir;
+    int64_t retention_s;
+    uint64_t max_members;
+
+    int err_code;
+    char errmsg[PL_ERRMSG_MAX];
+
+    /* program */
+    char *name;
+    char *tzname;
+    int utc_offset_min;
+    pl_tz *tz;
+    int sealed;
+    pl_action **actions; size_t n_actions, cap_actions; pl_action *action_h;
+    pl_tier **tiers; size_t n_tiers, cap_tiers; pl_tier *tier_h;
+    pl_segment **segments; size_t n_segments, cap_segments; pl_segment *segment_h;
+    pl_board **boards; size_t n_boards, cap_boards; pl_board *board_h;
+    pl_badge **badges; size_t n_badges, cap_badges; pl_badge *badge_h;
+    pl_reward **rewards; size_t n_rewards, cap_rewards; pl_reward *reward_h;
+    pl_kudos kudos;
+    pl_layout lay;
+    uint32_t *eval_badges;    /* badges evaluated per member (no manual /
+                                 leaderboard), in declaration order */
+    size_t n_eval_badges;
+    uint32_t *window_tiers; size_t n_window_tiers;
+    uint8_t *trk_per;         /* period kind of each tracker */
+    int has_window_tiers;
+
+    /* state */
+    pl_member *member_h;
+    pl_member **mv; size_t n_members, cap_members;
+    pl_key *key_h;
+    int64_t clock;            /* -1: none yet */
+    int64_t tick_ts;          /* ts of the last tick (-1: none) */
+    uint64_t accepted, duplicates, rejected;
+
+    /* period cache */
+    int64_t pc_lo, pc_hi;
+    uint32_t pc_keys[PL_NPERIODS];
+
+    /* event scratch */
+    pl_txn txn;
+    plaudit_moment *moments; size_t n_moments, cap_moments;
+    size_t n_badge_moments, n_tier_moments;
+    pl_member *subject;       /* whose points the outcome reports */
+    int64_t subject_points;
+    char reason[PL_REASON_MAX + 1];
+    uint32_t *close_list; size_t n_close, cap_close; /* (badge, member) */
+    uint32_t *awarded; size_t n_awarded, cap_awarded;
+    pl_treeop *treeops; size_t cap_treeops;
+
+    /* listener */
+    plaudit_listener listener;
+    int has_listener;
+    int in_callback;
+
+    /* query scratch */
+    plaudit_badge_earned *q_earned; size_t cap_q_earned;
+    plaudit_badge_progress *q_prog; size_t cap_q_prog;
+};
+
+/* ---- errors.c --------------------------------------------------------- */
+int pl_err(plaudit_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void pl_ok(plaudit_ctx *ctx) { ctx->err_code = PLAUDIT_OK; ctx->errmsg[0] = '\0'; }
+
+/* ---- program.c -------------------------------------------------------- */
+int pl_program_seal(plaudit_ctx *ctx);
+void pl_program_free(plaudit_ctx *ctx);
+pl_action *pl_action_find(const plaudit_ctx *ctx, const char *id);
+pl_tier *pl_tier_find(const plaudit_ctx *ctx, const char *id);
+pl_segment *pl_segment_find(const plaudit_ctx *ctx, const char *id);
+pl_board *pl_board_find(const plaudit_ctx *ctx, const char *id);
+pl_badge *pl_badge_find(const plaudit_ctx *ctx, const char *id);
+pl_reward *pl_reward_find(const plaudit_ctx *ctx, const char *id);
+
+/* ---- member.c --------------------------------------------------------- */
+pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id);
+/* Allocate (not yet indexed) a member with fresh state. */
+int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out);
+void pl_member_free(plaudit_ctx *ctx, pl_member *m);
+int64_t pl_member_last(const plaudit_ctx *ctx, const pl_member *m);
+int32_t pl_member_infer_segment(const plaudit_ctx *ctx, const pl_member *m);
+int64_t pl_member_affinity(const plaudit_ctx *ctx, const pl_member *m, const pl_segment *s);
+pl_earned *pl_member_earned(const plaudit_ctx *ctx, const pl_member *m, uint32_t badge);
+int pl_idcmp(uint32_t a, uint32_t b, void *ud);
+
+/* ---- period keys for an instant (engine.c) ---------------------------- */
+const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts);
+
+/* ---- evaluation (evaluate.c) ------------------------------------------ */
+/* Inside a transaction: make m writable (snapshot before first change). */
+int pl_touch(plaudit_ctx *ctx, pl_member *m);
+int pl_moment(plaudit_ctx *ctx, plaudit_moment **out);
+/* Award d points (floored at 0) to m at ts, updating balance, windows and
+ * boards, with a POINTS moment.  m must be touched. */
+int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_source src, const char *src_id);
+/* Evaluate tiers and badges until nothing changes. */
+int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts);
+/* Credit one more earning of badge b (manual / leaderboard / repeatable). */
+int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *b, int64_t ts, uint32_t period,
+                    const char *board);
+int32_t pl_tier_now(plaudit_ctx *ctx, const pl_member *m, int64_t ts);
+int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *b, int64_t ts);
+
+/* ---- leaderboard.c ---------------------------------------------------- */
+int pl_boards_init(plaudit_ctx *ctx);
+/* Whether m belongs on board b now, and with what key. */
+int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+
+/* ---- state.c ---------------------------------------------------------- */
+uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);
+
+#endif

@@ -1,0 +1,95 @@
+/* member.c - members: the id index, allocation of a member's program-shaped
+ * state, segment inference and badge lookups. */
+#include "internal.h"
+
+pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
+{
+    pl_member *m = NULL;
+    HASH_FIND(hh, ctx->member_h, id, strlen(id), m);
+    return m;
+}
+
+int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
+{
+    size_t idlen = strlen(id);
+    size_t size = ctx->lay.off_id + idlen + 1;
+    pl_member *m = pl_malloc(&ctx->alloc, size);
+    if (!m) return PLAUDIT_ENOMEM;
+    /* Zeroed whole, padding included, so snapshots and digests see only
+     * defined bytes. */
+    memset(m, 0, size);
+    char *idp = (char *)m + ctx->lay.off_id;
+    memcpy(idp, id, idlen + 1);
+    m->id = idp;
+    m->idlen = (uint32_t)idlen;
+    m->st.joined = ts;
+    m->st.last_ts = ts;
+    m->st.tier = m->st.lifetime_tier = m->st.segment = m->st.pin = -1;
+    int64_t *cd = PL_CD(ctx, m);
+    for (uint32_t i = 0; i < ctx->lay.n_cd; i++) cd[i] = INT64_MIN;
+    *out = m;
+    return PLAUDIT_OK;
+}
+
+void pl_member_free(plaudit_ctx *ctx, pl_member *m)
+{
+    if (!m) return;
+    pl_free(&ctx->alloc, m->st.badges);
+    pl_free(&ctx->alloc, m);
+}
+
+/* A tick touches every member without writing to each: its ts is kept once
+ * on the context. */
+int64_t pl_member_last(const plaudit_ctx *ctx, const pl_member *m)
+{
+    return m->st.last_ts > ctx->tick_ts ? m->st.last_ts : ctx->tick_ts;
+}
+
+int64_t pl_member_affinity(const plaudit_ctx *ctx, const pl_member *m, const pl_segment *s)
+{
+    const uint32_t *counts = PL_CCOUNTS(ctx, m);
+    int64_t sum = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int64_t v;
+        if (__builtin_mul_overflow((int64_t)counts[s->actions[i]], s->weights[i], &v)) v = INT64_MAX;
+        sum = pl_sat_add(sum, v);
+    }
+    return sum;
+}
+
+int32_t pl_member_infer_segment(const plaudit_ctx *ctx, const pl_member *m)
+{
+    int32_t best = -1;
+    int64_t best_v = 0;
+    for (size_t i = 0; i < ctx->n_segments; i++) {
+        int64_t v = pl_member_affinity(ctx, m, ctx->segments[i]);
+        if (v > best_v) { /* strict: ties go to the one declared first */
+            best_v = v;
+            best = (int32_t)i;
+        }
+    }
+    return best;
+}
+
+pl_earned *pl_member_earned(const plaudit_ctx *ctx, const pl_member *m, uint32_t badge)
+{
+    (void)ctx;
+    /* Kept sorted by badge index; lists are short, so a linear scan that
+     * stops early beats a binary search. */
+    pl_earned *e = m->st.badges;
+    for (uint32_t i = 0; i < m->st.n_badges; i++) {
+        if (e[i].badge == badge) return &e[i];
+        if (e[i].badge > badge) break;
+    }
+    return NULL;
+}
+
+int pl_idcmp(uint32_t a, uint32_t b, void *ud)
+{
+    const plaudit_ctx *ctx = ud;
+    const pl_member *ma = ctx->mv[a], *mb = ctx->mv[b];
+    size_t n = ma->idlen < mb->idlen ? ma->idlen : mb->idlen;
+    int c = memcmp(ma->id, mb->id, n);
+    if (c) return c;
+    return (ma->idlen > mb->idlen) - (ma->idlen < mb->idlen);
+}
