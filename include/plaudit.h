@@ -685,6 +685,47 @@ PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *le
  * the order in which members were created. */
 PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
 
+/* ------------------------------------------------------------------------ */
+/* JSON: program documents, event lines, outcomes                            */
+/* ------------------------------------------------------------------------ */
+/*
+ * Available when the library is built with the `json` feature (jansson);
+ * otherwise these return PLAUDIT_EUNSUPPORTED.  plaudit_has_json() tells.
+ */
+
+/* 1 when the JSON functions are available. */
+PLAUDIT_EXPORT int plaudit_has_json(void);
+
+/* Load a program document ("plaudit.program/1", spec section 2) into a
+ * context that has no rules declared yet.  Every error names the JSON path
+ * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
+ * and leaves the context with no program (nothing is loaded).
+ * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
+ * of the declaration calls, PLAUDIT_ESTATE (rules already declared). */
+PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
+/* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
+PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);
+/* The context's program as a JSON document that loads back to the same
+ * program.  *out is allocated with the context's allocator (plaudit_free);
+ * *len (may be NULL) its length. */
+PLAUDIT_EXPORT int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len);
+
+/* Parse one event line (spec section 3) into *ev.  The strings *ev points to
+ * are owned by ctx and valid until the next plaudit_event_parse or
+ * plaudit_record_json call on it.  A malformed line gives PLAUDIT_EPARSE
+ * (or PLAUDIT_EUTF8), with the reason in plaudit_errmsg.  A blank line gives
+ * PLAUDIT_ENOTFOUND ("nothing to record"). */
+PLAUDIT_EXPORT int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_event *ev);
+
+/* Parse and record one event line.  Return as plaudit_record; a malformed
+ * line is rejected (and counted in the stats) with PLAUDIT_EPARSE or
+ * PLAUDIT_EUTF8; a blank line returns PLAUDIT_ENOTFOUND and is not counted. */
+PLAUDIT_EXPORT int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_outcome *out);
+
+/* An outcome as one line of JSON (no newline), as `plaudit replay --trace`
+ * prints it.  *out allocated with the context's allocator (plaudit_free). */
+PLAUDIT_EXPORT int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *outcome, char **out, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
