@@ -1,0 +1,987 @@
+/* plaudit-bench.c - measured speed, memory and scaling of libplaudit, side
+ * by side with the alternatives a platform would otherwise write: a points
+ * table in SQLite (in memory and in a WAL file) and a bare uthash points
+ * table in C.
+ *
+ * The workload is deterministic (fixed seed): the reference program
+ * (shared/bench/program.json), N members who all join first (an import),
+ * then M events over a simulated year whose members are drawn from a Zipf
+ * distribution (s = 1.1: a few members do most of the work, as in every
+ * community), with the action mix of an advocacy community, kudos and
+ * redemptions included.  Events are generated in memory before any timing
+ * starts (compact records expanded chunk by chunk outside the timed
+ * regions), with interned member-id strings.
+ *
+ * Output: one `name value unit` line per figure on stdout; progress on
+ * stderr.  Not part of the test suite; never assert timings. */
+#include <errno.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <plaudit.h>
+#include <uthash.h>
+
+#include "bench-config.h"
+
+#if BENCH_HAVE_SQLITE
+#include <sqlite3.h>
+#endif
+#if BENCH_HAVE_STORE
+#include <plaudit/store.h>
+#endif
+
+/* ---- options ---------------------------------------------------------- */
+
+typedef struct opts {
+    const char *program;
+    uint64_t members, events;
+    uint64_t sqlite_events;   /* prefix of the stream replayed on SQLite */
+    uint64_t sync_events;     /* events for the sync-per-event runs */
+    uint64_t queries;
+    uint64_t curve[8];
+    size_t n_curve;
+    uint64_t seed;
+    const char *dir;
+    int sqlite, latency, batch, durable, uthash_base;
+    int digest;
+} opts;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static inline uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void out(const char *name, double v, const char *unit)
+{
+    if (v != 0 && (fabs(v) >= 1e6 || fabs(v) < 0.01))
+        printf("%-40s %.4g %s\n", name, v, unit);
+    else
+        printf("%-40s %.2f %s\n", name, v, unit);
+    fflush(stdout);
+}
+
+static void outu(const char *name, uint64_t v, const char *unit)
+{
+    printf("%-40s %" PRIu64 " %s\n", name, v, unit);
+    fflush(stdout);
+}
+
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("plaudit-bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+/* splitmix64: deterministic and fast. */
+typedef struct rng {
+    uint64_t s;
+} rng;
+static inline uint64_t rnext(rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static inline double runif(rng *r) { return (double)(rnext(r) >> 11) * (1.0 / 9007199254740992.0); }
+static inline uint64_t rbelow(rng *r, uint64_t n) { return (uint64_t)(runif(r) * (double)n); }
+
+static long rss_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* ---- a counting allocator (bytes the context holds) --------------------- */
+
+typedef struct counter {
+    size_t live, peak, allocs;
+} counter;
+
+/* Heap bytes of a block: usable size plus glibc's 8-byte chunk header. */
+static size_t blk(void *p) { return p ? malloc_usable_size(p) + 8 : 0; }
+
+static void *c_malloc(size_t n, void *pl)
+{
+    counter *c = pl;
+    void *p = malloc(n);
+    if (p) {
+        c->live += blk(p);
+        c->allocs++;
+        if (c->live > c->peak) c->peak = c->live;
+    }
+    return p;
+}
+static void *c_realloc(void *ptr, size_t n, void *pl)
+{
+    counter *c = pl;
+    size_t old = blk(ptr);
+    void *p = realloc(ptr, n);
+    if (p) {
+        c->live += blk(p) - old;
+        if (!ptr) c->allocs++;
+        if (c->live > c->peak) c->peak = c->live;
+    }
+    return p;
+}
+static void c_free(void *ptr, void *pl)
+{
+    counter *c = pl;
+    c->live -= blk(ptr);
+    free(ptr);
+}
+
+/* ---- the workload ------------------------------------------------------- */
+
+/* 2025-01-01 00:00 in America/New_York (the reference program's zone). */
+#define T0 1735707600LL
+#define YEAR_S (365LL * 86400)
+
+enum { K_ACTION, K_KUDOS, K_REDEEM, K_ADJUST, K_AWARD, K_PREFS };
+
+typedef struct mixent {
+    const char *name;   /* action id, reward id, badge id */
+    int kind;
+    int points;         /* the base points a plain points table would add */
+    double weight;
+} mixent;
+
+/* An advocacy community: mostly forum traffic and votes, some content,
+ * rare big-ticket contributions (case studies, referrals, talks), peer
+ * kudos, and redemptions. */
+static const mixent MIX[] = {
+    {"forum.post", K_ACTION, 5, 17.0},
+    {"forum.answer", K_ACTION, 10, 12.0},
+    {"forum.answer_accepted", K_ACTION, 25, 3.0},
+    {"forum.upvoted", K_ACTION, 2, 22.0},
+    {"post.downvoted", K_ACTION, -2, 1.5},
+    {"kb.article", K_ACTION, 50, 0.5},
+    {"kb.edit", K_ACTION, 5, 3.0},
+    {"idea.submitted", K_ACTION, 10, 2.0},
+    {"idea.shipped", K_ACTION, 300, 0.1},
+    {"beta.joined", K_ACTION, 40, 0.5},
+    {"beta.bug_found", K_ACTION, 30, 1.5},
+    {"review.published", K_ACTION, 100, 0.5},
+    {"case_study.published", K_ACTION, 750, 0.05},
+    {"referral.submitted", K_ACTION, 50, 0.5},
+    {"referral.closed", K_ACTION, 500, 0.2},
+    {"event.attended", K_ACTION, 20, 2.0},
+    {"event.spoke", K_ACTION, 400, 0.1},
+    {"webinar.hosted", K_ACTION, 250, 0.05},
+    {"survey.completed", K_ACTION, 5, 2.0},
+    {"profile.completed", K_ACTION, 50, 0.5},
+    {"social.shared", K_ACTION, 3, 6.0},
+    {"mentor.session", K_ACTION, 60, 1.0},
+    {NULL, K_KUDOS, 5, 10.0},
+    {"charity-donation", K_REDEEM, 2500, 0.3},
+    {"guru-session", K_REDEEM, 6000, 0.1},
+    {"swag-premium", K_REDEEM, 4000, 0.08},
+    {"conference-plus-one", K_REDEEM, 10000, 0.02},
+    {"moderation", K_ADJUST, -10, 0.05},
+    {"champion-of-the-year", K_AWARD, 1000, 0.0005},
+    {NULL, K_PREFS, 0, 0.01},
+};
+#define NMIX (sizeof MIX / sizeof MIX[0])
+
+/* One generated event, compact; expanded to plaudit_event outside timing. */
+typedef struct gev {
+    uint32_t dts;       /* seconds after T0 */
+    uint32_t m, m2;     /* member indexes (kudos: giver, receiver) */
+    uint16_t mix;       /* index into MIX */
+    uint16_t flag;
+} gev;
+
+typedef struct world {
+    uint64_t n;
+    char **ids;         /* interned member ids, index = join order */
+    char *pool;
+    uint32_t *perm;     /* Zipf rank -> member index */
+    double *cdf;        /* Zipf CDF over ranks */
+} world;
+
+static void world_init(world *w, uint64_t n, uint64_t seed)
+{
+    w->n = n;
+    w->ids = xmalloc(sizeof *w->ids * n);
+    w->pool = xmalloc((size_t)n * 16);
+    char *p = w->pool;
+    for (uint64_t i = 0; i < n; i++) {
+        w->ids[i] = p;
+        p += sprintf(p, "member-%07" PRIu64, i) + 1;
+    }
+    rng r = {seed ^ 0x5bd1e995ULL};
+    w->perm = xmalloc(sizeof *w->perm * n);
+    for (uint64_t i = 0; i < n; i++) w->perm[i] = (uint32_t)i;
+    for (uint64_t i = n - 1; i > 0; i--) {
+        uint64_t j = rbelow(&r, i + 1);
+        uint32_t t = w->perm[i];
+        w->perm[i] = w->perm[j];
+        w->perm[j] = t;
+    }
+    w->cdf = xmalloc(sizeof *w->cdf * n);
+    double s = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        s += pow((double)(i + 1), -1.1);
+        w->cdf[i] = s;
+    }
+    for (uint64_t i = 0; i < n; i++) w->cdf[i] /= s;
+}
+
+static void world_free(world *w)
+{
+    free(w->ids);
+    free(w->pool);
+    free(w->perm);
+    free(w->cdf);
+}
+
+static uint32_t zipf_member(const world *w, rng *r)
+{
+    double u = runif(r);
+    uint64_t lo = 0, hi = w->n - 1;
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        if (w->cdf[mid] < u) lo = mid + 1;
+        else hi = mid;
+    }
+    return w->perm[lo];
+}
+
+static gev *gen_events(const world *w, uint64_t m, uint64_t seed)
+{
+    gev *ev = xmalloc(sizeof *ev * (m ? m : 1));
+    rng r = {seed};
+    double cum[NMIX], tot = 0;
+    for (size_t i = 0; i < NMIX; i++) cum[i] = (tot += MIX[i].weight);
+    for (uint64_t i = 0; i < m; i++) {
+        gev *e = &ev[i];
+        e->dts = (uint32_t)((double)i * (double)YEAR_S / (double)m);
+        double u = runif(&r) * tot;
+        size_t k = 0;
+        while (k + 1 < NMIX && cum[k] <= u) k++;
+        e->mix = (uint16_t)k;
+        e->m = zipf_member(w, &r);
+        e->m2 = 0;
+        e->flag = 0;
+        if (MIX[k].kind == K_KUDOS) {
+            do e->m2 = zipf_member(w, &r);
+            while (e->m2 == e->m && w->n > 1);
+        } else if (MIX[k].kind == K_PREFS) {
+            e->flag = (uint16_t)(rnext(&r) & 1);
+        }
+    }
+    return ev;
+}
+
+static int64_t join_ts(const world *w, uint64_t i) { return T0 - 86400 + (int64_t)(i * 86400ULL / w->n); }
+
+static void expand(const world *w, const gev *g, size_t n, plaudit_event *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const mixent *x = &MIX[g[i].mix];
+        plaudit_event *e = &out[i];
+        memset(e, 0, sizeof *e);
+        e->ts = T0 + g[i].dts;
+        e->member = w->ids[g[i].m];
+        switch (x->kind) {
+        case K_ACTION: e->type = PLAUDIT_EVENT_ACTION; e->target = x->name; break;
+        case K_KUDOS: e->type = PLAUDIT_EVENT_KUDOS; e->target = w->ids[g[i].m2]; break;
+        case K_REDEEM: e->type = PLAUDIT_EVENT_REDEEM; e->target = x->name; break;
+        case K_ADJUST:
+            e->type = PLAUDIT_EVENT_ADJUST;
+            e->points = x->points;
+            e->reason = x->name;
+            break;
+        case K_AWARD: e->type = PLAUDIT_EVENT_AWARD; e->target = x->name; break;
+        case K_PREFS: e->type = PLAUDIT_EVENT_PREFERENCES; e->flag = g[i].flag; break;
+        }
+    }
+}
+
+/* ---- plaudit runs -------------------------------------------------------- */
+
+#define CHUNK 1024
+
+enum { MODE_RECORD, MODE_BATCH, MODE_LATENCY };
+
+typedef struct run {
+    plaudit_ctx *ctx;
+    counter cnt;
+    double load_s;
+    double join_s;
+    double ev_s;              /* timed seconds for all events */
+    double prefix_s;          /* timed seconds for the first prefix_n events */
+    uint64_t prefix_n;
+    uint64_t accepted, rejected, duplicates;
+    size_t bytes_after_join, bytes_after_events;
+    uint32_t *lat;            /* MODE_LATENCY: ns per call */
+} run;
+
+static plaudit_ctx *new_ctx(const opts *o, counter *c, double *load_s)
+{
+    plaudit_options po = PLAUDIT_OPTIONS_INIT;
+    po.allocator.malloc = c_malloc;
+    po.allocator.realloc = c_realloc;
+    po.allocator.free = c_free;
+    po.allocator.payload = c;
+    plaudit_ctx *ctx;
+    int rc = plaudit_ctx_new(&ctx, &po);
+    if (rc) die("plaudit_ctx_new: %s", plaudit_strerror(rc));
+    double t = now_s();
+    rc = plaudit_program_load_file(ctx, o->program);
+    if (load_s) *load_s = now_s() - t;
+    if (rc) die("%s: %s", o->program, plaudit_errmsg(ctx));
+    return ctx;
+}
+
+static void run_joins(run *R, const world *w, const char *label)
+{
+    plaudit_event ev[CHUNK];
+    double t = 0;
+    for (uint64_t i = 0; i < w->n; i += CHUNK) {
+        size_t n = w->n - i < CHUNK ? (size_t)(w->n - i) : CHUNK;
+        for (size_t j = 0; j < n; j++) {
+            memset(&ev[j], 0, sizeof ev[j]);
+            ev[j].type = PLAUDIT_EVENT_JOIN;
+            ev[j].ts = join_ts(w, i + j);
+            ev[j].member = w->ids[i + j];
+        }
+        double t0 = now_s();
+        for (size_t j = 0; j < n; j++)
+            if (plaudit_record(R->ctx, &ev[j], NULL) != PLAUDIT_OK)
+                die("join %s: %s", ev[j].member, plaudit_errmsg(R->ctx));
+        t += now_s() - t0;
+    }
+    R->join_s = t;
+    R->bytes_after_join = R->cnt.live;
+    progress("  %s: %" PRIu64 " members joined in %.2f s\n", label, w->n, t);
+}
+
+static void run_events(run *R, const world *w, const gev *g, uint64_t m, int mode, const char *label)
+{
+    static plaudit_event ev[CHUNK];
+    static int codes[CHUNK];
+    plaudit_outcome oc;
+    double t = 0, last_report = now_s();
+    uint64_t acc = 0, rej = 0;
+    if (mode == MODE_LATENCY) R->lat = xmalloc(sizeof *R->lat * (m ? m : 1));
+    for (uint64_t i = 0; i < m; i += CHUNK) {
+        size_t n = m - i < CHUNK ? (size_t)(m - i) : CHUNK;
+        expand(w, g + i, n, ev);
+        if (mode == MODE_RECORD) {
+            double t0 = now_s();
+            for (size_t j = 0; j < n; j++) codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
+            t += now_s() - t0;
+        } else if (mode == MODE_BATCH) {
+            double t0 = now_s();
+            size_t done;
+            int rc = plaudit_record_batch(R->ctx, ev, n, codes, &done);
+            t += now_s() - t0;
+            if (rc || done != n) die("plaudit_record_batch: %s", plaudit_strerror(rc));
+        } else {
+            uint64_t a = now_ns();
+            for (size_t j = 0; j < n; j++) {
+                codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
+                uint64_t b = now_ns();
+                R->lat[i + j] = (uint32_t)(b - a > UINT32_MAX ? UINT32_MAX : b - a);
+                a = b;
+            }
+        }
+        for (size_t j = 0; j < n; j++) {
+            if (codes[j] == PLAUDIT_OK) acc++;
+            else if (codes[j] < 0) rej++;
+        }
+        if (R->prefix_n && i < R->prefix_n && i + n >= R->prefix_n) R->prefix_s = t; /* chunk-rounded */
+        double nw = now_s();
+        if (nw - last_report > 2.0) {
+            progress("  %s: %" PRIu64 "/%" PRIu64 " events\n", label, i + n, m);
+            last_report = nw;
+        }
+    }
+    if (mode == MODE_LATENCY)
+        for (uint64_t i = 0; i < m; i++) t += R->lat[i] * 1e-9;
+    R->ev_s = t;
+    R->accepted = acc;
+    R->rejected = rej;
+    R->bytes_after_events = R->cnt.live;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- the uthash baseline ------------------------------------------------- */
+
+typedef struct ut_member {
+    UT_hash_handle hh;
+    const char *id;
+    int64_t points, balance;
+} ut_member;
+
+static void uthash_baseline(const world *w, const gev *g, uint64_t m, double *join_s, double *ev_s)
+{
+    ut_member *h = NULL;
+    ut_member *ms = xmalloc(sizeof *ms * w->n);
+    double t0 = now_s();
+    for (uint64_t i = 0; i < w->n; i++) {
+        ut_member *x = &ms[i];
+        x->id = w->ids[i];
+        x->points = x->balance = 0;
+        HASH_ADD_KEYPTR(hh, h, x->id, strlen(x->id), x);
+    }
+    *join_s = now_s() - t0;
+    static plaudit_event ev[CHUNK];
+    double t = 0;
+    for (uint64_t i = 0; i < m; i += CHUNK) {
+        size_t n = m - i < CHUNK ? (size_t)(m - i) : CHUNK;
+        expand(w, g + i, n, ev);
+        double a = now_s();
+        for (size_t j = 0; j < n; j++) {
+            const mixent *x = &MIX[g[i + j].mix];
+            const char *who = x->kind == K_KUDOS ? ev[j].target : ev[j].member;
+            ut_member *u;
+            HASH_FIND_STR(h, who, u);
+            if (!u) continue;
+            if (x->kind == K_REDEEM) {
+                if (u->balance >= x->points) u->balance -= x->points;
+            } else if (x->kind != K_PREFS) {
+                u->points += x->points;
+                if (u->points < 0) u->points = 0;
+                u->balance += x->points;
+                if (u->balance < 0) u->balance = 0;
+            }
+        }
+        t += now_s() - a;
+    }
+    *ev_s = t;
+    HASH_CLEAR(hh, h);
+    free(ms);
+}
+
+/* ---- the SQLite baseline ------------------------------------------------- */
+
+#if BENCH_HAVE_SQLITE
+typedef struct sq {
+    sqlite3 *db;
+    sqlite3_stmt *up, *redeem, *begin, *commit, *rank, *top;
+} sq;
+
+static void sq_exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) die("sqlite: %s: %s", sql, err ? err : "?");
+}
+
+static void sq_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) die("sqlite: %s: %s", sql, sqlite3_errmsg(db));
+}
+
+static void sq_step(sqlite3 *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) die("sqlite step: %s", sqlite3_errmsg(db));
+    sqlite3_reset(st);
+}
+
+/* The points table a platform would write: one row per member, an upsert
+ * per event, a conditional update per redemption. */
+static void sq_open(sq *s, const char *path, const char *sync)
+{
+    if (path) unlink(path);
+    char wal[1024];
+    if (path) {
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+        snprintf(wal, sizeof wal, "%s-shm", path);
+        unlink(wal);
+    }
+    if (sqlite3_open(path ? path : ":memory:", &s->db) != SQLITE_OK) die("sqlite open failed");
+    if (path) {
+        sq_exec(s->db, "PRAGMA journal_mode=WAL");
+        char q[128];
+        snprintf(q, sizeof q, "PRAGMA synchronous=%s", sync);
+        sq_exec(s->db, q);
+    }
+    sq_exec(s->db, "CREATE TABLE points (member TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0,"
+                   " balance INTEGER NOT NULL DEFAULT 0, joined INTEGER NOT NULL DEFAULT 0)");
+    sq_prep(s->db,
+            "INSERT INTO points (member, points, balance, joined) VALUES (?1, max(?2, 0), max(?2, 0), ?3) "
+            "ON CONFLICT(member) DO UPDATE SET points = max(points + ?2, 0), balance = max(balance + ?2, 0)",
+            &s->up);
+    sq_prep(s->db, "UPDATE points SET balance = balance - ?2 WHERE member = ?1 AND balance >= ?2", &s->redeem);
+    sq_prep(s->db, "BEGIN", &s->begin);
+    sq_prep(s->db, "COMMIT", &s->commit);
+    sq_prep(s->db, "SELECT 1 + (SELECT count(*) FROM points WHERE points > p.points) FROM points p WHERE member = ?1",
+            &s->rank);
+    sq_prep(s->db, "SELECT member, points FROM points ORDER BY points DESC, member LIMIT 10", &s->top);
+}
+
+static void sq_close(sq *s)
+{
+    sqlite3_finalize(s->up);
+    sqlite3_finalize(s->redeem);
+    sqlite3_finalize(s->begin);
+    sqlite3_finalize(s->commit);
+    sqlite3_finalize(s->rank);
+    sqlite3_finalize(s->top);
+    sqlite3_close(s->db);
+}
+
+static void sq_joins(sq *s, const world *w)
+{
+    sq_step(s->db, s->begin);
+    for (uint64_t i = 0; i < w->n; i++) {
+        sqlite3_bind_text(s->up, 1, w->ids[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->up, 2, 0);
+        sqlite3_bind_int64(s->up, 3, join_ts(w, i));
+        sq_step(s->db, s->up);
+    }
+    sq_step(s->db, s->commit);
+}
+
+/* Replay m events; group > 1 wraps every `group` events in a transaction. */
+static double sq_events(sq *s, const world *w, const gev *g, uint64_t m, uint64_t group, const char *label)
+{
+    static plaudit_event ev[CHUNK];
+    double t = 0, last = now_s();
+    uint64_t in_txn = 0;
+    for (uint64_t i = 0; i < m; i += CHUNK) {
+        size_t n = m - i < CHUNK ? (size_t)(m - i) : CHUNK;
+        expand(w, g + i, n, ev);
+        double a = now_s();
+        for (size_t j = 0; j < n; j++) {
+            const mixent *x = &MIX[g[i + j].mix];
+            if (group > 1 && in_txn == 0) sq_step(s->db, s->begin);
+            if (x->kind == K_REDEEM) {
+                sqlite3_bind_text(s->redeem, 1, ev[j].member, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s->redeem, 2, x->points);
+                sq_step(s->db, s->redeem);
+            } else if (x->kind != K_PREFS) {
+                sqlite3_bind_text(s->up, 1, x->kind == K_KUDOS ? ev[j].target : ev[j].member, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s->up, 2, x->points);
+                sqlite3_bind_int64(s->up, 3, ev[j].ts);
+                sq_step(s->db, s->up);
+            }
+            if (group > 1 && ++in_txn == group) {
+                sq_step(s->db, s->commit);
+                in_txn = 0;
+            }
+        }
+        t += now_s() - a;
+        if (now_s() - last > 2.0) {
+            progress("  %s: %" PRIu64 "/%" PRIu64 " events\n", label, i + n, m);
+            last = now_s();
+        }
+    }
+    if (in_txn) {
+        double a = now_s();
+        sq_step(s->db, s->commit);
+        t += now_s() - a;
+    }
+    return t;
+}
+#endif
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: plaudit-bench [options]\n"
+            "  --program PATH      reference program (default: %s)\n"
+            "  --members N         members (default 1000000)\n"
+            "  --events M          events over the simulated year (default 10000000)\n"
+            "  --quick             100,000 members, 1,000,000 events, short curve\n"
+            "  --curve A,B,...     member counts for the cost curve (default 10000,1000000,10000000)\n"
+            "  --no-curve  --no-sqlite  --no-latency  --no-batch  --no-durable  --no-uthash\n"
+            "  --sqlite-events S   events replayed on SQLite (default min(M, 1000000))\n"
+            "  --sync-events S     events for sync-per-event runs (default 2000)\n"
+            "  --queries Q         queries per query figure (default 1000000)\n"
+            "  --dir DIR           directory for files (default: a new one under /tmp)\n"
+            "  --seed S            workload seed (default 1)\n"
+            "  --digest            print the state digest of the main run (for checks)\n",
+            BENCH_DEFAULT_PROGRAM);
+    exit(2);
+}
+
+static uint64_t parse_u64(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || v < 0) die("not a count: %s", s);
+    return (uint64_t)v;
+}
+
+static void parse_curve(opts *o, const char *s)
+{
+    o->n_curve = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *tok = strtok(buf, ","); tok && o->n_curve < 8; tok = strtok(NULL, ","))
+        o->curve[o->n_curve++] = parse_u64(tok);
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {0};
+    o.program = BENCH_DEFAULT_PROGRAM;
+    o.members = 1000000;
+    o.events = 10000000;
+    o.sqlite_events = 0;
+    o.sync_events = 2000;
+    o.queries = 1000000;
+    o.seed = 1;
+    o.sqlite = o.latency = o.batch = o.durable = o.uthash_base = 1;
+    parse_curve(&o, "10000,1000000,10000000");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define ARG(name) (strcmp(a, name) == 0 && (v || (usage(), 0)) && ++i)
+        if (ARG("--program")) o.program = v;
+        else if (ARG("--members")) o.members = parse_u64(v);
+        else if (ARG("--events")) o.events = parse_u64(v);
+        else if (ARG("--curve")) parse_curve(&o, v);
+        else if (ARG("--sqlite-events")) o.sqlite_events = parse_u64(v);
+        else if (ARG("--sync-events")) o.sync_events = parse_u64(v);
+        else if (ARG("--queries")) o.queries = parse_u64(v);
+        else if (ARG("--dir")) o.dir = v;
+        else if (ARG("--seed")) o.seed = parse_u64(v);
+        else if (strcmp(a, "--quick") == 0) {
+            o.members = 100000;
+            o.events = 1000000;
+            o.queries = 200000;
+            parse_curve(&o, "10000,100000,1000000");
+        } else if (strcmp(a, "--no-curve") == 0) o.n_curve = 0;
+        else if (strcmp(a, "--no-sqlite") == 0) o.sqlite = 0;
+        else if (strcmp(a, "--no-latency") == 0) o.latency = 0;
+        else if (strcmp(a, "--no-batch") == 0) o.batch = 0;
+        else if (strcmp(a, "--no-durable") == 0) o.durable = 0;
+        else if (strcmp(a, "--no-uthash") == 0) o.uthash_base = 0;
+        else if (strcmp(a, "--digest") == 0) o.digest = 1;
+        else usage();
+#undef ARG
+    }
+    if (o.members < 2) die("--members must be at least 2");
+    if (!o.sqlite_events) o.sqlite_events = o.events < 1000000 ? o.events : 1000000;
+    if (o.sqlite_events > o.events) o.sqlite_events = o.events;
+    char dirbuf[] = "/tmp/plaudit-bench-XXXXXX";
+    if (!o.dir) {
+        if (!mkdtemp(dirbuf)) die("mkdtemp: %s", strerror(errno));
+        o.dir = dirbuf;
+    }
+
+    printf("# plaudit-bench %s: %" PRIu64 " members, %" PRIu64 " events, program %s\n", plaudit_version(),
+           o.members, o.events, o.program);
+    progress("generating the workload...\n");
+    world w;
+    world_init(&w, o.members, o.seed);
+    gev *g = gen_events(&w, o.events, o.seed);
+    long rss_base = rss_kb("VmRSS");
+
+    /* program load time: best of a few loads */
+    {
+        double best = 1e9;
+        for (int i = 0; i < 20; i++) {
+            counter c = {0};
+            double s;
+            plaudit_ctx *ctx = new_ctx(&o, &c, &s);
+            if (s < best) best = s;
+            plaudit_ctx_free(ctx);
+        }
+        out("program_load", best * 1e6, "us");
+    }
+
+    /* 1. in memory, plaudit_record */
+    progress("plaudit_record, in memory...\n");
+    run R = {0};
+    R.ctx = new_ctx(&o, &R.cnt, &R.load_s);
+    R.prefix_n = o.sqlite_events;
+    run_joins(&R, &w, "record");
+    size_t member_bytes = R.bytes_after_join;
+    run_events(&R, &w, g, o.events, MODE_RECORD, "record");
+    long rss_peak_main = rss_kb("VmHWM");
+    long rss_now = rss_kb("VmRSS");
+    out("join_events_per_s", (double)o.members / R.join_s, "events/s");
+    out("record_events_per_s", (double)o.events / R.ev_s, "events/s");
+    out("record_ns_per_event", R.ev_s * 1e9 / (double)o.events, "ns");
+    outu("record_accepted", R.accepted, "events");
+    outu("record_rejected", R.rejected, "events");
+    out("bytes_per_member_before_badges", (double)member_bytes / (double)o.members, "B");
+    out("bytes_per_member_after_year", (double)R.bytes_after_events / (double)o.members, "B");
+    out("context_heap_after_year", (double)R.bytes_after_events / 1048576.0, "MiB");
+    out("rss_context_delta", (double)(rss_now - rss_base) / 1024.0, "MiB");
+    out("peak_rss", (double)rss_peak_main / 1024.0, "MiB");
+    if (o.digest) printf("%-40s %016" PRIx64 " digest\n", "state_digest", plaudit_state_digest(R.ctx));
+
+    /* queries on the state after the year */
+    {
+        rng r = {o.seed * 7 + 3};
+        uint64_t q = o.queries;
+        const char **who = xmalloc(sizeof *who * (q ? q : 1));
+        for (uint64_t i = 0; i < q; i++) who[i] = w.ids[zipf_member(&w, &r)];
+        const char **uni = xmalloc(sizeof *uni * (q ? q : 1));
+        for (uint64_t i = 0; i < q; i++) uni[i] = w.ids[rbelow(&r, w.n)];
+        uint64_t rank, ranked = 0, sink = 0;
+        int64_t score;
+        double t0 = now_s();
+        for (uint64_t i = 0; i < q; i++) {
+            plaudit_leaderboard_rank(R.ctx, "all-time", who[i], &rank, &score);
+            ranked += rank != 0;
+            sink += rank;
+        }
+        double t_active = now_s() - t0;
+        t0 = now_s();
+        uint64_t ranked_u = 0;
+        for (uint64_t i = 0; i < q; i++) {
+            plaudit_leaderboard_rank(R.ctx, "all-time", uni[i], &rank, &score);
+            ranked_u += rank != 0;
+            sink += rank;
+        }
+        double t_uni = now_s() - t0;
+        plaudit_rank_entry top[11];
+        size_t n;
+        t0 = now_s();
+        for (uint64_t i = 0; i < q; i++) {
+            plaudit_leaderboard_top(R.ctx, "all-time", 10, top, &n);
+            sink += n;
+        }
+        double t_top = now_s() - t0;
+        t0 = now_s();
+        for (uint64_t i = 0; i < q; i++) {
+            plaudit_leaderboard_top(R.ctx, "weekly", 10, top, &n);
+            sink += n;
+        }
+        double t_topw = now_s() - t0;
+        t0 = now_s();
+        for (uint64_t i = 0; i < q; i++) {
+            plaudit_leaderboard_around(R.ctx, "all-time", who[i], 5, top, &n);
+            sink += n;
+        }
+        double t_around = now_s() - t0;
+        uint64_t nranked = 0;
+        plaudit_leaderboard_count(R.ctx, "all-time", &nranked);
+        outu("alltime_ranked_members", nranked, "members");
+        out("rank_query_active_member", t_active * 1e9 / (double)q, "ns");
+        out("rank_query_random_member", t_uni * 1e9 / (double)q, "ns");
+        out("rank_query_random_member_ranked_share", 100.0 * (double)ranked_u / (double)q, "%");
+        out("top10_query_alltime", t_top * 1e9 / (double)q, "ns");
+        out("top10_query_weekly", t_topw * 1e9 / (double)q, "ns");
+        out("around_query_k5", t_around * 1e9 / (double)q, "ns");
+        if (sink == 42) puts("");
+        (void)ranked;
+        free(who);
+        free(uni);
+
+        /* a tick re-evaluates every member (tenure, windows) */
+        plaudit_event tick = {.type = PLAUDIT_EVENT_TICK, .ts = T0 + YEAR_S};
+        t0 = now_s();
+        int rc = plaudit_record(R.ctx, &tick, NULL);
+        double t_tick = now_s() - t0;
+        if (rc) die("tick: %s", plaudit_errmsg(R.ctx));
+        out("tick_all_members", t_tick * 1e3, "ms");
+    }
+    double plaudit_prefix_rate = R.prefix_s > 0 ? (double)o.sqlite_events / R.prefix_s : 0;
+    double plaudit_rate = (double)o.events / R.ev_s;
+    plaudit_ctx_free(R.ctx);
+
+    /* 2. plaudit_record_batch */
+    if (o.batch) {
+        progress("plaudit_record_batch, in memory...\n");
+        run B = {0};
+        B.ctx = new_ctx(&o, &B.cnt, NULL);
+        run_joins(&B, &w, "batch");
+        run_events(&B, &w, g, o.events, MODE_BATCH, "batch");
+        out("batch_events_per_s", (double)o.events / B.ev_s, "events/s");
+        out("batch_ns_per_event", B.ev_s * 1e9 / (double)o.events, "ns");
+        plaudit_ctx_free(B.ctx);
+    }
+
+    /* 3. latency of single calls */
+    if (o.latency) {
+        progress("per-call latency...\n");
+        run L = {0};
+        L.ctx = new_ctx(&o, &L.cnt, NULL);
+        run_joins(&L, &w, "latency");
+        run_events(&L, &w, g, o.events, MODE_LATENCY, "latency");
+        uint64_t a = now_ns(), b = a;
+        for (int i = 0; i < 1000; i++) b = now_ns();
+        double timer = (double)(b - a) / 1000.0;
+        qsort(L.lat, o.events, sizeof *L.lat, cmp_u32);
+        out("record_latency_p50", L.lat[o.events / 2], "ns");
+        out("record_latency_p99", L.lat[(uint64_t)(o.events * 0.99)], "ns");
+        out("record_latency_p999", L.lat[(uint64_t)(o.events * 0.999)], "ns");
+        out("record_latency_max", L.lat[o.events - 1] / 1000.0, "us");
+        out("timer_overhead_included", timer, "ns");
+        free(L.lat);
+        plaudit_ctx_free(L.ctx);
+    }
+
+    /* 4. baselines */
+    double ut_rate = 0;
+    if (o.uthash_base) {
+        progress("uthash baseline...\n");
+        double js, es;
+        uthash_baseline(&w, g, o.events, &js, &es);
+        ut_rate = (double)o.events / es;
+        out("uthash_events_per_s", ut_rate, "events/s");
+        out("uthash_ns_per_event", es * 1e9 / (double)o.events, "ns");
+    }
+#if BENCH_HAVE_SQLITE
+    if (o.sqlite) {
+        uint64_t S = o.sqlite_events;
+        outu("sqlite_events_replayed", S, "events");
+        out("plaudit_events_per_s_same_prefix", plaudit_prefix_rate, "events/s");
+        progress("SQLite baseline, in memory (%" PRIu64 " events)...\n", S);
+        sq s;
+        sq_open(&s, NULL, NULL);
+        sq_joins(&s, &w);
+        double t = sq_events(&s, &w, g, S, 1, "sqlite memory");
+        double sq_mem = (double)S / t;
+        out("sqlite_memory_events_per_s", sq_mem, "events/s");
+        /* rank by count and top-10 on the in-memory table */
+        {
+            rng r = {o.seed * 11 + 5};
+            int nq = 50;
+            double t0 = now_s();
+            for (int i = 0; i < nq; i++) {
+                sqlite3_bind_text(s.rank, 1, w.ids[zipf_member(&w, &r)], -1, SQLITE_STATIC);
+                sq_step(s.db, s.rank);
+            }
+            out("sqlite_rank_query", (now_s() - t0) * 1e3 / nq, "ms");
+            t0 = now_s();
+            for (int i = 0; i < 10; i++) {
+                while (sqlite3_step(s.top) == SQLITE_ROW) {}
+                sqlite3_reset(s.top);
+            }
+            out("sqlite_top10_query", (now_s() - t0) * 1e3 / 10, "ms");
+        }
+        sq_close(&s);
+
+        char path[1024];
+        snprintf(path, sizeof path, "%s/points.db", o.dir);
+        progress("SQLite baseline, WAL file, synchronous=NORMAL (commit per event)...\n");
+        sq_open(&s, path, "NORMAL");
+        sq_joins(&s, &w);
+        t = sq_events(&s, &w, g, S, 1, "sqlite wal");
+        double sq_wal = (double)S / t;
+        out("sqlite_wal_events_per_s", sq_wal, "events/s");
+        sq_close(&s);
+
+        progress("SQLite baseline, WAL file, synchronous=FULL, 1000 events per transaction...\n");
+        sq_open(&s, path, "FULL");
+        sq_joins(&s, &w);
+        t = sq_events(&s, &w, g, S, 1000, "sqlite wal group");
+        double sq_group = (double)S / t;
+        out("sqlite_wal_group1000_events_per_s", sq_group, "events/s");
+        sq_close(&s);
+
+        uint64_t SS = o.sync_events < S ? o.sync_events : S;
+        progress("SQLite baseline, WAL file, synchronous=FULL, commit per event (%" PRIu64 " events)...\n", SS);
+        sq_open(&s, path, "FULL");
+        sq_joins(&s, &w);
+        t = sq_events(&s, &w, g, SS, 1, "sqlite wal sync");
+        out("sqlite_wal_sync_events_per_s", (double)SS / t, "events/s");
+        sq_close(&s);
+        unlink(path);
+
+        out("ratio_plaudit_vs_sqlite_memory", plaudit_prefix_rate / sq_mem, "x");
+        out("ratio_plaudit_vs_sqlite_wal", plaudit_prefix_rate / sq_wal, "x");
+        out("ratio_plaudit_vs_sqlite_wal_group", plaudit_prefix_rate / sq_group, "x");
+    }
+#endif
+    if (ut_rate > 0) out("ratio_plaudit_vs_uthash", plaudit_rate / ut_rate, "x");
+
+    /* 5. the cost curve */
+    if (o.n_curve) {
+        for (size_t i = 0; i < o.n_curve; i++) {
+            uint64_t n = o.curve[i];
+            double rate;
+            double bpm;
+            if (n == o.members) {
+                rate = plaudit_rate;
+                bpm = (double)member_bytes / (double)n;
+            } else {
+                progress("cost curve: %" PRIu64 " members...\n", n);
+                world cw;
+                world_init(&cw, n, o.seed);
+                gev *cg = gen_events(&cw, o.events, o.seed);
+                run C = {0};
+                C.ctx = new_ctx(&o, &C.cnt, NULL);
+                run_joins(&C, &cw, "curve");
+                run_events(&C, &cw, cg, o.events, MODE_RECORD, "curve");
+                rate = (double)o.events / C.ev_s;
+                bpm = (double)C.bytes_after_join / (double)n;
+                plaudit_ctx_free(C.ctx);
+                free(cg);
+                world_free(&cw);
+            }
+            char name[64];
+            snprintf(name, sizeof name, "curve_events_per_s_%" PRIu64 "_members", n);
+            out(name, rate, "events/s");
+            snprintf(name, sizeof name, "curve_bytes_per_member_%" PRIu64 "_members", n);
+            out(name, bpm, "B");
+        }
+    }
+    printf("%-40s %.2f MiB\n", "peak_rss_whole_run", (double)rss_kb("VmHWM") / 1024.0);
+    free(g);
+    world_free(&w);
+    if (o.dir == dirbuf) rmdir(dirbuf);
+    return 0;
+}
