@@ -353,6 +353,9 @@ static void expand(const world *w, const gev *g, size_t n, plaudit_event *out)
 
 /* ---- plaudit runs -------------------------------------------------------- */
 
+static int g_hash_outcomes;
+static void outcome_hash(int rc, const plaudit_outcome *oc);
+
 #define CHUNK 1024
 
 enum { MODE_RECORD, MODE_BATCH, MODE_LATENCY };
@@ -423,7 +426,14 @@ static void run_events(run *R, const world *w, const gev *g, uint64_t m, int mod
         expand(w, g + i, n, ev);
         if (mode == MODE_RECORD) {
             double t0 = now_s();
-            for (size_t j = 0; j < n; j++) codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
+            if (g_hash_outcomes) {
+                for (size_t j = 0; j < n; j++) {
+                    codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
+                    outcome_hash(codes[j], &oc);
+                }
+            } else {
+                for (size_t j = 0; j < n; j++) codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
+            }
             t += now_s() - t0;
         } else if (mode == MODE_BATCH) {
             double t0 = now_s();
@@ -459,6 +469,49 @@ static void run_events(run *R, const world *w, const gev *g, uint64_t m, int mod
     R->bytes_after_events = R->cnt.live;
 }
 
+/* FNV-1a over the observable result of every event (--digest). */
+static uint64_t g_outcome_hash = 0xcbf29ce484222325ULL;
+static void oh_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) g_outcome_hash = (g_outcome_hash ^ b[i]) * 0x100000001b3ULL;
+}
+static void oh_u64(uint64_t v) { oh_bytes(&v, sizeof v); }
+static void oh_str(const char *s)
+{
+    if (s) oh_bytes(s, strlen(s) + 1);
+    else oh_u64(0xdead);
+}
+static void outcome_hash(int rc, const plaudit_outcome *oc)
+{
+    oh_u64((uint64_t)(int64_t)rc);
+    oh_u64((uint64_t)oc->status);
+    oh_u64((uint64_t)(int64_t)oc->code);
+    oh_str(oc->message);
+    oh_u64((uint64_t)oc->points);
+    oh_u64(oc->n_moments);
+    oh_u64(oc->n_badges);
+    oh_u64(oc->n_tier_changes);
+    for (size_t i = 0; i < oc->n_moments; i++) {
+        const plaudit_moment *m = &oc->moments[i];
+        oh_u64((uint64_t)m->kind);
+        oh_u64((uint64_t)m->ts);
+        oh_str(m->member);
+        oh_u64((uint64_t)m->points);
+        oh_u64((uint64_t)m->source);
+        oh_str(m->source_id);
+        oh_str(m->badge);
+        oh_u64(m->level);
+        oh_u64(m->times);
+        oh_str(m->leaderboard);
+        oh_str(m->tier_from);
+        oh_str(m->tier_to);
+        oh_u64((uint64_t)m->promoted);
+        oh_str(m->reward);
+        oh_u64((uint64_t)m->cost);
+        oh_str(m->to);
+    }
+}
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -714,7 +767,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--no-batch") == 0) o.batch = 0;
         else if (strcmp(a, "--no-durable") == 0) o.durable = 0;
         else if (strcmp(a, "--no-uthash") == 0) o.uthash_base = 0;
-        else if (strcmp(a, "--digest") == 0) o.digest = 1;
+        else if (strcmp(a, "--digest") == 0) o.digest = g_hash_outcomes = 1;
         else usage();
 #undef ARG
     }
@@ -768,7 +821,18 @@ int main(int argc, char **argv)
     out("context_heap_after_year", (double)R.bytes_after_events / 1048576.0, "MiB");
     out("rss_context_delta", (double)(rss_now - rss_base) / 1024.0, "MiB");
     out("peak_rss", (double)rss_peak_main / 1024.0, "MiB");
-    if (o.digest) printf("%-40s %016" PRIx64 " digest\n", "state_digest", plaudit_state_digest(R.ctx));
+    if (o.digest) {
+        printf("%-40s %016" PRIx64 " digest\n", "state_digest", plaudit_state_digest(R.ctx));
+        printf("%-40s %016" PRIx64 " digest\n", "outcome_digest", g_outcome_hash);
+        char *doc;
+        size_t len;
+        if (plaudit_state_export(R.ctx, &doc, &len) == PLAUDIT_OK) {
+            uint64_t h = 0xcbf29ce484222325ULL;
+            for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)doc[i]) * 0x100000001b3ULL;
+            printf("%-40s %016" PRIx64 " digest\n", "state_document_digest", h);
+            plaudit_free(R.ctx, doc);
+        }
+    }
 
     /* queries on the state after the year */
     {
@@ -836,6 +900,7 @@ int main(int argc, char **argv)
         double t_tick = now_s() - t0;
         if (rc) die("tick: %s", plaudit_errmsg(R.ctx));
         out("tick_all_members", t_tick * 1e3, "ms");
+        if (o.digest) printf("%-40s %016" PRIx64 " digest\n", "state_digest_after_tick", plaudit_state_digest(R.ctx));
     }
     double plaudit_prefix_rate = R.prefix_s > 0 ? (double)o.sqlite_events / R.prefix_s : 0;
     double plaudit_rate = (double)o.events / R.ev_s;

@@ -424,7 +424,7 @@ static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     if (a->n_seg && !(m->st.flags & PL_MF_PINNED)) m->st.segment = pl_member_infer_segment(ctx, m);
     m->st.last_ts = ev->ts;
     if ((rc = pl_award(ctx, m, pts, ev->ts, PLAUDIT_SOURCE_ACTION, a->id))) return rc;
-    return pl_evaluate(ctx, m, ev->ts);
+    return pl_evaluate_after(ctx, m, ev->ts, PL_EVL_ACTION + a->idx);
 }
 
 static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
@@ -457,8 +457,8 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     if (pts > 0 && k->recv_trk >= 0)
         pts = cap_apply(&PL_TRK(ctx, to)[k->recv_trk], k->cap_points, k->cap_count, K[k->cap_per], pts);
     if ((rc = pl_award(ctx, to, pts, ev->ts, PLAUDIT_SOURCE_KUDOS, from->id))) return rc;
-    if ((rc = pl_evaluate(ctx, from, ev->ts))) return rc;
-    return pl_evaluate(ctx, to, ev->ts);
+    if ((rc = pl_evaluate_after(ctx, from, ev->ts, PL_EVL_KUDOS_GIVEN))) return rc;
+    return pl_evaluate_after(ctx, to, ev->ts, PL_EVL_KUDOS_RECEIVED);
 }
 
 static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
@@ -515,7 +515,9 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
         break;
     default: break; /* join: creation is all */
     }
-    return pl_evaluate(ctx, m, ev->ts);
+    /* What the event changed, for the first evaluation pass. */
+    uint32_t list = ev->type == PLAUDIT_EVENT_AWARD || ev->type == PLAUDIT_EVENT_ADJUST ? PL_EVL_POINTS : PL_EVL_TIME;
+    return pl_evaluate_after(ctx, m, ev->ts, list);
 }
 
 static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
@@ -524,7 +526,7 @@ static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
     ctx->subject = NULL;
     int rc;
     for (size_t i = 0; i < ctx->n_members; i++)
-        if ((rc = pl_evaluate(ctx, ctx->mv[i], ev->ts))) return rc;
+        if ((rc = pl_evaluate_after(ctx, ctx->mv[i], ev->ts, PL_EVL_TIME))) return rc;
     return PLAUDIT_OK;
 }
 

@@ -314,6 +314,10 @@ struct plaudit_ctx {
     uint32_t *eval_badges;    /* badges evaluated per member (no manual /
                                  leaderboard), in declaration order */
     size_t n_eval_badges;
+    /* First-pass evaluation lists (evaluate.c): for each kind of change an
+     * event makes, the positions in eval_badges whose value it can raise. */
+    uint32_t *evl_pos;        /* all lists, back to back */
+    uint32_t *evl_start;      /* list i is evl_pos[evl_start[i] .. evl_start[i+1]) */
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
     int has_window_tiers;
@@ -389,6 +393,16 @@ int pl_moment(plaudit_ctx *ctx, plaudit_moment **out);
 int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_source src, const char *src_id);
 /* Evaluate tiers and badges until nothing changes. */
 int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts);
+/* The same, for a member that was at a fixed point of evaluation before
+ * the current event made only the changes of kind `list` (PL_EVL_*): the
+ * first pass skips badges whose value those changes cannot raise, until
+ * something changes.  Results and moments are exactly those of
+ * pl_evaluate. */
+int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list);
+/* List ids: PL_EVL_ACTION + action index, or one of these. */
+enum { PL_EVL_TIME = 0, PL_EVL_POINTS, PL_EVL_KUDOS_GIVEN, PL_EVL_KUDOS_RECEIVED, PL_EVL_ACTION };
+int pl_eval_lists_build(plaudit_ctx *ctx);
+void pl_eval_lists_free(plaudit_ctx *ctx);
 /* Credit one more earning of badge b (manual / leaderboard / repeatable). */
 int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *b, int64_t ts, uint32_t period,
                     const char *board);

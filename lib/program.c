@@ -679,6 +679,7 @@ static void unseal(plaudit_ctx *ctx)
         b->badges = NULL;
         b->n_badges = 0;
     }
+    pl_eval_lists_free(ctx);
     pl_free(&ctx->alloc, ctx->eval_badges);
     pl_free(&ctx->alloc, ctx->window_tiers);
     pl_free(&ctx->alloc, ctx->trk_per);
@@ -767,7 +768,7 @@ int pl_program_seal(plaudit_ctx *ctx)
         *list = nl;
         nl[(*n)++] = (uint32_t)g->trk;
     }
-    if (pl_boards_init(ctx)) goto fail;
+    if (pl_boards_init(ctx) || pl_eval_lists_build(ctx)) goto fail;
 
     pl_layout *L = &ctx->lay;
     L->n_cd = n_cd;
