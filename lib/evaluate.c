@@ -262,166 +262,176 @@ static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int6
     return PLAUDIT_OK;
 }
 
-/* Evaluate badge eval_badges[i]. */
-static inline int eval_one(plaudit_ctx *ctx, pl_member *m, int64_t ts, const uint32_t *K, size_t i, int *changed)
+/* ---- badge evaluation, skipping what cannot change ------------------------
+ *
+ * A badge's value depends on a few parts of a member's state and on the
+ * time.  After an evaluation reaches its fixed point, every badge is at the
+ * highest level its value allows (a repeatable one is earned in the current
+ * period, or below its threshold), so evaluating it again changes nothing
+ * until one of its inputs rises.  Each evaluated badge has a trigger (what
+ * can raise its value); each call knows which triggers the event changed
+ * before it, and notes those that change during it (the tier, points paid
+ * as bonuses).  A badge is evaluated only if its trigger changed after its
+ * last evaluation, which skips exactly the evaluations that would change
+ * nothing: the results and the order of moments are those of evaluating
+ * every badge in every pass.
+ *
+ * Time alone raises tenure; it lowers counts within a period and streaks
+ * (a new period starts them at 0), which matters only for a badge whose
+ * first threshold is 0: such badges are time-triggered, evaluated once in
+ * every call.  A member created by the event counts as evaluated before it
+ * with every counter at 0, when only those badges hold. */
+
+enum { TRG_TIME = 0, TRG_POINTS, TRG_DISTINCT, TRG_GIVEN, TRG_RECEIVED, TRG_TIER, TRG_ACTION };
+
+static uint32_t badge_trigger(const pl_badge *g)
+{
+    if (g->n_thr && g->thr[0] <= 0) return TRG_TIME; /* holds with nothing done */
+    switch (g->kind) {
+    case PLAUDIT_CRITERION_ACTION_COUNT:
+    case PLAUDIT_CRITERION_ACTION_STREAK: return TRG_ACTION + (uint32_t)g->action;
+    case PLAUDIT_CRITERION_DISTINCT_ACTIONS: return TRG_DISTINCT;
+    case PLAUDIT_CRITERION_POINTS: return TRG_POINTS;
+    case PLAUDIT_CRITERION_KUDOS_RECEIVED: return TRG_RECEIVED;
+    case PLAUDIT_CRITERION_KUDOS_GIVEN: return TRG_GIVEN;
+    case PLAUDIT_CRITERION_TIER: return TRG_TIER;
+    default: return TRG_TIME; /* tenure, and anything not listed above */
+    }
+}
+
+int pl_eval_lists_build(plaudit_ctx *ctx)
+{
+    size_t nb = ctx->n_eval_badges ? ctx->n_eval_badges : 1;
+    ctx->n_trg = TRG_ACTION + ctx->n_actions;
+    ctx->evl_trig = pl_malloc(&ctx->alloc, sizeof(uint32_t) * nb);
+    ctx->evl_last = pl_malloc(&ctx->alloc, sizeof(uint32_t) * nb);
+    ctx->trg_epoch = pl_malloc(&ctx->alloc, sizeof(uint32_t) * ctx->n_trg);
+    if (!ctx->evl_trig || !ctx->evl_last || !ctx->trg_epoch) {
+        pl_eval_lists_free(ctx);
+        return PLAUDIT_ENOMEM;
+    }
+    for (size_t i = 0; i < ctx->n_eval_badges; i++) {
+        ctx->evl_trig[i] = badge_trigger(ctx->badges[ctx->eval_badges[i]]);
+        ctx->evl_last[i] = 0;
+    }
+    ctx->epoch = 1;
+    return PLAUDIT_OK;
+}
+
+void pl_eval_lists_free(plaudit_ctx *ctx)
+{
+    pl_free(&ctx->alloc, ctx->evl_trig);
+    pl_free(&ctx->alloc, ctx->evl_last);
+    pl_free(&ctx->alloc, ctx->trg_epoch);
+    ctx->evl_trig = ctx->evl_last = ctx->trg_epoch = NULL;
+}
+
+/* Note that the inputs of trigger t changed. */
+static inline void trg_dirty(plaudit_ctx *ctx, uint32_t t) { ctx->trg_epoch[t] = ++ctx->epoch; }
+
+/* Evaluate badge eval_badges[i]; *cur walks the member's sorted earned list
+ * alongside (badges are visited in index order). */
+static inline int eval_one(plaudit_ctx *ctx, pl_member *m, int64_t ts, const uint32_t *K, size_t i, uint32_t *cur,
+                           int *changed)
 {
     const pl_badge *g = ctx->badges[ctx->eval_badges[i]];
-    const pl_earned *e = m->st.n_badges ? pl_member_earned(ctx, m, g->idx) : NULL;
+    const pl_earned *bs = m->st.badges, *e = NULL;
+    uint32_t c = *cur, nb = m->st.n_badges;
+    while (c < nb && bs[c].badge < g->idx) c++;
+    if (c < nb && bs[c].badge == g->idx) e = &bs[c];
+    *cur = c;
     int rc;
     if (g->repeatable) {
         uint32_t k = K[g->within];
         if (e && e->period == k) return PLAUDIT_OK;
         if (pl_badge_value(ctx, m, g, ts) < g->thr[0]) return PLAUDIT_OK;
         if ((rc = pl_badge_credit(ctx, m, g, ts, k, NULL))) return rc;
-        *changed = 1;
-        return PLAUDIT_OK;
+    } else {
+        uint32_t have = e ? e->n : 0;
+        uint32_t levels = g->kind == PLAUDIT_CRITERION_TIER ? 1 : g->n_thr;
+        if (have >= levels) return PLAUDIT_OK;
+        int64_t v = pl_badge_value(ctx, m, g, ts);
+        uint32_t to = have;
+        if (g->kind == PLAUDIT_CRITERION_TIER) to = v ? 1 : 0;
+        else
+            while (to < levels && v >= g->thr[to]) to++;
+        if (to == have) return PLAUDIT_OK;
+        if ((rc = unlock_levels(ctx, m, g, ts, to))) return rc;
     }
-    uint32_t have = e ? e->n : 0;
-    uint32_t levels = g->kind == PLAUDIT_CRITERION_TIER ? 1 : g->n_thr;
-    if (have >= levels) return PLAUDIT_OK;
-    int64_t v = pl_badge_value(ctx, m, g, ts);
-    uint32_t to = have;
-    if (g->kind == PLAUDIT_CRITERION_TIER) to = v ? 1 : 0;
-    else
-        while (to < levels && v >= g->thr[to]) to++;
-    if (to == have) return PLAUDIT_OK;
-    if ((rc = unlock_levels(ctx, m, g, ts, to))) return rc;
     *changed = 1;
+    if (g->bonus) trg_dirty(ctx, TRG_POINTS);
     return PLAUDIT_OK;
 }
 
-/* One pass over the badges in declaration order.  With a list, only the
- * listed positions are evaluated until something changes; from then on
- * every later badge is (the skipped ones could not have changed before). */
-static int eval_badges(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed, const uint32_t *list, size_t n_list)
+/* One pass over the badges in declaration order, skipping those whose
+ * trigger did not change since their last evaluation. */
+static int eval_badges(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
 {
     const uint32_t *K = pl_keys(ctx, ts);
+    const uint32_t *trig = ctx->evl_trig, *te = ctx->trg_epoch;
+    uint32_t *last = ctx->evl_last;
+    uint32_t cur = 0;
     int rc;
-    size_t i = 0;
-    if (list && !*changed) {
-        for (size_t j = 0; j < n_list; j++) {
-            i = list[j];
-            if ((rc = eval_one(ctx, m, ts, K, i, changed))) return rc;
-            if (*changed) {
-                i++;
-                goto rest;
-            }
-        }
-        return PLAUDIT_OK;
+    for (size_t i = 0; i < ctx->n_eval_badges; i++) {
+        if (te[trig[i]] <= last[i]) continue;
+        last[i] = ctx->epoch;
+        if ((rc = eval_one(ctx, m, ts, K, i, &cur, changed))) return rc;
     }
-rest:
-    for (; i < ctx->n_eval_badges; i++)
-        if ((rc = eval_one(ctx, m, ts, K, i, changed))) return rc;
     return PLAUDIT_OK;
 }
 
-static int evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts, const uint32_t *list, size_t n_list)
+/* Start a call: every trigger in `mask` (bits of TRG_* below TRG_ACTION)
+ * and the action trigger `action` (or -1) count as changed; `all` marks
+ * every trigger. */
+static void eval_start(plaudit_ctx *ctx, unsigned mask, int64_t action, int all)
+{
+    if (++ctx->epoch >= UINT32_MAX - 1024) {
+        /* Wrap: forget every last evaluation (a badge then counts as not
+         * yet evaluated in this call, which is always sound). */
+        for (size_t i = 0; i < ctx->n_eval_badges; i++) ctx->evl_last[i] = 0;
+        ctx->epoch = 1;
+    }
+    uint32_t e = ctx->epoch;
+    for (size_t t = 0; t < ctx->n_trg; t++) ctx->trg_epoch[t] = all ? e : 0;
+    if (all) return;
+    for (uint32_t t = 0; t < TRG_ACTION; t++)
+        if (mask & (1u << t)) ctx->trg_epoch[t] = e;
+    if (action >= 0) ctx->trg_epoch[TRG_ACTION + action] = e;
+}
+
+static int evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
 {
     /* Bonuses only add points, so each pass can only unlock more: the loop
      * ends after at most (levels + tiers) passes. */
     for (;;) {
         int changed = 0, rc;
         if ((rc = eval_tiers(ctx, m, ts, &changed))) return rc;
-        if ((rc = eval_badges(ctx, m, ts, &changed, list, n_list))) return rc;
+        if (changed) trg_dirty(ctx, TRG_TIER);
+        if ((rc = eval_badges(ctx, m, ts, &changed))) return rc;
         if (!changed) return PLAUDIT_OK;
-        list = NULL; /* after a change, every badge is evaluated */
     }
 }
 
-int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts) { return evaluate(ctx, m, ts, NULL, 0); }
+int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
+{
+    eval_start(ctx, 0, -1, 1);
+    return evaluate(ctx, m, ts);
+}
 
 int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list)
 {
-    const uint32_t *st = ctx->evl_start;
-    if (!st) return evaluate(ctx, m, ts, NULL, 0);
-    return evaluate(ctx, m, ts, ctx->evl_pos + st[list], st[list + 1] - st[list]);
-}
-
-/* ---- first-pass lists ---------------------------------------------------------
- *
- * Between two evaluations of a member its badge values change only through
- * its state and the time.  After an evaluation reaches its fixed point,
- * every badge is at the highest level its value allows (a repeatable one is
- * earned in the current period or below its threshold).  An event then
- * changes a few counters before evaluating again; a badge whose value none
- * of those changes can raise, and that time alone cannot raise, is still
- * at its level, so the first pass may skip it.  Time alone raises tenure;
- * it lowers counts within a period and streaks (a new period starts them
- * at 0), which matters only for a repeatable badge with a threshold of 0,
- * earned again in every period.  A tier badge changes only with the tier,
- * which eval_tiers reports as a change (then every badge is evaluated).
- * A member created by the event counts as evaluated before it with all its
- * counters at 0: only badges with a threshold of 0 hold then, and those are
- * on every list. */
-
-#define TRIG_TIME 1u
-#define TRIG_POINTS 2u
-#define TRIG_DISTINCT 4u
-#define TRIG_GIVEN 8u
-#define TRIG_RECEIVED 16u
-#define TRIG_ACTION 32u
-#define TRIG_NONE 0u
-
-static unsigned badge_trig(const pl_badge *g)
-{
-    if (g->n_thr && g->thr[0] <= 0) return TRIG_TIME; /* holds with nothing done */
-    switch (g->kind) {
-    case PLAUDIT_CRITERION_ACTION_COUNT:
-    case PLAUDIT_CRITERION_ACTION_STREAK: return TRIG_ACTION;
-    case PLAUDIT_CRITERION_DISTINCT_ACTIONS: return TRIG_DISTINCT;
-    case PLAUDIT_CRITERION_POINTS: return TRIG_POINTS;
-    case PLAUDIT_CRITERION_KUDOS_RECEIVED: return TRIG_RECEIVED;
-    case PLAUDIT_CRITERION_KUDOS_GIVEN: return TRIG_GIVEN;
-    case PLAUDIT_CRITERION_TIER: return TRIG_NONE;
-    default: return TRIG_TIME; /* tenure, and anything not listed above */
-    }
-}
-
-/* Which changes each list stands for (action lists: TRIG_ACTION for that
- * action, plus these). */
-static unsigned list_mask(uint32_t list)
-{
+    unsigned mask = 1u << TRG_TIME;
+    int64_t action = -1;
     switch (list) {
-    case PL_EVL_TIME: return TRIG_TIME;
-    case PL_EVL_POINTS: return TRIG_TIME | TRIG_POINTS;
-    case PL_EVL_KUDOS_GIVEN: return TRIG_TIME | TRIG_GIVEN;
-    case PL_EVL_KUDOS_RECEIVED: return TRIG_TIME | TRIG_RECEIVED | TRIG_POINTS;
-    default: return TRIG_TIME | TRIG_POINTS | TRIG_DISTINCT;
+    case PL_EVL_TIME: break;
+    case PL_EVL_POINTS: mask |= 1u << TRG_POINTS; break;
+    case PL_EVL_KUDOS_GIVEN: mask |= 1u << TRG_GIVEN; break;
+    case PL_EVL_KUDOS_RECEIVED: mask |= 1u << TRG_RECEIVED | 1u << TRG_POINTS; break;
+    default:
+        mask |= 1u << TRG_POINTS | 1u << TRG_DISTINCT;
+        action = (int64_t)(list - PL_EVL_ACTION);
+        break;
     }
-}
-
-static int in_list(const plaudit_ctx *ctx, uint32_t list, const pl_badge *g)
-{
-    unsigned t = badge_trig(g);
-    if (t & list_mask(list)) return 1;
-    return t == TRIG_ACTION && list >= PL_EVL_ACTION && (uint32_t)g->action == list - PL_EVL_ACTION;
-}
-
-int pl_eval_lists_build(plaudit_ctx *ctx)
-{
-    size_t n_lists = PL_EVL_ACTION + ctx->n_actions;
-    size_t total = 0;
-    for (uint32_t l = 0; l < n_lists; l++)
-        for (size_t i = 0; i < ctx->n_eval_badges; i++) total += in_list(ctx, l, ctx->badges[ctx->eval_badges[i]]);
-    ctx->evl_start = pl_malloc(&ctx->alloc, sizeof(uint32_t) * (n_lists + 1));
-    ctx->evl_pos = pl_malloc(&ctx->alloc, sizeof(uint32_t) * (total ? total : 1));
-    if (!ctx->evl_start || !ctx->evl_pos) {
-        pl_eval_lists_free(ctx);
-        return PLAUDIT_ENOMEM;
-    }
-    uint32_t n = 0;
-    for (uint32_t l = 0; l < n_lists; l++) {
-        ctx->evl_start[l] = n;
-        for (size_t i = 0; i < ctx->n_eval_badges; i++)
-            if (in_list(ctx, l, ctx->badges[ctx->eval_badges[i]])) ctx->evl_pos[n++] = (uint32_t)i;
-    }
-    ctx->evl_start[n_lists] = n;
-    return PLAUDIT_OK;
-}
-
-void pl_eval_lists_free(plaudit_ctx *ctx)
-{
-    pl_free(&ctx->alloc, ctx->evl_start);
-    pl_free(&ctx->alloc, ctx->evl_pos);
-    ctx->evl_start = ctx->evl_pos = NULL;
+    eval_start(ctx, mask, action, 0);
+    return evaluate(ctx, m, ts);
 }

@@ -314,10 +314,12 @@ struct plaudit_ctx {
     uint32_t *eval_badges;    /* badges evaluated per member (no manual /
                                  leaderboard), in declaration order */
     size_t n_eval_badges;
-    /* First-pass evaluation lists (evaluate.c): for each kind of change an
-     * event makes, the positions in eval_badges whose value it can raise. */
-    uint32_t *evl_pos;        /* all lists, back to back */
-    uint32_t *evl_start;      /* list i is evl_pos[evl_start[i] .. evl_start[i+1]) */
+    /* Skipping badges that cannot change (evaluate.c): per eval_badges
+     * position its trigger and the epoch of its last evaluation; per
+     * trigger the epoch of its last change. */
+    uint32_t *evl_trig, *evl_last, *trg_epoch;
+    size_t n_trg;
+    uint32_t epoch;
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
     int has_window_tiers;
@@ -394,10 +396,9 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
 /* Evaluate tiers and badges until nothing changes. */
 int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts);
 /* The same, for a member that was at a fixed point of evaluation before
- * the current event made only the changes of kind `list` (PL_EVL_*): the
- * first pass skips badges whose value those changes cannot raise, until
- * something changes.  Results and moments are exactly those of
- * pl_evaluate. */
+ * the current event made only the changes of kind `list` (PL_EVL_*): badges
+ * whose value nothing since can have raised are skipped.  Results and
+ * moments are exactly those of pl_evaluate. */
 int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list);
 /* List ids: PL_EVL_ACTION + action index, or one of these. */
 enum { PL_EVL_TIME = 0, PL_EVL_POINTS, PL_EVL_KUDOS_GIVEN, PL_EVL_KUDOS_RECEIVED, PL_EVL_ACTION };
