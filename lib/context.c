@@ -60,7 +60,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
         HASH_DELETE(hh, ctx->key_h, k);
         pl_free(&a, k);
     }
-    HASH_CLEAR(hh, ctx->member_h);
+    pl_member_index_free(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     pl_free(&a, ctx->mv);
     pl_program_free(ctx);

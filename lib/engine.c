@@ -244,7 +244,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     for (size_t i = t->n_undo; i-- > 0;) {
         pl_undo *u = &t->undo[i];
         if (u->is_new) {
-            HASH_DELETE(hh, ctx->member_h, u->m);
+            pl_member_index_del(ctx, u->m);
             ctx->n_members--;
             pl_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
@@ -267,15 +267,12 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, ctx->n_members + 1, sizeof *ctx->mv) ||
-        pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo))
+        pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo) ||
+        pl_member_index_reserve(ctx, 1))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
     pl_member *m;
     if (pl_member_alloc(ctx, id, ts, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
-    HASH_ADD_KEYPTR(hh, ctx->member_h, m->id, m->idlen, m);
-    if (pl_uh_oom) {
-        pl_member_free(ctx, m);
-        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
-    }
+    pl_member_index_add(ctx, m);
     m->idx = (uint32_t)ctx->n_members;
     m->mark = t->serial;
     ctx->mv[ctx->n_members++] = m;

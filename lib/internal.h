@@ -220,7 +220,6 @@ typedef struct pl_mstate {
 #define PL_MF_PINNED 2u
 
 typedef struct pl_member {
-    UT_hash_handle hh;
     const char *id;           /* points into this allocation */
     uint32_t idlen;
     uint32_t idx;
@@ -228,6 +227,13 @@ typedef struct pl_member {
     uint32_t pad_;
     pl_mstate st;             /* snapshot region starts here */
 } pl_member;
+
+/* A slot of the member index: the member (NULL: empty) and the high bits
+ * of its id's hash, so probes rarely touch other members. */
+typedef struct pl_mslot {
+    pl_member *m;
+    uint64_t hash;
+} pl_mslot;
 
 /* Offsets into a member's allocation, computed at seal. */
 typedef struct pl_layout {
@@ -325,7 +331,8 @@ struct plaudit_ctx {
     int has_window_tiers;
 
     /* state */
-    pl_member *member_h;
+    pl_mslot *mix;            /* member index by id (member.c) */
+    size_t mix_cap;           /* slots, a power of two (0: none yet) */
     pl_member **mv; size_t n_members, cap_members;
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
@@ -382,6 +389,16 @@ int32_t pl_member_infer_segment(const plaudit_ctx *ctx, const pl_member *m);
 int64_t pl_member_affinity(const plaudit_ctx *ctx, const pl_member *m, const pl_segment *s);
 pl_earned *pl_member_earned(const plaudit_ctx *ctx, const pl_member *m, uint32_t badge);
 int pl_idcmp(uint32_t a, uint32_t b, void *ud);
+
+/* The member index: open addressing with linear probing on the id's hash,
+ * at most 3/4 full.  Reserve room for n more members (PLAUDIT_ENOMEM,
+ * nothing changed), then add (never fails after a reserve); delete takes a
+ * member out (used by rollback); clear empties it. */
+int pl_member_index_reserve(plaudit_ctx *ctx, size_t n);
+void pl_member_index_add(plaudit_ctx *ctx, pl_member *m);
+void pl_member_index_del(plaudit_ctx *ctx, const pl_member *m);
+void pl_member_index_clear(plaudit_ctx *ctx);
+void pl_member_index_free(plaudit_ctx *ctx);
 
 /* ---- period keys for an instant (engine.c) ---------------------------- */
 const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts);

@@ -2,12 +2,89 @@
  * state, segment inference and badge lookups. */
 #include "internal.h"
 
+/* ---- the id index ------------------------------------------------------------ */
+
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
 {
-    pl_member *m = NULL;
-    HASH_FIND(hh, ctx->member_h, id, strlen(id), m);
-    return m;
+    if (!ctx->mix_cap) return NULL;
+    size_t len = strlen(id);
+    uint64_t h = pl_hash_bytes(id, len);
+    size_t mask = ctx->mix_cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const pl_mslot *s = &ctx->mix[i];
+        if (!s->m) return NULL;
+        if (s->hash == h && s->m->idlen == len && memcmp(s->m->id, id, len) == 0) return s->m;
+    }
 }
+
+static void mix_put(pl_mslot *tab, size_t cap, pl_member *m, uint64_t h)
+{
+    size_t mask = cap - 1, i = (size_t)h & mask;
+    while (tab[i].m) i = (i + 1) & mask;
+    tab[i].m = m;
+    tab[i].hash = h;
+}
+
+int pl_member_index_reserve(plaudit_ctx *ctx, size_t n)
+{
+    size_t need = ctx->n_members + n;
+    if (need < ctx->n_members) return PLAUDIT_ENOMEM;
+    if (ctx->mix_cap && need <= ctx->mix_cap / 4 * 3) return PLAUDIT_OK;
+    size_t cap = ctx->mix_cap ? ctx->mix_cap : 64;
+    while (need > cap / 4 * 3) {
+        if (cap > SIZE_MAX / 2 / sizeof(pl_mslot)) return PLAUDIT_ENOMEM;
+        cap *= 2;
+    }
+    pl_mslot *tab = pl_malloc(&ctx->alloc, cap * sizeof *tab);
+    if (!tab) return PLAUDIT_ENOMEM;
+    memset(tab, 0, cap * sizeof *tab);
+    for (size_t i = 0; i < ctx->mix_cap; i++)
+        if (ctx->mix[i].m) mix_put(tab, cap, ctx->mix[i].m, ctx->mix[i].hash);
+    pl_free(&ctx->alloc, ctx->mix);
+    ctx->mix = tab;
+    ctx->mix_cap = cap;
+    return PLAUDIT_OK;
+}
+
+void pl_member_index_add(plaudit_ctx *ctx, pl_member *m)
+{
+    mix_put(ctx->mix, ctx->mix_cap, m, pl_hash_bytes(m->id, m->idlen));
+}
+
+void pl_member_index_del(plaudit_ctx *ctx, const pl_member *m)
+{
+    if (!ctx->mix_cap) return;
+    size_t mask = ctx->mix_cap - 1;
+    size_t i = (size_t)pl_hash_bytes(m->id, m->idlen) & mask;
+    while (ctx->mix[i].m && ctx->mix[i].m != m) i = (i + 1) & mask;
+    if (!ctx->mix[i].m) return;
+    /* Backward-shift deletion: pull later entries of the run into the hole
+     * when their home slot does not lie (cyclically) after it. */
+    size_t hole = i;
+    for (size_t j = (i + 1) & mask; ctx->mix[j].m; j = (j + 1) & mask) {
+        size_t home = (size_t)ctx->mix[j].hash & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            ctx->mix[hole] = ctx->mix[j];
+            hole = j;
+        }
+    }
+    ctx->mix[hole].m = NULL;
+    ctx->mix[hole].hash = 0;
+}
+
+void pl_member_index_clear(plaudit_ctx *ctx)
+{
+    if (ctx->mix) memset(ctx->mix, 0, ctx->mix_cap * sizeof *ctx->mix);
+}
+
+void pl_member_index_free(plaudit_ctx *ctx)
+{
+    pl_free(&ctx->alloc, ctx->mix);
+    ctx->mix = NULL;
+    ctx->mix_cap = 0;
+}
+
+/* ---- members ---------------------------------------------------------------- */
 
 int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
 {
