@@ -275,6 +275,9 @@ static inline uint64_t rank_of(plaudit_ctx *ctx, const char *lb, const char *m, 
 /* A rejected call: the expected code, a message, and the digest unchanged. */
 #define REJECTS(ctx, code, call)                                                                   \
     do {                                                                                           \
+        plaudit_program_info pi_;                                                                  \
+        assert_int_equal(plaudit_program_info_get((ctx), &pi_), PLAUDIT_OK); /* clears errmsg */  \
+        assert_string_equal(plaudit_errmsg(ctx), "");                                              \
         uint64_t d0_ = plaudit_state_digest(ctx);                                                  \
         int rc_ = (call);                                                                          \
         if (rc_ != (code)) fail_msg("%s: got %d (%s), want %d", #call, rc_, plaudit_errmsg(ctx), (int)(code)); \
