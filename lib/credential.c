@@ -277,7 +277,7 @@ int plaudit_credential_export(plaudit_ctx *ctx, const char *member, const char *
     if (g->criteria) {
         pl_buf_puts(&t, g->criteria);
         if (levelled) {
-            pl_buf_printf(&t, "\n\nLevel %u: ", k);
+            pl_buf_puts(&t, "\n\n");
             pl_badge_sentence(ctx, g, k, &t);
         }
     } else {

@@ -403,6 +403,15 @@ static void counted(pl_buf *b, const pl_badge *g, uint32_t lo, uint32_t hi, cons
     pl_buf_puts(b, hi - lo == 1 && g->thr[lo] == 1 ? one : many);
 }
 
+/* A rule's name in quotes: "Answer", or “Say "hi"” when it holds '"'. */
+static void quoted(pl_buf *b, const char *name)
+{
+    int curly = strchr(name, '"') != NULL;
+    pl_buf_puts(b, curly ? "\xe2\x80\x9c" : "\"");
+    pl_buf_puts(b, name);
+    pl_buf_puts(b, curly ? "\xe2\x80\x9d" : "\"");
+}
+
 void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level, pl_buf *b)
 {
     const pl_action *a = g->action >= 0 ? ctx->actions[g->action] : NULL;
@@ -416,14 +425,18 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
     switch (g->kind) {
     case PLAUDIT_CRITERION_MANUAL: pl_buf_puts(b, "Awarded by the program's organizers"); break;
     case PLAUDIT_CRITERION_ACTION_COUNT:
-        pl_buf_printf(b, "Recorded \"%s\" ", DISPLAY(a));
+        pl_buf_puts(b, "Recorded ");
+        quoted(b, DISPLAY(a));
+        pl_buf_puts(b, " ");
         if (once) pl_buf_puts(b, "at least once");
         else counted(b, g, lo, hi, " time", " times");
         if (g->within != PLAUDIT_PERIOD_NONE && g->within != PLAUDIT_PERIOD_ALL)
             pl_buf_printf(b, " within %s", period_phrase(g->within));
         break;
     case PLAUDIT_CRITERION_ACTION_STREAK:
-        pl_buf_printf(b, "Recorded \"%s\" ", DISPLAY(a));
+        pl_buf_puts(b, "Recorded ");
+        quoted(b, DISPLAY(a));
+        pl_buf_puts(b, " ");
         if (once) {
             pl_buf_printf(b, "in at least one %s", plaudit_period_name(g->per));
         } else {
@@ -456,15 +469,18 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
         break;
     case PLAUDIT_CRITERION_TIER: {
         const pl_tier *t = ctx->tiers[g->tier];
-        pl_buf_printf(b, "Reached the \"%s\" tier", DISPLAY(t));
+        pl_buf_puts(b, "Reached the ");
+        quoted(b, DISPLAY(t));
+        pl_buf_puts(b, " tier");
         if ((size_t)g->tier + 1 < ctx->n_tiers) pl_buf_puts(b, " or a higher one");
         break;
     }
     case PLAUDIT_CRITERION_LEADERBOARD: {
         const pl_board *lb = ctx->boards[g->board];
-        if (g->top == 1) pl_buf_puts(b, "Finished first");
-        else pl_buf_printf(b, "Finished in the top %lld", (long long)g->top);
-        pl_buf_printf(b, " of the \"%s\" leaderboard", DISPLAY(lb));
+        if (g->top == 1) pl_buf_puts(b, "Finished first on the ");
+        else pl_buf_printf(b, "Finished in the top %lld of the ", (long long)g->top);
+        quoted(b, DISPLAY(lb));
+        pl_buf_puts(b, " leaderboard");
         if (lb->period != PLAUDIT_PERIOD_ALL) pl_buf_printf(b, " at the end of a %s", plaudit_period_name(lb->period));
         break;
     }
