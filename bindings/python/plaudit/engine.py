@@ -368,6 +368,8 @@ class Engine:
         try:
             with open(path, "rb") as f:
                 data = f.read()
+        except FileNotFoundError as e:
+            raise E.NotFoundError(E.ENOTFOUND, f"{os.fsdecode(path)}: {e.strerror}") from None
         except OSError as e:
             raise E.PlauditIOError(E.EIO, f"{os.fsdecode(path)}: {e.strerror}") from None
         self.load_program_json(data, use_json=False)

@@ -162,8 +162,11 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
     Not atomic by itself: :meth:`Engine.load_program` runs it on a scratch
     engine first so that a bad document loads nothing."""
     d = _obj(doc, "", _TOP_KEYS)
-    if d.get("format") != FORMAT:
-        raise _fail("format", f'expected "{FORMAT}"' if "format" in d else "missing")
+    fmt = _str(d["format"], "format") if "format" in d else None
+    if fmt is None:
+        raise _fail("format", "missing")
+    if fmt != FORMAT:
+        raise E.VersionError(E.EVERSION, f'format: "{fmt}" is not supported (expected "{FORMAT}")')
     if "name" in d:
         name = _str(d["name"], "name")
         _at("name", lambda: engine.set_program_name(name))

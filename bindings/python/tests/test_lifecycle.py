@@ -79,7 +79,7 @@ def test_context_manager_closes_on_error(program: dict) -> None:
 
 
 def test_failed_constructor_frees(program: dict) -> None:
-    with pytest.raises(plaudit.ParseError):
+    with pytest.raises(plaudit.VersionError):
         plaudit.Engine({"format": "nope"})
 
 

@@ -109,7 +109,8 @@ def test_declaring_after_first_event_is_a_state_error() -> None:
 
 
 @pytest.mark.parametrize("doc, cls, where", [
-    ({"format": "plaudit.program/2"}, plaudit.ParseError, "format"),
+    ({"format": "plaudit.program/2"}, plaudit.VersionError, "format"),
+    ({"name": "no format"}, plaudit.ParseError, "format"),
     ({"format": "plaudit.program/1", "colour": "red"}, plaudit.ParseError, "colour"),
     ({"format": "plaudit.program/1", "actions": [{"id": "a", "points": "1"}]}, plaudit.ParseError,
      "actions[0].points"),
@@ -122,21 +123,24 @@ def test_declaring_after_first_event_is_a_state_error() -> None:
      plaudit.ExistsError, "actions[1]"),
     ({"format": "plaudit.program/1", "timezone": "Nowhere/Atlantis"}, plaudit.NotFoundError, "timezone"),
 ])
-def test_program_errors_name_the_path_and_load_nothing(doc: dict, cls: type, where: str) -> None:
+def test_program_errors_name_the_path_and_load_nothing(doc: dict, cls: type, where: str, load_path: str) -> None:
     with Engine() as eng:
         with pytest.raises(cls) as ei:
-            eng.load_program(doc, use_json=False)
+            eng.load_program(doc, use_json=(load_path == "json"))
         assert str(ei.value).startswith(where), str(ei.value)
         info = eng.program_info()
         assert (info.n_actions, info.n_badges) == (0, 0)
 
 
-def test_program_json_errors() -> None:
+def test_program_json_errors(load_path: str, tmp_path: Any) -> None:
+    use_json = load_path == "json"
     with Engine() as eng:
         with pytest.raises(plaudit.ParseError):
-            eng.load_program_json("{not json")
+            eng.load_program_json("{not json", use_json=use_json)
+        with pytest.raises(plaudit.NotFoundError):
+            eng.load_program_file("/nonexistent/program.json", use_json=use_json)
         with pytest.raises(plaudit.PlauditIOError):
-            eng.load_program_file("/nonexistent/program.json")
+            eng.load_program_file(tmp_path, use_json=use_json)  # a folder
         with pytest.raises(TypeError):
             Engine(42)  # type: ignore[arg-type]
 
