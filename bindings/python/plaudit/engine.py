@@ -373,8 +373,12 @@ class Engine:
         self.close()
 
     def __del__(self) -> None:
+        # A last resort: close() or `with` is the way to free a context.
         if getattr(self, "_ctx", None) is not None:
-            self.close()
+            try:
+                self.close()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
 
     def _h(self) -> int:
         ctx = self._ctx
