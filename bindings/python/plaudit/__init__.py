@@ -48,6 +48,7 @@ from .errors import (
     VersionError,
 )
 from .events import parse_line
+from . import credential  # noqa: E402,F401  (adds Engine.credential)
 from .model import (
     BadgeEarned,
     BadgeProgress,

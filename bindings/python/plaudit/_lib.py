@@ -346,6 +346,27 @@ class plaudit_stats(Structure):
     ]
 
 
+SubjectIdFn = CFUNCTYPE(c_void_p, c_char_p, c_void_p)  # returns const char * (kept alive by the caller)
+SubjectEmailFn = CFUNCTYPE(c_int, c_char_p, POINTER(c_void_p), POINTER(c_void_p), c_void_p)
+PLAUDIT_CREDENTIAL_OPTIONS_VERSION = 1
+
+
+class plaudit_credential_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("issuer_id", c_char_p),
+        ("issuer_name", c_char_p),
+        ("issuer_url", c_char_p),
+        ("issuer_email", c_char_p),
+        ("issuer_image", c_char_p),
+        ("base_url", c_char_p),
+        ("subject_template", c_char_p),
+        ("subject_id", SubjectIdFn),
+        ("subject_email", SubjectEmailFn),
+        ("payload", c_void_p),
+    ]
+
+
 # Every struct of the public header, by its C name (the layout test walks it).
 STRUCTS = {
     cls.__name__: cls
@@ -370,6 +391,7 @@ STRUCTS = {
         plaudit_progress,
         plaudit_rank_entry,
         plaudit_stats,
+        plaudit_credential_options,
     )
 }
 
@@ -491,6 +513,9 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_stats_get", c_int, [ctx_p, P(plaudit_stats)], _check, True),
     ("plaudit_state_export", c_int, [ctx_p, P(c_void_p), P(c_size_t)], _check, True),
     ("plaudit_state_digest", c_uint64, [ctx_p], None, True),
+    # Open Badges 3.0 credentials
+    ("plaudit_credential_export", c_int,
+     [ctx_p, c_char_p, c_char_p, c_uint32, P(plaudit_credential_options), P(c_void_p), P(c_size_t)], _check, False),
     # JSON (the `json` feature)
     ("plaudit_has_json", c_int, [], None, False),
     ("plaudit_program_load_json", c_int, [ctx_p, c_char_p, c_size_t], _check, False),

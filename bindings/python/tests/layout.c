@@ -233,6 +233,19 @@ int main(void)
       F(plaudit_stats, duplicates)
       F(plaudit_stats, rejected)
     );
+    S(plaudit_credential_options,
+      F(plaudit_credential_options, version)
+      F(plaudit_credential_options, issuer_id)
+      F(plaudit_credential_options, issuer_name)
+      F(plaudit_credential_options, issuer_url)
+      F(plaudit_credential_options, issuer_email)
+      F(plaudit_credential_options, issuer_image)
+      F(plaudit_credential_options, base_url)
+      F(plaudit_credential_options, subject_template)
+      F(plaudit_credential_options, subject_id)
+      F(plaudit_credential_options, subject_email)
+      F(plaudit_credential_options, payload)
+    );
     printf("\n}\n");
     return 0;
 }

@@ -120,7 +120,7 @@ def test_env_override_that_does_not_load() -> None:
 
 def test_version_check_rejects_other_major() -> None:
     """A library reporting another major version is refused at import."""
-    code = f"""
+    code = """
         import ctypes
         real = ctypes.CDLL
         class Fake:

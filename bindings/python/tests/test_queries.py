@@ -173,3 +173,4 @@ def test_options() -> None:
     with plaudit.Engine(tzdir="/nonexistent") as e:
         with pytest.raises(plaudit.PlauditError):
             e.set_timezone("Europe/Amsterdam")
+
