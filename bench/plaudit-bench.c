@@ -691,6 +691,139 @@ static double sq_events(sq *s, const world *w, const gev *g, uint64_t m, uint64_
 }
 #endif
 
+
+/* ---- the file store ------------------------------------------------------ */
+
+#if BENCH_HAVE_STORE
+static uint64_t dir_bytes(const char *dir, const char *prefix)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "du -sb --apparent-size %s/%s* 2>/dev/null | awk '{s+=$1} END {print s+0}'", dir,
+             prefix);
+    FILE *f = popen(cmd, "r");
+    if (!f) return 0;
+    unsigned long long v = 0;
+    if (fscanf(f, "%llu", &v) != 1) v = 0;
+    pclose(f);
+    return v;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) progress("warning: could not remove %s\n", dir);
+}
+
+/* A context on a file store in dir (created), with a sync policy. */
+static plaudit_ctx *store_ctx(const opts *o, counter *c, const char *dir, plaudit_sync_policy pol, uint32_t every_n,
+                              uint32_t every_ms, double *attach_s, plaudit_recovery *rec)
+{
+    plaudit_ctx *ctx = new_ctx(o, c, NULL);
+    plaudit_store st;
+    int rc = plaudit_file_store_open(ctx, &st, dir, PLAUDIT_FILE_STORE_CREATE, 0);
+    if (rc) die("plaudit_file_store_open %s: %s", dir, plaudit_errmsg(ctx));
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    so.sync = pol;
+    so.sync_every_n = every_n;
+    so.sync_every_ms = every_ms;
+    double t = now_s();
+    rc = plaudit_store_attach(ctx, &st, &so);
+    if (attach_s) *attach_s = now_s() - t;
+    if (rc) die("plaudit_store_attach %s: %s", dir, plaudit_errmsg(ctx));
+    if (rec) plaudit_store_recovery_get(ctx, rec);
+    return ctx;
+}
+
+static void durable_runs(const opts *o, const world *w, const gev *g)
+{
+    char dir[1024];
+    uint64_t M = o->events;
+
+    /* no sync: the journal is written, the OS decides when it reaches disk */
+    snprintf(dir, sizeof dir, "%s/store-nosync", o->dir);
+    rm_rf(dir);
+    progress("file store, no sync...\n");
+    run R = {0};
+    R.ctx = store_ctx(o, &R.cnt, dir, PLAUDIT_SYNC_NEVER, 0, 0, NULL, NULL);
+    run_joins(&R, w, "store nosync");
+    run_events(&R, w, g, M, MODE_RECORD, "store nosync");
+    out("store_nosync_events_per_s", (double)M / R.ev_s, "events/s");
+    out("store_nosync_ns_per_event", R.ev_s * 1e9 / (double)M, "ns");
+    uint64_t jbytes = dir_bytes(dir, "journal-");
+    out("journal_bytes_per_event", (double)jbytes / (double)(M + w->n), "B");
+    uint64_t digest = plaudit_state_digest(R.ctx);
+    double t = now_s();
+    int rc = plaudit_store_snapshot(R.ctx);
+    double snap_s = now_s() - t;
+    if (rc) die("plaudit_store_snapshot: %s", plaudit_errmsg(R.ctx));
+    uint64_t sbytes = dir_bytes(dir, "snapshot");
+    out("snapshot_write", snap_s * 1e3, "ms");
+    out("snapshot_size", (double)sbytes / 1048576.0, "MiB");
+    out("snapshot_write_mb_per_s", (double)sbytes / 1e6 / snap_s, "MB/s");
+    plaudit_ctx_free(R.ctx);
+    {
+        counter c = {0};
+        double as;
+        plaudit_recovery rec;
+        plaudit_ctx *ctx = store_ctx(o, &c, dir, PLAUDIT_SYNC_NEVER, 0, 0, &as, &rec);
+        out("recovery_from_snapshot", as * 1e3, "ms");
+        out("recovery_from_snapshot_mb_per_s", (double)sbytes / 1e6 / as, "MB/s");
+        if (plaudit_state_digest(ctx) != digest) die("recovered state differs from the state before");
+        plaudit_ctx_free(ctx);
+    }
+    rm_rf(dir);
+
+    /* group commit */
+    snprintf(dir, sizeof dir, "%s/store-group", o->dir);
+    rm_rf(dir);
+    progress("file store, group commit (sync every 10,000 events or 10 ms)...\n");
+    run G = {0};
+    G.ctx = store_ctx(o, &G.cnt, dir, PLAUDIT_SYNC_BATCH, 10000, 10, NULL, NULL);
+    run_joins(&G, w, "store group");
+    run_events(&G, w, g, M, MODE_RECORD, "store group");
+    out("store_group_commit_events_per_s", (double)M / G.ev_s, "events/s");
+    out("store_group_commit_ns_per_event", G.ev_s * 1e9 / (double)M, "ns");
+    digest = plaudit_state_digest(G.ctx);
+    plaudit_ctx_free(G.ctx);
+    {
+        /* recovery of the whole journal: joins and M events, no snapshot */
+        progress("recovery of the journal (%" PRIu64 " records)...\n", M + w->n);
+        counter c = {0};
+        double as;
+        plaudit_recovery rec;
+        plaudit_ctx *ctx = store_ctx(o, &c, dir, PLAUDIT_SYNC_NEVER, 0, 0, &as, &rec);
+        outu("recovery_journal_records", rec.records, "records");
+        out("recovery_journal", as, "s");
+        out("recovery_journal_records_per_s", (double)rec.records / as, "records/s");
+        out("recovery_journal_mb_per_s", (double)dir_bytes(dir, "journal-") / 1e6 / as, "MB/s");
+        if (plaudit_state_digest(ctx) != digest) die("recovered state differs from the state before");
+        plaudit_ctx_free(ctx);
+    }
+    rm_rf(dir);
+
+    /* sync per event: the members join without syncing, then a new context
+     * recovers them and records with an fsync per event */
+    uint64_t S = o->sync_events < M ? o->sync_events : M;
+    snprintf(dir, sizeof dir, "%s/store-sync", o->dir);
+    rm_rf(dir);
+    progress("file store, sync per event (%" PRIu64 " events)...\n", S);
+    {
+        run J = {0};
+        J.ctx = store_ctx(o, &J.cnt, dir, PLAUDIT_SYNC_NEVER, 0, 0, NULL, NULL);
+        run_joins(&J, w, "store sync");
+        plaudit_ctx_free(J.ctx);
+        run A = {0};
+        A.ctx = store_ctx(o, &A.cnt, dir, PLAUDIT_SYNC_ALWAYS, 0, 0, NULL, NULL);
+        run_events(&A, w, g, S, MODE_RECORD, "store sync");
+        out("store_sync_each_events_per_s", (double)S / A.ev_s, "events/s");
+        out("store_sync_each_latency", A.ev_s * 1e6 / (double)S, "us");
+        plaudit_ctx_free(A.ctx);
+    }
+    rm_rf(dir);
+}
+#endif
+
 /* ---- main ------------------------------------------------------------------ */
 
 static void usage(void)
@@ -937,6 +1070,12 @@ int main(int argc, char **argv)
         free(L.lat);
         plaudit_ctx_free(L.ctx);
     }
+
+#if BENCH_HAVE_STORE
+    if (o.durable) durable_runs(&o, &w, g);
+#else
+    if (o.durable) progress("(built without the file store: no durable figures)\n");
+#endif
 
     /* 4. baselines */
     double ut_rate = 0;
