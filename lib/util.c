@@ -79,6 +79,11 @@ int pl_check_text(const char *s, size_t min_len, size_t max_len, char *msg, size
     }
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        /* Printable ASCII needs no decoding. */
+        if (u[i] >= 0x20 && u[i] < 0x7f) {
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t l = utf8_next(u + i, n - i, &cp);
         if (!l) {
