@@ -67,6 +67,15 @@ static int journal_chunk(const void *data, size_t len, void *ud)
     return rc;
 }
 
+static int history_gap(plaudit_ctx *ctx, uint64_t first)
+{
+    return pl_err(ctx, PLAUDIT_EHISTORY,
+                  "the program differs from the one that wrote the snapshot, and a retroactive replay needs the "
+                  "journal from record 1, but it starts at record %llu (compacted): attach with the program that "
+                  "wrote the snapshot, or keep the journal (keep_journal, PLAUDIT_FILE_STORE_ARCHIVE)",
+                  (unsigned long long)first);
+}
+
 static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
 {
     recov *R = ud;
@@ -76,6 +85,8 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
         rep->skipped++;
         return 0;
     }
+    if (seq != R->base + 1 + rep->replayed && rep->replayed == 0 && rep->retroactive)
+        return history_gap(ctx, seq);
     if (seq != R->base + 1 + rep->replayed)
         return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: record %llu follows the state at record %llu",
                       (unsigned long long)seq, (unsigned long long)(R->base + rep->replayed));
@@ -141,13 +152,7 @@ static int recover(plaudit_ctx *ctx, recov *R)
                           "(keep_journal, PLAUDIT_FILE_STORE_ARCHIVE)",
                           (unsigned long long)snap_seq);
     } else if (jr->first_seq > R->base + 1) {
-        if (rep->retroactive)
-            return pl_err(ctx, PLAUDIT_EHISTORY,
-                          "the program differs from the one that wrote the snapshot, and a retroactive replay "
-                          "needs the journal from record 1, but it starts at record %llu (compacted): attach "
-                          "with the program that wrote the snapshot, or keep the journal (keep_journal, "
-                          "PLAUDIT_FILE_STORE_ARCHIVE)",
-                          (unsigned long long)jr->first_seq);
+        if (rep->retroactive) return history_gap(ctx, jr->first_seq);
         return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: it starts at record %llu, but the state (%s) "
                       "ends at record %llu", (unsigned long long)jr->first_seq,
                       rep->snapshot ? "snapshot" : "no snapshot", (unsigned long long)R->base);
