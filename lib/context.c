@@ -45,6 +45,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     ctx->pc_lo = 1;
     ctx->pc_hi = 0; /* empty cache range */
     ctx->kudos.recv_trk = ctx->kudos.give_trk = -1;
+    pl_buf_init(&ctx->evbuf, &ctx->alloc);
     *out = ctx;
     return PLAUDIT_OK;
 }
@@ -78,6 +79,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
     pl_free(&a, ctx->tzdir);
+    pl_free(&a, ctx->evbuf.p);
     pl_free(&a, ctx);
 }
 

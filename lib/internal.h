@@ -338,6 +338,7 @@ struct plaudit_ctx {
     pl_member *subject;       /* whose points the outcome reports */
     int64_t subject_points;
     char reason[PL_REASON_MAX + 1];
+    pl_buf evbuf;             /* strings of the last parsed event line */
     uint32_t *close_list; size_t n_close, cap_close; /* (badge, member) */
     uint32_t *awarded; size_t n_awarded, cap_awarded;
     pl_treeop *treeops; size_t cap_treeops;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up, build and run every test: gcc -O2 and -O0, clang, ASan+UBSan,
+# valgrind, and the fuzz/hostile-input matrix when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+step() { echo; echo "=== $*"; }
+
+step "gcc -O2"
+meson setup build-test --wipe --buildtype=debugoptimized >/dev/null
+meson test -C build-test --print-errorlogs
+
+step "gcc -O0"
+meson setup build-o0 --wipe --buildtype=debug >/dev/null
+meson test -C build-o0 --print-errorlogs
+
+step "clang -O2"
+CC=clang meson setup build-clang --wipe --buildtype=debugoptimized >/dev/null
+meson test -C build-clang --print-errorlogs
+
+step "ASan + UBSan"
+meson setup build-asan --wipe -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
+meson test -C build-asan --print-errorlogs
+
+step "valgrind"
+meson test -C build-test --setup valgrind --print-errorlogs --no-suite slow
+
+if [ -x tests/matrix.sh ]; then
+  step "fuzzing and hostile input"
+  tests/matrix.sh
+fi
+echo
+echo "all test runs passed"
