@@ -108,6 +108,8 @@ static void on_any(const plaudit_moment *mo, void *p)
 static void test_api(void **state)
 {
     (void)state;
+    assert_int_equal(plaudit_crc32c(0, "123456789", 9), 0xE3069283u);
+    assert_int_equal(plaudit_crc32c(plaudit_crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
     memstore *m = mem_new();
     plaudit_ctx *ctx = new_ctx(NULL, 0);
     plaudit_store s = mem_store(m);
