@@ -180,6 +180,10 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
             pl_put32(b, e->period);
             pl_put64(b, (uint64_t)e->first_ts);
             pl_put64(b, (uint64_t)e->last_ts);
+            /* when each level / time was earned, once there are several */
+            uint32_t n_at = e->at ? e->n : 0;
+            pl_put32(b, n_at);
+            for (uint32_t k = 0; k < n_at; k++) pl_put64(b, (uint64_t)e->at[k]);
         }
     }
     uint64_t n_keys = 0;
@@ -375,6 +379,15 @@ static int load(plaudit_ctx *ctx, rd *r)
             if (e->badge >= ctx->n_badges || (j && e->badge <= st->badges[j - 1].badge))
                 return bad(ctx, "badge list");
             st->n_badges = j + 1;
+            uint32_t n_at = g32(r);
+            if (r->short_ || (n_at && (n_at != e->n || n_at < 2)) || n_at > (r->n - r->off) / 8)
+                return bad(ctx, "badge times");
+            if (n_at) {
+                e->at = pl_malloc(&ctx->alloc, sizeof *e->at * n_at);
+                if (!e->at) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+                e->cap_at = n_at;
+                for (uint32_t k = 0; k < n_at; k++) e->at[k] = (int64_t)g64(r);
+            }
         }
         if (r->short_) break;
     }
