@@ -93,6 +93,15 @@ static void test_roundtrip(void **state)
     assert_true(recovered_digest(m, &rep) == ref_d[n_workload]);
     assert_int_equal(rep.replayed, 0);
     assert_int_equal(m->jlen, 0); /* compacted */
+    /* the whole state document (leaderboard order, stats) is the same too */
+    plaudit_ctx *back = attached(m, NULL, NULL);
+    char *a, *b;
+    assert_int_equal(plaudit_state_export(ctx, &a, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_state_export(back, &b, NULL), PLAUDIT_OK);
+    assert_string_equal(a, b);
+    plaudit_free(ctx, a);
+    plaudit_free(back, b);
+    plaudit_ctx_free(back);
     plaudit_ctx_free(ctx);
     mem_free(m);
 }
