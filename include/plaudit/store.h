@@ -71,7 +71,7 @@ typedef struct plaudit_store {
     /* PLAUDIT_STORE_VERSION of the header the store was written against. */
     unsigned version;
 
-    /* ---- Methods above and below are valid for version 1 ---- */
+    /* ---- Slots of version 1 (later versions only append slots) ---- */
 
     /* MUST PROVIDE.  Append one journal record of len bytes (the record's
      * sequence number is seq, for stores that index it; the bytes carry it
