@@ -238,7 +238,7 @@ void pl_state_reset(plaudit_ctx *ctx)
         HASH_DELETE(hh, ctx->key_h, k);
         pl_free(&ctx->alloc, k);
     }
-    HASH_CLEAR(hh, ctx->member_h);
+    pl_member_index_clear(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
     ctx->clock = ctx->tick_ts = -1;
@@ -318,12 +318,10 @@ static int load(plaudit_ctx *ctx, rd *r)
         id[idlen] = '\0';
         if (pl_member_find(ctx, id)) return bad(ctx, "member listed twice");
         pl_member *m;
-        if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        HASH_ADD_KEYPTR(hh, ctx->member_h, m->id, m->idlen, m);
-        if (pl_uh_oom) {
-            pl_member_free(ctx, m);
+        if (pl_member_index_reserve(ctx, 1))
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        }
+        if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        pl_member_index_add(ctx, m);
         m->idx = (uint32_t)ctx->n_members;
         ctx->mv[ctx->n_members++] = m;
         pl_mstate *st = &m->st;
