@@ -704,13 +704,41 @@ int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *o
     return rc;
 }
 
+/* Start the memory traffic of the next events early: the member ids of
+ * event i+3, the index slots of event i+2, the members of event i+1. */
+static inline int names_member(const plaudit_event *ev)
+{
+    return (unsigned)ev->type <= PLAUDIT_EVENT_PREFERENCES && ev->type != PLAUDIT_EVENT_TICK;
+}
+
+static void batch_prefetch(const plaudit_ctx *ctx, const plaudit_event *ev, size_t n, size_t i, uint64_t *hm,
+                           uint64_t *ht)
+{
+    if (i + 3 < n && names_member(&ev[i + 3])) {
+        __builtin_prefetch(ev[i + 3].member);
+        if (ev[i + 3].type == PLAUDIT_EVENT_KUDOS) __builtin_prefetch(ev[i + 3].target);
+    }
+    if (i + 2 < n) {
+        const plaudit_event *e = &ev[i + 2];
+        int named = names_member(e);
+        hm[(i + 2) & 3] = named ? pl_member_prefetch_slot(ctx, e->member) : 0;
+        ht[(i + 2) & 3] = named && e->type == PLAUDIT_EVENT_KUDOS ? pl_member_prefetch_slot(ctx, e->target) : 0;
+    }
+    if (i + 1 < n) {
+        pl_member_prefetch(ctx, hm[(i + 1) & 3]);
+        pl_member_prefetch(ctx, ht[(i + 1) & 3]);
+    }
+}
+
 int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n, int *codes, size_t *n_done)
 {
     if (n_done) *n_done = 0;
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
     if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    uint64_t hm[4] = {0}, ht[4] = {0};
     for (size_t i = 0; i < n; i++) {
+        batch_prefetch(ctx, events, n, i, hm, ht);
         if (ctx->store) ctx->store->failed = 0;
         int rc = record_one(ctx, &events[i]);
         if (codes) codes[i] = rc;

@@ -434,6 +434,8 @@ void pl_member_index_add(plaudit_ctx *ctx, pl_member *m);
 void pl_member_index_del(plaudit_ctx *ctx, const pl_member *m);
 void pl_member_index_clear(plaudit_ctx *ctx);
 void pl_member_index_free(plaudit_ctx *ctx);
+uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id);
+void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t hash);
 
 /* ---- period keys for an instant (engine.c) ---------------------------- */
 const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts);

@@ -17,6 +17,30 @@ pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
     }
 }
 
+/* Batches prefetch ahead (engine.c): first hash an id and prefetch its
+ * index slot, an event later read the slot and prefetch the member's
+ * state, so that the misses of several events overlap. */
+uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id)
+{
+    if (!ctx->mix_cap || !id) return 0;
+    uint64_t h = pl_hash_bytes(id, strlen(id));
+    __builtin_prefetch(&ctx->mix[(size_t)h & (ctx->mix_cap - 1)]);
+    return h;
+}
+
+void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
+{
+    if (!ctx->mix_cap || !h) return;
+    size_t mask = ctx->mix_cap - 1, i = (size_t)h & mask;
+    for (int k = 0; k < 4 && ctx->mix[i].m; k++, i = (i + 1) & mask) {
+        if (ctx->mix[i].hash != h) continue;
+        const char *p = (const char *)ctx->mix[i].m;
+        size_t size = ctx->sealed ? ctx->lay.off_id + 16 : 64;
+        for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off, 1);
+        return;
+    }
+}
+
 static void mix_put(pl_mslot *tab, size_t cap, pl_member *m, uint64_t h)
 {
     size_t mask = cap - 1, i = (size_t)h & mask;
