@@ -1048,6 +1048,7 @@ int main(int argc, char **argv)
         run_events(&B, &w, g, o.events, MODE_BATCH, "batch");
         out("batch_events_per_s", (double)o.events / B.ev_s, "events/s");
         out("batch_ns_per_event", B.ev_s * 1e9 / (double)o.events, "ns");
+        if (o.digest) printf("%-40s %016" PRIx64 " digest\n", "batch_state_digest", plaudit_state_digest(B.ctx));
         plaudit_ctx_free(B.ctx);
     }
 
