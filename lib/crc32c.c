@@ -1,7 +1,7 @@
 /* crc32c.c - CRC-32C (Castagnoli, polynomial 0x1EDC6F41, reflected as
  * 0x82F63B78), the checksum of journal records and snapshots.  A constant
- * table, so no global mutable state; byte at a time, which is plenty for
- * records of a few hundred bytes and snapshots written now and then. */
+ * table, so no global mutable state; byte at a time, or eight bytes at a
+ * time with the SSE4.2 crc32 instruction where the CPU has it. */
 #include "internal.h"
 #include "plaudit/store.h"
 
@@ -51,10 +51,33 @@ static const uint32_t crc_table[256] = {
     0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
 
+/* On x86-64 with SSE4.2 the crc32 instruction computes this very CRC eight
+ * bytes at a time (about 20x the table's speed); recovery and snapshots
+ * of large states checksum hundreds of megabytes. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+#define PL_CRC_HW 1
+__attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const unsigned char *p, size_t len)
+{
+    uint64_t c = crc;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (len--) c32 = _mm_crc32_u8(c32, *p++);
+    return c32;
+}
+#endif
+
 uint32_t plaudit_crc32c(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
     crc = ~crc;
+#ifdef PL_CRC_HW
+    if (__builtin_cpu_supports("sse4.2")) return ~crc_hw(crc, p, len);
+#endif
     while (len--) crc = crc_table[(crc ^ *p++) & 0xffu] ^ (crc >> 8);
     return ~crc;
 }
