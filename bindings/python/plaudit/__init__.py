@@ -49,6 +49,7 @@ from .errors import (
     VersionError,
 )
 from .events import parse_line
+from .store import SQLiteStore, Store
 from . import credential  # noqa: E402,F401  (adds Engine.credential)
 from .model import (
     BadgeEarned,
@@ -66,9 +67,11 @@ from .model import (
     ProgramInfo,
     Rank,
     RankEntry,
+    Recovery,
     Source,
     Stats,
     Status,
+    SyncPolicy,
 )
 
 __version__ = "1.0.0"
@@ -122,7 +125,7 @@ __all__ = [
     "period_name", "period_parse", "event_type_name",
     "BadgeEarned", "BadgeProgress", "BatchResult", "Criterion", "Event", "EventType", "Member", "Moment",
     "MomentKind", "Outcome", "Period", "Progress", "ProgramInfo", "Rank", "RankEntry", "Source", "Stats",
-    "Status",
+    "Status", "Recovery", "SyncPolicy", "Store", "SQLiteStore",
     "ERRORS", "PlauditError", "CallbackError", "ConflictError", "CorruptError", "DisabledError",
     "EngineClosedError", "ExistsError", "FundsError", "HistoryError",
     "InvalidArgumentError", "LimitError", "LockedError",

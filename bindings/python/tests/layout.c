@@ -246,6 +246,39 @@ int main(void)
       F(plaudit_credential_options, subject_email)
       F(plaudit_credential_options, payload)
     );
+    S(plaudit_store,
+      F(plaudit_store, version)
+      F(plaudit_store, journal_append)
+      F(plaudit_store, sync)
+      F(plaudit_store, journal_read)
+      F(plaudit_store, journal_cut)
+      F(plaudit_store, snapshot_write)
+      F(plaudit_store, snapshot_read)
+      F(plaudit_store, journal_drop)
+      F(plaudit_store, errmsg)
+      F(plaudit_store, close)
+      F(plaudit_store, payload)
+    );
+    S(plaudit_store_options,
+      F(plaudit_store_options, version)
+      F(plaudit_store_options, sync)
+      F(plaudit_store_options, sync_every_n)
+      F(plaudit_store_options, sync_every_ms)
+      F(plaudit_store_options, keep_journal)
+    );
+    S(plaudit_recovery,
+      F(plaudit_recovery, snapshot)
+      F(plaudit_recovery, snapshot_seq)
+      F(plaudit_recovery, retroactive)
+      F(plaudit_recovery, records)
+      F(plaudit_recovery, skipped)
+      F(plaudit_recovery, replayed)
+      F(plaudit_recovery, accepted)
+      F(plaudit_recovery, rejected)
+      F(plaudit_recovery, duplicates)
+      F(plaudit_recovery, torn_bytes)
+      F(plaudit_recovery, last_seq)
+    );
     printf("\n}\n");
     return 0;
 }
