@@ -852,10 +852,17 @@ static void program_reset(plaudit_ctx *ctx)
     ctx->utc_offset_min = 0;
 }
 
+/* what: "program" (positions as line and column) or "malformed line" (an
+ * event line is one line: the column only, so that a report "line N: ..."
+ * about the input is not contradicted by jansson's "line 1"). */
 static int parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what)
 {
-    if (json_error_code(e) == json_error_invalid_utf8)
+    int one_line = strcmp(what, "program") != 0;
+    if (json_error_code(e) == json_error_invalid_utf8) {
+        if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
         return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
+    }
+    if (one_line) return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, e->text, e->column);
     return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
 }
 
