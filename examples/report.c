@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -64,7 +65,12 @@ void report_text(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
             const plaudit_quiet_contributor *q = &a->quiet[i];
             char when[32];
             if (q->last_recognized < 0) snprintf(when, sizeof when, "never");
-            else snprintf(when, sizeof when, "%lld", (long long)q->last_recognized);
+            else {
+                time_t t = (time_t)q->last_recognized;
+                struct tm tm;
+                gmtime_r(&t, &tm);
+                strftime(when, sizeof when, "%Y-%m-%d", &tm);
+            }
             fprintf(f, "    %-32s %13llu  %s\n", q->member, (unsigned long long)q->contributions, when);
         }
     }
