@@ -774,8 +774,8 @@ typedef struct plaudit_analytics {
     uint64_t diverse_participants; /* >= 2 distinct actions in the window */
     double diversity_rate;         /* diverse / participants */
     double tenure_avg_days;        /* members, whole days from joining to
-                                      the end of the window (or the clock,
-                                      if earlier) */
+                                      `to - 1` as given (not rounded out),
+                                      or to the clock if earlier or open */
     double tenure_median_days;
     /* As of now (the last evaluation of each member), for the members
      * counted above: tier distribution, lowest to highest, then "none";
