@@ -702,8 +702,11 @@ PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
  *
  * The engine's member state keeps no history, so the figures come from an
  * optional recorder.  plaudit_analytics_enable() switches it on; it must be
- * called before the first event (a recovered store replays its events
- * through the engine, so enable before attaching one).  The recorder then
+ * called before the first event.  It sees the events the context applies
+ * from then on, including journal records a store replays at recovery
+ * (enable before attaching the store), but not the history folded into a
+ * store's snapshot: after a recovery from a snapshot the figures cover
+ * only the events after it.  The recorder then
  * observes every accepted event after it is applied and keeps a few bytes
  * per member and active period on the context's allocator.  If one of its
  * allocations fails, the event is still applied (the recorder never changes
