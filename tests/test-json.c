@@ -117,6 +117,17 @@ static const struct {
     {HDR "\"utc_offset_minutes\": 1440}", PLAUDIT_ERANGE, "utc_offset_minutes: 1440 is out of range (-1439 to 1439)"},
     {HDR "\"rewards\": [{\"id\": \"r\", \"cost\": -1}]}", PLAUDIT_ERANGE,
      "rewards[0]: reward \"r\": cost -1 is out of range (0 to 1000000000)"},
+    /* -1 is not "unset": negative caps and stock are range errors */
+    {HDR "\"actions\": [{\"id\": \"a\", \"points\": 1, \"cap\": {\"count\": -1, \"per\": \"day\"}}]}",
+     PLAUDIT_ERANGE, "actions[0].cap.count: -1 is out of range (0 to 1000000000)"},
+    {HDR "\"kudos\": {\"points\": 1, \"cap\": {\"points\": -1, \"per\": \"day\"}}}", PLAUDIT_ERANGE,
+     "kudos.cap.points: -1 is out of range (0 to 1000000000)"},
+    {HDR "\"kudos\": {\"points\": 1, \"give_cap\": {\"count\": -1, \"per\": \"day\"}}}", PLAUDIT_ERANGE,
+     "kudos.give_cap.count: -1 is out of range (0 to 1000000000)"},
+    {HDR "\"rewards\": [{\"id\": \"r\", \"cost\": 1, \"stock\": -1}]}", PLAUDIT_ERANGE,
+     "rewards[0].stock: -1 is out of range (0 to 1000000000)"},
+    {HDR ACT_A ", \"badges\": [{\"id\": \"b\", \"when\": {\"action\": \"a\", \"count\": 1, \"streak\": 2}}]}",
+     PLAUDIT_EPARSE, "badges[0].when: an action criterion needs count or streak (one of them)"},
     /* rule combinations */
     {HDR ACT_A ", \"badges\": [{\"id\": \"b\", \"repeatable\": true, \"when\": {\"action\": \"a\", \"count\": 2}}]}",
      PLAUDIT_EINVAL, "badges[0]: badge \"b\": repeatable needs an action count with within and a single threshold"},
