@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <plaudit.h>
 
+#include "cmd-credential.h"
 #include "report.h"
 
 /* Exit codes (documented in the usage text). */
@@ -74,6 +75,9 @@ static const char usage_text[] =
     "                         T is Unix seconds or YYYY-MM-DD (UTC)\n"
     "      --quiet-days N     quiet-contributor window in days (default 30)\n"
     "      --quiet-max N      quiet contributors listed (default 10)\n"
+    "\n";
+
+static const char usage_tail[] =
     "\n"
     "Common options:\n"
     "  -q, --quiet      do not report rejected lines (still counted)\n"
@@ -89,13 +93,23 @@ static const char usage_text[] =
     "  3  the events or an output file cannot be read or written\n"
     "  4  the store cannot be opened, recovered or written\n"
     "  5  internal failure (out of memory)\n"
+    "  6  credential: unknown member or badge, or not earned\n"
     "\n"
     "Examples:\n"
     "  plaudit check examples/program.json\n"
     "  plaudit replay program.json events.jsonl > state.json\n"
     "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"
     "  plaudit what-if program.json program-v2.json events.jsonl\n"
-    "  plaudit report --html report.html --period week program.json events.jsonl\n";
+    "  plaudit report --html report.html --period week program.json events.jsonl\n"
+    "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
+    "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n";
+
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    fputs(plaudit_cmd_credential_usage, stdout);
+    fputs(usage_tail, stdout);
+}
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void usage_error(const char *fmt, ...)
@@ -176,7 +190,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
         }                                                                                                              \
     } while (0)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
@@ -890,7 +904,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        print_usage();
         return finish_stdout();
     }
     if (!strcmp(cmd, "--version")) {
@@ -901,6 +915,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
+    if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
     static const struct {
         const char *name;
         int (*fn)(const opts *);

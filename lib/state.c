@@ -28,6 +28,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
         h = pl_hash_step(h, e->period);
         h = pl_hash_step(h, (uint64_t)e->first_ts);
         h = pl_hash_step(h, (uint64_t)e->last_ts);
+        for (uint32_t k = 2; k <= e->n && e->at; k++) h = pl_hash_step(h, (uint64_t)e->at[k - 1]);
     }
     return pl_mix64(h);
 }
@@ -146,7 +147,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
     pl_buf b;
     pl_buf_init(&b, A);
     if (!ms || !bs || !tmp) goto oom;
-    memcpy(ms, ctx->mv, sizeof *ms * nm);
+    if (nm) memcpy(ms, ctx->mv, sizeof *ms * nm); /* mv is NULL before the first member */
     qsort(ms, nm, sizeof *ms, cmp_member);
     for (size_t i = 0; i < nb; i++) bs[i] = ctx->badges[i];
     qsort(bs, nb, sizeof *bs, cmp_badge);

@@ -136,6 +136,9 @@ def usage_and_help():
     p = run("frobnicate", check_rc=2)
     assert b"unknown command" in p.stderr and b"--help" in p.stderr
     assert run("--version", check_rc=0).stdout.startswith(b"plaudit ")
+    # `credential` is dispatched to its own command.
+    assert b"credential [OPTIONS] PROGRAM EVENTS MEMBER BADGE" in text.encode()
+    run("credential", check_rc=2)
 
 
 @test
