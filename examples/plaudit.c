@@ -521,7 +521,9 @@ static int cmd_check(const opts *o)
         } else {
             const char *k = json_object_iter_key(json_object_iter(w));
             print_thresholds(json_object_get(w, k));
-            printf(" %s", k);
+            if (!strcmp(k, "tenure_days")) printf(" days of tenure");
+            else
+                for (printf(" "); *k; k++) putchar(*k == '_' ? ' ' : *k);
         }
         json_t *b = json_object_get(x, "bonus");
         if (b) printf("; bonus %" JSON_INTEGER_FORMAT, json_integer_value(b));
