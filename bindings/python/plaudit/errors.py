@@ -35,6 +35,7 @@ EVERSION = -19
 EPARSE = -20
 ELOCKED = -21
 EUNSUPPORTED = -22
+EHISTORY = -23
 
 
 class PlauditError(Exception):
@@ -220,6 +221,13 @@ class UnsupportedError(PlauditError, NotImplementedError):
     code = EUNSUPPORTED
 
 
+class HistoryError(PlauditError):
+    """PLAUDIT_EHISTORY: a retroactive replay (the program changed) needs
+    journal records that a snapshot compacted away."""
+
+    code = EHISTORY
+
+
 # code -> class
 ERRORS: dict[int, type[PlauditError]] = {
     cls.code: cls
@@ -246,6 +254,7 @@ ERRORS: dict[int, type[PlauditError]] = {
         ParseError,
         LockedError,
         UnsupportedError,
+        HistoryError,
     )
 }
 
