@@ -292,6 +292,41 @@ def replay_store_resume():
 
 
 @test
+def replay_store_after_kill():
+    """kill -9 in the middle of `replay --store`, then the same command
+    again: the final state is the one of a plain replay."""
+    if not store_supported() or not SIMULATE:
+        print("  (skipped)")
+        return
+    import signal
+    import time
+    with tempfile.TemporaryDirectory() as d:
+        ev = os.path.join(d, "ev.jsonl")
+        subprocess.run([SIMULATE, "--members", "600", "--days", "120", "--events", ev], capture_output=True, check=True)
+        lines = read(ev).splitlines()
+        with_ids = b"".join(b'{"id":"e%d",' % i + l[1:] + b"\n" for i, l in enumerate(lines))
+        full = os.path.join(d, "ids.jsonl")
+        with open(full, "wb") as f:
+            f.write(with_ids)
+        prog = os.path.join(ROOT, "examples", "program.json")
+        want = json.loads(run("replay", "-q", prog, full, check_rc=0).stdout)
+        store = os.path.join(d, "store")
+        p = subprocess.Popen([TOOL, "replay", "-q", "--store", store, prog, "-"], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        half = with_ids[: len(with_ids) // 2]
+        p.stdin.write(half[: half.rfind(b"\n") + 1])
+        p.stdin.flush()
+        time.sleep(0.5)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        got = run("replay", "-q", "--store", store, prog, full, check_rc=0)
+        g = json.loads(got.stdout)
+        assert g["members"] == want["members"] and g["leaderboards"] == want["leaderboards"]
+        assert g["stats"]["accepted"] == want["stats"]["accepted"], (g["stats"], want["stats"])
+        assert g["stats"]["duplicates"] > 0, g["stats"]  # the first half came back as duplicates
+
+
+@test
 def simulation_deterministic():
     if not SIMULATE:
         print("  (skipped: no simulate given)")
