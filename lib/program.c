@@ -857,6 +857,9 @@ void pl_program_free(plaudit_ctx *ctx)
     FREE_RULES(ctx->boards, ctx->n_boards, ctx->board_h, head_free(ctx, ctx->boards[i_]));
     FREE_RULES(ctx->badges, ctx->n_badges, ctx->badge_h, badge_free(ctx, ctx->badges[i_]));
     FREE_RULES(ctx->rewards, ctx->n_rewards, ctx->reward_h, head_free(ctx, ctx->rewards[i_]));
+    /* The arrays are gone: so is their room (a later declaration grows
+     * them from scratch; a stale capacity would write through NULL). */
+    ctx->cap_actions = ctx->cap_tiers = ctx->cap_segments = ctx->cap_boards = ctx->cap_badges = ctx->cap_rewards = 0;
     pl_tz_free(&ctx->alloc, ctx->tz);
     ctx->tz = NULL;
     pl_free(&ctx->alloc, ctx->tzname);
