@@ -542,3 +542,26 @@ def test_sqlite_journal_cut(tmp_path) -> None:
 def test_crc32c() -> None:
     assert plaudit.crc32c(b"123456789") == 0xE3069283
     assert plaudit.crc32c(b"6789", plaudit.crc32c(b"12345")) == 0xE3069283
+
+
+@pytest.mark.skipif(not _lib.has("plaudit_analytics_get"), reason="library without analytics")
+def test_analytics_see_replayed_journal(tmp_path, program) -> None:
+    """Enabled before attaching, the recorder sees the journal a recovery
+    replays: the figures equal those of the engine that lived through it."""
+    path = tmp_path / "an.db"
+    evs = events(40)
+    with plaudit.Engine(program) as live:
+        live.enable_analytics(period="week")
+        live.attach_store(plaudit.SQLiteStore(path), keep_journal=True)
+        record_all(live, evs)
+        want = live.analytics()
+    with plaudit.Engine(program) as eng:
+        eng.enable_analytics(period="week")
+        eng.attach_store(plaudit.SQLiteStore(path), keep_journal=True)
+        assert eng.analytics() == want
+        assert want.contributions > 0 and want.members == len(MEMBERS)
+        eng.snapshot()
+    with plaudit.Engine(program) as eng:  # from a snapshot: only what follows it
+        eng.enable_analytics(period="week")
+        eng.attach_store(plaudit.SQLiteStore(path), keep_journal=True)
+        assert eng.recovery.snapshot and eng.analytics().contributions == 0
