@@ -14,7 +14,7 @@ import pytest
 import plaudit
 from plaudit import _lib
 
-from conftest import DAY, PROGRAM, T0
+from conftest import DAY, T0
 
 pytestmark = pytest.mark.skipif(not _lib.has("plaudit_store_attach"), reason="library without the store API")
 
