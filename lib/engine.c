@@ -447,7 +447,7 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     to->st.kudos_received = pl_sat_inc64(to->st.kudos_received);
     from->st.last_ts = to->st.last_ts = ev->ts;
-    plaudit_moment *mo;
+    plaudit_moment *mo = NULL;
     if ((rc = pl_moment(ctx, &mo))) return rc;
     mo->kind = PLAUDIT_MOMENT_KUDOS;
     mo->ts = ev->ts;
@@ -477,7 +477,7 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
             ctx->txn.reward_stock = r->stock;
             r->stock--;
         }
-        plaudit_moment *mo;
+        plaudit_moment *mo = NULL;
         if ((rc = pl_moment(ctx, &mo))) return rc;
         mo->kind = PLAUDIT_MOMENT_REDEEM;
         mo->ts = ev->ts;

@@ -44,7 +44,7 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     if (np < 0) np = 0;
     int64_t aw = np - st->points;
     if (aw == 0) return PLAUDIT_OK;
-    plaudit_moment *mo;
+    plaudit_moment *mo = NULL;
     int rc = pl_moment(ctx, &mo);
     if (rc) return rc;
     mo->kind = PLAUDIT_MOMENT_POINTS;
@@ -170,7 +170,7 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
     int32_t tier = held > m->st.lifetime_tier ? held : m->st.lifetime_tier;
     if (tier == m->st.tier) return PLAUDIT_OK;
     if ((rc = pl_touch(ctx, m))) return rc;
-    plaudit_moment *mo;
+    plaudit_moment *mo = NULL;
     if ((rc = pl_moment(ctx, &mo))) return rc;
     mo->kind = PLAUDIT_MOMENT_TIER;
     mo->ts = ts;
@@ -222,7 +222,7 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
 static int badge_moment(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t level,
                         uint32_t times, const char *board)
 {
-    plaudit_moment *mo;
+    plaudit_moment *mo = NULL;
     int rc = pl_moment(ctx, &mo);
     if (rc) return rc;
     mo->kind = PLAUDIT_MOMENT_BADGE;

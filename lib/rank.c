@@ -85,6 +85,21 @@ struct pl_rank {
     size_t live_leaves, live_inodes; /* in the tree */
 };
 
+/* Ask for every cache line of an array at once: a binary search would
+ * otherwise take its ~log2(B) misses one after another. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+static inline void prefetch_bytes(const void *p, size_t n)
+{
+    const char *c = p;
+    for (size_t o = 0; o < n; o += 64)
+        PREFETCH(c + o);
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 static int idx_idcmp(uint32_t a, uint32_t b, void *ud)
@@ -115,6 +130,7 @@ static inline int keycmp(const pl_rank *r, int64_t s1, int64_t t1, uint32_t m1,
 static inline uint32_t leaf_lb(const pl_rank *r, const leaf *l, int64_t s, int64_t t, uint32_t m)
 {
     uint32_t lo = 0, hi = l->n;
+    prefetch_bytes(l->score, hi * sizeof l->score[0]);
     while (lo < hi) {
         uint32_t mid = (lo + hi) >> 1;
         int64_t ms = l->score[mid];
@@ -138,6 +154,7 @@ static inline uint32_t leaf_lb(const pl_rank *r, const leaf *l, int64_t s, int64
 static inline uint32_t inode_find(const pl_rank *r, const inode *in, int64_t s, int64_t t, uint32_t m)
 {
     uint32_t lo = 1, hi = in->n;
+    prefetch_bytes(in->score, hi * sizeof in->score[0]);
     while (lo < hi) {
         uint32_t mid = (lo + hi) >> 1;
         int64_t ms = in->score[mid];

@@ -540,7 +540,7 @@ static void test_enomem(void **state)
             break; /* k is past the workload's last allocation */
         }
     }
-    fprintf(stderr, "enomem: workload allocations %zu\n", total_allocs);
+    print_message("enomem: failed each of %zu allocations in turn\n", total_allocs);
     assert_true(total_allocs > 20);
     free(snap);
     free(snap2);
