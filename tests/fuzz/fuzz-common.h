@@ -196,6 +196,8 @@ static void fz_check_board(plaudit_ctx *ctx, const char *board)
     free(e);
 }
 
+static int64_t fz_tenure_slack = -1;
+
 /* A member: points and balance never negative; its tier consistent with
  * the criteria of the plain (not lifetime, not window) tiers. */
 static void fz_check_member(plaudit_ctx *ctx, const char *id)
@@ -205,12 +207,17 @@ static void fz_check_member(plaudit_ctx *ctx, const char *id)
     if (rc == PLAUDIT_ENOTFOUND) return;
     FZ_CHECK(rc == PLAUDIT_OK, "member_get %s: %d", id, rc);
     FZ_CHECK(mi.points >= 0, "%s: points %lld", id, (long long)mi.points);
-    FZ_CHECK(mi.balance >= 0, "%s: balance %lld", id, (long long)mi.balance);
+    FZ_CHECK(mi.balance >= 0 && mi.balance <= mi.points, "%s: balance %lld, points %lld", id, (long long)mi.balance,
+             (long long)mi.points);
     int t = FZ_INDEX(fz_tiers, mi.tier);
     FZ_CHECK(t >= -1, "%s: unknown tier %s", id, mi.tier);
-    /* The last evaluation was at or after the member's own last event. */
+    /* The last evaluation was at or after the member's own last event, but
+     * last_ts also counts a tick made before a member was created with an
+     * earlier ts; fz_tenure_slack bounds how far back that can be (< 0:
+     * unknown, tenure is not checked). */
     int64_t tenure_lo = 0;
-    if (mi.last_ts > mi.joined) tenure_lo = (mi.last_ts - mi.joined) / 86400;
+    if (fz_tenure_slack >= 0 && mi.last_ts - fz_tenure_slack > mi.joined)
+        tenure_lo = (mi.last_ts - fz_tenure_slack - mi.joined) / 86400;
     if (t >= 0 && !fz_tier_def[t].lifetime && !fz_tier_def[t].window) {
         FZ_CHECK(mi.points >= fz_tier_def[t].min_points && mi.distinct_actions >= fz_tier_def[t].min_distinct,
                  "%s holds tier %s with points %lld, %u distinct actions", id, mi.tier, (long long)mi.points,
