@@ -221,7 +221,7 @@ static void txn_begin(plaudit_ctx *ctx)
     pl_txn *t = &ctx->txn;
     if (++t->serial == 0) {
         /* After 2^32 events old marks could collide: clear them. */
-        for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->mark = 0;
+        for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->mark = ctx->mv[i]->bmark = 0;
         t->serial = 1;
     }
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;

@@ -184,20 +184,20 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
     return PLAUDIT_OK;
 }
 
-/* Find or insert (sorted) the earned entry of badge b.  Growing the array
- * allocates a new one, so the transaction can restore the old pointer. */
+/* Find or insert (sorted) the earned entry of badge b.  The badge array is
+ * copied on its first change in a transaction (and when it grows): the old
+ * array stays untouched, so a rollback restores it by restoring the
+ * pointer.  m must be touched. */
 static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
 {
     pl_mstate *st = &m->st;
+    pl_txn *t = &ctx->txn;
     uint32_t pos = 0;
     while (pos < st->n_badges && st->badges[pos].badge < b) pos++;
-    if (pos < st->n_badges && st->badges[pos].badge == b) {
-        *out = &st->badges[pos];
-        return PLAUDIT_OK;
-    }
-    if (st->n_badges == st->cap_badges) {
-        pl_txn *t = &ctx->txn;
-        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 4;
+    int found = pos < st->n_badges && st->badges[pos].badge == b;
+    if (m->bmark != t->serial || (!found && st->n_badges == st->cap_badges)) {
+        uint32_t cap = st->cap_badges ? st->cap_badges : 4;
+        if (!found && st->n_badges == cap) cap *= 2;
         if (pl_grow(&ctx->alloc, (void **)&t->fresh, &t->cap_fresh, t->n_fresh + 1, sizeof *t->fresh) ||
             pl_grow(&ctx->alloc, (void **)&t->stale, &t->cap_stale, t->n_stale + 1, sizeof *t->stale))
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
@@ -208,6 +208,11 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
         if (st->badges) t->stale[t->n_stale++] = st->badges;
         st->badges = nb;
         st->cap_badges = cap;
+        m->bmark = t->serial;
+    }
+    if (found) {
+        *out = &st->badges[pos];
+        return PLAUDIT_OK;
     }
     memmove(&st->badges[pos + 1], &st->badges[pos], sizeof *st->badges * (st->n_badges - pos));
     pl_earned *e = &st->badges[pos];

@@ -225,7 +225,7 @@ typedef struct pl_member {
     uint32_t idlen;
     uint32_t idx;
     uint32_t mark;            /* txn serial when last snapshotted */
-    uint32_t pad_;
+    uint32_t bmark;           /* txn serial when its badge array was copied */
     pl_mstate st;             /* snapshot region starts here */
 } pl_member;
 

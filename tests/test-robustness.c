@@ -86,12 +86,121 @@ static void listener_call_keeps_moments(void **unused)
     plaudit_ctx_free(ctx);
 }
 
+/* Allocation failures: an event that fails with PLAUDIT_ENOMEM changes
+ * nothing.  The badge array of a member was changed in place (a level
+ * raised, an entry inserted into spare room) and not restored by the
+ * rollback when a later allocation of the same event failed. */
+typedef struct failing {
+    long countdown;
+    long failed;
+} failing;
+
+static void *f_malloc(size_t n, void *p)
+{
+    failing *f = p;
+    if (f->countdown > 0 && --f->countdown == 0) {
+        f->failed++;
+        return NULL;
+    }
+    return malloc(n);
+}
+
+static void *f_realloc(void *q, size_t n, void *p)
+{
+    failing *f = p;
+    if (f->countdown > 0 && --f->countdown == 0) {
+        f->failed++;
+        return NULL;
+    }
+    return realloc(q, n);
+}
+
+static void f_free(void *q, void *p)
+{
+    (void)p;
+    free(q);
+}
+
+static const char oom_prog[] =
+    "{\"format\":\"plaudit.program/1\",\"actions\":[{\"id\":\"a\",\"points\":10},{\"id\":\"b\",\"points\":1}],"
+    "\"tiers\":[{\"id\":\"t1\",\"min_points\":30},{\"id\":\"t2\",\"min_points\":200}],"
+    "\"leaderboards\":[{\"id\":\"d\",\"period\":\"day\"}],"
+    "\"badges\":[{\"id\":\"lv\",\"when\":{\"action\":\"a\",\"count\":[1,2,3,4,5]},\"bonus\":7},"
+    "{\"id\":\"pt\",\"when\":{\"points\":[20,60,120]},\"bonus\":20},"
+    "{\"id\":\"bb\",\"when\":{\"action\":\"b\",\"count\":1}},"
+    "{\"id\":\"tt\",\"when\":{\"tier\":\"t1\"},\"bonus\":1},"
+    "{\"id\":\"top\",\"when\":{\"leaderboard\":\"d\",\"top\":2}},"
+    "{\"id\":\"man\",\"manual\":true,\"bonus\":5}]}";
+
+static const char *const oom_events[] = {
+    "{\"ts\":1000,\"member\":\"x\",\"action\":\"b\"}",
+    "{\"ts\":1001,\"member\":\"x\",\"action\":\"a\"}",
+    "{\"ts\":1002,\"member\":\"y\",\"action\":\"a\",\"id\":\"k1\"}",
+    "{\"ts\":1003,\"member\":\"x\",\"action\":\"a\"}",
+    "{\"ts\":1004,\"type\":\"award\",\"member\":\"x\",\"badge\":\"man\"}",
+    "{\"ts\":1005,\"member\":\"x\",\"action\":\"a\"}",
+    "{\"ts\":1006,\"type\":\"kudos\",\"from\":\"x\",\"to\":\"y\"}",
+    "{\"ts\":90000,\"member\":\"z\",\"action\":\"a\"}",
+    "{\"ts\":90001,\"type\":\"award\",\"member\":\"y\",\"badge\":\"man\"}",
+    "{\"ts\":90002,\"member\":\"y\",\"action\":\"a\"}",
+    "{\"ts\":200000,\"type\":\"tick\"}",
+};
+
+static void oom_every_allocation(void **unused)
+{
+    (void)unused;
+    size_t n_ev = sizeof oom_events / sizeof *oom_events;
+    long checked = 0;
+    for (size_t i = 0; i < n_ev; i++) {
+        for (long k = 1;; k++) {
+            failing f = {0, 0};
+            plaudit_options o = PLAUDIT_OPTIONS_INIT;
+            o.allocator.malloc = f_malloc;
+            o.allocator.realloc = f_realloc;
+            o.allocator.free = f_free;
+            o.allocator.payload = &f;
+            plaudit_ctx *ctx;
+            assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
+            assert_int_equal(plaudit_program_load_json(ctx, oom_prog, strlen(oom_prog)), PLAUDIT_OK);
+            for (size_t j = 0; j < i; j++) {
+                int rc = plaudit_record_json(ctx, oom_events[j], strlen(oom_events[j]), NULL);
+                assert_true(rc == PLAUDIT_OK || rc == PLAUDIT_EDISABLED);
+            }
+            uint64_t d0 = plaudit_state_digest(ctx);
+            char *s0 = NULL;
+            assert_int_equal(plaudit_state_export(ctx, &s0, NULL), PLAUDIT_OK);
+            f.countdown = k;
+            int rc = plaudit_record_json(ctx, oom_events[i], strlen(oom_events[i]), NULL);
+            f.countdown = 0;
+            int failed = f.failed != 0;
+            if (rc == PLAUDIT_ENOMEM) {
+                assert_true(failed);
+                assert_true(plaudit_state_digest(ctx) == d0);
+                char *s1 = NULL;
+                assert_int_equal(plaudit_state_export(ctx, &s1, NULL), PLAUDIT_OK);
+                /* stats differ (one more rejected); the members do not */
+                assert_memory_equal(s0, s1, (size_t)(strstr(s0, "\"stats\"") - s0));
+                plaudit_free(ctx, s1);
+                /* and the event then goes through */
+                rc = plaudit_record_json(ctx, oom_events[i], strlen(oom_events[i]), NULL);
+                assert_true(rc == PLAUDIT_OK || rc == PLAUDIT_EDISABLED);
+                checked++;
+            }
+            plaudit_free(ctx, s0);
+            plaudit_ctx_free(ctx);
+            if (!failed) break; /* the event needed fewer than k allocations */
+        }
+    }
+    assert_true(checked > 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_export_without_members),
         cmocka_unit_test(load_after_failed_load),
         cmocka_unit_test(listener_call_keeps_moments),
+        cmocka_unit_test(oom_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
