@@ -717,6 +717,98 @@ PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *le
 PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
+/* Portable recognition: Open Badges 3.0 credentials                         */
+/* ------------------------------------------------------------------------ */
+/*
+ * An earned badge as an unsigned 1EdTech Open Badges 3.0 OpenBadgeCredential
+ * (a W3C Verifiable Credential 2.0), valid against 1EdTech's JSON Schema.
+ * Signing is the issuer's job, with its own keys: see docs/credentials.md
+ * (VC-JWT or a Data Integrity proof over the document).  Always available
+ * (it does not need the `json` feature).
+ *
+ * The document is deterministic: the same program, events and options give
+ * the same bytes.  Mapping:
+ *   id          base_url "/credentials/" badge "/" m "/" k, where m is the
+ *               first 32 hex digits of SHA-256(member id) and k the level
+ *               (levelled badges) or the time (repeatable, leaderboard and
+ *               manual badges); 1 for the others.
+ *   issuer      Profile: issuer_id, issuer_name, and issuer_url,
+ *               issuer_email, issuer_image when given.
+ *   validFrom   when level / time k was earned (RFC 3339, UTC, "Z"); also
+ *               awardedDate.
+ *   achievement id base_url "/achievements/" badge (levelled badges:
+ *               ".../levels/" k), type Achievement, achievementType Badge,
+ *               name (the badge's name or id; levelled: "NAME (level k of
+ *               n)"), description (the badge's, else its criteria
+ *               sentence), image (when the badge has one), and
+ *               criteria.narrative: the badge's criteria text, else the
+ *               sentence the engine writes from its criterion; for a level,
+ *               the sentence states that level's threshold.
+ *   subject     from exactly one of subject_template, subject_id or
+ *               subject_email (see below).
+ */
+
+#define PLAUDIT_CREDENTIAL_OPTIONS_VERSION 1
+
+/* Options for plaudit_credential_export.  Start from
+ * PLAUDIT_CREDENTIAL_OPTIONS_INIT.  Strings are UTF-8 and only read during
+ * the call.  Fields added later are appended at the end. */
+typedef struct plaudit_credential_options {
+    unsigned version;
+    /* The issuer's profile.  issuer_id (a URL or DID) and issuer_name are
+     * required; the others may be NULL. */
+    const char *issuer_id;
+    const char *issuer_name;
+    const char *issuer_url;
+    const char *issuer_email;
+    const char *issuer_image;     /* URL of the issuer's logo */
+    /* Required: where the issuer publishes achievements and credentials,
+     * e.g. "https://community.example/badges" (a trailing '/' is dropped). */
+    const char *base_url;
+    /* The subject (the member), exactly one of these three: */
+    /* (1) A template: "{member}" is replaced by the member id, percent-
+     * encoded (RFC 3986: everything but A-Z a-z 0-9 - . _ ~), e.g.
+     * "https://community.example/members/{member}" or "did:web:example.com:
+     * members:{member}".  Without "{member}" it is used as it is. */
+    const char *subject_template;
+    /* (2) A callback giving the subject id (URL or DID) of a member.  The
+     * returned string must stay valid until the call returns (the library
+     * copies it); NULL fails the call with PLAUDIT_EUSER. */
+    const char *(*subject_id)(const char *member, void *payload);
+    /* (3) Hashed email: the callback sets *email (required) and *salt (may
+     * be NULL) for the member, valid until the call returns, and returns
+     * 0, or non-zero to fail the call with PLAUDIT_EUSER.  The subject then
+     * carries an IdentityObject (identityType emailAddress, hashed, with
+     * identityHash "sha256$" + hex SHA-256 of email followed by salt, as in
+     * Open Badges 2.0 and 3.0) and no id.  The email is hashed exactly as
+     * given: normalise it (e.g. lower-case) yourself if you need to. */
+    int (*subject_email)(const char *member, const char **email, const char **salt, void *payload);
+    void *payload;                /* passed to the callbacks */
+} plaudit_credential_options;
+
+#define PLAUDIT_CREDENTIAL_OPTIONS_INIT \
+    { PLAUDIT_CREDENTIAL_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* Write the OpenBadgeCredential of `member`'s badge `badge`.
+ * level_or_time: for a levelled badge the level (1..earned level), for a
+ * repeatable, leaderboard or manual badge the time (1..times earned);
+ * 0 = the latest (highest level / last time).
+ * On success *out holds the JSON document (pretty-printed, 2 spaces, with a
+ * trailing newline), allocated with the context's allocator (free with
+ * plaudit_free); *len (may be NULL) its length without the NUL.
+ * Errors (with a message in plaudit_errmsg): PLAUDIT_EINVAL (NULL
+ * arguments, missing issuer_id / issuer_name / base_url, not exactly one
+ * subject mode), PLAUDIT_EVERSION, PLAUDIT_ENOTFOUND (unknown member or
+ * badge, or the member has not earned the badge), PLAUDIT_ERANGE
+ * (level_or_time beyond what was earned), PLAUDIT_EUTF8 / PLAUDIT_ESTRING
+ * (an option or callback string that is not valid text), PLAUDIT_EUSER (a
+ * subject callback failed), PLAUDIT_ENOMEM.  On error *out is NULL.
+ * A query: it changes nothing and may be called from a listener. */
+PLAUDIT_EXPORT int plaudit_credential_export(plaudit_ctx *ctx, const char *member, const char *badge,
+                                             uint32_t level_or_time, const plaudit_credential_options *opts,
+                                             char **out, size_t *len);
+
+/* ------------------------------------------------------------------------ */
 /* JSON: program documents, event lines, outcomes                            */
 /* ------------------------------------------------------------------------ */
 /*

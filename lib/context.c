@@ -124,7 +124,14 @@ int64_t plaudit_clock(const plaudit_ctx *ctx) { return ctx ? ctx->clock : -1; }
 
 int plaudit_stats_get(const plaudit_ctx *ctx, plaudit_stats *out)
 {
-    if (!ctx || !out) return PLAUDIT_EINVAL;
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (!out) {
+        /* Like every other call, report the failure in plaudit_errmsg.
+         * The message is a diagnostic beside the state (contexts are never
+         * const objects: they come from plaudit_ctx_new). */
+        plaudit_ctx *w = (plaudit_ctx *)(uintptr_t)ctx;
+        return pl_err(w, PLAUDIT_EINVAL, "out is NULL");
+    }
     out->accepted = ctx->accepted;
     out->duplicates = ctx->duplicates;
     out->rejected = ctx->rejected;

@@ -184,10 +184,19 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
     return PLAUDIT_OK;
 }
 
-/* Find or insert (sorted) the earned entry of badge b.  The badge array is
- * copied on its first change in a transaction (and when it grows): the old
- * array stays untouched, so a rollback restores it by restoring the
- * pointer.  m must be touched. */
+/* Room on the transaction's fresh and stale lists for one more array. */
+static int txn_room(plaudit_ctx *ctx)
+{
+    pl_txn *t = &ctx->txn;
+    if (pl_grow(&ctx->alloc, (void **)&t->fresh, &t->cap_fresh, t->n_fresh + 1, sizeof *t->fresh) ||
+        pl_grow(&ctx->alloc, (void **)&t->stale, &t->cap_stale, t->n_stale + 1, sizeof *t->stale))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+    return PLAUDIT_OK;
+}
+
+/* Find or insert (sorted) the earned entry of badge b.  The member's array
+ * is copied on its first change in a transaction (and when it grows), so a
+ * rollback, which restores the old pointer, finds the old entries intact. */
 static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
 {
     pl_mstate *st = &m->st;
@@ -195,12 +204,12 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     uint32_t pos = 0;
     while (pos < st->n_badges && st->badges[pos].badge < b) pos++;
     int found = pos < st->n_badges && st->badges[pos].badge == b;
-    if (m->bmark != t->serial || (!found && st->n_badges == st->cap_badges)) {
-        uint32_t cap = st->cap_badges ? st->cap_badges : 4;
-        if (!found && st->n_badges == cap) cap *= 2;
-        if (pl_grow(&ctx->alloc, (void **)&t->fresh, &t->cap_fresh, t->n_fresh + 1, sizeof *t->fresh) ||
-            pl_grow(&ctx->alloc, (void **)&t->stale, &t->cap_stale, t->n_stale + 1, sizeof *t->stale))
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+    uint32_t need = st->n_badges + !found;
+    if (m->bmark != t->serial || need > st->cap_badges) {
+        uint32_t cap = st->cap_badges;
+        if (need > cap) cap = cap ? cap * 2 : 4;
+        int rc = txn_room(ctx);
+        if (rc) return rc;
         pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * cap);
         if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
         if (st->n_badges) memcpy(nb, st->badges, sizeof *nb * st->n_badges);
@@ -221,6 +230,34 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     e->first_ts = e->last_ts = ts;
     st->n_badges++;
     *out = e;
+    return PLAUDIT_OK;
+}
+
+/* Record that levels / times (e->n, to] were earned at ts (before e->n is
+ * raised to `to`). */
+static int earned_stamp(plaudit_ctx *ctx, pl_earned *e, uint32_t to, int64_t ts)
+{
+    if (to <= 1 || to <= e->n) return PLAUDIT_OK;
+    if (to > e->cap_at) {
+        pl_txn *t = &ctx->txn;
+        uint32_t cap = e->cap_at ? e->cap_at : 2;
+        while (cap < to) cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
+#if SIZE_MAX <= UINT32_MAX
+        if (cap > SIZE_MAX / sizeof *e->at) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+#endif
+        int rc = txn_room(ctx);
+        if (rc) return rc;
+        int64_t *at = pl_malloc(&ctx->alloc, sizeof *at * cap);
+        if (!at) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+        if (e->at) memcpy(at, e->at, sizeof *at * e->n);
+        else if (e->n) at[0] = e->first_ts;
+        t->fresh[t->n_fresh++] = at;
+        if (e->at) t->stale[t->n_stale++] = e->at;
+        e->at = at;
+        e->cap_at = cap;
+    }
+    for (uint32_t k = e->n ? e->n : 1; k < to; k++) e->at[k] = ts;
+    if (e->n == 0) e->at[0] = ts;
     return PLAUDIT_OK;
 }
 
@@ -247,7 +284,9 @@ int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t t
     int rc = pl_touch(ctx, m);
     pl_earned *e;
     if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
-    e->n = pl_sat_inc32(e->n);
+    uint32_t n = pl_sat_inc32(e->n);
+    if ((rc = earned_stamp(ctx, e, n, ts))) return rc;
+    e->n = n;
     e->period = period;
     e->last_ts = ts;
     return badge_moment(ctx, m, g, ts, 1, e->n, board);
@@ -260,6 +299,7 @@ static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int6
     pl_earned *e;
     if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
     uint32_t from = e->n;
+    if ((rc = earned_stamp(ctx, e, to, ts))) return rc;
     e->n = to;
     e->last_ts = ts;
     for (uint32_t l = from + 1; l <= to; l++)

@@ -83,6 +83,19 @@ char *pl_strdup(const pl_alloc *a, const char *s);
 /* Grow *arr (element size es) to hold at least need elements. */
 int pl_grow(const pl_alloc *a, void **arr, size_t *cap, size_t need, size_t es);
 
+/* ---- sha256.c -------------------------------------------------------- */
+typedef struct pl_sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    uint32_t fill;
+} pl_sha256;
+void pl_sha256_init(pl_sha256 *s);
+void pl_sha256_update(pl_sha256 *s, const void *data, size_t n);
+void pl_sha256_final(pl_sha256 *s, uint8_t out[32]);
+/* Lowercase hex digest of n bytes, NUL-terminated. */
+void pl_sha256_hex(const void *data, size_t n, char out[65]);
+
 /* ---- period.c -------------------------------------------------------- */
 /* Period keys are >= 1 for every instant (0 means "never"); consecutive
  * periods of one kind have consecutive keys. */
@@ -197,14 +210,27 @@ typedef struct pl_slot {
     uint32_t ranked;          /* 1 when in the board's index */
 } pl_slot;
 
-/* A badge a member earned. */
+/* A badge a member earned.  `at` keeps when each level (levelled badges)
+ * or each time (repeatable, leaderboard and manual badges) was earned, for
+ * credentials: at[i] is level / time i + 1.  It is allocated only from the
+ * second level / time on (until then first_ts says it), grows by doubling,
+ * and is shared by the copies of the array made by transactions: entries
+ * past a copy's n are never read through it, so appending in place is safe
+ * and a replaced `at` goes on the transaction's stale list. */
 typedef struct pl_earned {
     uint32_t badge;
     uint32_t n;               /* level, or times for repeatable kinds */
     uint32_t period;          /* repeatable: key of the last period earned */
-    uint32_t pad;
+    uint32_t cap_at;          /* capacity of at[] */
     int64_t first_ts, last_ts;
+    int64_t *at;              /* NULL while n <= 1 */
 } pl_earned;
+
+/* When level / time k (1-based, 1..e->n) of an earned badge was earned. */
+static inline int64_t pl_earned_at(const pl_earned *e, uint32_t k)
+{
+    return k <= 1 || !e->at ? e->first_ts : e->at[k - 1];
+}
 
 /* The fixed part of a member's state; the program-shaped tail follows. */
 typedef struct pl_mstate {
@@ -367,6 +393,11 @@ pl_segment *pl_segment_find(const plaudit_ctx *ctx, const char *id);
 pl_board *pl_board_find(const plaudit_ctx *ctx, const char *id);
 pl_badge *pl_badge_find(const plaudit_ctx *ctx, const char *id);
 pl_reward *pl_reward_find(const plaudit_ctx *ctx, const char *id);
+
+/* The plain-English sentence of a badge's criterion: level 0 for the whole
+ * badge (every threshold), level k for the k-th threshold only (with "level
+ * k of n" when there are several).  Appended to b. */
+void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level, pl_buf *b);
 
 /* ---- member.c --------------------------------------------------------- */
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id);

@@ -34,6 +34,7 @@ int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **ou
 void pl_member_free(plaudit_ctx *ctx, pl_member *m)
 {
     if (!m) return;
+    for (uint32_t i = 0; i < m->st.n_badges; i++) pl_free(&ctx->alloc, m->st.badges[i].at);
     pl_free(&ctx->alloc, m->st.badges);
     pl_free(&ctx->alloc, m);
 }

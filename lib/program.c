@@ -373,11 +373,11 @@ static int needs_thresholds(plaudit_criterion k)
     return k >= PLAUDIT_CRITERION_ACTION_COUNT && k <= PLAUDIT_CRITERION_KUDOS_GIVEN;
 }
 
-/* "10, 50 or 250" */
-static void list_thresholds(pl_buf *b, const pl_badge *g)
+/* Thresholds [lo, hi) as "10", "10 or 50", "10, 50 or 250". */
+static void list_thresholds(pl_buf *b, const pl_badge *g, uint32_t lo, uint32_t hi)
 {
-    for (uint32_t i = 0; i < g->n_thr; i++) {
-        if (i) pl_buf_puts(b, i + 1 == g->n_thr ? " or " : ", ");
+    for (uint32_t i = lo; i < hi; i++) {
+        if (i > lo) pl_buf_puts(b, i + 1 == hi ? " or " : ", ");
         pl_buf_printf(b, "%lld", (long long)g->thr[i]);
     }
 }
@@ -394,69 +394,116 @@ static const char *period_phrase(plaudit_period p)
     }
 }
 
+/* Display name of a rule: its name, else its id. */
+#define DISPLAY(r) ((r)->name ? (r)->name : (r)->id)
+
+/* "<n> <unit>s" over thresholds [lo, hi), with the singular for a lone 1. */
+static void counted(pl_buf *b, const pl_badge *g, uint32_t lo, uint32_t hi, const char *one, const char *many)
+{
+    list_thresholds(b, g, lo, hi);
+    pl_buf_puts(b, hi - lo == 1 && g->thr[lo] == 1 ? one : many);
+}
+
+/* A rule's name in quotes: "Answer", or “Say "hi"” when it holds '"'. */
+static void quoted(pl_buf *b, const char *name)
+{
+    int curly = strchr(name, '"') != NULL;
+    pl_buf_puts(b, curly ? "\xe2\x80\x9c" : "\"");
+    pl_buf_puts(b, name);
+    pl_buf_puts(b, curly ? "\xe2\x80\x9d" : "\"");
+}
+
+void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level, pl_buf *b)
+{
+    const pl_action *a = g->action >= 0 ? ctx->actions[g->action] : NULL;
+    /* Which thresholds the sentence states: all of them, or one level's. */
+    uint32_t lo = 0, hi = g->n_thr;
+    if (level && level <= g->n_thr) {
+        lo = level - 1;
+        hi = level;
+    }
+    int once = hi - lo == 1 && g->n_thr && g->thr[lo] == 1;
+    switch (g->kind) {
+    case PLAUDIT_CRITERION_MANUAL: pl_buf_puts(b, "Awarded by the program's organizers"); break;
+    case PLAUDIT_CRITERION_ACTION_COUNT:
+        pl_buf_puts(b, "Recorded ");
+        quoted(b, DISPLAY(a));
+        pl_buf_puts(b, " ");
+        if (once) pl_buf_puts(b, "at least once");
+        else counted(b, g, lo, hi, " time", " times");
+        if (g->within != PLAUDIT_PERIOD_NONE && g->within != PLAUDIT_PERIOD_ALL)
+            pl_buf_printf(b, " within %s", period_phrase(g->within));
+        break;
+    case PLAUDIT_CRITERION_ACTION_STREAK:
+        pl_buf_puts(b, "Recorded ");
+        quoted(b, DISPLAY(a));
+        pl_buf_puts(b, " ");
+        if (once) {
+            pl_buf_printf(b, "in at least one %s", plaudit_period_name(g->per));
+        } else {
+            pl_buf_puts(b, "in each of ");
+            list_thresholds(b, g, lo, hi);
+            pl_buf_printf(b, " consecutive %ss", plaudit_period_name(g->per));
+        }
+        break;
+    case PLAUDIT_CRITERION_DISTINCT_ACTIONS:
+        pl_buf_puts(b, "Contributed in ");
+        counted(b, g, lo, hi, " way", " different ways");
+        break;
+    case PLAUDIT_CRITERION_POINTS:
+        pl_buf_puts(b, "Earned ");
+        counted(b, g, lo, hi, " point", " points");
+        break;
+    case PLAUDIT_CRITERION_TENURE_DAYS:
+        pl_buf_puts(b, "Was a member for ");
+        counted(b, g, lo, hi, " day", " days");
+        break;
+    case PLAUDIT_CRITERION_KUDOS_RECEIVED:
+        pl_buf_puts(b, "Received kudos from peers ");
+        if (once) pl_buf_puts(b, "at least once");
+        else counted(b, g, lo, hi, " time", " times");
+        break;
+    case PLAUDIT_CRITERION_KUDOS_GIVEN:
+        pl_buf_puts(b, "Gave kudos to peers ");
+        if (once) pl_buf_puts(b, "at least once");
+        else counted(b, g, lo, hi, " time", " times");
+        break;
+    case PLAUDIT_CRITERION_TIER: {
+        const pl_tier *t = ctx->tiers[g->tier];
+        pl_buf_puts(b, "Reached the ");
+        quoted(b, DISPLAY(t));
+        pl_buf_puts(b, " tier");
+        if ((size_t)g->tier + 1 < ctx->n_tiers) pl_buf_puts(b, " or a higher one");
+        break;
+    }
+    case PLAUDIT_CRITERION_LEADERBOARD: {
+        const pl_board *lb = ctx->boards[g->board];
+        if (g->top == 1) pl_buf_puts(b, "Finished first on the ");
+        else pl_buf_printf(b, "Finished in the top %lld of the ", (long long)g->top);
+        quoted(b, DISPLAY(lb));
+        pl_buf_puts(b, " leaderboard");
+        if (lb->period != PLAUDIT_PERIOD_ALL) pl_buf_printf(b, " at the end of a %s", plaudit_period_name(lb->period));
+        break;
+    }
+    }
+    if (g->n_thr > 1) {
+        if (level && level <= g->n_thr) pl_buf_printf(b, " (level %u of %u)", level, g->n_thr);
+        else pl_buf_puts(b, ", one level for each");
+    }
+    pl_buf_puts(b, ".");
+    if (g->repeatable && g->kind == PLAUDIT_CRITERION_ACTION_COUNT)
+        pl_buf_printf(b, " Can be earned again every %s.", plaudit_period_name(g->within));
+    else if (g->repeatable && g->kind == PLAUDIT_CRITERION_LEADERBOARD && ctx->boards[g->board]->period != PLAUDIT_PERIOD_ALL)
+        pl_buf_printf(b, " Can be earned again every %s.", plaudit_period_name(ctx->boards[g->board]->period));
+}
+
 /* The plain-English sentence for a badge without `criteria` text. */
 static char *write_criteria(plaudit_ctx *ctx, const pl_badge *g)
 {
     pl_buf b;
     pl_buf_init(&b, &ctx->alloc);
-    const pl_action *a = g->action >= 0 ? ctx->actions[g->action] : NULL;
-    const char *an = a ? (a->name ? a->name : a->id) : "";
-    int levels = g->n_thr > 1;
-    switch (g->kind) {
-    case PLAUDIT_CRITERION_MANUAL: pl_buf_puts(&b, "Awarded by the program's organizers."); break;
-    case PLAUDIT_CRITERION_ACTION_COUNT:
-        pl_buf_printf(&b, "Recorded \"%s\" ", an);
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, g->n_thr == 1 && g->thr[0] == 1 ? " time" : " times");
-        if (g->within != PLAUDIT_PERIOD_NONE && g->within != PLAUDIT_PERIOD_ALL)
-            pl_buf_printf(&b, " within %s", period_phrase(g->within));
-        break;
-    case PLAUDIT_CRITERION_ACTION_STREAK:
-        pl_buf_printf(&b, "Recorded \"%s\" in ", an);
-        list_thresholds(&b, g);
-        pl_buf_printf(&b, " consecutive %ss", plaudit_period_name(g->per));
-        break;
-    case PLAUDIT_CRITERION_DISTINCT_ACTIONS:
-        pl_buf_puts(&b, "Contributed in ");
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, " different ways");
-        break;
-    case PLAUDIT_CRITERION_POINTS:
-        pl_buf_puts(&b, "Reached ");
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, " points");
-        break;
-    case PLAUDIT_CRITERION_TENURE_DAYS:
-        pl_buf_puts(&b, "Was a member for ");
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, " days");
-        break;
-    case PLAUDIT_CRITERION_KUDOS_RECEIVED:
-        pl_buf_puts(&b, "Received kudos from peers ");
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, " times");
-        break;
-    case PLAUDIT_CRITERION_KUDOS_GIVEN:
-        pl_buf_puts(&b, "Gave kudos to peers ");
-        list_thresholds(&b, g);
-        pl_buf_puts(&b, " times");
-        break;
-    case PLAUDIT_CRITERION_TIER: {
-        const pl_tier *t = ctx->tiers[g->tier];
-        pl_buf_printf(&b, "Reached the %s tier", t->name ? t->name : t->id);
-        break;
-    }
-    case PLAUDIT_CRITERION_LEADERBOARD: {
-        const pl_board *lb = ctx->boards[g->board];
-        pl_buf_printf(&b, "Ranked in the top %lld of the %s leaderboard", (long long)g->top,
-                      lb->name ? lb->name : lb->id);
-        if (lb->period != PLAUDIT_PERIOD_ALL) pl_buf_printf(&b, " when a %s closed", plaudit_period_name(lb->period));
-        break;
-    }
-    }
-    if (levels) pl_buf_puts(&b, " (one level for each)");
-    if (g->kind != PLAUDIT_CRITERION_MANUAL) pl_buf_puts(&b, ".");
-    if (b.oom) {
+    pl_badge_sentence(ctx, g, 0, &b);
+    if (b.oom || !b.p) {
         pl_buf_free(&b);
         return NULL;
     }

@@ -28,6 +28,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
         h = pl_hash_step(h, e->period);
         h = pl_hash_step(h, (uint64_t)e->first_ts);
         h = pl_hash_step(h, (uint64_t)e->last_ts);
+        for (uint32_t k = 2; k <= e->n && e->at; k++) h = pl_hash_step(h, (uint64_t)e->at[k - 1]);
     }
     return pl_mix64(h);
 }

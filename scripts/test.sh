@@ -26,7 +26,7 @@ meson setup build-asan --wipe -Db_sanitize=address,undefined -Db_lundef=false \
 meson test -C build-asan --print-errorlogs
 
 step "valgrind"
-meson test -C build-test --setup valgrind --print-errorlogs --no-suite slow
+meson test -C build-test --setup valgrind --print-errorlogs --no-suite slow --no-suite python
 
 if [ -x tests/matrix.sh ]; then
   step "fuzzing and hostile input"

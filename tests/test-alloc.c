@@ -1,0 +1,317 @@
+/* test-alloc.c - allocation failure: a failing allocator given through
+ * plaudit_options fails the k-th allocation for k = 1, 2, ... while a
+ * representative sequence of calls runs (declarations, events of every type
+ * including period closes with leaderboard badges, a tick, queries, the
+ * state export).  The failing call returns PLAUDIT_ENOMEM and changes
+ * nothing (digest and program counts); the same call then succeeds with
+ * working allocations; the final digest equals that of a run without
+ * failures; and no block is left after plaudit_ctx_free. */
+#include "common.h"
+
+#define T0 (T_MON_JAN5 + 12 * HOUR)
+
+typedef int (*step_fn)(plaudit_ctx *);
+typedef struct step {
+    const char *name;
+    step_fn fn;
+    int expect;
+} step;
+
+/* ---- declarations ---- */
+static int s_name(plaudit_ctx *c) { return plaudit_program_set_name(c, "allocation failures"); }
+static int s_zone(plaudit_ctx *c) { return plaudit_program_set_timezone(c, "Europe/Amsterdam"); }
+static int s_act_p(plaudit_ctx *c) { return action_full(c, "p", 10, 0, 0, 25, PLAUDIT_UNSET, PLAUDIT_PERIOD_DAY); }
+static int s_act_q(plaudit_ctx *c) { return action_full(c, "q", 20, 0, 60, PLAUDIT_UNSET, 5, PLAUDIT_PERIOD_WEEK); }
+static int s_act_neg(plaudit_ctx *c)
+{
+    plaudit_action_def d = PLAUDIT_ACTION_DEF_INIT;
+    d.id = "neg";
+    d.name = "Downvoted";
+    d.description = "A post was downvoted";
+    d.points = -5;
+    return plaudit_action_declare(c, &d);
+}
+static int s_tier_base(plaudit_ctx *c) { return tier_full(c, "base", 0, 0, 0, 0, PLAUDIT_PERIOD_NONE); }
+static int s_tier_silver(plaudit_ctx *c) { return tier_full(c, "silver", 30, 0, 0, 0, PLAUDIT_PERIOD_MONTH); }
+static int s_tier_gold(plaudit_ctx *c) { return tier_full(c, "gold", 100, 2, 0, 1, PLAUDIT_PERIOD_NONE); }
+static int s_seg1(plaudit_ctx *c) { return segment2(c, "s1", "p", 1, "q", 2); }
+static int s_seg2(plaudit_ctx *c) { return segment2(c, "s2", "q", 1, NULL, 0); }
+static int s_lb_all(plaudit_ctx *c) { return board_full(c, "all", PLAUDIT_PERIOD_ALL, NULL, 10); }
+static int s_lb_week(plaudit_ctx *c) { return board_full(c, "weekly", PLAUDIT_PERIOD_WEEK, NULL, 3); }
+static int s_lb_seg(plaudit_ctx *c) { return board_full(c, "s1-q", PLAUDIT_PERIOD_QUARTER, "s1", 10); }
+static int s_b_first(plaudit_ctx *c) { return badge_one(c, "first", PLAUDIT_CRITERION_ACTION_COUNT, "p", 1, 1); }
+static int s_b_levels(plaudit_ctx *c)
+{
+    int64_t lv[3] = {10, 20, 40};
+    return badge_thr(c, "pts", PLAUDIT_CRITERION_POINTS, NULL, lv, 3, 2);
+}
+static int s_b_streak(plaudit_ctx *c)
+{
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    int64_t two = 2;
+    d.id = "streak";
+    d.criterion = PLAUDIT_CRITERION_ACTION_STREAK;
+    d.action = "p";
+    d.per = PLAUDIT_PERIOD_DAY;
+    d.thresholds = &two;
+    d.n_thresholds = 1;
+    d.image = "https://example.org/streak.png";
+    return plaudit_badge_declare(c, &d);
+}
+static int s_b_repeat(plaudit_ctx *c)
+{
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    int64_t two = 2;
+    d.id = "weekly-two";
+    d.criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    d.action = "p";
+    d.within = PLAUDIT_PERIOD_WEEK;
+    d.repeatable = 1;
+    d.thresholds = &two;
+    d.n_thresholds = 1;
+    d.bonus = 1;
+    d.criteria = "Twice in a week";
+    return plaudit_badge_declare(c, &d);
+}
+static int s_b_tier(plaudit_ctx *c)
+{
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    d.id = "silver-badge";
+    d.criterion = PLAUDIT_CRITERION_TIER;
+    d.tier = "silver";
+    return plaudit_badge_declare(c, &d);
+}
+static int s_b_board(plaudit_ctx *c) { return badge_board(c, "top-weekly", "weekly", 2, 5); }
+static int s_b_manual(plaudit_ctx *c) { return badge_manual(c, "man", 3); }
+static int s_b_hidden(plaudit_ctx *c)
+{
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    int64_t one = 1;
+    d.id = "liked";
+    d.criterion = PLAUDIT_CRITERION_KUDOS_RECEIVED;
+    d.thresholds = &one;
+    d.n_thresholds = 1;
+    d.hidden = 1;
+    return plaudit_badge_declare(c, &d);
+}
+static int s_b_distinct(plaudit_ctx *c) { return badge_one(c, "ren", PLAUDIT_CRITERION_DISTINCT_ACTIONS, NULL, 2, 0); }
+static int s_b_tenure(plaudit_ctx *c) { return badge_one(c, "day-one", PLAUDIT_CRITERION_TENURE_DAYS, NULL, 1, 1); }
+static int s_b_given(plaudit_ctx *c) { return badge_one(c, "giver", PLAUDIT_CRITERION_KUDOS_GIVEN, NULL, 1, 0); }
+static int s_kudos(plaudit_ctx *c) { return kudos_full(c, 5, 50, PLAUDIT_UNSET, PLAUDIT_PERIOD_WEEK, 3, PLAUDIT_PERIOD_DAY); }
+static int s_r1(plaudit_ctx *c) { return reward(c, "r1", 10, 2); }
+static int s_r2(plaudit_ctx *c) { return reward(c, "r2", 1000, PLAUDIT_UNSET); }
+
+/* ---- events ---- */
+static int e_join(plaudit_ctx *c) { return plaudit_record_join(c, T0, "zed", "j1", NULL); }
+static int e_a1(plaudit_ctx *c)
+{
+    plaudit_outcome o;
+    return plaudit_record_action(c, T0 + 1, "alice", "p", "e1", &o);
+}
+static int e_a1_dup(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 1, "alice", "p", "e1", NULL); }
+static int e_b1(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 2, "bob", "p", NULL, NULL); }
+static int e_b2(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 3, "bob", "q", NULL, NULL); }
+static int e_c1(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 4, "carol", "q", NULL, NULL); }
+static int e_k1(plaudit_ctx *c) { return plaudit_record_kudos(c, T0 + 5, "alice", "dave", NULL, NULL); }
+static int e_k2(plaudit_ctx *c) { return plaudit_record_kudos(c, T0 + 6, "erin", "frank", "k2", NULL); }
+static int e_r1(plaudit_ctx *c) { return plaudit_record_redeem(c, T0 + 7, "alice", "r1", NULL, NULL); }
+static int e_r2(plaudit_ctx *c) { return plaudit_record_redeem(c, T0 + 7, "bob", "r2", NULL, NULL); }
+static int e_award(plaudit_ctx *c) { return plaudit_record_award(c, T0 + 8, "carol", "man", NULL, NULL); }
+static int e_adjust(plaudit_ctx *c) { return plaudit_record_adjust(c, T0 + 9, "bob", 30, "goodwill", "adj", NULL); }
+static int e_neg(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 9, "zed", "neg", NULL, NULL); }
+static int e_pin(plaudit_ctx *c) { return plaudit_record_segment(c, T0 + 10, "carol", "s1", NULL, NULL); }
+static int e_unpin(plaudit_ctx *c) { return plaudit_record_segment(c, T0 + 11, "carol", NULL, NULL, NULL); }
+static int e_pref(plaudit_ctx *c) { return plaudit_record_preferences(c, T0 + 12, "dave", 0, NULL, NULL); }
+static int e_day2(plaudit_ctx *c) { return plaudit_record_action(c, T0 + DAY, "alice", "p", NULL, NULL); }
+static int e_day2b(plaudit_ctx *c) { return plaudit_record_action(c, T0 + DAY + 1, "alice", "q", NULL, NULL); }
+static int e_tick(plaudit_ctx *c) { return plaudit_record_tick(c, T0 + 7 * DAY, "t1", NULL); } /* closes the week */
+static int e_next(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 7 * DAY + 5, "bob", "q", "e2", NULL); }
+static int e_batch(plaudit_ctx *c)
+{
+    plaudit_event ev[3] = {
+        {.type = PLAUDIT_EVENT_ACTION, .ts = T0 + 8 * DAY, .member = "gina", .target = "p", .id = "b1"},
+        {.type = PLAUDIT_EVENT_KUDOS, .ts = T0 + 8 * DAY, .member = "gina", .target = "alice", .id = "b2"},
+        {.type = PLAUDIT_EVENT_ACTION, .ts = T0 + 8 * DAY, .member = "hank", .target = "q", .id = "b3"},
+    };
+    int codes[3];
+    size_t done;
+    int rc = plaudit_record_batch(c, ev, 3, codes, &done);
+    if (rc) return rc;
+    /* a batch is not atomic: each event is its own transaction.  Report an
+     * allocation failure of any of its events; the events carry ids, so
+     * running the batch again makes the accepted ones duplicates */
+    assert_int_equal(done, 3);
+    for (int i = 0; i < 3; i++)
+        if (codes[i] == PLAUDIT_ENOMEM) return PLAUDIT_ENOMEM;
+    for (int i = 0; i < 3; i++)
+        if (codes[i] != PLAUDIT_OK && codes[i] != PLAUDIT_DUPLICATE) return codes[i];
+    return PLAUDIT_OK;
+}
+static int e_close_month(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 35 * DAY, "carol", "p", NULL, NULL); }
+
+/* ---- queries ---- */
+static int q_badges(plaudit_ctx *c)
+{
+    const plaudit_badge_earned *e;
+    size_t n;
+    return plaudit_member_badges(c, "alice", &e, &n);
+}
+static int q_progress(plaudit_ctx *c)
+{
+    plaudit_progress p;
+    return plaudit_member_progress(c, "bob", &p);
+}
+static int q_top(plaudit_ctx *c)
+{
+    plaudit_rank_entry e[8];
+    size_t n;
+    int rc = plaudit_leaderboard_top(c, "all", 8, e, &n);
+    if (!rc) rc = plaudit_leaderboard_around(c, "all", "bob", 2, e, &n);
+    return rc;
+}
+static int q_export(plaudit_ctx *c)
+{
+    char *doc = NULL;
+    size_t len;
+    int rc = plaudit_state_export(c, &doc, &len);
+    if (rc == PLAUDIT_OK && (!doc || strlen(doc) != len)) rc = PLAUDIT_EINVAL;
+    plaudit_free(c, doc);
+    return rc;
+}
+
+#define S(fn, rc) {#fn, fn, rc}
+static const step steps[] = {
+    S(s_name, 0),      S(s_zone, 0),     S(s_act_p, 0),      S(s_act_q, 0),      S(s_act_neg, 0),
+    S(s_tier_base, 0), S(s_tier_silver, 0), S(s_tier_gold, 0), S(s_seg1, 0),      S(s_seg2, 0),
+    S(s_lb_all, 0),    S(s_lb_week, 0),  S(s_lb_seg, 0),     S(s_b_first, 0),    S(s_b_levels, 0),
+    S(s_b_streak, 0),  S(s_b_repeat, 0), S(s_b_tier, 0),     S(s_b_board, 0),    S(s_b_manual, 0),
+    S(s_b_hidden, 0),  S(s_b_distinct, 0), S(s_b_tenure, 0), S(s_b_given, 0),    S(s_kudos, 0),
+    S(s_r1, 0),        S(s_r2, 0),
+    S(e_join, 0),      S(e_a1, 0),       S(e_a1_dup, PLAUDIT_DUPLICATE), S(e_b1, 0), S(e_b2, 0),
+    S(e_c1, 0),        S(e_k1, 0),       S(e_k2, 0),         S(e_r1, 0),         S(e_r2, PLAUDIT_EFUNDS),
+    S(e_award, 0),     S(e_adjust, 0),   S(e_neg, 0),        S(e_pin, 0),        S(e_unpin, 0),
+    S(e_pref, 0),      S(e_day2, 0),     S(e_day2b, 0),      S(q_badges, 0),     S(q_progress, 0),
+    S(e_tick, 0),      S(e_next, 0),     S(e_batch, 0),      S(q_top, 0),        S(e_close_month, 0),
+    S(q_badges, 0),    S(q_progress, 0), S(q_top, 0),        S(q_export, 0),
+};
+#define N_STEPS (sizeof steps / sizeof *steps)
+
+static void counts(plaudit_ctx *c, size_t out[7])
+{
+    plaudit_program_info pi;
+    assert_int_equal(plaudit_program_info_get(c, &pi), PLAUDIT_OK);
+    out[0] = pi.n_actions;
+    out[1] = pi.n_tiers;
+    out[2] = pi.n_badges;
+    out[3] = pi.n_segments;
+    out[4] = pi.n_leaderboards;
+    out[5] = pi.n_rewards;
+    out[6] = (size_t)pi.has_kudos;
+}
+
+/* Run the sequence with the k-th allocation failing (k = 0: none).
+ * Returns the number of allocations failed; *digest gets the final digest. */
+static size_t run(size_t k, uint64_t *digest, size_t *n_enomem)
+{
+    talloc ta;
+    memset(&ta, 0, sizeof ta);
+    ta.fail_at = k;
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.allocator.malloc = ta_malloc;
+    o.allocator.realloc = ta_realloc;
+    o.allocator.free = ta_free;
+    o.allocator.payload = &ta;
+    plaudit_ctx *ctx = NULL;
+    int rc = plaudit_ctx_new(&ctx, &o);
+    if (rc == PLAUDIT_ENOMEM) {
+        assert_null(ctx);
+        assert_int_equal(ta.live, 0);
+        (*n_enomem)++;
+        ta.fail_at = 0;
+        rc = plaudit_ctx_new(&ctx, &o);
+    }
+    assert_int_equal(rc, PLAUDIT_OK);
+    for (size_t i = 0; i < N_STEPS; i++) {
+        const step *s = &steps[i];
+        uint64_t d0 = plaudit_state_digest(ctx);
+        size_t c0[7], c1[7];
+        counts(ctx, c0);
+        int64_t clock0 = plaudit_clock(ctx);
+        uint64_t members0 = plaudit_member_count(ctx);
+        size_t failed0 = ta.failed;
+        rc = s->fn(ctx);
+        if (ta.failed != failed0) {
+            /* an allocation failed inside this call */
+            if (rc != PLAUDIT_ENOMEM)
+                fail_msg("k=%zu step %s: an allocation failed but it returned %d (%s)", k, s->name, rc,
+                         plaudit_errmsg(ctx));
+            if (s->fn != e_batch && plaudit_errmsg(ctx)[0] == 0) fail_msg("k=%zu step %s: ENOMEM without a message", k, s->name);
+            if (s->fn != e_batch && plaudit_state_digest(ctx) != d0)
+                fail_msg("k=%zu step %s: ENOMEM changed the digest (%s)", k, s->name, plaudit_errmsg(ctx));
+            counts(ctx, c1);
+            assert_memory_equal(c0, c1, sizeof c0);
+            if (s->fn != e_batch) assert_int_equal(plaudit_clock(ctx), clock0);
+            if (s->fn != e_batch) assert_int_equal(plaudit_member_count(ctx), members0);
+            (*n_enomem)++;
+            ta.fail_at = 0;
+            rc = s->fn(ctx);
+        }
+        if (rc != s->expect)
+            fail_msg("k=%zu step %s: got %d (%s), want %d", k, s->name, rc, plaudit_errmsg(ctx), s->expect);
+    }
+    *digest = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    if (ta.live != 0) fail_msg("k=%zu: %zu blocks leaked", k, ta.live);
+    return ta.failed;
+}
+
+static void test_each_allocation_fails(void **state)
+{
+    (void)state;
+    uint64_t ref, d;
+    size_t n_enomem = 0;
+    assert_int_equal(run(0, &ref, &n_enomem), 0);
+    assert_int_equal(n_enomem, 0);
+    size_t k = 1, total = 0;
+    for (;; k++) {
+        size_t before = n_enomem;
+        size_t failed = run(k, &d, &n_enomem);
+        if (failed == 0) break; /* the sequence needs fewer than k allocations */
+        assert_int_equal(n_enomem, before + 1);
+        if (d != ref) fail_msg("k=%zu: final digest differs from the run without failures", k);
+        total++;
+    }
+    print_message("%zu allocation points failed one by one\n", total);
+    assert_true(total > 100); /* the sequence is representative */
+}
+
+/* Every allocation from some point on fails: each call fails cleanly. */
+static void test_out_of_memory_for_good(void **state)
+{
+    (void)state;
+    talloc ta;
+    memset(&ta, 0, sizeof ta);
+    plaudit_ctx *ctx = ctx_new_alloc(&ta);
+    for (size_t i = 0; i < 27; i++) assert_int_equal(steps[i].fn(ctx), steps[i].expect); /* the program */
+    ta.fail_at = ta.calls + 1;
+    ta.fail_all = 1;
+    uint64_t d0 = plaudit_state_digest(ctx);
+    for (size_t i = 27; i < N_STEPS; i++) {
+        if (steps[i].name[0] == 'q') continue; /* queries about members that were never created */
+        int rc = steps[i].fn(ctx);
+        assert_true(rc == PLAUDIT_ENOMEM || rc == steps[i].expect);
+    }
+    assert_true(plaudit_state_digest(ctx) == d0);
+    assert_int_equal(plaudit_member_count(ctx), 0);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(ta.live, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_each_allocation_fails),
+        cmocka_unit_test(test_out_of_memory_for_good),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

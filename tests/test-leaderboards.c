@@ -1,0 +1,467 @@
+/* test-leaderboards.c - leaderboards: tie order, opt-out, segment boards,
+ * period roll-over, leaderboard badges at a period close (spec example
+ * 02), the top / rank / around / count queries, events of an earlier
+ * period, and a randomized comparison with a naive sort. */
+#include "common.h"
+
+static uint64_t board_count(plaudit_ctx *ctx, const char *lb)
+{
+    uint64_t n = 99;
+    assert_int_equal(plaudit_leaderboard_count(ctx, lb, &n), PLAUDIT_OK);
+    return n;
+}
+
+/* The board's full order as "id:score,id:score". */
+static void board_str(plaudit_ctx *ctx, const char *lb, char *buf, size_t cap)
+{
+    plaudit_rank_entry e[64];
+    size_t n;
+    assert_int_equal(plaudit_leaderboard_top(ctx, lb, 64, e, &n), PLAUDIT_OK);
+    buf[0] = '\0';
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(e[i].rank, i + 1);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s:%lld", i ? "," : "", e[i].member, (long long)e[i].score);
+    }
+}
+
+#define assert_board(ctx, lb, want)                                                                \
+    do {                                                                                           \
+        char b_[1024];                                                                             \
+        board_str((ctx), (lb), b_, sizeof b_);                                                     \
+        assert_string_equal(b_, (want));                                                           \
+    } while (0)
+
+static void test_tie_order(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    action(ctx, "q", 20);
+    action(ctx, "down", -10);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    /* same score: earlier ts of the last change first */
+    ACT(ctx, T_2026 + 1, "zed", "p");
+    ACT(ctx, T_2026 + 2, "amy", "p");
+    assert_board(ctx, "all", "zed:10,amy:10");
+    /* same score, same ts: member id bytewise ("B" < "a" < "b" < "ba") */
+    ACT(ctx, T_2026 + 3, "ba", "p");
+    ACT(ctx, T_2026 + 3, "b", "p");
+    ACT(ctx, T_2026 + 3, "a", "p");
+    ACT(ctx, T_2026 + 3, "B", "p");
+    assert_board(ctx, "all", "zed:10,amy:10,B:10,a:10,b:10,ba:10");
+    /* a change down also counts as the last change: amy drops to 0 and
+     * leaves; zed goes to 20 then back to 10 at a later ts */
+    ACT(ctx, T_2026 + 4, "amy", "down");
+    ACT(ctx, T_2026 + 5, "zed", "p");
+    ACT(ctx, T_2026 + 6, "zed", "down");
+    assert_board(ctx, "all", "B:10,a:10,b:10,ba:10,zed:10");
+    ACT(ctx, T_2026 + 7, "ba", "q");
+    assert_board(ctx, "all", "ba:30,B:10,a:10,b:10,zed:10");
+    plaudit_rank_entry e[2];
+    size_t n;
+    assert_int_equal(plaudit_leaderboard_top(ctx, "all", 2, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(e[0].ts, T_2026 + 7);
+    assert_int_equal(e[1].ts, T_2026 + 3);
+    plaudit_ctx_free(ctx);
+}
+
+static void test_opt_out(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    ACT(ctx, T_2026, "a", "p");
+    ACT(ctx, T_2026 + 1, "b", "p");
+    assert_int_equal(plaudit_record_preferences(ctx, T_2026 + 2, "a", 0, NULL, NULL), PLAUDIT_OK);
+    assert_board(ctx, "all", "b:10");
+    int64_t score;
+    assert_int_equal(rank_of(ctx, "all", "a", &score), 0);
+    assert_int_equal(score, 10); /* the score is still known */
+    ACT(ctx, T_2026 + 3, "a", "p"); /* earning while opted out: still hidden */
+    assert_board(ctx, "all", "b:10");
+    plaudit_member_info mi;
+    assert_int_equal(plaudit_member_get(ctx, "a", &mi), PLAUDIT_OK);
+    assert_int_equal(mi.leaderboards, 0);
+    assert_int_equal(plaudit_record_preferences(ctx, T_2026 + 4, "a", 1, NULL, NULL), PLAUDIT_OK);
+    assert_board(ctx, "all", "a:20,b:10");
+    /* opting out a member with nothing yet, then earning */
+    assert_int_equal(plaudit_record_preferences(ctx, T_2026 + 5, "c", 0, NULL, NULL), PLAUDIT_OK);
+    ACT(ctx, T_2026 + 6, "c", "p");
+    assert_int_equal(board_count(ctx, "all"), 2);
+    plaudit_ctx_free(ctx);
+}
+
+static void test_segment_board(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "forum", 10);
+    action(ctx, "sale", 50);
+    assert_int_equal(segment2(ctx, "social", "forum", 1, NULL, 0), PLAUDIT_OK);
+    assert_int_equal(segment2(ctx, "achiever", "sale", 5, NULL, 0), PLAUDIT_OK);
+    assert_int_equal(board_full(ctx, "ach", PLAUDIT_PERIOD_QUARTER, "achiever", 10), PLAUDIT_OK);
+    ACT(ctx, T_2026, "a", "sale");
+    ACT(ctx, T_2026 + 1, "b", "forum");
+    assert_board(ctx, "ach", "a:50");
+    /* b sells once: affinity achiever 5 > social 1: joins with its quarter
+     * score 60 */
+    ACT(ctx, T_2026 + 2, "b", "sale");
+    assert_board(ctx, "ach", "b:60,a:50");
+    /* pinning another segment takes b off; unpinning brings it back */
+    assert_int_equal(plaudit_record_segment(ctx, T_2026 + 3, "b", "social", NULL, NULL), PLAUDIT_OK);
+    assert_board(ctx, "ach", "a:50");
+    assert_int_equal(plaudit_record_segment(ctx, T_2026 + 4, "b", NULL, NULL, NULL), PLAUDIT_OK);
+    assert_board(ctx, "ach", "b:60,a:50");
+    /* a's forum answers (6 x 1 > 5) move it to social: off the board */
+    for (int i = 0; i < 6; i++) ACT(ctx, T_2026 + 10 + i, "a", "forum");
+    assert_string_equal(segment_of(ctx, "a"), "social");
+    assert_board(ctx, "ach", "b:60");
+    plaudit_ctx_free(ctx);
+}
+
+static void test_rollover_and_earlier_period(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    board(ctx, "weekly", PLAUDIT_PERIOD_WEEK);
+    ACT(ctx, T_MON_JAN5 + 10, "a", "p");
+    ACT(ctx, T_MON_JAN5 + 20, "b", "p");
+    ACT(ctx, T_MON_JAN5 + 30, "b", "p");
+    assert_board(ctx, "weekly", "b:20,a:10");
+    /* a rejected event of the next week closes nothing */
+    REJECTS(ctx, PLAUDIT_ENOTFOUND, plaudit_record_action(ctx, T_MON_JAN5 + 7 * DAY, "c", "nope", NULL, NULL));
+    assert_board(ctx, "weekly", "b:20,a:10");
+    /* an accepted event in the next week empties the board */
+    ACT(ctx, T_MON_JAN5 + 7 * DAY, "c", "p");
+    assert_board(ctx, "weekly", "c:10");
+    int64_t score;
+    assert_int_equal(rank_of(ctx, "weekly", "b", &score), 0);
+    assert_int_equal(score, 0);
+    /* d's first event is in the earlier week: it earns points (all-time
+     * board) but does not touch the weekly board */
+    ACT(ctx, T_MON_JAN5 + 40, "d", "p");
+    assert_board(ctx, "weekly", "c:10");
+    /* all-time: b 20, a 10 (ts +10), d 10 (ts +40), c 10 (ts of next week) */
+    assert_int_equal(rank_of(ctx, "all", "d", &score), 3);
+    assert_int_equal(score, 10);
+    /* a's next event in the current week starts from 0 there */
+    ACT(ctx, T_MON_JAN5 + 7 * DAY + 1, "a", "p");
+    assert_board(ctx, "weekly", "c:10,a:10");
+    assert_board(ctx, "all", "b:20,a:20,d:10,c:10");
+    /* a tick two weeks on empties it again */
+    assert_int_equal(plaudit_record_tick(ctx, T_MON_JAN5 + 21 * DAY, NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(board_count(ctx, "weekly"), 0);
+    assert_int_equal(board_count(ctx, "all"), 4);
+    plaudit_ctx_free(ctx);
+}
+
+static plaudit_ctx *example02(void)
+{
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    action(ctx, "q", 20);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    assert_int_equal(board_full(ctx, "weekly", PLAUDIT_PERIOD_WEEK, NULL, 3), PLAUDIT_OK);
+    assert_int_equal(badge_board(ctx, "top-weekly", "weekly", 2, 5), PLAUDIT_OK);
+    return ctx;
+}
+
+/* Spec example 02: ties, opt-out and the badge at the week's close. */
+static void test_example_02(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = example02();
+    ACT(ctx, 1767571200, "alice", "p");
+    ACT(ctx, 1767571210, "bob", "p");
+    ACT(ctx, 1767571220, "carol", "q");
+    ACT(ctx, 1767571230, "dave", "p");
+    assert_int_equal(plaudit_record_preferences(ctx, 1767571240, "carol", 0, NULL, NULL), PLAUDIT_OK);
+    assert_board(ctx, "weekly", "alice:10,bob:10,dave:10");
+    plaudit_progress p;
+    assert_int_equal(plaudit_member_progress(ctx, "bob", &p), PLAUDIT_OK);
+    assert_int_equal(p.n_badges, 1);
+    assert_int_equal(p.badges[0].current, 2); /* bob ranks 2nd */
+    assert_int_equal(p.badges[0].next, 2);
+    plaudit_outcome o;
+    assert_int_equal(plaudit_record_action(ctx, 1768176000, "erin", "p", NULL, &o), PLAUDIT_OK);
+    /* the close comes first: alice then bob (rank order), each with a
+     * 5-point bonus stamped with Monday's ts; then erin's own points */
+    assert_int_equal(o.n_badges, 2);
+    const plaudit_moment *m = o.moments;
+    assert_int_equal(m[0].kind, PLAUDIT_MOMENT_BADGE);
+    assert_string_equal(m[0].member, "alice");
+    assert_string_equal(m[0].leaderboard, "weekly");
+    assert_int_equal(m[0].times, 1);
+    assert_int_equal(m[0].ts, 1768176000);
+    assert_int_equal(m[1].kind, PLAUDIT_MOMENT_POINTS);
+    assert_int_equal(m[1].source, PLAUDIT_SOURCE_BONUS);
+    assert_int_equal(m[1].points, 5);
+    assert_string_equal(m[2].member, "bob");
+    assert_int_equal(m[2].kind, PLAUDIT_MOMENT_BADGE);
+    assert_int_equal(m[4].kind, PLAUDIT_MOMENT_POINTS);
+    assert_string_equal(m[4].member, "erin");
+    assert_int_equal(o.points, 10); /* erin's, bonuses to others excluded */
+    assert_board(ctx, "weekly", "erin:10,alice:5,bob:5");
+    assert_board(ctx, "all", "alice:15,bob:15,dave:10,erin:10");
+    assert_int_equal(badge_n(ctx, "alice", "top-weekly"), 1);
+    assert_int_equal(badge_n(ctx, "dave", "top-weekly"), 0);
+    assert_int_equal(badge_n(ctx, "carol", "top-weekly"), 0);
+    /* the close touched alice and bob: their last time is Monday's */
+    plaudit_member_info mi;
+    assert_int_equal(plaudit_member_get(ctx, "alice", &mi), PLAUDIT_OK);
+    assert_int_equal(mi.last_ts, 1768176000);
+    REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_action(ctx, 1768176000 - 1, "alice", "p", NULL, NULL));
+    /* the next week's close: earned again (times 2) by erin and one of
+     * the two 5s: alice (reached 5 at the same second as bob, id order) */
+    assert_int_equal(plaudit_record_tick(ctx, 1768176000 + 7 * DAY, NULL, &o), PLAUDIT_OK);
+    assert_int_equal(o.n_badges, 2);
+    assert_int_equal(badge_n(ctx, "erin", "top-weekly"), 1);
+    assert_int_equal(badge_n(ctx, "alice", "top-weekly"), 2);
+    assert_int_equal(badge_n(ctx, "bob", "top-weekly"), 1);
+    /* the bonuses keep the board alive: the week of the 19th holds alice 5
+     * and erin 5 (the bonuses of the last close), so the next close (two
+     * weeks on, the tick skips an empty week) gives both the badge again */
+    assert_int_equal(plaudit_record_tick(ctx, 1768176000 + 21 * DAY, NULL, &o), PLAUDIT_OK);
+    assert_int_equal(o.n_badges, 2);
+    assert_int_equal(badge_n(ctx, "alice", "top-weekly"), 3);
+    assert_int_equal(badge_n(ctx, "erin", "top-weekly"), 2);
+    assert_int_equal(badge_n(ctx, "bob", "top-weekly"), 1);
+    plaudit_ctx_free(ctx);
+}
+
+/* One clock move closing several boards: all move on first, then badges
+ * board by board (declaration order), badge by badge, members in rank
+ * order. */
+static void test_several_boards_close(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    board(ctx, "daily", PLAUDIT_PERIOD_DAY);
+    board(ctx, "weekly", PLAUDIT_PERIOD_WEEK);
+    assert_int_equal(badge_board(ctx, "w1", "weekly", 1, 0), PLAUDIT_OK);
+    assert_int_equal(badge_board(ctx, "d2", "daily", 2, 0), PLAUDIT_OK);
+    assert_int_equal(badge_board(ctx, "d1", "daily", 1, 1), PLAUDIT_OK);
+    ACT(ctx, T_MON_JAN5 + 6 * DAY, "x", "p"); /* Sunday */
+    ACT(ctx, T_MON_JAN5 + 6 * DAY + 1, "y", "p");
+    ACT(ctx, T_MON_JAN5 + 6 * DAY + 2, "y", "p");
+    plaudit_outcome o;
+    assert_int_equal(plaudit_record_tick(ctx, T_MON_JAN5 + 7 * DAY, NULL, &o), PLAUDIT_OK);
+    /* daily first (declared first): d2 y, d2 x, d1 y; then weekly: w1 y */
+    const char *want[][2] = {{"d2", "y"}, {"d2", "x"}, {"d1", "y"}, {"w1", "y"}};
+    size_t k = 0;
+    for (size_t i = 0; i < o.n_moments; i++) {
+        if (o.moments[i].kind != PLAUDIT_MOMENT_BADGE) continue;
+        assert_true(k < 4);
+        assert_string_equal(o.moments[i].badge, want[k][0]);
+        assert_string_equal(o.moments[i].member, want[k][1]);
+        k++;
+    }
+    assert_int_equal(k, 4);
+    /* the d1 bonus is in the new day and week */
+    assert_board(ctx, "daily", "y:1");
+    assert_board(ctx, "weekly", "y:1");
+    plaudit_ctx_free(ctx);
+}
+
+static void test_queries(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 1);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    char id[8];
+    /* m0..m9 with scores 1..10: m9 first */
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "m%d", i);
+        assert_int_equal(plaudit_record_adjust(ctx, T_2026 + i, id, i + 1, NULL, NULL, NULL), PLAUDIT_OK);
+    }
+    assert_int_equal(plaudit_record_join(ctx, T_2026 + 20, "zero", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(board_count(ctx, "all"), 10);
+    plaudit_rank_entry e[21];
+    size_t n;
+    assert_int_equal(plaudit_leaderboard_top(ctx, "all", 3, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(e[0].member, "m9");
+    assert_int_equal(e[2].score, 8);
+    assert_int_equal(plaudit_leaderboard_top(ctx, "all", 21, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 10);
+    assert_int_equal(plaudit_leaderboard_top(ctx, "all", 0, NULL, &n), PLAUDIT_OK);
+    assert_int_equal(n, 0);
+    int64_t score;
+    assert_int_equal(rank_of(ctx, "all", "m0", &score), 10);
+    assert_int_equal(score, 1);
+    assert_int_equal(rank_of(ctx, "all", "zero", &score), 0); /* score 0 is not ranked */
+    /* around: k above and below */
+    assert_int_equal(plaudit_leaderboard_around(ctx, "all", "m5", 2, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 5);
+    assert_string_equal(e[0].member, "m7");
+    assert_int_equal(e[0].rank, 3);
+    assert_string_equal(e[2].member, "m5");
+    assert_string_equal(e[4].member, "m3");
+    /* at the edges: cut short */
+    assert_int_equal(plaudit_leaderboard_around(ctx, "all", "m9", 3, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(e[0].rank, 1);
+    assert_int_equal(plaudit_leaderboard_around(ctx, "all", "m0", 3, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(e[3].member, "m0");
+    assert_int_equal(plaudit_leaderboard_around(ctx, "all", "zero", 3, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(plaudit_leaderboard_around(ctx, "all", "m4", 0, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].rank, 6);
+    uint64_t r;
+    assert_int_equal(plaudit_leaderboard_rank(ctx, "nope", "m1", &r, NULL), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_leaderboard_rank(ctx, "all", "nobody", &r, NULL), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_leaderboard_count(ctx, "nope", &r), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_leaderboard_top(ctx, "nope", 1, e, &n), PLAUDIT_ENOTFOUND);
+    /* queries before any event: empty boards */
+    plaudit_ctx *c2 = ctx_new();
+    board(c2, "all", PLAUDIT_PERIOD_ALL);
+    assert_int_equal(board_count(c2, "all"), 0);
+    assert_int_equal(plaudit_leaderboard_top(c2, "all", 5, e, &n), PLAUDIT_OK);
+    assert_int_equal(n, 0);
+    plaudit_ctx_free(c2);
+    plaudit_ctx_free(ctx);
+}
+
+/* ---- randomized: the engine's boards against a naive sort ----------------- */
+
+static uint64_t rng = 0x1234567;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+#define NM 40
+typedef struct mmodel {
+    char id[16];
+    int exists;
+    int64_t points, all_ts;
+    int64_t wk_score, wk_ts, wk_key;
+    int opted;
+} mmodel;
+static mmodel M[NM];
+
+typedef struct ent {
+    const char *id;
+    int64_t score, ts;
+} ent;
+
+static int ent_cmp(const void *a, const void *b)
+{
+    const ent *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    return strcmp(x->id, y->id); /* bytewise: strcmp compares unsigned chars */
+}
+
+static void check_board(plaudit_ctx *ctx, const char *lb, int weekly, int64_t cur_key)
+{
+    ent v[NM];
+    size_t n = 0;
+    for (int i = 0; i < NM; i++) {
+        const mmodel *m = &M[i];
+        if (!m->exists || m->opted) continue;
+        int64_t s = weekly ? (m->wk_key == cur_key ? m->wk_score : 0) : m->points;
+        if (s <= 0) continue;
+        v[n++] = (ent){m->id, s, weekly ? m->wk_ts : m->all_ts};
+    }
+    qsort(v, n, sizeof *v, ent_cmp);
+    assert_int_equal(board_count(ctx, lb), n);
+    plaudit_rank_entry e[NM];
+    size_t got;
+    assert_int_equal(plaudit_leaderboard_top(ctx, lb, NM, e, &got), PLAUDIT_OK);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].member, v[i].id) != 0 || e[i].score != v[i].score || e[i].ts != v[i].ts)
+            fail_msg("%s rank %zu: engine %s %lld @%lld, model %s %lld @%lld", lb, i + 1, e[i].member,
+                     (long long)e[i].score, (long long)e[i].ts, v[i].id, (long long)v[i].score, (long long)v[i].ts);
+        assert_int_equal(e[i].rank, i + 1);
+    }
+    for (int i = 0; i < NM; i++) {
+        if (!M[i].exists) continue;
+        uint64_t want = 0;
+        for (size_t j = 0; j < n; j++)
+            if (v[j].id == M[i].id) want = j + 1;
+        assert_int_equal(rank_of(ctx, lb, M[i].id, NULL), want);
+    }
+}
+
+static void test_random_vs_naive(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "B", "b", "\xc3\xa9", "_", "a1", "Z", "0"};
+    for (int round = 0; round < 6; round++) {
+        plaudit_ctx *ctx = ctx_new();
+        board(ctx, "all", PLAUDIT_PERIOD_ALL);
+        board(ctx, "weekly", PLAUDIT_PERIOD_WEEK);
+        memset(M, 0, sizeof M);
+        for (int i = 0; i < NM; i++) {
+            /* ids with shared prefixes and multibyte characters; made
+             * unique by the index suffix */
+            snprintf(M[i].id, sizeof M[i].id, "%s%s%c", pieces[rnd() % 8], pieces[rnd() % 8], 'A' + i);
+        }
+        int64_t now = T_MON_JAN5 + (int64_t)(rnd() % 1000);
+        for (int step = 0; step < 1500; step++) {
+            uint64_t r = rnd() % 100;
+            if (r < 3) now += 2 * DAY + (int64_t)(rnd() % (4 * DAY)); /* sometimes into the next week */
+            else if (r < 50) now += (int64_t)(rnd() % 3);              /* many equal ts */
+            int64_t key = (now - T_MON_JAN5) / (7 * DAY);
+            mmodel *m = &M[rnd() % NM];
+            if (r >= 95) {
+                int show = (int)(rnd() % 2);
+                assert_int_equal(plaudit_record_preferences(ctx, now, m->id, show, NULL, NULL), PLAUDIT_OK);
+                m->exists = 1;
+                m->opted = !show;
+            } else if (r >= 93) {
+                assert_int_equal(plaudit_record_tick(ctx, now, NULL, NULL), PLAUDIT_OK);
+            } else {
+                int64_t d = (int64_t)(rnd() % 9) * 5 - 15; /* -15 .. 25, ties likely */
+                assert_int_equal(plaudit_record_adjust(ctx, now, m->id, d, NULL, NULL, NULL), PLAUDIT_OK);
+                m->exists = 1;
+                int64_t np = m->points + d < 0 ? 0 : m->points + d;
+                int64_t aw = np - m->points;
+                if (aw != 0) {
+                    m->points = np;
+                    m->all_ts = now;
+                    if (m->wk_key != key) {
+                        m->wk_key = key;
+                        m->wk_score = 0;
+                    }
+                    m->wk_score += aw;
+                    m->wk_ts = now;
+                }
+            }
+            if (step % 50 == 49 || step == 1499) {
+                check_board(ctx, "all", 0, key);
+                check_board(ctx, "weekly", 1, key);
+            }
+        }
+        plaudit_ctx_free(ctx);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tie_order),
+        cmocka_unit_test(test_opt_out),
+        cmocka_unit_test(test_segment_board),
+        cmocka_unit_test(test_rollover_and_earlier_period),
+        cmocka_unit_test(test_example_02),
+        cmocka_unit_test(test_several_boards_close),
+        cmocka_unit_test(test_queries),
+        cmocka_unit_test(test_random_vs_naive),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
