@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "plaudit/export.h"
+#include "plaudit/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,7 +100,9 @@ typedef enum plaudit_error {
     PLAUDIT_EVERSION = -19,  /* unknown struct or format version */
     PLAUDIT_EPARSE = -20,    /* malformed JSON / event line */
     PLAUDIT_ELOCKED = -21,   /* the store is locked by another process */
-    PLAUDIT_EUNSUPPORTED = -22 /* built without the needed feature */
+    PLAUDIT_EUNSUPPORTED = -22, /* built without the needed feature */
+    PLAUDIT_EHISTORY = -23   /* a retroactive replay needs journal records
+                                that compaction dropped */
 } plaudit_error;
 
 /* Returned (positive) by event calls for a duplicate idempotency key. */
@@ -715,6 +718,167 @@ PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *le
  * so a rejected call never changes it.  Independent of memory layout and of
  * the order in which members were created. */
 PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Persistence: stores, write-ahead journal, snapshots, recovery              */
+/* ------------------------------------------------------------------------ */
+/*
+ * A context keeps its state in memory; a store makes it durable.  The store
+ * is a table of callbacks (plaudit/store.h, for store writers) or the file
+ * store shipped in the library (plaudit_file_store_open).
+ *
+ * WRITE-AHEAD.  Once a store is attached, an event is accepted only after
+ * its journal record has been appended (and synced, per the policy).  If
+ * the store fails, the event call returns the store's code (PLAUDIT_EUSER,
+ * PLAUDIT_EIO, ...) with the store's detail in plaudit_errmsg, the state
+ * digest is exactly what it was before, nothing stays in the journal, and
+ * the event can be retried with the same idempotency key.  Duplicate and
+ * rejected events are never journaled.  plaudit_record_batch stops at an
+ * event the store failed (see there).
+ *
+ * SYNC POLICY (group commit).  PLAUDIT_SYNC_ALWAYS syncs after every
+ * event: an accepted event survives power loss, at the price of one
+ * fsync per event (typically 0.1-10 ms).  PLAUDIT_SYNC_BATCH syncs after
+ * every sync_every_n events or once sync_every_ms milliseconds passed
+ * since the last sync (checked when an event arrives; no thread runs in
+ * the background, so call plaudit_store_sync from a timer when the
+ * platform can go idle): up to that many acknowledged events, or that much
+ * time, can be lost to a power failure, never to a process crash.
+ * PLAUDIT_SYNC_NEVER leaves syncing to the operating system and to
+ * plaudit_store_sync / plaudit_store_snapshot / plaudit_store_detach.
+ * With every policy a crash of the process loses nothing that was
+ * accepted, because the record is written (to the store) before the event
+ * is acknowledged; and recovery never sees half an event.
+ *
+ * RECOVERY.  plaudit_store_attach loads the latest snapshot and replays
+ * the journal after it: the context then has exactly the state digest it
+ * had when the last record was written.  A torn last record (a crash in
+ * the middle of an append) is detected, dropped (journal_cut) and
+ * reported; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
+ * nothing.  Idempotency keys are part of the state and survive restarts;
+ * idempotency_retention_s (plaudit_options) forgets keys older than that
+ * many seconds of the event clock, the same way before and after a
+ * restart.  The diagnostic counters (duplicates, rejected) are restored as
+ * of the last snapshot only (duplicates and rejections are not journaled).
+ *
+ * RETROACTIVE RECALCULATION.  A snapshot carries a fingerprint of the
+ * program that wrote it (every rule's id and values, the time zone; not
+ * names or descriptions).  If the context's program differs, the snapshot
+ * is not loaded: the whole journal is replayed from record 1 under the new
+ * program, rebuilding every member's points, tiers, badges and boards as
+ * if the new rules had always applied (events the new program rejects are
+ * counted in plaudit_recovery.rejected and have no effect).  That needs
+ * the whole history: by default plaudit_store_snapshot compacts the
+ * journal (journal_drop), and a later retroactive replay then fails with
+ * PLAUDIT_EHISTORY.  Set keep_journal (the snapshot then only speeds up
+ * recovery), or open the file store with PLAUDIT_FILE_STORE_ARCHIVE (which
+ * moves compacted segments to an archive/ folder and reads them back for
+ * a retroactive replay), to keep that possibility.  After a retroactive
+ * replay, call plaudit_store_snapshot so the next start is fast.
+ */
+
+typedef enum plaudit_sync_policy {
+    PLAUDIT_SYNC_ALWAYS = 0, /* sync after every accepted event (default) */
+    PLAUDIT_SYNC_BATCH,      /* every sync_every_n events / sync_every_ms */
+    PLAUDIT_SYNC_NEVER       /* only on request */
+} plaudit_sync_policy;
+
+#define PLAUDIT_STORE_OPTIONS_VERSION 1
+typedef struct plaudit_store_options {
+    unsigned version;
+    plaudit_sync_policy sync;
+    uint32_t sync_every_n;   /* BATCH: sync once this many events are
+                                unsynced (0: no count bound) */
+    uint32_t sync_every_ms;  /* BATCH: sync when an event arrives this many
+                                ms after the last sync (0: no time bound);
+                                both 0 behaves as ALWAYS */
+    int keep_journal;        /* 1: snapshots never drop journal records, so
+                                a retroactive replay stays possible */
+} plaudit_store_options;
+#define PLAUDIT_STORE_OPTIONS_INIT { PLAUDIT_STORE_OPTIONS_VERSION, PLAUDIT_SYNC_ALWAYS, 0, 0, 0 }
+
+/* What plaudit_store_attach found and did. */
+typedef struct plaudit_recovery {
+    int snapshot;            /* 1 when a snapshot was loaded */
+    uint64_t snapshot_seq;   /* last record the snapshot covers (0: none) */
+    int retroactive;         /* 1: the program changed; the whole journal
+                                was replayed and the snapshot ignored */
+    uint64_t records;        /* journal records read */
+    uint64_t skipped;        /* of them, already covered by the snapshot */
+    uint64_t replayed;       /* of them, replayed */
+    uint64_t accepted;       /* replayed records accepted */
+    uint64_t rejected;       /* replayed records the program rejected (0
+                                unless the program changed) */
+    uint64_t duplicates;     /* replayed records that were duplicates */
+    uint64_t torn_bytes;     /* bytes of a torn last record dropped (0:
+                                the journal ended cleanly) */
+    uint64_t last_seq;       /* seq of the last record; the next is +1 */
+} plaudit_recovery;
+
+/* Attach a store to a context whose program is declared and which has not
+ * recorded any event yet, and recover from it (see RECOVERY).  The program
+ * is sealed.  The store struct is copied and its version checked
+ * (PLAUDIT_EVERSION); opts may be NULL for PLAUDIT_STORE_OPTIONS_INIT.
+ * On success the context owns the store: it calls store->close (if set)
+ * at plaudit_store_detach or plaudit_ctx_free, and from now on journals
+ * every accepted event.  On failure the context is left with an empty
+ * state, the store is not owned (close it with plaudit_store_close) and
+ * plaudit_errmsg says what failed.
+ * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
+ * (events already recorded, a store already attached, inside a listener),
+ * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
+ * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
+PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,
+                                        const plaudit_store_options *opts);
+
+/* The report of the last successful plaudit_store_attach (zeros before). */
+PLAUDIT_EXPORT int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out);
+
+/* Make every journaled event durable now (store->sync).  PLAUDIT_ESTATE
+ * without a store. */
+PLAUDIT_EXPORT int plaudit_store_sync(plaudit_ctx *ctx);
+
+/* Write a snapshot of the whole state (after syncing the journal), then,
+ * unless keep_journal is set, let the store drop the journal records it
+ * covers.  The state is unchanged either way.  If dropping fails, the
+ * snapshot is written and the error is returned (the journal is longer
+ * than needed, nothing is lost).  PLAUDIT_ESTATE without a store or
+ * inside a listener; PLAUDIT_ENOMEM; a store callback's code. */
+PLAUDIT_EXPORT int plaudit_store_snapshot(plaudit_ctx *ctx);
+
+/* Sync and let go of the store (store->close).  The context keeps its
+ * state in memory and stops journaling.  If the sync fails the store stays
+ * attached and the error is returned.  No store: PLAUDIT_OK.
+ * plaudit_ctx_free detaches too (a failing sync is then ignored). */
+PLAUDIT_EXPORT int plaudit_store_detach(plaudit_ctx *ctx);
+
+/* ---- The file store ------------------------------------------------------ */
+/*
+ * A store in a directory, shipped in the library:
+ *   LOCK                         held with flock() while open
+ *   journal-<first seq>.log      append-only journal segments (20 digits)
+ *   snapshot                     the latest snapshot
+ *   snapshot.tmp                 a snapshot being written (then renamed)
+ *   archive/journal-*.log        compacted segments (ARCHIVE flag)
+ * fsync follows the context's sync policy; creating or removing a segment
+ * and renaming the snapshot also sync the directory.  A second open of the
+ * same directory, from any process, fails with PLAUDIT_ELOCKED.
+ * See docs/storage-format.md.
+ */
+#define PLAUDIT_FILE_STORE_CREATE 1u  /* create the directory if missing */
+#define PLAUDIT_FILE_STORE_ARCHIVE 2u /* archive compacted segments */
+
+/* Open the store in directory dir and fill *out (its payload is owned by
+ * the store: attach it, whereupon the context closes it, or release it
+ * with plaudit_store_close).  Memory comes from ctx's allocator, which
+ * must outlive the store; errors are reported on ctx.  segment_bytes: roll
+ * to a new journal segment after this size (0: 64 MiB).
+ * Errors: PLAUDIT_ENOTFOUND (no such directory, without CREATE),
+ * PLAUDIT_EIO (not a directory, permission denied, read-only file system,
+ * disk full, other OS errors; the message names the call, the path and the
+ * system's error text), PLAUDIT_ELOCKED, PLAUDIT_ENOMEM, PLAUDIT_EINVAL. */
+PLAUDIT_EXPORT int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *dir, unsigned flags,
+                                           uint64_t segment_bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Portable recognition: Open Badges 3.0 credentials                         */

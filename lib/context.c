@@ -67,6 +67,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
 void plaudit_ctx_free(plaudit_ctx *ctx)
 {
     if (!ctx) return;
+    pl_store_free(ctx);
     pl_alloc a = ctx->alloc;
     PL_UH(&a);
     pl_key *k, *ktmp;

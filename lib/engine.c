@@ -579,6 +579,18 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory storing event id");
         }
     }
+    /* 2b. write-ahead: the event's journal record (journal.c); a failure
+     * takes the key back and the caller rolls the event back */
+    if (ctx->store) {
+        int rc = pl_journal_log(ctx, ev);
+        if (rc) {
+            if (key) {
+                HASH_DELETE(hh, ctx->key_h, key);
+                pl_free(&ctx->alloc, key);
+            }
+            return rc;
+        }
+    }
     /* 3. from here on nothing fails */
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_board *board = ctx->boards[b];
@@ -668,6 +680,8 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
     return rc;
 }
 
+int pl_record_replay(plaudit_ctx *ctx, const plaudit_event *ev) { return record_one(ctx, ev); }
+
 static void fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out)
 {
     if (!out) return;
@@ -699,8 +713,10 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
     if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
     for (size_t i = 0; i < n; i++) {
+        if (ctx->store) ctx->store->failed = 0;
         int rc = record_one(ctx, &events[i]);
         if (codes) codes[i] = rc;
+        if (rc < 0 && ctx->store && ctx->store->failed) return rc; /* not recorded, stop */
         if (rc == PLAUDIT_OK) deliver(ctx);
         if (n_done) *n_done = i + 1;
     }

@@ -30,6 +30,7 @@ const char *plaudit_strerror(int code)
     case PLAUDIT_EPARSE: return "parse error";
     case PLAUDIT_ELOCKED: return "store is locked by another process";
     case PLAUDIT_EUNSUPPORTED: return "not supported by this build";
+    case PLAUDIT_EHISTORY: return "journal history needed for a retroactive replay was compacted";
     default: return "unknown error";
     }
 }

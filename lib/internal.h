@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "plaudit.h"
+#include "plaudit/store.h"
 #include "alloc.h"
 #include "rank.h"
 #include "tz.h"
@@ -375,6 +376,9 @@ struct plaudit_ctx {
     int has_listener;
     int in_callback;
 
+    /* store (store.c); NULL when none is attached */
+    struct pl_store *store;
+
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
     plaudit_badge_progress *q_prog; size_t cap_q_prog;
@@ -436,5 +440,90 @@ int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);
+
+/* ---- persistence: store.c, journal.c, snapshot.c, crc32c.c --------------- */
+
+/* The attached store and its bookkeeping. */
+typedef struct pl_store {
+    plaudit_store cb;
+    plaudit_store_options opt;
+    uint64_t seq;             /* seq of the last record in the journal */
+    uint64_t unsynced;        /* records appended since the last sync */
+    int64_t last_sync_ms;     /* monotonic ms of the last sync */
+    int broken;               /* the journal may end in a partial record */
+    int failed;               /* the last event failed in the store */
+    plaudit_recovery rec;
+    pl_buf buf;               /* encoding scratch */
+} pl_store;
+
+/* Record an event without journaling or listeners (recovery). engine.c */
+int pl_record_replay(plaudit_ctx *ctx, const plaudit_event *ev);
+
+/* Turn a callback's return value into a context error.  store.c */
+int pl_store_fail(plaudit_ctx *ctx, const pl_store *s, int rc, const char *slot);
+int64_t pl_now_ms(void);
+
+/* Append the event's record (and sync per the policy); on failure nothing
+ * stays in the journal, or the store is marked broken.  journal.c */
+int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Encode one record into b (appending). */
+void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+
+/* Incremental journal reader: feed chunks, get each record. */
+typedef int (*pl_jrec_fn)(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud);
+typedef struct pl_jreader {
+    plaudit_ctx *ctx;
+    pl_jrec_fn fn;
+    void *ud;
+    pl_buf carry;             /* bytes of a record split across chunks */
+    uint64_t pos;             /* stream offset of the first byte not parsed */
+    uint64_t total;           /* bytes fed */
+    uint64_t good_end;        /* stream offset after the last good record */
+    uint64_t records, first_seq, last_seq;
+    int bad;                  /* 0, 1: bad header (rest must be zeros),
+                                 2: bad body checksum (must be the end) */
+    uint64_t bad_extra;       /* bytes after a bad body record */
+    int bad_nonzero;          /* a non-zero byte after a bad header */
+    char *strs;               /* decoded strings scratch */
+    size_t cap_strs;
+} pl_jreader;
+void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud);
+void pl_jreader_free(pl_jreader *r);
+int pl_jreader_feed(pl_jreader *r, const void *data, size_t len);
+/* End of stream: *torn receives the bytes of a torn last record (0 when
+ * none).  Returns 0 or PLAUDIT_ECORRUPT. */
+int pl_jreader_finish(pl_jreader *r, uint64_t *torn);
+
+/* snapshot.c */
+uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);
+int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b);
+/* Check a snapshot's header and checksums; *seq, *fingerprint from it. */
+int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint);
+/* Load a checked snapshot into an empty state (on failure the state is
+ * reset to empty). */
+int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len);
+/* Back to the state of a context that never saw an event. */
+void pl_state_reset(plaudit_ctx *ctx);
+void pl_store_free(plaudit_ctx *ctx);
+
+/* Little-endian encoding helpers. */
+static inline void pl_le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static inline void pl_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void pl_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint16_t pl_rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t pl_rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t pl_rd64(const unsigned char *p) { return (uint64_t)pl_rd32(p) | (uint64_t)pl_rd32(p + 4) << 32; }
+static inline void pl_put16(pl_buf *b, uint16_t v) { unsigned char x[2]; pl_le16(x, v); pl_buf_put(b, x, 2); }
+static inline void pl_put32(pl_buf *b, uint32_t v) { unsigned char x[4]; pl_le32(x, v); pl_buf_put(b, x, 4); }
+static inline void pl_put64(pl_buf *b, uint64_t v) { unsigned char x[8]; pl_le64(x, v); pl_buf_put(b, x, 8); }
 
 #endif

@@ -147,7 +147,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
     pl_buf b;
     pl_buf_init(&b, A);
     if (!ms || !bs || !tmp) goto oom;
-    if (nm) memcpy(ms, ctx->mv, sizeof *ms * nm);
+    if (nm) memcpy(ms, ctx->mv, sizeof *ms * nm); /* mv is NULL before the first member */
     qsort(ms, nm, sizeof *ms, cmp_member);
     for (size_t i = 0; i < nb; i++) bs[i] = ctx->badges[i];
     qsort(bs, nb, sizeof *bs, cmp_badge);

@@ -22,8 +22,8 @@ uint64_t pl_hash_bytes(const void *p, size_t n)
     const unsigned char *s = p;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
     while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, s, 8);
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++) v |= (uint64_t)s[i] << (8 * i); /* little-endian on every host */
         h = (h ^ pl_mix64(v)) * 0x100000001b3ULL;
         s += 8;
         n -= 8;

@@ -7,22 +7,24 @@ bash scripts/setup.sh
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 step() { echo; echo "=== $*"; }
+# A fresh build directory each time (meson's --wipe needs an existing one).
+fresh() { rm -rf "$1"; meson setup "$@" >/dev/null; }
 
 step "gcc -O2"
-meson setup build-test --wipe --buildtype=debugoptimized >/dev/null
+fresh build-test --buildtype=debugoptimized
 meson test -C build-test --print-errorlogs
 
 step "gcc -O0"
-meson setup build-o0 --wipe --buildtype=debug >/dev/null
+fresh build-o0 --buildtype=debug
 meson test -C build-o0 --print-errorlogs
 
 step "clang -O2"
-CC=clang meson setup build-clang --wipe --buildtype=debugoptimized >/dev/null
+CC=clang fresh build-clang --buildtype=debugoptimized
 meson test -C build-clang --print-errorlogs
 
 step "ASan + UBSan"
-meson setup build-asan --wipe -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
+fresh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
 meson test -C build-asan --print-errorlogs
 
 step "valgrind"

@@ -8,61 +8,28 @@ an unsigned OpenBadgeCredential (a dict, or the library's JSON text with
 The mapping, and how an issuer signs the document with its own key (VC-JWT
 or a Data Integrity proof), are in docs/credentials.md.
 
-This module binds the one C function itself (name, argtypes, restype and
-errcheck as in ``_lib._DECLARATIONS``), so it works with a library that
-lacks it only by raising UnsupportedError when called.
+The function is declared in ``_lib._DECLARATIONS`` with the rest of the C
+API; with a library that lacks it, calling raises UnsupportedError.
 """
 
 from __future__ import annotations
 
 import ctypes
 import json
-from ctypes import CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int, c_size_t, c_uint, c_uint32, c_void_p
+from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional, Tuple, Union
 
 from . import _lib as L
 from . import errors as E
 from .engine import Engine
 
-PLAUDIT_CREDENTIAL_OPTIONS_VERSION = 1
-
-# const char *(*subject_id)(const char *member, void *payload)
-SubjectIdFn = CFUNCTYPE(c_void_p, c_char_p, c_void_p)
-# int (*subject_email)(const char *member, const char **email, const char **salt, void *payload)
-SubjectEmailFn = CFUNCTYPE(c_int, c_char_p, POINTER(c_void_p), POINTER(c_void_p), c_void_p)
-
-
-class plaudit_credential_options(Structure):
-    """Field for field as in plaudit.h."""
-
-    _fields_ = [
-        ("version", c_uint),
-        ("issuer_id", c_char_p),
-        ("issuer_name", c_char_p),
-        ("issuer_url", c_char_p),
-        ("issuer_email", c_char_p),
-        ("issuer_image", c_char_p),
-        ("base_url", c_char_p),
-        ("subject_template", c_char_p),
-        ("subject_id", SubjectIdFn),
-        ("subject_email", SubjectEmailFn),
-        ("payload", c_void_p),
-    ]
-
-
-def _bind() -> Any:
-    try:
-        fn = getattr(L._cdll, "plaudit_credential_export")
-    except AttributeError:
-        return None
-    fn.restype = c_int
-    fn.argtypes = [c_void_p, c_char_p, c_char_p, c_uint32, POINTER(plaudit_credential_options),
-                   POINTER(c_void_p), POINTER(c_size_t)]
-    fn.errcheck = L._check
-    return fn
-
-
-_export = _bind()
+# The struct, the callback types and the function's row live in the one
+# declaration table (_lib).
+PLAUDIT_CREDENTIAL_OPTIONS_VERSION = L.PLAUDIT_CREDENTIAL_OPTIONS_VERSION
+SubjectIdFn = L.SubjectIdFn
+SubjectEmailFn = L.SubjectEmailFn
+plaudit_credential_options = L.plaudit_credential_options
+_export = L._lib.plaudit_credential_export if L.has("plaudit_credential_export") else None
 
 StrLike = Union[str, bytes]
 # A subject: a template ("https://x/members/{member}", "did:example:{member}")

@@ -1,0 +1,650 @@
+"""Loading libplaudit and declaring its C API for ctypes.
+
+This module is the only place that knows the C ABI: it finds the shared
+library, declares the struct layouts exactly as ``plaudit.h`` does, and binds
+every exported function through one table (``_DECLARATIONS``) that gives its
+argument types, result type and error check.
+
+The library is looked for in this order:
+
+1. the file named by the ``PLAUDIT_LIBRARY`` environment variable;
+2. a library built next to this package: ``libplaudit.so*`` inside the
+   package folder, then ``build*/lib/libplaudit.so`` in the source tree the
+   package sits in (``bindings/python/plaudit`` -> the tree's root);
+3. the system's, through :func:`ctypes.util.find_library`.
+
+At load time the library's version number is checked against the range these
+bindings support (major version 1).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import glob
+import os
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    Structure,
+    c_char_p,
+    c_int,
+    c_int64,
+    c_size_t,
+    c_uint,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from typing import Any, Callable, Optional
+
+from . import errors as _errors
+
+# Versions these bindings understand: MAJOR * 10000 + MINOR * 100 + PATCH.
+MIN_VERSION_NUMBER = 10000
+MAX_VERSION_NUMBER = 19999  # any 1.x: the ABI only grows within a major
+
+ENV_LIBRARY = "PLAUDIT_LIBRARY"
+
+# ---------------------------------------------------------------------------
+# Constants from plaudit.h
+# ---------------------------------------------------------------------------
+
+PLAUDIT_OK = 0
+PLAUDIT_DUPLICATE = 1
+PLAUDIT_UNSET = -1
+PLAUDIT_MAX_LEVELS = 64
+PLAUDIT_MAX_VALUE = 1000000000
+PLAUDIT_MAX_TS = 137438953472
+
+PLAUDIT_OPTIONS_VERSION = 1
+PLAUDIT_ACTION_DEF_VERSION = 1
+PLAUDIT_TIER_DEF_VERSION = 1
+PLAUDIT_SEGMENT_DEF_VERSION = 1
+PLAUDIT_LEADERBOARD_DEF_VERSION = 1
+PLAUDIT_BADGE_DEF_VERSION = 1
+PLAUDIT_KUDOS_DEF_VERSION = 1
+PLAUDIT_REWARD_DEF_VERSION = 1
+PLAUDIT_LISTENER_VERSION = 1
+
+# Enums are C `int`s (every value fits; the ABI passes them as int).
+c_enum = c_int
+
+# ---------------------------------------------------------------------------
+# Struct layouts (field for field as in plaudit.h)
+# ---------------------------------------------------------------------------
+
+MallocFn = CFUNCTYPE(c_void_p, c_size_t, c_void_p)
+ReallocFn = CFUNCTYPE(c_void_p, c_void_p, c_size_t, c_void_p)
+FreeFn = CFUNCTYPE(None, c_void_p, c_void_p)
+
+
+class plaudit_allocator(Structure):
+    _fields_ = [
+        ("malloc", MallocFn),
+        ("realloc", ReallocFn),
+        ("free", FreeFn),
+        ("payload", c_void_p),
+    ]
+
+
+class plaudit_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("allocator", plaudit_allocator),
+        ("tzdir", c_char_p),
+        ("idempotency_retention_s", c_int64),
+        ("max_members", c_uint64),
+    ]
+
+
+class plaudit_action_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("points", c_int64),
+        ("once", c_int),
+        ("cooldown_s", c_int64),
+        ("cap_points", c_int64),
+        ("cap_count", c_int64),
+        ("cap_per", c_enum),
+    ]
+
+
+class plaudit_tier_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("min_points", c_int64),
+        ("min_distinct_actions", c_int64),
+        ("min_tenure_days", c_int64),
+        ("lifetime", c_int),
+        ("window", c_enum),
+    ]
+
+
+class plaudit_segment_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("n_weights", c_size_t),
+        ("actions", POINTER(c_char_p)),
+        ("weights", POINTER(c_int64)),
+    ]
+
+
+class plaudit_leaderboard_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("period", c_enum),
+        ("segment", c_char_p),
+        ("size", c_int64),
+    ]
+
+
+class plaudit_badge_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("image", c_char_p),
+        ("criteria", c_char_p),
+        ("criterion", c_enum),
+        ("action", c_char_p),
+        ("within", c_enum),
+        ("per", c_enum),
+        ("n_thresholds", c_size_t),
+        ("thresholds", POINTER(c_int64)),
+        ("tier", c_char_p),
+        ("leaderboard", c_char_p),
+        ("top", c_int64),
+        ("bonus", c_int64),
+        ("hidden", c_int),
+        ("repeatable", c_int),
+    ]
+
+
+class plaudit_kudos_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("points", c_int64),
+        ("cap_points", c_int64),
+        ("cap_count", c_int64),
+        ("cap_per", c_enum),
+        ("give_cap_count", c_int64),
+        ("give_cap_per", c_enum),
+    ]
+
+
+class plaudit_reward_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("cost", c_int64),
+        ("stock", c_int64),
+    ]
+
+
+class plaudit_program_info(Structure):
+    _fields_ = [
+        ("name", c_char_p),
+        ("timezone", c_char_p),
+        ("utc_offset_minutes", c_int),
+        ("n_actions", c_size_t),
+        ("n_tiers", c_size_t),
+        ("n_badges", c_size_t),
+        ("n_segments", c_size_t),
+        ("n_leaderboards", c_size_t),
+        ("n_rewards", c_size_t),
+        ("has_kudos", c_int),
+        ("sealed", c_int),
+    ]
+
+
+class plaudit_event(Structure):
+    _fields_ = [
+        ("type", c_enum),
+        ("ts", c_int64),
+        ("id", c_char_p),
+        ("member", c_char_p),
+        ("target", c_char_p),
+        ("points", c_int64),
+        ("reason", c_char_p),
+        ("flag", c_int),
+    ]
+
+
+class plaudit_moment(Structure):
+    _fields_ = [
+        ("kind", c_enum),
+        ("ts", c_int64),
+        ("member", c_char_p),
+        ("points", c_int64),
+        ("source", c_enum),
+        ("source_id", c_char_p),
+        ("badge", c_char_p),
+        ("level", c_uint32),
+        ("times", c_uint32),
+        ("leaderboard", c_char_p),
+        ("tier_from", c_char_p),
+        ("tier_to", c_char_p),
+        ("promoted", c_int),
+        ("reward", c_char_p),
+        ("cost", c_int64),
+        ("to", c_char_p),
+    ]
+
+
+class plaudit_outcome(Structure):
+    _fields_ = [
+        ("status", c_enum),
+        ("code", c_int),
+        ("message", c_char_p),
+        ("points", c_int64),
+        ("n_moments", c_size_t),
+        ("moments", POINTER(plaudit_moment)),
+        ("n_badges", c_size_t),
+        ("n_tier_changes", c_size_t),
+    ]
+
+
+MomentFn = CFUNCTYPE(None, POINTER(plaudit_moment), c_void_p)
+
+
+class plaudit_listener(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("on_points", MomentFn),
+        ("on_badge", MomentFn),
+        ("on_tier", MomentFn),
+        ("on_redeem", MomentFn),
+        ("on_kudos", MomentFn),
+        ("payload", c_void_p),
+    ]
+
+
+class plaudit_member_info(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("joined", c_int64),
+        ("last_ts", c_int64),
+        ("points", c_int64),
+        ("balance", c_int64),
+        ("tier", c_char_p),
+        ("segment", c_char_p),
+        ("segment_pinned", c_int),
+        ("leaderboards", c_int),
+        ("kudos_given", c_uint64),
+        ("kudos_received", c_uint64),
+        ("distinct_actions", c_uint32),
+        ("n_badges", c_uint32),
+    ]
+
+
+class plaudit_badge_earned(Structure):
+    _fields_ = [
+        ("badge", c_char_p),
+        ("level", c_uint32),
+        ("times", c_uint32),
+        ("first_ts", c_int64),
+        ("last_ts", c_int64),
+    ]
+
+
+class plaudit_badge_progress(Structure):
+    _fields_ = [
+        ("badge", c_char_p),
+        ("criterion", c_enum),
+        ("level", c_uint32),
+        ("levels", c_uint32),
+        ("current", c_int64),
+        ("next", c_int64),
+        ("earned_this_period", c_int),
+    ]
+
+
+class plaudit_progress(Structure):
+    _fields_ = [
+        ("tier", c_char_p),
+        ("next_tier", c_char_p),
+        ("next_points", c_int64),
+        ("next_distinct_actions", c_int64),
+        ("next_tenure_days", c_int64),
+        ("keep_tier", c_char_p),
+        ("keep_points", c_int64),
+        ("n_badges", c_size_t),
+        ("badges", POINTER(plaudit_badge_progress)),
+    ]
+
+
+class plaudit_rank_entry(Structure):
+    _fields_ = [
+        ("member", c_char_p),
+        ("score", c_int64),
+        ("rank", c_uint64),
+        ("ts", c_int64),
+    ]
+
+
+class plaudit_stats(Structure):
+    _fields_ = [
+        ("accepted", c_uint64),
+        ("duplicates", c_uint64),
+        ("rejected", c_uint64),
+    ]
+
+
+SubjectIdFn = CFUNCTYPE(c_void_p, c_char_p, c_void_p)  # returns const char * (kept alive by the caller)
+SubjectEmailFn = CFUNCTYPE(c_int, c_char_p, POINTER(c_void_p), POINTER(c_void_p), c_void_p)
+PLAUDIT_CREDENTIAL_OPTIONS_VERSION = 1
+
+
+class plaudit_credential_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("issuer_id", c_char_p),
+        ("issuer_name", c_char_p),
+        ("issuer_url", c_char_p),
+        ("issuer_email", c_char_p),
+        ("issuer_image", c_char_p),
+        ("base_url", c_char_p),
+        ("subject_template", c_char_p),
+        ("subject_id", SubjectIdFn),
+        ("subject_email", SubjectEmailFn),
+        ("payload", c_void_p),
+    ]
+
+
+# Every struct of the public header, by its C name (the layout test walks it).
+STRUCTS = {
+    cls.__name__: cls
+    for cls in (
+        plaudit_allocator,
+        plaudit_options,
+        plaudit_action_def,
+        plaudit_tier_def,
+        plaudit_segment_def,
+        plaudit_leaderboard_def,
+        plaudit_badge_def,
+        plaudit_kudos_def,
+        plaudit_reward_def,
+        plaudit_program_info,
+        plaudit_event,
+        plaudit_moment,
+        plaudit_outcome,
+        plaudit_listener,
+        plaudit_member_info,
+        plaudit_badge_earned,
+        plaudit_badge_progress,
+        plaudit_progress,
+        plaudit_rank_entry,
+        plaudit_stats,
+        plaudit_credential_options,
+    )
+}
+
+# ---------------------------------------------------------------------------
+# Error checks
+# ---------------------------------------------------------------------------
+
+
+def _check(result: int, func: Any, args: tuple) -> int:
+    """errcheck for `int` calls whose first argument is the context: a
+    negative code raises the exception of that code with the context's
+    message; PLAUDIT_OK (and positive values) pass through."""
+    if result < 0:
+        ctx = args[0] if args else None
+        raise _errors.from_code(result, _message(ctx, result))
+    return result
+
+
+def _check_noctx(result: int, func: Any, args: tuple) -> int:
+    """errcheck for `int` calls without a context to ask for a message."""
+    if result < 0:
+        raise _errors.from_code(result, _strerror(result))
+    return result
+
+
+def _message(ctx: Any, code: int) -> str:
+    msg = b""
+    if ctx:
+        msg = _errmsg(ctx) or b""
+    text = msg.decode("utf-8", "replace")
+    return text or _strerror(code)
+
+
+def _strerror(code: int) -> str:
+    return (_lib.plaudit_strerror(code) or b"").decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# The declaration table
+# ---------------------------------------------------------------------------
+
+P = POINTER
+ctx_p = c_void_p  # plaudit_ctx * (opaque; never the default int restype)
+
+# (name, restype, argtypes, errcheck, required)
+#  errcheck None: the caller looks at the result itself (event calls, whose
+#  negative codes are rejections reported in an Outcome; plain values).
+#  required False: functions that a library of this major version may lack
+#  (features landing later); they are bound to a stub returning
+#  PLAUDIT_EUNSUPPORTED, so calling them raises UnsupportedError.
+_DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
+    # version, errors, context
+    ("plaudit_version", c_char_p, [], None, True),
+    ("plaudit_version_number", c_int, [], None, True),
+    ("plaudit_strerror", c_char_p, [c_int], None, True),
+    ("plaudit_ctx_new", c_int, [P(c_void_p), P(plaudit_options)], _check_noctx, True),
+    ("plaudit_ctx_free", None, [ctx_p], None, True),
+    ("plaudit_errmsg", c_char_p, [ctx_p], None, True),
+    ("plaudit_errcode", c_int, [ctx_p], None, True),
+    ("plaudit_free", None, [ctx_p, c_void_p], None, True),
+    # program declaration
+    ("plaudit_period_name", c_char_p, [c_enum], None, True),
+    ("plaudit_period_parse", c_enum, [c_char_p], None, True),
+    ("plaudit_program_set_name", c_int, [ctx_p, c_char_p], _check, True),
+    ("plaudit_program_set_utc_offset", c_int, [ctx_p, c_int], _check, True),
+    ("plaudit_program_set_timezone", c_int, [ctx_p, c_char_p], _check, True),
+    ("plaudit_action_declare", c_int, [ctx_p, P(plaudit_action_def)], _check, True),
+    ("plaudit_tier_declare", c_int, [ctx_p, P(plaudit_tier_def)], _check, True),
+    ("plaudit_segment_declare", c_int, [ctx_p, P(plaudit_segment_def)], _check, True),
+    ("plaudit_leaderboard_declare", c_int, [ctx_p, P(plaudit_leaderboard_def)], _check, True),
+    ("plaudit_badge_declare", c_int, [ctx_p, P(plaudit_badge_def)], _check, True),
+    ("plaudit_kudos_declare", c_int, [ctx_p, P(plaudit_kudos_def)], _check, True),
+    ("plaudit_reward_declare", c_int, [ctx_p, P(plaudit_reward_def)], _check, True),
+    ("plaudit_program_info_get", c_int, [ctx_p, P(plaudit_program_info)], _check, True),
+    # events (checked by the caller: a rejection is an outcome)
+    ("plaudit_event_type_name", c_char_p, [c_enum], None, True),
+    ("plaudit_record", c_int, [ctx_p, P(plaudit_event), P(plaudit_outcome)], None, True),
+    ("plaudit_record_action", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_join", c_int, [ctx_p, c_int64, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_kudos", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_redeem", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_award", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_adjust", c_int,
+     [ctx_p, c_int64, c_char_p, c_int64, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_segment", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_preferences", c_int,
+     [ctx_p, c_int64, c_char_p, c_int, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_tick", c_int, [ctx_p, c_int64, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_batch", c_int,
+     [ctx_p, P(plaudit_event), c_size_t, P(c_int), P(c_size_t)], _check, True),
+    # listeners
+    ("plaudit_listener_set", c_int, [ctx_p, P(plaudit_listener)], _check, True),
+    # queries
+    ("plaudit_clock", c_int64, [ctx_p], None, True),
+    ("plaudit_member_get", c_int, [ctx_p, c_char_p, P(plaudit_member_info)], _check, True),
+    ("plaudit_member_action_count", c_int, [ctx_p, c_char_p, c_char_p, P(c_uint64)], _check, True),
+    ("plaudit_member_affinity", c_int, [ctx_p, c_char_p, c_char_p, P(c_int64)], _check, True),
+    ("plaudit_member_badges", c_int,
+     [ctx_p, c_char_p, P(P(plaudit_badge_earned)), P(c_size_t)], _check, True),
+    ("plaudit_member_progress", c_int, [ctx_p, c_char_p, P(plaudit_progress)], _check, True),
+    ("plaudit_member_count", c_uint64, [ctx_p], None, True),
+    ("plaudit_member_list", c_int,
+     [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, True),
+    # leaderboards
+    ("plaudit_leaderboard_top", c_int,
+     [ctx_p, c_char_p, c_size_t, P(plaudit_rank_entry), P(c_size_t)], _check, True),
+    ("plaudit_leaderboard_rank", c_int, [ctx_p, c_char_p, c_char_p, P(c_uint64), P(c_int64)], _check, True),
+    ("plaudit_leaderboard_around", c_int,
+     [ctx_p, c_char_p, c_char_p, c_size_t, P(plaudit_rank_entry), P(c_size_t)], _check, True),
+    ("plaudit_leaderboard_count", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, True),
+    # rewards
+    ("plaudit_reward_stock", c_int, [ctx_p, c_char_p, P(c_int64)], _check, True),
+    # state
+    ("plaudit_stats_get", c_int, [ctx_p, P(plaudit_stats)], _check, True),
+    ("plaudit_state_export", c_int, [ctx_p, P(c_void_p), P(c_size_t)], _check, True),
+    ("plaudit_state_digest", c_uint64, [ctx_p], None, True),
+    # Open Badges 3.0 credentials
+    ("plaudit_credential_export", c_int,
+     [ctx_p, c_char_p, c_char_p, c_uint32, P(plaudit_credential_options), P(c_void_p), P(c_size_t)], _check, False),
+    # JSON (the `json` feature)
+    ("plaudit_has_json", c_int, [], None, False),
+    ("plaudit_program_load_json", c_int, [ctx_p, c_char_p, c_size_t], _check, False),
+    ("plaudit_program_load_file", c_int, [ctx_p, c_char_p], _check, False),
+    ("plaudit_program_export_json", c_int, [ctx_p, P(c_void_p), P(c_size_t)], _check, False),
+    ("plaudit_event_parse", c_int, [ctx_p, c_char_p, c_size_t, P(plaudit_event)], _check, False),
+    ("plaudit_record_json", c_int, [ctx_p, c_char_p, c_size_t, P(plaudit_outcome)], None, False),
+    ("plaudit_outcome_json", c_int, [ctx_p, P(plaudit_outcome), P(c_void_p), P(c_size_t)], _check, False),
+]
+
+
+class _Unsupported:
+    """Stands in for a function the loaded library does not export."""
+
+    __slots__ = ("__name__", "restype", "argtypes", "errcheck")
+
+    def __init__(self, name: str, restype: Any) -> None:
+        self.__name__ = name
+        self.restype = restype
+
+    def __call__(self, *args: Any) -> Any:
+        if self.__name__ == "plaudit_has_json":
+            return 0
+        raise _errors.UnsupportedError(
+            _errors.EUNSUPPORTED,
+            f"{self.__name__}: not exported by the loaded libplaudit ({_lib_path})",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Finding and loading the library
+# ---------------------------------------------------------------------------
+
+
+def _candidates() -> list[str]:
+    here = os.path.dirname(os.path.abspath(__file__))
+    found: list[str] = []
+    found += sorted(glob.glob(os.path.join(here, "libplaudit.so*")))
+    found += sorted(glob.glob(os.path.join(here, "libplaudit*.dylib")))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(here)))  # bindings/python/plaudit -> root
+    built = glob.glob(os.path.join(root, "build*", "lib", "libplaudit.so"))
+    built += glob.glob(os.path.join(root, "build*", "lib", "libplaudit.dylib"))
+    built.sort(key=lambda p: os.path.getmtime(p), reverse=True)  # newest build first
+    found += built
+    return found
+
+
+def _load() -> tuple[ctypes.CDLL, str]:
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        try:
+            return ctypes.CDLL(env), env
+        except OSError as e:
+            raise ImportError(f"{ENV_LIBRARY}={env!r} cannot be loaded: {e}") from e
+    errors = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:  # pragma: no cover - a broken build next to us
+            errors.append(f"{path}: {e}")
+    name = ctypes.util.find_library("plaudit")
+    if name:
+        try:
+            return ctypes.CDLL(name), name
+        except OSError as e:  # pragma: no cover
+            errors.append(f"{name}: {e}")
+    detail = "; ".join(errors) if errors else "no candidate found"
+    raise ImportError(
+        f"libplaudit not found ({detail}): build it (meson setup build && ninja -C build) "
+        f"or set {ENV_LIBRARY} to the library file"
+    )
+
+
+class Lib:
+    """The bound functions, as attributes named as in C."""
+
+
+_cdll, _lib_path = _load()
+_lib: Any = Lib()
+
+
+def _bind() -> None:
+    for name, restype, argtypes, errcheck, required in _DECLARATIONS:
+        try:
+            fn = getattr(_cdll, name)
+        except AttributeError:
+            if required:
+                raise ImportError(f"{_lib_path} does not export {name}: not a libplaudit 1.x") from None
+            fn = _Unsupported(name, restype)
+            setattr(_lib, name, fn)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+        if errcheck is not None:
+            fn.errcheck = errcheck
+        setattr(_lib, name, fn)
+
+
+_bind()
+_errmsg = _lib.plaudit_errmsg
+
+VERSION_NUMBER: int = _lib.plaudit_version_number()
+VERSION: str = _lib.plaudit_version().decode()
+LIBRARY_PATH: str = _lib_path
+
+if not (MIN_VERSION_NUMBER <= VERSION_NUMBER <= MAX_VERSION_NUMBER):
+    raise ImportError(
+        f"{_lib_path} is libplaudit {VERSION} ({VERSION_NUMBER}); these bindings support "
+        f"{MIN_VERSION_NUMBER}..{MAX_VERSION_NUMBER} (1.x)"
+    )
+
+
+def bind_optional(name: str, restype: Any, argtypes: list, errcheck: Optional[Callable] = _check) -> Any:
+    """Bind a function the table does not list (used by modules for APIs
+    that land later); returns the stub when the library lacks it."""
+    try:
+        fn = getattr(_cdll, name)
+    except AttributeError:
+        return _Unsupported(name, restype)
+    fn.restype = restype
+    fn.argtypes = argtypes
+    if errcheck is not None:
+        fn.errcheck = errcheck
+    return fn
+
+
+def has(name: str) -> bool:
+    """True when the loaded library exports `name`."""
+    return not isinstance(getattr(_lib, name, None), _Unsupported) and hasattr(_cdll, name)
+
+
+__all__ = ["STRUCTS", "VERSION", "VERSION_NUMBER", "LIBRARY_PATH", "has", "bind_optional"]

@@ -1,0 +1,1043 @@
+"""The Engine: one plaudit_ctx with a Pythonic API over the whole C API.
+
+Ownership: the Engine owns its context and frees it in :meth:`close` (also
+on ``with`` exit and, as a last resort, when garbage collected).  Everything
+it returns is a copy: strings are ``str``, structs are dataclasses, so
+nothing refers to context-owned C memory after a call returns.
+
+Threads: like the C context, an Engine is used by one thread at a time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import weakref
+from struct import error as struct_error
+from ctypes import byref, c_char_p, c_int, c_int64, c_size_t, c_uint64, c_void_p
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
+
+from . import _lib as L
+from . import errors as E
+from . import events as _events
+from . import program as _program
+from .model import (
+    BadgeEarned,
+    BadgeProgress,
+    BatchResult,
+    Criterion,
+    Event,
+    EventType,
+    Member,
+    Moment,
+    MomentKind,
+    Outcome,
+    PeriodLike,
+    Progress,
+    ProgramInfo,
+    Rank,
+    RankEntry,
+    Source,
+    Stats,
+    Status,
+)
+
+lib = L._lib
+_UNSET = L.PLAUDIT_UNSET
+
+# Function pointers looked up once (the hot paths use these module globals).
+_record = lib.plaudit_record
+_record_action = lib.plaudit_record_action
+_record_join = lib.plaudit_record_join
+_record_kudos = lib.plaudit_record_kudos
+_record_redeem = lib.plaudit_record_redeem
+_record_award = lib.plaudit_record_award
+_record_adjust = lib.plaudit_record_adjust
+_record_segment = lib.plaudit_record_segment
+_record_preferences = lib.plaudit_record_preferences
+_record_tick = lib.plaudit_record_tick
+_record_batch = lib.plaudit_record_batch
+_errmsg = lib.plaudit_errmsg
+
+_STATUS = (Status.ACCEPTED, Status.DUPLICATE, Status.REJECTED)
+_KINDS = tuple(MomentKind)
+_SOURCES = tuple(Source)
+_CRITERIA = tuple(Criterion)
+
+StrLike = Union[str, bytes]
+PathLike = Union[str, bytes, "os.PathLike[str]"]
+
+_CRITERION_NAMES = {
+    "manual": Criterion.MANUAL,
+    "action_count": Criterion.ACTION_COUNT,
+    "action_streak": Criterion.ACTION_STREAK,
+    "distinct_actions": Criterion.DISTINCT_ACTIONS,
+    "points": Criterion.POINTS,
+    "tenure_days": Criterion.TENURE_DAYS,
+    "kudos_received": Criterion.KUDOS_RECEIVED,
+    "kudos_given": Criterion.KUDOS_GIVEN,
+    "tier": Criterion.TIER,
+    "leaderboard": Criterion.LEADERBOARD,
+}
+
+_LISTENER_METHODS = ("on_points", "on_badge", "on_tier", "on_redeem", "on_kudos")
+
+
+def _enc(s: Optional[StrLike]) -> Optional[bytes]:
+    """str -> UTF-8 bytes; bytes and None pass through (bytes lets a caller
+    hand the library text that is not UTF-8, which it rejects)."""
+    if s is None or s.__class__ is bytes:
+        return s  # type: ignore[return-value]
+    if isinstance(s, str):
+        return s.encode("utf-8", "surrogateescape")
+    if isinstance(s, bytes):
+        return bytes(s)
+    raise TypeError(f"expected str, bytes or None, not {type(s).__name__}")
+
+
+def _dec(b: Optional[bytes]) -> Optional[str]:
+    return None if b is None else b.decode("utf-8", "surrogateescape")
+
+
+def _period(p: PeriodLike) -> int:
+    """A period as its C value, from a Period, an int or a name."""
+    if p is None:
+        return 0
+    if isinstance(p, str):
+        if not p:
+            return 0
+        v = lib.plaudit_period_parse(p.encode())
+        if v == 0:
+            raise E.InvalidArgumentError(E.EINVAL, f"unknown period \"{p}\"")
+        return v
+    return int(p)
+
+
+def _opt_int(v: Optional[int]) -> int:
+    return _UNSET if v is None else int(v)
+
+
+def _moment(m: Any) -> Moment:
+    """Copy a plaudit_moment into a Moment (only the fields of its kind)."""
+    kind = m.kind
+    member = m.member
+    mo = Moment(_KINDS[kind], m.ts, member.decode() if member is not None else "")
+    if kind == 0:  # POINTS
+        mo.points = m.points
+        mo.source = _SOURCES[m.source]
+        mo.source_id = _dec(m.source_id)
+    elif kind == 1:  # BADGE
+        mo.badge = _dec(m.badge)
+        mo.level = m.level
+        mo.times = m.times
+        mo.leaderboard = _dec(m.leaderboard)
+    elif kind == 2:  # TIER
+        mo.tier_from = _dec(m.tier_from)
+        mo.tier_to = _dec(m.tier_to)
+        mo.promoted = bool(m.promoted)
+    elif kind == 3:  # REDEEM
+        mo.reward = _dec(m.reward)
+        mo.cost = m.cost
+    elif kind == 4:  # KUDOS
+        mo.to = _dec(m.to)
+    return mo
+
+
+def _outcome(rc: int, out: L.plaudit_outcome) -> Outcome:
+    """Copy a filled plaudit_outcome (moments included)."""
+    if rc == 0:
+        n = out.n_moments
+        if n:
+            ms = out.moments
+            moments = tuple([_moment(ms[i]) for i in range(n)])
+        else:
+            moments = ()
+        return Outcome(Status.ACCEPTED, 0, "", out.points, moments, out.n_badges, out.n_tier_changes)
+    msg = out.message
+    return Outcome(_STATUS[out.status], out.code, msg.decode("utf-8", "replace") if msg else "")
+
+
+def _take_string(ctx: int, p: c_void_p, n: c_size_t) -> str:
+    """Copy and free a `char **` result of the library."""
+    try:
+        return ctypes.string_at(p.value, n.value).decode("utf-8") if p.value else ""
+    finally:
+        lib.plaudit_free(ctx, p)
+
+
+# ---- packing event arrays for batches ------------------------------------
+#
+# Initialising a ctypes struct array from tuples costs about 2 us per event,
+# several times what the engine spends on it.  On CPython the array is packed
+# with the struct module instead: a bytes object's data sits at a fixed
+# offset from its id(), measured here against ctypes itself; the bytes objects
+# are kept referenced (`keep`) for the whole C call.  Anywhere that cannot be
+# verified, the portable tuple initialisation is used.
+
+def _bytes_data_offset() -> Optional[int]:
+    import platform
+    if platform.python_implementation() != "CPython":
+        return None
+    offs = set()
+    for b in (b"x", b"plaudit", bytes(range(1, 200))):
+        offs.add(ctypes.cast(c_char_p(b), c_void_p).value - id(b))  # type: ignore[operator]
+    return offs.pop() if len(offs) == 1 else None
+
+
+def _event_packer() -> Optional[Any]:
+    import struct
+    off = _bytes_data_offset()
+    if off is None:
+        return None
+    S = struct.Struct("@iqPPPqPi")
+    F = L.plaudit_event
+    want = [F.type.offset, F.ts.offset, F.id.offset, F.member.offset, F.target.offset, F.points.offset,
+            F.reason.offset, F.flag.offset]
+    # the struct module's native layout must be the ctypes (= C) layout
+    probe = S.pack(1, 2, 3, 4, 5, 6, 7, 8)
+    if S.size > ctypes.sizeof(F):
+        return None
+    c = F.from_buffer_copy(probe + bytes(ctypes.sizeof(F) - S.size))
+    if (c.type, c.ts, c.points, c.flag) != (1, 2, 6, 8) or want[0] != 0:
+        return None
+    return S, off
+
+
+_PACKER = _event_packer()
+
+
+def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
+    """A plaudit_event array for `events`, and what must stay alive while C
+    reads it."""
+    n = len(events)
+    Arr = L.plaudit_event * n
+    if _PACKER is None:
+        arr = Arr(*[(e.type, e.ts, _enc(e.id), _enc(e.member), _enc(e.target), e.points, _enc(e.reason),
+                     e.flag) for e in events])
+        return arr, None
+    S, off = _PACKER
+    size = ctypes.sizeof(L.plaudit_event)
+    buf = bytearray(size * n)
+    pack = S.pack_into
+    cache: dict[Any, bytes] = {}  # str -> its UTF-8 bytes (also keeps them alive)
+    keep: list[bytes] = []
+
+    def addr(v: Any) -> int:
+        b = cache.get(v)
+        if b is None:
+            b = _enc(v)
+            if b is None:
+                return 0
+            cache[v] = b
+        return id(b) + off
+
+    try:
+        for i, e in enumerate(events):
+            v = e.member
+            mp = 0 if v is None else (id(cache[v]) + off if v in cache else addr(v))
+            v = e.target
+            tp = 0 if v is None else (id(cache[v]) + off if v in cache else addr(v))
+            ip = 0 if e.id is None else addr(e.id)
+            rp = 0 if e.reason is None else addr(e.reason)
+            pack(buf, i * size, e.type, e.ts, ip, mp, tp, e.points, rp, e.flag)
+    except struct_error as ex:
+        raise TypeError(f"event {i}: {ex}") from None
+    keep.append(cache)  # type: ignore[arg-type]
+    return Arr.from_buffer(buf), (keep, buf)
+
+
+class Listener:
+    """Base class for recognition listeners: override the moments you want.
+
+    Each method gets a :class:`Moment` (a copy: keep it as long as you like).
+    Listeners run after the event has been applied; they may query the
+    engine, but recording, declaring or changing the listener from inside
+    one raises :class:`StateError`.  An exception raised by a listener does
+    not undo the event: it is kept, the remaining moments are still
+    delivered, and once the C call has returned the event call raises
+    :class:`CallbackError` (its ``__cause__`` is your exception and its
+    ``outcome`` the accepted outcome).
+    """
+
+    def on_points(self, moment: Moment) -> None:
+        """Points awarded (net, non-zero)."""
+
+    def on_badge(self, moment: Moment) -> None:
+        """A badge level unlocked, or a badge earned again."""
+
+    def on_tier(self, moment: Moment) -> None:
+        """A tier promotion or demotion."""
+
+    def on_redeem(self, moment: Moment) -> None:
+        """A reward redeemed."""
+
+    def on_kudos(self, moment: Moment) -> None:
+        """Kudos given."""
+
+
+class Engine:
+    """A Plaudit engine (one ``plaudit_ctx``).
+
+    ``Engine(program)`` creates a context and, when `program` is given,
+    loads it: a dict (the spec's program document), a JSON string, or a
+    path (:class:`os.PathLike`).  Options: `tzdir` (the time-zone database
+    folder; default the system's), `idempotency_retention_s` (0 keeps every
+    event id), `max_members` (0: unlimited), `listener`.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    _ctx: Optional[int]
+
+    def __init__(
+        self,
+        program: Union[Mapping[str, Any], str, "os.PathLike[str]", None] = None,
+        *,
+        tzdir: Optional[str] = None,
+        idempotency_retention_s: int = 0,
+        max_members: int = 0,
+        listener: Any = None,
+    ) -> None:
+        self._ctx = None
+        self._keep: dict[str, Any] = {}  # ctypes objects C may call or read
+        self._cb_exc: Optional[BaseException] = None
+        self._in_cb = 0
+        self._tzdir = tzdir
+        opts = L.plaudit_options()
+        opts.version = L.PLAUDIT_OPTIONS_VERSION
+        opts.tzdir = _enc(tzdir)
+        opts.idempotency_retention_s = idempotency_retention_s
+        opts.max_members = max_members
+        h = c_void_p()
+        lib.plaudit_ctx_new(byref(h), byref(opts))
+        self._ctx = h.value
+        self._out = L.plaudit_outcome()
+        self._outp = byref(self._out)
+        try:
+            if listener is not None:
+                self.set_listener(listener)
+            if program is not None:
+                if isinstance(program, Mapping):
+                    self.load_program(program)
+                elif isinstance(program, os.PathLike):
+                    self.load_program_file(program)
+                elif isinstance(program, (str, bytes)):
+                    self.load_program_json(program)
+                else:
+                    raise TypeError("program: expected a dict, a JSON string or a path")
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life -------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: PathLike, **options: Any) -> "Engine":
+        """An engine with the program document at `path`."""
+        eng = cls(**options)
+        try:
+            eng.load_program_file(path)
+        except BaseException:
+            eng.close()
+            raise
+        return eng
+
+    @classmethod
+    def from_json(cls, text: StrLike, **options: Any) -> "Engine":
+        """An engine with the program document `text`."""
+        return cls(text, **options)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any], **options: Any) -> "Engine":
+        """An engine with the program document `doc` (decoded JSON)."""
+        return cls(doc, **options)
+
+    def close(self) -> None:
+        """Free the context.  Closing twice is fine; any other call after
+        close raises :class:`EngineClosedError`."""
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None:
+            lib.plaudit_ctx_free(ctx)
+        self._keep.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._ctx is None
+
+    def __enter__(self) -> "Engine":
+        self._h()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A last resort: close() or `with` is the way to free a context.
+        if getattr(self, "_ctx", None) is not None:
+            try:
+                self.close()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
+
+    def _h(self) -> int:
+        ctx = self._ctx
+        if ctx is None:
+            raise E.EngineClosedError(E.ESTATE, "the engine is closed")
+        return ctx
+
+    @property
+    def handle(self) -> int:
+        """The raw ``plaudit_ctx *`` (for other ctypes code)."""
+        return self._h()
+
+    @property
+    def errmsg(self) -> str:
+        """plaudit_errmsg: the detail of the last failure ("" after a success)."""
+        return (_errmsg(self._h()) or b"").decode("utf-8", "replace")
+
+    @property
+    def errcode(self) -> int:
+        """plaudit_errcode: the code of the last failure (0 after a success)."""
+        return lib.plaudit_errcode(self._h())
+
+    # -- declaring a program ----------------------------------------------
+
+    def load_program(self, doc: Mapping[str, Any], *, use_json: Optional[bool] = None) -> None:
+        """Load a program document given as a dict (spec section 2).
+
+        With the library's JSON feature (and `use_json` not False) the
+        document goes through ``plaudit_program_load_json``; otherwise it is
+        declared with the builder calls, checked first on a scratch engine so
+        that, as with the C loader, an invalid document loads nothing."""
+        ctx = self._h()
+        if use_json is None:
+            use_json = has_json()
+        if use_json:
+            text = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+            lib.plaudit_program_load_json(ctx, text, len(text))
+            return
+        info = self.program_info()
+        if info.n_actions or info.n_tiers or info.n_badges or info.n_segments or info.n_leaderboards \
+                or info.n_rewards or info.has_kudos:
+            raise E.StateError(E.ESTATE, "a program is already declared")
+        if info.sealed:
+            raise E.StateError(E.ESTATE, "the program is sealed once events are recorded")
+        with Engine(tzdir=self._tzdir) as scratch:
+            _program.declare_program(scratch, doc)
+        _program.declare_program(self, doc)
+
+    def load_program_json(self, text: StrLike, *, use_json: Optional[bool] = None) -> None:
+        """Load a program document given as JSON text."""
+        ctx = self._h()
+        if use_json is None:
+            use_json = has_json()
+        if use_json:
+            b = _enc(text)
+            assert b is not None
+            lib.plaudit_program_load_json(ctx, b, len(b))
+            return
+        try:
+            doc = json.loads(text)
+        except ValueError as e:
+            raise E.ParseError(E.EPARSE, f"program is not JSON: {e}") from None
+        self.load_program(doc, use_json=False)
+
+    def load_program_file(self, path: PathLike, *, use_json: Optional[bool] = None) -> None:
+        """Load the program document in the file at `path`."""
+        ctx = self._h()
+        if use_json is None:
+            use_json = has_json()
+        if use_json:
+            lib.plaudit_program_load_file(ctx, os.fsencode(path))
+            return
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError as e:
+            raise E.NotFoundError(E.ENOTFOUND, f"{os.fsdecode(path)}: {e.strerror}") from None
+        except OSError as e:
+            raise E.PlauditIOError(E.EIO, f"{os.fsdecode(path)}: {e.strerror}") from None
+        self.load_program_json(data, use_json=False)
+
+    def export_program_json(self) -> str:
+        """The program as a JSON document (plaudit_program_export_json)."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_program_export_json(ctx, byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
+    def set_program_name(self, name: str) -> None:
+        lib.plaudit_program_set_name(self._h(), _enc(name))
+
+    def set_utc_offset(self, minutes: int) -> None:
+        """Local time as a fixed offset from UTC, in minutes."""
+        lib.plaudit_program_set_utc_offset(self._h(), minutes)
+
+    def set_timezone(self, zone: str) -> None:
+        """Local time from an IANA zone, read now from the tz database."""
+        lib.plaudit_program_set_timezone(self._h(), _enc(zone))
+
+    def declare_action(
+        self,
+        id: str,
+        points: int,
+        *,
+        once: bool = False,
+        cooldown_s: int = 0,
+        cap_points: Optional[int] = None,
+        cap_count: Optional[int] = None,
+        cap_per: PeriodLike = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Declare an action (plaudit_action_declare)."""
+        d = L.plaudit_action_def(
+            L.PLAUDIT_ACTION_DEF_VERSION, _enc(id), _enc(name), _enc(description), points, int(once),
+            cooldown_s, _opt_int(cap_points), _opt_int(cap_count), _period(cap_per))
+        lib.plaudit_action_declare(self._h(), byref(d))
+
+    def declare_tier(
+        self,
+        id: str,
+        *,
+        min_points: int = 0,
+        min_distinct_actions: int = 0,
+        min_tenure_days: int = 0,
+        lifetime: bool = False,
+        window: PeriodLike = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Declare a tier, lowest first (plaudit_tier_declare)."""
+        d = L.plaudit_tier_def(
+            L.PLAUDIT_TIER_DEF_VERSION, _enc(id), _enc(name), _enc(description), min_points,
+            min_distinct_actions, min_tenure_days, int(lifetime), _period(window))
+        lib.plaudit_tier_declare(self._h(), byref(d))
+
+    def declare_segment(
+        self,
+        id: str,
+        weights: Mapping[str, int],
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Declare a motivation segment: affinity = sum of weight x
+        occurrences of each action (plaudit_segment_declare)."""
+        n = len(weights)
+        actions = (c_char_p * max(n, 1))(*[_enc(k) for k in weights])
+        ws = (c_int64 * max(n, 1))(*[int(v) for v in weights.values()])
+        d = L.plaudit_segment_def(
+            L.PLAUDIT_SEGMENT_DEF_VERSION, _enc(id), _enc(name), _enc(description), n,
+            ctypes.cast(actions, ctypes.POINTER(c_char_p)), ctypes.cast(ws, ctypes.POINTER(c_int64)))
+        lib.plaudit_segment_declare(self._h(), byref(d))
+
+    def declare_leaderboard(
+        self,
+        id: str,
+        period: PeriodLike,
+        *,
+        segment: Optional[str] = None,
+        size: int = 10,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Declare a leaderboard (plaudit_leaderboard_declare)."""
+        d = L.plaudit_leaderboard_def(
+            L.PLAUDIT_LEADERBOARD_DEF_VERSION, _enc(id), _enc(name), _enc(description), _period(period),
+            _enc(segment), size)
+        lib.plaudit_leaderboard_declare(self._h(), byref(d))
+
+    def declare_badge(
+        self,
+        id: str,
+        when: Optional[Mapping[str, Any]] = None,
+        *,
+        bonus: int = 0,
+        hidden: bool = False,
+        repeatable: bool = False,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        image: Optional[str] = None,
+        criteria: Optional[str] = None,
+    ) -> None:
+        """Declare a badge.  `when` is the spec's criterion object
+        (``{"action": "forum.answer", "count": [10, 50]}``,
+        ``{"points": 1000}``, ``{"leaderboard": "monthly", "top": 3}``, ...);
+        ``None`` declares a manual badge, given by award events."""
+        kw = _program.parse_when(when) if when is not None else {}
+        self.declare_badge_raw(id, bonus=bonus, hidden=hidden, repeatable=repeatable, name=name,
+                               description=description, image=image, criteria=criteria, **kw)
+
+    def declare_badge_raw(
+        self,
+        id: str,
+        *,
+        criterion: Union[Criterion, str, int] = Criterion.MANUAL,
+        action: Optional[str] = None,
+        within: PeriodLike = None,
+        per: PeriodLike = None,
+        thresholds: Sequence[int] = (),
+        tier: Optional[str] = None,
+        leaderboard: Optional[str] = None,
+        top: int = 0,
+        bonus: int = 0,
+        hidden: bool = False,
+        repeatable: bool = False,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        image: Optional[str] = None,
+        criteria: Optional[str] = None,
+    ) -> None:
+        """Declare a badge field for field as plaudit_badge_def."""
+        if isinstance(criterion, str):
+            try:
+                criterion = _CRITERION_NAMES[criterion]
+            except KeyError:
+                raise E.InvalidArgumentError(E.EINVAL, f"unknown criterion \"{criterion}\"") from None
+        n = len(thresholds)
+        th = (c_int64 * max(n, 1))(*thresholds)
+        d = L.plaudit_badge_def(
+            L.PLAUDIT_BADGE_DEF_VERSION, _enc(id), _enc(name), _enc(description), _enc(image), _enc(criteria),
+            int(criterion), _enc(action), _period(within), _period(per), n,
+            ctypes.cast(th, ctypes.POINTER(c_int64)), _enc(tier), _enc(leaderboard), top, bonus, int(hidden),
+            int(repeatable))
+        lib.plaudit_badge_declare(self._h(), byref(d))
+
+    def declare_kudos(
+        self,
+        points: int,
+        *,
+        cap_points: Optional[int] = None,
+        cap_count: Optional[int] = None,
+        cap_per: PeriodLike = None,
+        give_cap_count: Optional[int] = None,
+        give_cap_per: PeriodLike = None,
+    ) -> None:
+        """Declare the kudos section (plaudit_kudos_declare)."""
+        d = L.plaudit_kudos_def(
+            L.PLAUDIT_KUDOS_DEF_VERSION, points, _opt_int(cap_points), _opt_int(cap_count), _period(cap_per),
+            _opt_int(give_cap_count), _period(give_cap_per))
+        lib.plaudit_kudos_declare(self._h(), byref(d))
+
+    def declare_reward(
+        self,
+        id: str,
+        cost: int,
+        *,
+        stock: Optional[int] = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Declare a reward; `stock` None is unlimited (plaudit_reward_declare)."""
+        d = L.plaudit_reward_def(
+            L.PLAUDIT_REWARD_DEF_VERSION, _enc(id), _enc(name), _enc(description), cost, _opt_int(stock))
+        lib.plaudit_reward_declare(self._h(), byref(d))
+
+    def program_info(self) -> ProgramInfo:
+        """What the program declares (plaudit_program_info_get)."""
+        i = L.plaudit_program_info()
+        lib.plaudit_program_info_get(self._h(), byref(i))
+        return ProgramInfo(_dec(i.name), _dec(i.timezone), i.utc_offset_minutes, i.n_actions, i.n_tiers,
+                           i.n_badges, i.n_segments, i.n_leaderboards, i.n_rewards, bool(i.has_kudos),
+                           bool(i.sealed))
+
+    # -- listeners ----------------------------------------------------------
+
+    def set_listener(self, listener: Any) -> None:
+        """Set the listener (an object with any of on_points, on_badge,
+        on_tier, on_redeem, on_kudos; see :class:`Listener`), or remove it
+        with None.  Only the methods a :class:`Listener` subclass overrides
+        cost a crossing back into Python."""
+        ctx = self._h()
+        if listener is None:
+            lib.plaudit_listener_set(ctx, None)
+            self._keep.pop("listener", None)
+            return
+        s = L.plaudit_listener()
+        s.version = L.PLAUDIT_LISTENER_VERSION
+        keep = []
+        for name in _LISTENER_METHODS:
+            fn = getattr(listener, name, None)
+            if fn is None or getattr(type(listener), name, None) is getattr(Listener, name):
+                continue
+            cb = L.MomentFn(self._trampoline(fn))
+            setattr(s, name, cb)
+            keep.append(cb)
+        lib.plaudit_listener_set(ctx, byref(s))
+        # C copied the struct; the function objects must live as long as C
+        # may call them: until replaced, removed, or the engine is closed.
+        self._keep["listener"] = (listener, keep)
+
+    def _trampoline(self, fn: Any) -> Any:
+        wself = weakref.ref(self)
+
+        def moment_cb(mp: Any, payload: Any) -> None:
+            eng = wself()
+            if eng is None:  # pragma: no cover - the engine is being freed
+                return
+            eng._in_cb += 1
+            try:
+                fn(_moment(mp[0]))
+            except BaseException as e:  # never let it reach C
+                if eng._cb_exc is None:
+                    eng._cb_exc = e
+            finally:
+                eng._in_cb -= 1
+
+        return moment_cb
+
+    def _raise_callback(self, outcome: Optional[Outcome]) -> None:
+        e, self._cb_exc = self._cb_exc, None
+        assert e is not None
+        if not isinstance(e, Exception):  # KeyboardInterrupt, SystemExit
+            raise e
+        raise E.CallbackError(E.EUSER, f"listener raised {type(e).__name__}: {e}", outcome) from e
+
+    # -- events -------------------------------------------------------------
+
+    def _finish(self, rc: int, out: L.plaudit_outcome, check: bool) -> Outcome:
+        o = _outcome(rc, out)
+        if self._cb_exc is not None:
+            self._raise_callback(o)
+        if rc < 0 and check:
+            raise E.from_code(rc, o.message or _errmsg_code(rc), o)
+        return o
+
+    def _out_for_call(self) -> tuple[L.plaudit_outcome, Any]:
+        # A listener recording (which fails with ESTATE) must not overwrite
+        # the outer call's outcome: nested calls get their own struct.
+        if self._in_cb:
+            o = L.plaudit_outcome()
+            return o, byref(o)
+        return self._out, self._outp
+
+    def record(self, event: Event, *, check: bool = True) -> Outcome:
+        """Record one :class:`Event` (plaudit_record).
+
+        Returns the :class:`Outcome`.  A rejected event raises the error of
+        its code (the outcome is on the exception's ``outcome``) unless
+        `check` is False, in which case the rejected outcome is returned.  A
+        duplicate (same id, same content) is not an error."""
+        ctx = self._h()
+        ev = L.plaudit_event(int(event.type), event.ts, _enc(event.id), _enc(event.member), _enc(event.target),
+                             event.points, _enc(event.reason), int(event.flag))
+        out, outp = self._out_for_call()
+        return self._finish(_record(ctx, byref(ev), outp), out, check)
+
+    def record_action(self, ts: int, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
+                      check: bool = True) -> Outcome:
+        """`member` did `action` at `ts` (plaudit_record_action)."""
+        ctx = self._ctx
+        if ctx is None:
+            self._h()
+        out, outp = (self._out, self._outp) if not self._in_cb else self._out_for_call()
+        rc = _record_action(ctx, ts, _enc(member), _enc(action), _enc(id), outp)
+        return self._finish(rc, out, check)
+
+    def record_join(self, ts: int, member: StrLike, id: Optional[StrLike] = None, *,
+                    check: bool = True) -> Outcome:
+        """`member` joins at `ts` (plaudit_record_join)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_join(ctx, ts, _enc(member), _enc(id), outp), out, check)
+
+    def record_kudos(self, ts: int, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
+                     check: bool = True) -> Outcome:
+        """`from_` gives kudos to `to` (plaudit_record_kudos)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_kudos(ctx, ts, _enc(from_), _enc(to), _enc(id), outp), out, check)
+
+    def record_redeem(self, ts: int, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
+                      check: bool = True) -> Outcome:
+        """`member` redeems `reward` (plaudit_record_redeem)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_redeem(ctx, ts, _enc(member), _enc(reward), _enc(id), outp), out, check)
+
+    def record_award(self, ts: int, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
+                     check: bool = True) -> Outcome:
+        """Give `member` the manual `badge` (plaudit_record_award)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_award(ctx, ts, _enc(member), _enc(badge), _enc(id), outp), out, check)
+
+    def record_adjust(self, ts: int, member: StrLike, points: int, reason: Optional[StrLike] = None,
+                      id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+        """Adjust `member`'s points by `points` (plaudit_record_adjust)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        rc = _record_adjust(ctx, ts, _enc(member), points, _enc(reason), _enc(id), outp)
+        return self._finish(rc, out, check)
+
+    def record_segment(self, ts: int, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
+                       *, check: bool = True) -> Outcome:
+        """Pin `member` to `segment`; None returns it to inference
+        (plaudit_record_segment)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_segment(ctx, ts, _enc(member), _enc(segment), _enc(id), outp), out, check)
+
+    def record_preferences(self, ts: int, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
+                           check: bool = True) -> Outcome:
+        """Show (True) or hide `member` on leaderboards
+        (plaudit_record_preferences)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        rc = _record_preferences(ctx, ts, _enc(member), int(bool(leaderboards)), _enc(id), outp)
+        return self._finish(rc, out, check)
+
+    def record_tick(self, ts: int, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+        """Move the clock to `ts`: close periods, re-evaluate every member
+        (plaudit_record_tick)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_record_tick(ctx, ts, _enc(id), outp), out, check)
+
+    def record_batch(self, events: Sequence[Event]) -> BatchResult:
+        """Record many events in one crossing (plaudit_record_batch).
+
+        Each event is its own transaction, exactly as if recorded one by
+        one; a rejected event does not stop the batch and does not raise:
+        its code is in the result (``codes[i]``: 0 accepted, 1 duplicate,
+        negative rejected).  Moments reach the listener only.  A failure of
+        the batch itself (a bad argument, a store failure) raises."""
+        ctx = self._h()
+        n = len(events)
+        if n == 0:
+            return BatchResult([], 0)
+        arr, keep = _pack_events(events)
+        codes = (c_int * n)()
+        done = c_size_t()
+        try:
+            _record_batch(ctx, arr, n, codes, byref(done))
+            del keep  # the strings the array points to lived until here
+        finally:
+            if self._cb_exc is not None:
+                self._raise_callback(None)
+        k = done.value
+        return BatchResult(codes[:k], k)
+
+    def record_line(self, line: StrLike, *, check: bool = True) -> Outcome:
+        """Parse and record one event line (spec section 3).
+
+        Uses the library's reader (plaudit_record_json) when it has the JSON
+        feature; otherwise the line is read in Python with the same rules.  A
+        malformed line is rejected with ParseError (or UTF8Error) and counted
+        in the stats' rejected; a blank line raises NotFoundError ("nothing
+        to record") and is not counted.  With check=False rejections are
+        returned as outcomes instead."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        if _HAS_RECORD_JSON:
+            b = _enc(line)
+            assert b is not None
+            return self._finish(lib.plaudit_record_json(ctx, b, len(b), outp), out, check)
+        try:
+            ev = _events.parse_line(line)
+        except E.PlauditError as e:
+            if not isinstance(e, E.NotFoundError):
+                # Count it as the library's reader would: an event the
+                # library rejects for its type counts once in `rejected`.
+                bad = L.plaudit_event()
+                bad.type = -1
+                _record(ctx, byref(bad), None)
+            if check:
+                raise
+            return Outcome(Status.REJECTED, e.code, e.message)
+        return self.record(ev, check=check)
+
+    def parse_event(self, line: StrLike) -> Event:
+        """Parse one event line into an :class:`Event` without recording it
+        (plaudit_event_parse, or the Python reader without JSON)."""
+        ctx = self._h()
+        if not _HAS_EVENT_PARSE:
+            return _events.parse_line(line)
+        b = _enc(line)
+        assert b is not None
+        ev = L.plaudit_event()
+        lib.plaudit_event_parse(ctx, b, len(b), byref(ev))
+        return Event(EventType(ev.type), ev.ts, _dec(ev.member), _dec(ev.target), _dec(ev.id), ev.points,
+                     _dec(ev.reason), bool(ev.flag))
+
+    def last_outcome_json(self) -> str:
+        """The outcome of the last event call on this engine as one line of
+        JSON (plaudit_outcome_json); valid until the next event call."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_outcome_json(ctx, self._outp, byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
+    def replay(self, lines: Iterable[StrLike]) -> list[tuple[int, E.PlauditError]]:
+        """Record event lines as ``plaudit replay`` does: rejected and
+        malformed lines are counted and listed as (line number, error),
+        blank lines skipped.  Exceptions of listeners still propagate."""
+        errors: list[tuple[int, E.PlauditError]] = []
+        for i, line in enumerate(lines, 1):
+            if _events.is_blank(line):
+                continue
+            try:
+                self.record_line(line)
+            except E.CallbackError:
+                raise
+            except E.PlauditError as e:
+                errors.append((i, e))
+        return errors
+
+    # -- queries ------------------------------------------------------------
+
+    @property
+    def clock(self) -> Optional[int]:
+        """The newest accepted ts, or None before the first accepted event."""
+        c = lib.plaudit_clock(self._h())
+        return None if c < 0 else c
+
+    def member(self, member: StrLike) -> Member:
+        """A snapshot of `member` (NotFoundError when unknown)."""
+        i = L.plaudit_member_info()
+        lib.plaudit_member_get(self._h(), _enc(member), byref(i))
+        return Member(_dec(i.id) or "", i.joined, i.last_ts, i.points, i.balance, _dec(i.tier), _dec(i.segment),
+                      bool(i.segment_pinned), bool(i.leaderboards), i.kudos_given, i.kudos_received,
+                      i.distinct_actions, i.n_badges)
+
+    def get_member(self, member: StrLike) -> Optional[Member]:
+        """Like :meth:`member`, None for an unknown member."""
+        try:
+            return self.member(member)
+        except E.NotFoundError:
+            return None
+
+    def action_count(self, member: StrLike, action: StrLike) -> int:
+        """All-time occurrences of `action` by `member`."""
+        v = c_uint64()
+        lib.plaudit_member_action_count(self._h(), _enc(member), _enc(action), byref(v))
+        return v.value
+
+    def affinity(self, member: StrLike, segment: StrLike) -> int:
+        """`member`'s affinity to `segment`."""
+        v = c_int64()
+        lib.plaudit_member_affinity(self._h(), _enc(member), _enc(segment), byref(v))
+        return v.value
+
+    def badges(self, member: StrLike) -> list[BadgeEarned]:
+        """The badges `member` earned, in declaration order."""
+        p = ctypes.POINTER(L.plaudit_badge_earned)()
+        n = c_size_t()
+        lib.plaudit_member_badges(self._h(), _enc(member), byref(p), byref(n))
+        return [BadgeEarned(b.badge.decode(), b.level, b.times, b.first_ts, b.last_ts)
+                for b in (p[i] for i in range(n.value))]
+
+    def progress(self, member: StrLike) -> Progress:
+        """`member`'s progress towards the next tier and badges."""
+        g = L.plaudit_progress()
+        lib.plaudit_member_progress(self._h(), _enc(member), byref(g))
+        badges = [BadgeProgress(b.badge.decode(), _CRITERIA[b.criterion], b.level, b.levels, b.current, b.next,
+                                bool(b.earned_this_period))
+                  for b in (g.badges[i] for i in range(g.n_badges))]
+        return Progress(_dec(g.tier), _dec(g.next_tier), g.next_points, g.next_distinct_actions,
+                        g.next_tenure_days, _dec(g.keep_tier), g.keep_points, badges)
+
+    @property
+    def member_count(self) -> int:
+        """Number of members."""
+        return lib.plaudit_member_count(self._h())
+
+    def member_ids(self, start: int = 0, limit: Optional[int] = None, *, page: int = 256) -> list[str]:
+        """Member ids in creation order from index `start` (paged calls of
+        plaudit_member_list)."""
+        ctx = self._h()
+        ids: list[str] = []
+        buf = (c_char_p * page)()
+        n, nxt = c_size_t(), c_uint64()
+        while limit is None or len(ids) < limit:
+            want = page if limit is None else min(page, limit - len(ids))
+            lib.plaudit_member_list(ctx, start, want, buf, byref(n), byref(nxt))
+            ids.extend(buf[i].decode() for i in range(n.value))
+            if n.value == 0 or nxt.value <= start:
+                break
+            start = nxt.value
+        return ids
+
+    def members(self) -> Iterator[Member]:
+        """Every member's snapshot, in creation order."""
+        for mid in self.member_ids():
+            yield self.member(mid)
+
+    # -- leaderboards -------------------------------------------------------
+
+    @staticmethod
+    def _entries(arr: Any, n: int) -> list[RankEntry]:
+        return [RankEntry(e.member.decode(), e.score, e.rank, e.ts) for e in (arr[i] for i in range(n))]
+
+    def top(self, board: StrLike, n: int = 10) -> list[RankEntry]:
+        """Up to `n` entries from the top of `board`."""
+        arr = (L.plaudit_rank_entry * max(n, 1))()
+        k = c_size_t()
+        lib.plaudit_leaderboard_top(self._h(), _enc(board), n, arr, byref(k))
+        return self._entries(arr, k.value)
+
+    def rank(self, board: StrLike, member: StrLike) -> Rank:
+        """`member`'s rank (0 when not ranked) and score on `board`."""
+        r, s = c_uint64(), c_int64()
+        lib.plaudit_leaderboard_rank(self._h(), _enc(board), _enc(member), byref(r), byref(s))
+        return Rank(r.value, s.value)
+
+    def around(self, board: StrLike, member: StrLike, k: int = 2) -> list[RankEntry]:
+        """`member` and up to `k` entries above and below it (empty when
+        not ranked)."""
+        arr = (L.plaudit_rank_entry * (2 * k + 1))()
+        n = c_size_t()
+        lib.plaudit_leaderboard_around(self._h(), _enc(board), _enc(member), k, arr, byref(n))
+        return self._entries(arr, n.value)
+
+    def ranked_count(self, board: StrLike) -> int:
+        """Number of members ranked on `board`."""
+        v = c_uint64()
+        lib.plaudit_leaderboard_count(self._h(), _enc(board), byref(v))
+        return v.value
+
+    # -- rewards ------------------------------------------------------------
+
+    def reward_stock(self, reward: StrLike) -> Optional[int]:
+        """Stock left of `reward`; None when unlimited."""
+        v = c_int64()
+        lib.plaudit_reward_stock(self._h(), _enc(reward), byref(v))
+        return None if v.value == _UNSET else v.value
+
+    # -- state --------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Accepted, duplicate and rejected counts."""
+        s = L.plaudit_stats()
+        lib.plaudit_stats_get(self._h(), byref(s))
+        return Stats(s.accepted, s.duplicates, s.rejected)
+
+    def export_state_json(self) -> str:
+        """The final-state document ("plaudit.state/1"), byte-exact."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_state_export(ctx, byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
+    def export_state(self) -> dict[str, Any]:
+        """The final-state document, decoded."""
+        return json.loads(self.export_state_json())
+
+    def digest(self) -> int:
+        """A 64-bit digest of the whole state (diagnostic counters left out)."""
+        return lib.plaudit_state_digest(self._h())
+
+
+def _errmsg_code(code: int) -> str:
+    return (lib.plaudit_strerror(code) or b"").decode()
+
+
+_HAS_RECORD_JSON = L.has("plaudit_record_json") and bool(lib.plaudit_has_json())
+_HAS_EVENT_PARSE = L.has("plaudit_event_parse") and bool(lib.plaudit_has_json())
+
+
+def has_json() -> bool:
+    """True when the library has the JSON feature (plaudit_has_json)."""
+    return bool(lib.plaudit_has_json())

@@ -1,0 +1,318 @@
+"""Plain Python values for what the engine reports: enums mirroring the C
+enums, and dataclasses copied out of the C structs (so they stay valid after
+the call, unlike the context-owned C memory they come from)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+
+class Period(enum.IntEnum):
+    """plaudit_period."""
+
+    NONE = 0
+    DAY = 1
+    WEEK = 2
+    MONTH = 3
+    QUARTER = 4
+    YEAR = 5
+    ALL = 6
+
+
+class Criterion(enum.IntEnum):
+    """plaudit_criterion: what a badge's `when` holds."""
+
+    MANUAL = 0
+    ACTION_COUNT = 1
+    ACTION_STREAK = 2
+    DISTINCT_ACTIONS = 3
+    POINTS = 4
+    TENURE_DAYS = 5
+    KUDOS_RECEIVED = 6
+    KUDOS_GIVEN = 7
+    TIER = 8
+    LEADERBOARD = 9
+
+
+class EventType(enum.IntEnum):
+    """plaudit_event_type."""
+
+    ACTION = 0
+    JOIN = 1
+    KUDOS = 2
+    REDEEM = 3
+    AWARD = 4
+    ADJUST = 5
+    SEGMENT = 6
+    PREFERENCES = 7
+    TICK = 8
+
+
+class Status(enum.IntEnum):
+    """plaudit_status: what an event did."""
+
+    ACCEPTED = 0
+    DUPLICATE = 1
+    REJECTED = 2
+
+
+class MomentKind(enum.IntEnum):
+    """plaudit_moment_kind."""
+
+    POINTS = 0
+    BADGE = 1
+    TIER = 2
+    REDEEM = 3
+    KUDOS = 4
+
+
+class Source(enum.IntEnum):
+    """plaudit_source: what a points moment was paid for."""
+
+    ACTION = 0
+    BONUS = 1
+    KUDOS = 2
+    ADJUST = 3
+
+
+PeriodLike = Union[Period, str, int, None]
+
+
+def period_value(p: PeriodLike) -> int:
+    """A period given as a Period, its name ("week") or None (NONE)."""
+    if p is None:
+        return 0
+    if isinstance(p, str):
+        try:
+            return Period[p.upper()].value if p else 0
+        except KeyError:
+            raise ValueError(f"unknown period {p!r}") from None
+    return int(Period(p))
+
+
+@dataclass(slots=True)
+class Moment:
+    """A recognition moment (plaudit_moment), copied out of the C struct.
+
+    Fields that do not belong to ``kind`` are ``None`` / 0."""
+
+    kind: MomentKind
+    ts: int
+    member: str
+    points: int = 0
+    source: Optional[Source] = None
+    source_id: Optional[str] = None
+    badge: Optional[str] = None
+    level: int = 0
+    times: int = 0
+    leaderboard: Optional[str] = None
+    tier_from: Optional[str] = None
+    tier_to: Optional[str] = None
+    promoted: bool = False
+    reward: Optional[str] = None
+    cost: int = 0
+    to: Optional[str] = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one event call did (plaudit_outcome)."""
+
+    status: Status
+    code: int
+    message: str
+    points: int = 0
+    moments: tuple[Moment, ...] = ()
+    n_badges: int = 0
+    n_tier_changes: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is Status.ACCEPTED
+
+    @property
+    def duplicate(self) -> bool:
+        return self.status is Status.DUPLICATE
+
+    @property
+    def rejected(self) -> bool:
+        return self.status is Status.REJECTED
+
+
+@dataclass(slots=True)
+class Event:
+    """One event, for :meth:`Engine.record` and :meth:`Engine.record_batch`.
+
+    ``member`` is the giver for kudos; ``target`` is the action, the kudos
+    receiver, the reward, the badge or the segment (``None`` unpins).  Build
+    them with the class methods, which name the fields as the spec does."""
+
+    type: EventType
+    ts: int
+    member: Optional[str] = None
+    target: Optional[str] = None
+    id: Optional[str] = None
+    points: int = 0
+    reason: Optional[str] = None
+    flag: bool = False
+
+    @classmethod
+    def action(cls, ts: int, member: str, action: str, id: Optional[str] = None) -> "Event":
+        return cls(EventType.ACTION, ts, member, action, id)
+
+    @classmethod
+    def join(cls, ts: int, member: str, id: Optional[str] = None) -> "Event":
+        return cls(EventType.JOIN, ts, member, None, id)
+
+    @classmethod
+    def kudos(cls, ts: int, from_: str, to: str, id: Optional[str] = None) -> "Event":
+        return cls(EventType.KUDOS, ts, from_, to, id)
+
+    @classmethod
+    def redeem(cls, ts: int, member: str, reward: str, id: Optional[str] = None) -> "Event":
+        return cls(EventType.REDEEM, ts, member, reward, id)
+
+    @classmethod
+    def award(cls, ts: int, member: str, badge: str, id: Optional[str] = None) -> "Event":
+        return cls(EventType.AWARD, ts, member, badge, id)
+
+    @classmethod
+    def adjust(cls, ts: int, member: str, points: int, reason: Optional[str] = None,
+               id: Optional[str] = None) -> "Event":
+        return cls(EventType.ADJUST, ts, member, None, id, points, reason)
+
+    @classmethod
+    def segment(cls, ts: int, member: str, segment: Optional[str], id: Optional[str] = None) -> "Event":
+        return cls(EventType.SEGMENT, ts, member, segment, id)
+
+    @classmethod
+    def preferences(cls, ts: int, member: str, leaderboards: bool, id: Optional[str] = None) -> "Event":
+        return cls(EventType.PREFERENCES, ts, member, None, id, flag=bool(leaderboards))
+
+    @classmethod
+    def tick(cls, ts: int, id: Optional[str] = None) -> "Event":
+        return cls(EventType.TICK, ts, None, None, id)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What :meth:`Engine.record_batch` did: one code per processed event
+    (0 accepted, 1 duplicate, negative: the rejection code)."""
+
+    codes: list[int]
+    n_done: int
+
+    @property
+    def accepted(self) -> int:
+        return self.codes.count(0)
+
+    @property
+    def duplicates(self) -> int:
+        return self.codes.count(1)
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for c in self.codes if c < 0)
+
+
+@dataclass(slots=True)
+class Member:
+    """A member snapshot (plaudit_member_info)."""
+
+    id: str
+    joined: int
+    last_ts: int
+    points: int
+    balance: int
+    tier: Optional[str]
+    segment: Optional[str]
+    segment_pinned: bool
+    leaderboards: bool
+    kudos_given: int
+    kudos_received: int
+    distinct_actions: int
+    n_badges: int
+
+
+@dataclass(slots=True)
+class BadgeEarned:
+    """A badge a member earned (plaudit_badge_earned)."""
+
+    badge: str
+    level: int
+    times: int
+    first_ts: int
+    last_ts: int
+
+
+@dataclass(slots=True)
+class BadgeProgress:
+    """Progress towards a badge (plaudit_badge_progress)."""
+
+    badge: str
+    criterion: Criterion
+    level: int
+    levels: int
+    current: int
+    next: int
+    earned_this_period: bool
+
+
+@dataclass(slots=True)
+class Progress:
+    """A member's progress (plaudit_progress), as of the engine's clock."""
+
+    tier: Optional[str]
+    next_tier: Optional[str]
+    next_points: int
+    next_distinct_actions: int
+    next_tenure_days: int
+    keep_tier: Optional[str]
+    keep_points: int
+    badges: list[BadgeProgress] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RankEntry:
+    """One leaderboard entry (plaudit_rank_entry)."""
+
+    member: str
+    score: int
+    rank: int
+    ts: int
+
+
+@dataclass(slots=True)
+class Rank:
+    """A member's place on a board: rank 0 when not ranked."""
+
+    rank: int
+    score: int
+
+
+@dataclass(slots=True)
+class Stats:
+    """Diagnostic counters (plaudit_stats)."""
+
+    accepted: int
+    duplicates: int
+    rejected: int
+
+
+@dataclass(slots=True)
+class ProgramInfo:
+    """What the program declares (plaudit_program_info)."""
+
+    name: Optional[str]
+    timezone: Optional[str]
+    utc_offset_minutes: int
+    n_actions: int
+    n_tiers: int
+    n_badges: int
+    n_segments: int
+    n_leaderboards: int
+    n_rewards: int
+    has_kudos: bool
+    sealed: bool

@@ -1,0 +1,251 @@
+/* layout.c - prints the size and field offsets of every struct in
+ * plaudit.h as JSON, so that the Python tests can check the ctypes layouts
+ * against what the C compiler does (bindings/python/tests/test_layout.py). */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plaudit.h"
+
+static int first_struct = 1, first_field;
+
+static void begin(const char *name, size_t size)
+{
+    printf("%s\n  \"%s\": {\"size\": %zu, \"fields\": {", first_struct ? "" : ",", name, size);
+    first_struct = 0;
+    first_field = 1;
+}
+
+static void field(const char *name, size_t off, size_t size)
+{
+    printf("%s\"%s\": [%zu, %zu]", first_field ? "" : ", ", name, off, size);
+    first_field = 0;
+}
+
+static void end(void) { printf("}}"); }
+
+#define S(T, ...) do { begin(#T, sizeof(T)); __VA_ARGS__; end(); } while (0)
+#define F(T, f) field(#f, offsetof(T, f), sizeof(((T *)0)->f));
+
+int main(void)
+{
+    printf("{");
+    S(plaudit_allocator,
+      F(plaudit_allocator, malloc)
+      F(plaudit_allocator, realloc)
+      F(plaudit_allocator, free)
+      F(plaudit_allocator, payload)
+    );
+    S(plaudit_options,
+      F(plaudit_options, version)
+      F(plaudit_options, allocator)
+      F(plaudit_options, tzdir)
+      F(plaudit_options, idempotency_retention_s)
+      F(plaudit_options, max_members)
+    );
+    S(plaudit_action_def,
+      F(plaudit_action_def, version)
+      F(plaudit_action_def, id)
+      F(plaudit_action_def, name)
+      F(plaudit_action_def, description)
+      F(plaudit_action_def, points)
+      F(plaudit_action_def, once)
+      F(plaudit_action_def, cooldown_s)
+      F(plaudit_action_def, cap_points)
+      F(plaudit_action_def, cap_count)
+      F(plaudit_action_def, cap_per)
+    );
+    S(plaudit_tier_def,
+      F(plaudit_tier_def, version)
+      F(plaudit_tier_def, id)
+      F(plaudit_tier_def, name)
+      F(plaudit_tier_def, description)
+      F(plaudit_tier_def, min_points)
+      F(plaudit_tier_def, min_distinct_actions)
+      F(plaudit_tier_def, min_tenure_days)
+      F(plaudit_tier_def, lifetime)
+      F(plaudit_tier_def, window)
+    );
+    S(plaudit_segment_def,
+      F(plaudit_segment_def, version)
+      F(plaudit_segment_def, id)
+      F(plaudit_segment_def, name)
+      F(plaudit_segment_def, description)
+      F(plaudit_segment_def, n_weights)
+      F(plaudit_segment_def, actions)
+      F(plaudit_segment_def, weights)
+    );
+    S(plaudit_leaderboard_def,
+      F(plaudit_leaderboard_def, version)
+      F(plaudit_leaderboard_def, id)
+      F(plaudit_leaderboard_def, name)
+      F(plaudit_leaderboard_def, description)
+      F(plaudit_leaderboard_def, period)
+      F(plaudit_leaderboard_def, segment)
+      F(plaudit_leaderboard_def, size)
+    );
+    S(plaudit_badge_def,
+      F(plaudit_badge_def, version)
+      F(plaudit_badge_def, id)
+      F(plaudit_badge_def, name)
+      F(plaudit_badge_def, description)
+      F(plaudit_badge_def, image)
+      F(plaudit_badge_def, criteria)
+      F(plaudit_badge_def, criterion)
+      F(plaudit_badge_def, action)
+      F(plaudit_badge_def, within)
+      F(plaudit_badge_def, per)
+      F(plaudit_badge_def, n_thresholds)
+      F(plaudit_badge_def, thresholds)
+      F(plaudit_badge_def, tier)
+      F(plaudit_badge_def, leaderboard)
+      F(plaudit_badge_def, top)
+      F(plaudit_badge_def, bonus)
+      F(plaudit_badge_def, hidden)
+      F(plaudit_badge_def, repeatable)
+    );
+    S(plaudit_kudos_def,
+      F(plaudit_kudos_def, version)
+      F(plaudit_kudos_def, points)
+      F(plaudit_kudos_def, cap_points)
+      F(plaudit_kudos_def, cap_count)
+      F(plaudit_kudos_def, cap_per)
+      F(plaudit_kudos_def, give_cap_count)
+      F(plaudit_kudos_def, give_cap_per)
+    );
+    S(plaudit_reward_def,
+      F(plaudit_reward_def, version)
+      F(plaudit_reward_def, id)
+      F(plaudit_reward_def, name)
+      F(plaudit_reward_def, description)
+      F(plaudit_reward_def, cost)
+      F(plaudit_reward_def, stock)
+    );
+    S(plaudit_program_info,
+      F(plaudit_program_info, name)
+      F(plaudit_program_info, timezone)
+      F(plaudit_program_info, utc_offset_minutes)
+      F(plaudit_program_info, n_actions)
+      F(plaudit_program_info, n_tiers)
+      F(plaudit_program_info, n_badges)
+      F(plaudit_program_info, n_segments)
+      F(plaudit_program_info, n_leaderboards)
+      F(plaudit_program_info, n_rewards)
+      F(plaudit_program_info, has_kudos)
+      F(plaudit_program_info, sealed)
+    );
+    S(plaudit_event,
+      F(plaudit_event, type)
+      F(plaudit_event, ts)
+      F(plaudit_event, id)
+      F(plaudit_event, member)
+      F(plaudit_event, target)
+      F(plaudit_event, points)
+      F(plaudit_event, reason)
+      F(plaudit_event, flag)
+    );
+    S(plaudit_moment,
+      F(plaudit_moment, kind)
+      F(plaudit_moment, ts)
+      F(plaudit_moment, member)
+      F(plaudit_moment, points)
+      F(plaudit_moment, source)
+      F(plaudit_moment, source_id)
+      F(plaudit_moment, badge)
+      F(plaudit_moment, level)
+      F(plaudit_moment, times)
+      F(plaudit_moment, leaderboard)
+      F(plaudit_moment, tier_from)
+      F(plaudit_moment, tier_to)
+      F(plaudit_moment, promoted)
+      F(plaudit_moment, reward)
+      F(plaudit_moment, cost)
+      F(plaudit_moment, to)
+    );
+    S(plaudit_outcome,
+      F(plaudit_outcome, status)
+      F(plaudit_outcome, code)
+      F(plaudit_outcome, message)
+      F(plaudit_outcome, points)
+      F(plaudit_outcome, n_moments)
+      F(plaudit_outcome, moments)
+      F(plaudit_outcome, n_badges)
+      F(plaudit_outcome, n_tier_changes)
+    );
+    S(plaudit_listener,
+      F(plaudit_listener, version)
+      F(plaudit_listener, on_points)
+      F(plaudit_listener, on_badge)
+      F(plaudit_listener, on_tier)
+      F(plaudit_listener, on_redeem)
+      F(plaudit_listener, on_kudos)
+      F(plaudit_listener, payload)
+    );
+    S(plaudit_member_info,
+      F(plaudit_member_info, id)
+      F(plaudit_member_info, joined)
+      F(plaudit_member_info, last_ts)
+      F(plaudit_member_info, points)
+      F(plaudit_member_info, balance)
+      F(plaudit_member_info, tier)
+      F(plaudit_member_info, segment)
+      F(plaudit_member_info, segment_pinned)
+      F(plaudit_member_info, leaderboards)
+      F(plaudit_member_info, kudos_given)
+      F(plaudit_member_info, kudos_received)
+      F(plaudit_member_info, distinct_actions)
+      F(plaudit_member_info, n_badges)
+    );
+    S(plaudit_badge_earned,
+      F(plaudit_badge_earned, badge)
+      F(plaudit_badge_earned, level)
+      F(plaudit_badge_earned, times)
+      F(plaudit_badge_earned, first_ts)
+      F(plaudit_badge_earned, last_ts)
+    );
+    S(plaudit_badge_progress,
+      F(plaudit_badge_progress, badge)
+      F(plaudit_badge_progress, criterion)
+      F(plaudit_badge_progress, level)
+      F(plaudit_badge_progress, levels)
+      F(plaudit_badge_progress, current)
+      F(plaudit_badge_progress, next)
+      F(plaudit_badge_progress, earned_this_period)
+    );
+    S(plaudit_progress,
+      F(plaudit_progress, tier)
+      F(plaudit_progress, next_tier)
+      F(plaudit_progress, next_points)
+      F(plaudit_progress, next_distinct_actions)
+      F(plaudit_progress, next_tenure_days)
+      F(plaudit_progress, keep_tier)
+      F(plaudit_progress, keep_points)
+      F(plaudit_progress, n_badges)
+      F(plaudit_progress, badges)
+    );
+    S(plaudit_rank_entry,
+      F(plaudit_rank_entry, member)
+      F(plaudit_rank_entry, score)
+      F(plaudit_rank_entry, rank)
+      F(plaudit_rank_entry, ts)
+    );
+    S(plaudit_stats,
+      F(plaudit_stats, accepted)
+      F(plaudit_stats, duplicates)
+      F(plaudit_stats, rejected)
+    );
+    S(plaudit_credential_options,
+      F(plaudit_credential_options, version)
+      F(plaudit_credential_options, issuer_id)
+      F(plaudit_credential_options, issuer_name)
+      F(plaudit_credential_options, issuer_url)
+      F(plaudit_credential_options, issuer_email)
+      F(plaudit_credential_options, issuer_image)
+      F(plaudit_credential_options, base_url)
+      F(plaudit_credential_options, subject_template)
+      F(plaudit_credential_options, subject_id)
+      F(plaudit_credential_options, subject_email)
+      F(plaudit_credential_options, payload)
+    );
+    printf("\n}\n");
+    return 0;
+}

@@ -1,0 +1,265 @@
+/* journal.c - the write-ahead journal: encoding an accepted event as a
+ * record, appending it (and syncing per the policy) before the event is
+ * acknowledged, taking it back when the store fails, and the incremental
+ * reader that decodes records at recovery and tells a torn last record from
+ * corruption.  The format is in docs/storage-format.md. */
+#include <stdio.h>
+
+#include "internal.h"
+
+#define REC_VERSION 1
+#define REC_KIND_EVENT 1
+#define REC_HDR 8       /* u32 body length, u32 CRC-32C of those 4 bytes */
+#define REC_TRAILER 4   /* u32 CRC-32C of the body */
+#define REC_FIXED 28    /* version, kind, type, presence, seq, ts, points */
+#define REC_MAX 65536   /* largest body accepted */
+
+#define P_ID 1u
+#define P_MEMBER 2u
+#define P_TARGET 4u
+#define P_REASON 8u
+#define P_FLAG 16u
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static void put_str(pl_buf *b, const char *s)
+{
+    if (!s) return;
+    size_t n = strlen(s);
+    pl_put16(b, (uint16_t)n);
+    pl_buf_put(b, s, n);
+}
+
+void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
+{
+    size_t start = b->len;
+    unsigned char hdr[REC_HDR] = {0};
+    pl_buf_put(b, hdr, sizeof hdr);
+    unsigned pres = (ev->id ? P_ID : 0) | (ev->member ? P_MEMBER : 0) | (ev->target ? P_TARGET : 0) |
+                    (ev->reason ? P_REASON : 0) | (ev->flag ? P_FLAG : 0);
+    unsigned char fixed[4] = {REC_VERSION, REC_KIND_EVENT, (unsigned char)ev->type, (unsigned char)pres};
+    pl_buf_put(b, fixed, 4);
+    pl_put64(b, seq);
+    pl_put64(b, (uint64_t)ev->ts);
+    pl_put64(b, (uint64_t)ev->points);
+    put_str(b, ev->id);
+    put_str(b, ev->member);
+    put_str(b, ev->target);
+    put_str(b, ev->reason);
+    if (b->oom) return;
+    size_t body = b->len - start - REC_HDR;
+    unsigned char *h = (unsigned char *)b->p + start;
+    pl_le32(h, (uint32_t)body);
+    pl_le32(h + 4, plaudit_crc32c(0, h, 4));
+    pl_put32(b, plaudit_crc32c(0, h + REC_HDR, body));
+}
+
+/* ---- write-ahead ------------------------------------------------------- */
+
+static int want_sync(const pl_store *s)
+{
+    if (!s->cb.sync) return 0;
+    switch (s->opt.sync) {
+    case PLAUDIT_SYNC_ALWAYS: return 1;
+    case PLAUDIT_SYNC_NEVER: return 0;
+    default: break;
+    }
+    if (!s->opt.sync_every_n && !s->opt.sync_every_ms) return 1;
+    if (s->opt.sync_every_n && s->unsynced + 1 >= s->opt.sync_every_n) return 1;
+    if (s->opt.sync_every_ms && pl_now_ms() - s->last_sync_ms >= (int64_t)s->opt.sync_every_ms) return 1;
+    return 0;
+}
+
+int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    pl_store *s = ctx->store;
+    s->failed = 1;
+    if (s->broken)
+        return pl_err(ctx, PLAUDIT_EIO,
+                      "the journal may end in a partial record after a store failure: detach the store and "
+                      "attach it again to recover");
+    s->buf.len = 0;
+    s->buf.oom = 0;
+    pl_journal_encode(&s->buf, s->seq + 1, ev);
+    if (s->buf.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory encoding the journal record");
+    size_t len = s->buf.len;
+    int rc = s->cb.journal_append(s->seq + 1, s->buf.p, len, s->cb.payload);
+    if (rc) {
+        rc = pl_store_fail(ctx, s, rc, "journal_append");
+        if (rc == PLAUDIT_ECORRUPT) s->broken = 1;
+        return rc;
+    }
+    if (want_sync(s)) {
+        rc = s->cb.sync(s->cb.payload);
+        if (rc) {
+            rc = pl_store_fail(ctx, s, rc, "sync");
+            /* Take the record back: the event is reported as failed. */
+            if (!s->cb.journal_cut || s->cb.journal_cut(len, s->cb.payload)) s->broken = 1;
+            return rc;
+        }
+        s->unsynced = 0;
+        s->last_sync_ms = pl_now_ms();
+    } else {
+        s->unsynced++;
+    }
+    s->seq++;
+    s->failed = 0;
+    return PLAUDIT_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud)
+{
+    memset(r, 0, sizeof *r);
+    r->ctx = ctx;
+    r->fn = fn;
+    r->ud = ud;
+    pl_buf_init(&r->carry, &ctx->alloc);
+}
+
+void pl_jreader_free(pl_jreader *r)
+{
+    pl_buf_free(&r->carry);
+    pl_free(&r->ctx->alloc, r->strs);
+    r->strs = NULL;
+}
+
+static int corrupt(pl_jreader *r, uint64_t at, const char *what)
+{
+    return pl_err(r->ctx, PLAUDIT_ECORRUPT, "journal is corrupt at byte %llu (after record %llu): %s",
+                  (unsigned long long)at, (unsigned long long)r->last_seq, what);
+}
+
+/* Decode and deliver one complete, checksummed body. */
+static int deliver(pl_jreader *r, const unsigned char *p, size_t n, uint64_t at)
+{
+    if (n < REC_FIXED) return corrupt(r, at, "record shorter than its fixed part");
+    if (p[0] != REC_VERSION)
+        return pl_err(r->ctx, PLAUDIT_EVERSION, "journal record at byte %llu has version %u (this library reads %d)",
+                      (unsigned long long)at, p[0], REC_VERSION);
+    if (p[1] != REC_KIND_EVENT) return corrupt(r, at, "unknown record kind");
+    if (p[2] > PLAUDIT_EVENT_TICK) return corrupt(r, at, "unknown event type");
+    unsigned pres = p[3];
+    if (pres & ~31u) return corrupt(r, at, "unknown presence bits");
+    uint64_t seq = pl_rd64(p + 4);
+    if (r->records && seq != r->last_seq + 1) return corrupt(r, at, "records out of sequence");
+    if (seq == 0) return corrupt(r, at, "record sequence number 0");
+    plaudit_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = (plaudit_event_type)p[2];
+    ev.ts = (int64_t)pl_rd64(p + 12);
+    ev.points = (int64_t)pl_rd64(p + 20);
+    ev.flag = !!(pres & P_FLAG);
+    /* strings: copied NUL-terminated into scratch */
+    if (pl_grow(&r->ctx->alloc, (void **)&r->strs, &r->cap_strs, n + 4, 1))
+        return pl_err(r->ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+    size_t off = REC_FIXED, so = 0;
+    const char **dst[4] = {&ev.id, &ev.member, &ev.target, &ev.reason};
+    for (unsigned i = 0; i < 4; i++) {
+        if (!(pres & (1u << i))) continue;
+        if (n - off < 2) return corrupt(r, at, "string length past the record's end");
+        size_t l = pl_rd16(p + off);
+        off += 2;
+        if (n - off < l) return corrupt(r, at, "string past the record's end");
+        if (memchr(p + off, 0, l)) return corrupt(r, at, "NUL byte in a string");
+        memcpy(r->strs + so, p + off, l);
+        r->strs[so + l] = '\0';
+        *dst[i] = r->strs + so;
+        so += l + 1;
+        off += l;
+    }
+    if (off != n) return corrupt(r, at, "bytes after the last field");
+    if (!r->records) r->first_seq = seq;
+    r->records++;
+    r->last_seq = seq;
+    return r->fn(r->ctx, seq, &ev, r->ud);
+}
+
+/* Parse what complete records p[0..n) holds; *used receives the bytes
+ * consumed.  Stops at a partial record (needs more bytes) or a bad one. */
+static int parse(pl_jreader *r, const unsigned char *p, size_t n, size_t *used)
+{
+    size_t off = 0;
+    int rc = 0;
+    while (!r->bad && n - off >= REC_HDR) {
+        const unsigned char *h = p + off;
+        uint64_t at = r->pos + off;
+        if (plaudit_crc32c(0, h, 4) != pl_rd32(h + 4)) {
+            r->bad = 1;   /* torn only if nothing but zeros follows */
+            break;
+        }
+        uint32_t len = pl_rd32(h);
+        if (len < REC_FIXED || len > REC_MAX) {
+            rc = corrupt(r, at, "record length out of range");
+            break;
+        }
+        if (n - off < (size_t)REC_HDR + len + REC_TRAILER) break;  /* need more */
+        if (plaudit_crc32c(0, h + REC_HDR, len) != pl_rd32(h + REC_HDR + len)) {
+            r->bad = 2;   /* torn only if it is the last thing */
+            off += REC_HDR + len + REC_TRAILER;
+            break;
+        }
+        if ((rc = deliver(r, h + REC_HDR, len, at))) break;
+        off += REC_HDR + len + REC_TRAILER;
+        r->good_end = r->pos + off;
+    }
+    *used = off;
+    return rc;
+}
+
+static void scan_bad(pl_jreader *r, const unsigned char *p, size_t n)
+{
+    if (r->bad == 2) r->bad_extra += n;
+    else
+        for (size_t i = 0; i < n && !r->bad_nonzero; i++) r->bad_nonzero |= p[i] != 0;
+}
+
+int pl_jreader_feed(pl_jreader *r, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    r->total += len;
+    if (r->bad) {
+        scan_bad(r, p, len);
+        return 0;
+    }
+    size_t used;
+    int rc;
+    if (r->carry.len) {
+        pl_buf_put(&r->carry, p, len);
+        if (r->carry.oom) return pl_err(r->ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+        const unsigned char *c = (const unsigned char *)r->carry.p;
+        rc = parse(r, c, r->carry.len, &used);
+        if (rc) return rc;
+        r->pos += used;
+        if (r->bad) {
+            scan_bad(r, c + used, r->carry.len - used);
+            r->carry.len = 0;
+        } else {
+            memmove(r->carry.p, r->carry.p + used, r->carry.len - used);
+            r->carry.len -= used;
+        }
+        return 0;
+    }
+    rc = parse(r, p, len, &used);
+    if (rc) return rc;
+    r->pos += used;
+    if (r->bad) scan_bad(r, p + used, len - used);
+    else if (used < len) {
+        pl_buf_put(&r->carry, p + used, len - used);
+        if (r->carry.oom) return pl_err(r->ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+    }
+    return 0;
+}
+
+int pl_jreader_finish(pl_jreader *r, uint64_t *torn)
+{
+    *torn = 0;
+    if (r->bad == 1 && r->bad_nonzero) return corrupt(r, r->good_end, "record header fails its checksum");
+    if (r->bad == 2 && r->bad_extra)
+        return corrupt(r, r->good_end, "record fails its checksum and is not the last one");
+    /* A prefix of a record, a last record whose body fails its checksum,
+     * or zeros: the torn end of a crashed append. */
+    *torn = r->total - r->good_end;
+    return 0;
+}

@@ -1,0 +1,441 @@
+/* snapshot.c - snapshots: the program fingerprint, encoding every piece of
+ * state the digest covers (plus the statistics) field by field in
+ * little-endian, checking a snapshot's header and checksums, loading it
+ * (leaderboard indexes rebuilt from the slots), and resetting a context to
+ * the empty state when a recovery fails.  Format: docs/storage-format.md. */
+#include <stdio.h>
+
+#include "internal.h"
+
+#define SNAP_MAGIC "PLDTSNAP"
+#define SNAP_VERSION 1
+#define SNAP_HDR 32
+
+/* ---- program fingerprint ---------------------------------------------- */
+
+static void fp_str(pl_buf *b, const char *s)
+{
+    if (!s) {
+        pl_put32(b, UINT32_MAX);
+        return;
+    }
+    size_t n = strlen(s);
+    pl_put32(b, (uint32_t)n);
+    pl_buf_put(b, s, n);
+}
+
+/* FNV-1a, 64 bits, over a canonical little-endian encoding of every rule's
+ * id and values (names, descriptions and images are display only). */
+uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
+{
+    pl_buf b;
+    pl_buf_init(&b, &ctx->alloc);
+    fp_str(&b, "plaudit.program.fp/1");
+    fp_str(&b, ctx->tzname);
+    pl_put32(&b, (uint32_t)ctx->utc_offset_min);
+    pl_put32(&b, (uint32_t)ctx->n_actions);
+    for (size_t i = 0; i < ctx->n_actions; i++) {
+        const pl_action *a = ctx->actions[i];
+        fp_str(&b, a->id);
+        pl_put64(&b, (uint64_t)a->points);
+        pl_put32(&b, (uint32_t)a->once);
+        pl_put64(&b, (uint64_t)a->cooldown_s);
+        pl_put64(&b, (uint64_t)a->cap_points);
+        pl_put64(&b, (uint64_t)a->cap_count);
+        pl_put32(&b, (uint32_t)a->cap_per);
+    }
+    pl_put32(&b, (uint32_t)ctx->n_tiers);
+    for (size_t i = 0; i < ctx->n_tiers; i++) {
+        const pl_tier *t = ctx->tiers[i];
+        fp_str(&b, t->id);
+        pl_put64(&b, (uint64_t)t->min_points);
+        pl_put64(&b, (uint64_t)t->min_distinct);
+        pl_put64(&b, (uint64_t)t->min_tenure_days);
+        pl_put32(&b, (uint32_t)t->lifetime);
+        pl_put32(&b, (uint32_t)t->window);
+    }
+    pl_put32(&b, (uint32_t)ctx->n_segments);
+    for (size_t i = 0; i < ctx->n_segments; i++) {
+        const pl_segment *g = ctx->segments[i];
+        fp_str(&b, g->id);
+        pl_put32(&b, (uint32_t)g->n);
+        for (size_t j = 0; j < g->n; j++) {
+            pl_put32(&b, g->actions[j]);
+            pl_put64(&b, (uint64_t)g->weights[j]);
+        }
+    }
+    pl_put32(&b, (uint32_t)ctx->n_boards);
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *lb = ctx->boards[i];
+        fp_str(&b, lb->id);
+        pl_put32(&b, (uint32_t)lb->period);
+        pl_put32(&b, (uint32_t)lb->segment);
+        pl_put64(&b, (uint64_t)lb->size);
+    }
+    pl_put32(&b, (uint32_t)ctx->n_badges);
+    for (size_t i = 0; i < ctx->n_badges; i++) {
+        const pl_badge *g = ctx->badges[i];
+        fp_str(&b, g->id);
+        pl_put32(&b, (uint32_t)g->kind);
+        pl_put32(&b, (uint32_t)g->action);
+        pl_put32(&b, (uint32_t)g->within);
+        pl_put32(&b, (uint32_t)g->per);
+        pl_put32(&b, g->n_thr);
+        for (uint32_t j = 0; j < g->n_thr; j++) pl_put64(&b, (uint64_t)g->thr[j]);
+        pl_put32(&b, (uint32_t)g->tier);
+        pl_put32(&b, (uint32_t)g->board);
+        pl_put64(&b, (uint64_t)g->top);
+        pl_put64(&b, (uint64_t)g->bonus);
+        pl_put32(&b, (uint32_t)g->hidden);
+        pl_put32(&b, (uint32_t)g->repeatable);
+    }
+    const pl_kudos *k = &ctx->kudos;
+    pl_put32(&b, (uint32_t)k->declared);
+    pl_put64(&b, (uint64_t)k->points);
+    pl_put64(&b, (uint64_t)k->cap_points);
+    pl_put64(&b, (uint64_t)k->cap_count);
+    pl_put32(&b, (uint32_t)k->cap_per);
+    pl_put64(&b, (uint64_t)k->give_cap);
+    pl_put32(&b, (uint32_t)k->give_per);
+    pl_put32(&b, (uint32_t)ctx->n_rewards);
+    for (size_t i = 0; i < ctx->n_rewards; i++) {
+        const pl_reward *r = ctx->rewards[i];
+        fp_str(&b, r->id);
+        pl_put64(&b, (uint64_t)r->cost);
+        pl_put64(&b, (uint64_t)r->stock0);
+    }
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < b.len; i++) h = (h ^ (unsigned char)b.p[i]) * 0x100000001b3ULL;
+    *oom = b.oom;
+    pl_buf_free(&b);
+    return h;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
+{
+    int oom = 0;
+    uint64_t fp = pl_program_fingerprint(ctx, &oom);
+    if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
+    b->len = 0;
+    b->oom = 0;
+    unsigned char hdr[SNAP_HDR] = {0};
+    pl_buf_put(b, hdr, sizeof hdr);
+    pl_put64(b, seq);
+    pl_put64(b, fp);
+    pl_put32(b, (uint32_t)ctx->n_actions);
+    pl_put32(b, ctx->lay.n_cd);
+    pl_put32(b, ctx->lay.n_trk);
+    pl_put32(b, (uint32_t)ctx->n_boards);
+    pl_put32(b, (uint32_t)ctx->n_rewards);
+    pl_put32(b, (uint32_t)ctx->n_badges);
+    pl_put64(b, (uint64_t)ctx->clock);
+    pl_put64(b, (uint64_t)ctx->tick_ts);
+    pl_put64(b, ctx->accepted);
+    pl_put64(b, ctx->duplicates);
+    pl_put64(b, ctx->rejected);
+    for (size_t i = 0; i < ctx->n_boards; i++) pl_put32(b, ctx->boards[i]->cur);
+    for (size_t i = 0; i < ctx->n_rewards; i++) pl_put64(b, (uint64_t)ctx->rewards[i]->stock);
+    pl_put64(b, ctx->n_members);
+    for (size_t i = 0; i < ctx->n_members && !b->oom; i++) {
+        const pl_member *m = ctx->mv[i];
+        const pl_mstate *st = &m->st;
+        pl_put16(b, (uint16_t)m->idlen);
+        pl_buf_put(b, m->id, m->idlen);
+        pl_put64(b, (uint64_t)st->joined);
+        pl_put64(b, (uint64_t)st->last_ts);
+        pl_put64(b, (uint64_t)st->points);
+        pl_put64(b, (uint64_t)st->balance);
+        pl_put64(b, st->kudos_given);
+        pl_put64(b, st->kudos_received);
+        pl_put32(b, (uint32_t)st->tier);
+        pl_put32(b, (uint32_t)st->lifetime_tier);
+        pl_put32(b, (uint32_t)st->segment);
+        pl_put32(b, (uint32_t)st->pin);
+        pl_put32(b, st->distinct);
+        pl_put32(b, st->flags);
+        const uint32_t *counts = PL_CCOUNTS(ctx, m);
+        for (size_t j = 0; j < ctx->n_actions; j++) pl_put32(b, counts[j]);
+        const int64_t *cd = (const int64_t *)((const char *)m + ctx->lay.off_cd);
+        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) pl_put64(b, (uint64_t)cd[j]);
+        const pl_trk *trk = PL_CTRK(ctx, m);
+        for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
+            pl_put32(b, trk[j].period);
+            pl_put32(b, trk[j].aux);
+            pl_put64(b, (uint64_t)trk[j].value);
+        }
+        const pl_slot *sl = PL_CSLOTS(ctx, m);
+        for (size_t j = 0; j < ctx->n_boards; j++) {
+            pl_put64(b, (uint64_t)sl[j].score);
+            pl_put64(b, (uint64_t)sl[j].ts);
+            pl_put32(b, sl[j].period);
+            pl_put32(b, sl[j].ranked);
+        }
+        pl_put32(b, st->n_badges);
+        for (uint32_t j = 0; j < st->n_badges; j++) {
+            const pl_earned *e = &st->badges[j];
+            pl_put32(b, e->badge);
+            pl_put32(b, e->n);
+            pl_put32(b, e->period);
+            pl_put64(b, (uint64_t)e->first_ts);
+            pl_put64(b, (uint64_t)e->last_ts);
+            /* when each level / time was earned, once there are several */
+            uint32_t n_at = e->at ? e->n : 0;
+            pl_put32(b, n_at);
+            for (uint32_t k = 0; k < n_at; k++) pl_put64(b, (uint64_t)e->at[k]);
+        }
+    }
+    uint64_t n_keys = 0;
+    for (const pl_key *k = ctx->key_h; k; k = k->hh.next) n_keys++;
+    pl_put64(b, n_keys);
+    for (const pl_key *k = ctx->key_h; k && !b->oom; k = k->hh.next) {
+        pl_put16(b, (uint16_t)k->len);
+        pl_buf_put(b, k->key, k->len);
+        pl_put64(b, k->content);
+        pl_put64(b, (uint64_t)k->clock);
+    }
+    if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
+    unsigned char *h = (unsigned char *)b->p;
+    size_t body = b->len - SNAP_HDR;
+    memcpy(h, SNAP_MAGIC, 8);
+    pl_le32(h + 8, SNAP_VERSION);
+    pl_le32(h + 12, 0);
+    pl_le64(h + 16, body);
+    pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
+    pl_le32(h + 28, plaudit_crc32c(0, h, 28));
+    return PLAUDIT_OK;
+}
+
+/* ---- checking and loading ------------------------------------------------- */
+
+int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint)
+{
+    const unsigned char *h = data;
+    if (len < SNAP_HDR || memcmp(h, SNAP_MAGIC, 8) != 0)
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: bad magic or shorter than its header");
+    if (plaudit_crc32c(0, h, 28) != pl_rd32(h + 28))
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: header fails its checksum");
+    if (pl_rd32(h + 8) != SNAP_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d)",
+                      pl_rd32(h + 8), SNAP_VERSION);
+    uint64_t body = pl_rd64(h + 16);
+    if (body != len - SNAP_HDR || body < 16)
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: %zu bytes, the header says %llu", len,
+                      (unsigned long long)(body + SNAP_HDR));
+    if (plaudit_crc32c(0, h + SNAP_HDR, (size_t)body) != pl_rd32(h + 24))
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: body fails its checksum");
+    *seq = pl_rd64(h + SNAP_HDR);
+    *fingerprint = pl_rd64(h + SNAP_HDR + 8);
+    return PLAUDIT_OK;
+}
+
+void pl_state_reset(plaudit_ctx *ctx)
+{
+    PL_UH(&ctx->alloc);
+    pl_key *k, *ktmp;
+    HASH_ITER(hh, ctx->key_h, k, ktmp) {
+        HASH_DELETE(hh, ctx->key_h, k);
+        pl_free(&ctx->alloc, k);
+    }
+    HASH_CLEAR(hh, ctx->member_h);
+    for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
+    ctx->n_members = 0;
+    ctx->clock = ctx->tick_ts = -1;
+    ctx->accepted = ctx->duplicates = ctx->rejected = 0;
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        ctx->boards[i]->cur = 0;
+        if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
+    }
+    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
+    ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+}
+
+typedef struct rd {
+    const unsigned char *p;
+    size_t n, off;
+    int short_;
+} rd;
+
+static const unsigned char *take(rd *r, size_t n)
+{
+    if (r->short_ || r->n - r->off < n) {
+        r->short_ = 1;
+        return NULL;
+    }
+    const unsigned char *p = r->p + r->off;
+    r->off += n;
+    return p;
+}
+static uint32_t g32(rd *r)
+{
+    const unsigned char *p = take(r, 4);
+    return p ? pl_rd32(p) : 0;
+}
+static uint64_t g64(rd *r)
+{
+    const unsigned char *p = take(r, 8);
+    return p ? pl_rd64(p) : 0;
+}
+static uint16_t g16(rd *r)
+{
+    const unsigned char *p = take(r, 2);
+    return p ? pl_rd16(p) : 0;
+}
+
+static int bad(plaudit_ctx *ctx, const char *what)
+{
+    return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot does not fit the program: %s", what);
+}
+
+static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
+
+static int load(plaudit_ctx *ctx, rd *r)
+{
+    PL_UH(&ctx->alloc);
+    g64(r); /* seq */
+    g64(r); /* fingerprint */
+    if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
+        g32(r) != ctx->n_boards || g32(r) != ctx->n_rewards || g32(r) != ctx->n_badges)
+        return bad(ctx, "rule counts differ");
+    ctx->clock = (int64_t)g64(r);
+    ctx->tick_ts = (int64_t)g64(r);
+    ctx->accepted = g64(r);
+    ctx->duplicates = g64(r);
+    ctx->rejected = g64(r);
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = g32(r);
+    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = (int64_t)g64(r);
+    uint64_t nm = g64(r);
+    if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
+    if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    char id[PL_MEMBER_ID_MAX + 1];
+    for (uint64_t i = 0; i < nm; i++) {
+        uint16_t idlen = g16(r);
+        const unsigned char *idp = take(r, idlen);
+        if (!idp || idlen == 0 || idlen > PL_MEMBER_ID_MAX || memchr(idp, 0, idlen)) return bad(ctx, "member id");
+        memcpy(id, idp, idlen);
+        id[idlen] = '\0';
+        if (pl_member_find(ctx, id)) return bad(ctx, "member listed twice");
+        pl_member *m;
+        if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        HASH_ADD_KEYPTR(hh, ctx->member_h, m->id, m->idlen, m);
+        if (pl_uh_oom) {
+            pl_member_free(ctx, m);
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        }
+        m->idx = (uint32_t)ctx->n_members;
+        ctx->mv[ctx->n_members++] = m;
+        pl_mstate *st = &m->st;
+        st->joined = (int64_t)g64(r);
+        st->last_ts = (int64_t)g64(r);
+        st->points = (int64_t)g64(r);
+        st->balance = (int64_t)g64(r);
+        st->kudos_given = g64(r);
+        st->kudos_received = g64(r);
+        st->tier = (int32_t)g32(r);
+        st->lifetime_tier = (int32_t)g32(r);
+        st->segment = (int32_t)g32(r);
+        st->pin = (int32_t)g32(r);
+        st->distinct = g32(r);
+        st->flags = g32(r);
+        if (!in_range(st->tier, ctx->n_tiers) || !in_range(st->lifetime_tier, ctx->n_tiers) ||
+            !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
+            (st->flags & ~(PL_MF_OPTED_OUT | PL_MF_PINNED)))
+            return bad(ctx, "member field out of range");
+        uint32_t *counts = PL_COUNTS(ctx, m);
+        for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
+        int64_t *cd = PL_CD(ctx, m);
+        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) cd[j] = (int64_t)g64(r);
+        pl_trk *trk = PL_TRK(ctx, m);
+        for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
+            trk[j].period = g32(r);
+            trk[j].aux = g32(r);
+            trk[j].value = (int64_t)g64(r);
+        }
+        pl_slot *sl = PL_SLOTS(ctx, m);
+        for (size_t j = 0; j < ctx->n_boards; j++) {
+            sl[j].score = (int64_t)g64(r);
+            sl[j].ts = (int64_t)g64(r);
+            sl[j].period = g32(r);
+            sl[j].ranked = g32(r);
+            if (sl[j].ranked > 1) return bad(ctx, "slot flag");
+        }
+        uint32_t nb = g32(r);
+        if (r->short_ || nb > ctx->n_badges) return bad(ctx, "badge count");
+        if (nb) {
+            st->badges = pl_malloc(&ctx->alloc, sizeof *st->badges * nb);
+            if (!st->badges) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+            memset(st->badges, 0, sizeof *st->badges * nb);
+            st->cap_badges = nb;
+        }
+        for (uint32_t j = 0; j < nb; j++) {
+            pl_earned *e = &st->badges[j];
+            e->badge = g32(r);
+            e->n = g32(r);
+            e->period = g32(r);
+            e->first_ts = (int64_t)g64(r);
+            e->last_ts = (int64_t)g64(r);
+            if (e->badge >= ctx->n_badges || (j && e->badge <= st->badges[j - 1].badge))
+                return bad(ctx, "badge list");
+            st->n_badges = j + 1;
+            uint32_t n_at = g32(r);
+            if (r->short_ || (n_at && (n_at != e->n || n_at < 2)) || n_at > (r->n - r->off) / 8)
+                return bad(ctx, "badge times");
+            if (n_at) {
+                e->at = pl_malloc(&ctx->alloc, sizeof *e->at * n_at);
+                if (!e->at) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+                e->cap_at = n_at;
+                for (uint32_t k = 0; k < n_at; k++) e->at[k] = (int64_t)g64(r);
+            }
+        }
+        if (r->short_) break;
+    }
+    uint64_t nk = g64(r);
+    if (r->short_ || nk > (r->n - r->off) / 18) return bad(ctx, "key count out of range");
+    for (uint64_t i = 0; i < nk; i++) {
+        uint16_t kl = g16(r);
+        const unsigned char *kp = take(r, kl);
+        if (!kp || kl == 0 || kl > PL_KEY_MAX || memchr(kp, 0, kl)) return bad(ctx, "idempotency key");
+        pl_key *k = pl_malloc(&ctx->alloc, sizeof *k + kl + 1);
+        if (!k) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        memset(k, 0, sizeof *k);
+        memcpy(k->key, kp, kl);
+        k->key[kl] = '\0';
+        k->len = kl;
+        k->content = g64(r);
+        k->clock = (int64_t)g64(r);
+        pl_key *dup = NULL;
+        HASH_FIND(hh, ctx->key_h, k->key, k->len, dup);
+        if (dup) {
+            pl_free(&ctx->alloc, k);
+            return bad(ctx, "idempotency key listed twice");
+        }
+        HASH_ADD(hh, ctx->key_h, key, k->len, k);
+        if (pl_uh_oom) {
+            pl_free(&ctx->alloc, k);
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        }
+    }
+    if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
+    /* leaderboard indexes, from the slots */
+    for (size_t b = 0; b < ctx->n_boards; b++) {
+        pl_board *lb = ctx->boards[b];
+        for (size_t i = 0; i < ctx->n_members; i++) {
+            pl_member *m = ctx->mv[i];
+            const pl_slot *s = &PL_CSLOTS(ctx, m)[b];
+            if (!s->ranked || s->period != lb->cur) continue;
+            if (pl_rank_insert(lb->rank, s->score, s->ts, m->idx))
+                return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory rebuilding leaderboard \"%s\"", lb->id);
+        }
+    }
+    return PLAUDIT_OK;
+}
+
+int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len)
+{
+    rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
+    int rc = load(ctx, &r);
+    if (rc) pl_state_reset(ctx);
+    return rc;
+}

@@ -1,0 +1,315 @@
+/* store.c - the store plumbing: checking and copying the caller's store
+ * table, recovery at attach (snapshot, then the journal tail, or the whole
+ * journal under a changed program), explicit sync, snapshots with
+ * compaction, detaching, and turning callback failures into context
+ * errors. */
+#include <stdio.h>
+#include <time.h>
+
+#include "internal.h"
+
+int64_t pl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int plaudit_store_init(plaudit_store *store, unsigned version)
+{
+    if (!store) return PLAUDIT_EINVAL;
+    if (version != PLAUDIT_STORE_VERSION) return PLAUDIT_EVERSION;
+    plaudit_store init = PLAUDIT_STORE_INIT;
+    *store = init;
+    return PLAUDIT_OK;
+}
+
+void plaudit_store_close(plaudit_store *store)
+{
+    if (!store) return;
+    if (store->close) store->close(store->payload);
+    plaudit_store init = PLAUDIT_STORE_INIT;
+    *store = init;
+}
+
+int pl_store_fail(plaudit_ctx *ctx, const pl_store *s, int rc, const char *slot)
+{
+    if (rc > 0) rc = PLAUDIT_EUSER;
+    /* A callback's own pl_err (the chunk function) already explains. */
+    const char *detail = s->cb.errmsg ? s->cb.errmsg(s->cb.payload) : NULL;
+    if (!detail || !*detail) detail = plaudit_strerror(rc);
+    return pl_err(ctx, rc, "store %s failed: %s", slot, detail);
+}
+
+/* ---- recovery ------------------------------------------------------------- */
+
+typedef struct recov {
+    pl_store *s;
+    pl_buf snap;
+    pl_jreader jr;
+    uint64_t base;            /* records up to this seq are in the state */
+    int chunk_rc;             /* an error raised inside a chunk callback */
+} recov;
+
+static int snap_chunk(const void *data, size_t len, void *ud)
+{
+    recov *R = ud;
+    pl_buf_put(&R->snap, data, len);
+    if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
+    return 0;
+}
+
+static int journal_chunk(const void *data, size_t len, void *ud)
+{
+    recov *R = ud;
+    int rc = pl_jreader_feed(&R->jr, data, len);
+    if (rc) R->chunk_rc = rc;
+    return rc;
+}
+
+static int history_gap(plaudit_ctx *ctx, uint64_t first)
+{
+    return pl_err(ctx, PLAUDIT_EHISTORY,
+                  "the program differs from the one that wrote the snapshot, and a retroactive replay needs the "
+                  "journal from record 1, but it starts at record %llu (compacted): attach with the program that "
+                  "wrote the snapshot, or keep the journal (keep_journal, PLAUDIT_FILE_STORE_ARCHIVE)",
+                  (unsigned long long)first);
+}
+
+static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
+{
+    recov *R = ud;
+    plaudit_recovery *rep = &R->s->rec;
+    rep->records++;
+    if (seq <= R->base) {
+        rep->skipped++;
+        return 0;
+    }
+    if (seq != R->base + 1 + rep->replayed && rep->replayed == 0 && rep->retroactive)
+        return history_gap(ctx, seq);
+    if (seq != R->base + 1 + rep->replayed)
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: record %llu follows the state at record %llu",
+                      (unsigned long long)seq, (unsigned long long)(R->base + rep->replayed));
+    rep->replayed++;
+    int rc = pl_record_replay(ctx, ev);
+    if (rc == PLAUDIT_ENOMEM) return rc;
+    if (rc == PLAUDIT_OK) rep->accepted++;
+    else if (rc == PLAUDIT_DUPLICATE) rep->duplicates++;
+    else rep->rejected++;
+    pl_ok(ctx);
+    return 0;
+}
+
+/* Read one of the store's streams; a failure inside the chunk function
+ * keeps its own message, a failure of the store gets the store's. */
+static int read_rc(plaudit_ctx *ctx, recov *R, int rc, const char *slot)
+{
+    if (!rc) return R->chunk_rc;
+    if (R->chunk_rc && rc == R->chunk_rc) {
+        if (rc == PLAUDIT_ENOMEM && ctx->err_code != PLAUDIT_ENOMEM)
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
+        return rc;
+    }
+    return pl_store_fail(ctx, R->s, rc, slot);
+}
+
+static int recover(plaudit_ctx *ctx, recov *R)
+{
+    pl_store *s = R->s;
+    plaudit_recovery *rep = &s->rec;
+    int rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
+    if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
+    uint64_t snap_seq = 0, snap_fp = 0;
+    int have_snap = R->snap.len > 0, match = 0;
+    if (have_snap) {
+        if ((rc = pl_snapshot_check(ctx, R->snap.p, R->snap.len, &snap_seq, &snap_fp))) return rc;
+        int oom = 0;
+        uint64_t fp = pl_program_fingerprint(ctx, &oom);
+        if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
+        match = fp == snap_fp;
+        if (match) {
+            if ((rc = pl_snapshot_load(ctx, R->snap.p, R->snap.len))) return rc;
+            rep->snapshot = 1;
+            rep->snapshot_seq = snap_seq;
+            R->base = snap_seq;
+        } else {
+            rep->retroactive = 1;
+        }
+    }
+    pl_buf_free(&R->snap);
+    R->chunk_rc = 0;
+    rc = s->cb.journal_read(R->base + 1, journal_chunk, R, s->cb.payload);
+    if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
+    uint64_t torn;
+    if ((rc = pl_jreader_finish(&R->jr, &torn))) return rc;
+    const pl_jreader *jr = &R->jr;
+    if (!jr->records) {
+        if (rep->retroactive)
+            return pl_err(ctx, PLAUDIT_EHISTORY,
+                          "the program differs from the one that wrote the snapshot, and a retroactive replay "
+                          "needs the journal from record 1, but the journal is empty (compacted up to record "
+                          "%llu): attach with the program that wrote the snapshot, or keep the journal "
+                          "(keep_journal, PLAUDIT_FILE_STORE_ARCHIVE)",
+                          (unsigned long long)snap_seq);
+    } else if (jr->first_seq > R->base + 1) {
+        if (rep->retroactive) return history_gap(ctx, jr->first_seq);
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: it starts at record %llu, but the state (%s) "
+                      "ends at record %llu", (unsigned long long)jr->first_seq,
+                      rep->snapshot ? "snapshot" : "no snapshot", (unsigned long long)R->base);
+    }
+    if (rep->retroactive && jr->last_seq < snap_seq)
+        return pl_err(ctx, PLAUDIT_EHISTORY,
+                      "a retroactive replay needs records up to %llu (the snapshot's), but the journal ends at %llu",
+                      (unsigned long long)snap_seq, (unsigned long long)jr->last_seq);
+    if (torn) {
+        if (!s->cb.journal_cut)
+            return pl_err(ctx, PLAUDIT_ECORRUPT,
+                          "journal ends in a torn record of %llu bytes and the store cannot cut it (no journal_cut)",
+                          (unsigned long long)torn);
+        if ((rc = s->cb.journal_cut(torn, s->cb.payload))) return pl_store_fail(ctx, s, rc, "journal_cut");
+    }
+    rep->torn_bytes = torn;
+    s->seq = jr->last_seq > snap_seq ? jr->last_seq : snap_seq;
+    rep->last_seq = s->seq;
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const plaudit_store_options *opts)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (!store) return pl_err(ctx, PLAUDIT_EINVAL, "store is NULL");
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "a store cannot be attached from inside a listener");
+    if (store->version != PLAUDIT_STORE_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "store version %u is not supported (expected %d)", store->version,
+                      PLAUDIT_STORE_VERSION);
+    if (!store->journal_append || !store->journal_read || !store->snapshot_write || !store->snapshot_read)
+        return pl_err(ctx, PLAUDIT_EINVAL,
+                      "store lacks a must-provide slot (journal_append, journal_read, snapshot_write, snapshot_read)");
+    plaudit_store_options def = PLAUDIT_STORE_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    if (opts->version != PLAUDIT_STORE_OPTIONS_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "store options version %u is not supported (expected %d)",
+                      opts->version, PLAUDIT_STORE_OPTIONS_VERSION);
+    if ((unsigned)opts->sync > PLAUDIT_SYNC_NEVER)
+        return pl_err(ctx, PLAUDIT_EINVAL, "unknown sync policy %d", (int)opts->sync);
+    if (ctx->store) return pl_err(ctx, PLAUDIT_ESTATE, "a store is already attached");
+    if (ctx->clock >= 0 || ctx->n_members || ctx->accepted || ctx->key_h)
+        return pl_err(ctx, PLAUDIT_ESTATE, "a store must be attached before the first event");
+    int rc = pl_program_seal(ctx);
+    if (rc) return rc;
+    pl_store *s = pl_malloc(&ctx->alloc, sizeof *s);
+    if (!s) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
+    memset(s, 0, sizeof *s);
+    s->cb = *store;
+    s->opt = *opts;
+    pl_buf_init(&s->buf, &ctx->alloc);
+    recov R;
+    memset(&R, 0, sizeof R);
+    R.s = s;
+    pl_buf_init(&R.snap, &ctx->alloc);
+    pl_jreader_init(&R.jr, ctx, replay_one, &R);
+    rc = recover(ctx, &R);
+    pl_buf_free(&R.snap);
+    pl_jreader_free(&R.jr);
+    if (rc) {
+        pl_state_reset(ctx);
+        pl_buf_free(&s->buf);
+        pl_free(&ctx->alloc, s);
+        return rc;
+    }
+    s->last_sync_ms = pl_now_ms();
+    ctx->store = s;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out)
+{
+    if (!ctx || !out) return PLAUDIT_EINVAL;
+    if (ctx->store) *out = ctx->store->rec;
+    else memset(out, 0, sizeof *out);
+    return PLAUDIT_OK;
+}
+
+static int store_call_ok(plaudit_ctx *ctx, const char *what)
+{
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "%s is not allowed from inside a listener", what);
+    if (!ctx->store) return pl_err(ctx, PLAUDIT_ESTATE, "%s: no store is attached", what);
+    return PLAUDIT_OK;
+}
+
+static int do_sync(plaudit_ctx *ctx, pl_store *s)
+{
+    if (!s->cb.sync) return PLAUDIT_OK;
+    int rc = s->cb.sync(s->cb.payload);
+    if (rc) return pl_store_fail(ctx, s, rc, "sync");
+    s->unsynced = 0;
+    s->last_sync_ms = pl_now_ms();
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_sync(plaudit_ctx *ctx)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    int rc = store_call_ok(ctx, "plaudit_store_sync");
+    if (rc || (rc = do_sync(ctx, ctx->store))) return rc;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_snapshot(plaudit_ctx *ctx)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    int rc = store_call_ok(ctx, "plaudit_store_snapshot");
+    if (rc) return rc;
+    pl_store *s = ctx->store;
+    if (s->broken)
+        return pl_err(ctx, PLAUDIT_EIO, "the journal may end in a partial record after a store failure: detach "
+                                        "the store and attach it again to recover");
+    /* The journal first, so it never ends before a durable snapshot. */
+    if (s->unsynced && (rc = do_sync(ctx, s))) return rc;
+    if ((rc = pl_snapshot_encode(ctx, s->seq, &s->buf))) return rc;
+    rc = s->cb.snapshot_write(s->seq, s->buf.p, s->buf.len, s->cb.payload);
+    /* Do not keep a state-sized buffer around. */
+    pl_buf_free(&s->buf);
+    pl_buf_init(&s->buf, &ctx->alloc);
+    if (rc) return pl_store_fail(ctx, s, rc, "snapshot_write");
+    if (!s->opt.keep_journal && s->cb.journal_drop) {
+        rc = s->cb.journal_drop(s->seq, s->cb.payload);
+        if (rc) {
+            rc = pl_store_fail(ctx, s, rc, "journal_drop");
+            size_t n = strlen(ctx->errmsg);
+            snprintf(ctx->errmsg + n, sizeof ctx->errmsg - n, " (the snapshot was written; nothing is lost)");
+            return rc;
+        }
+    }
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+void pl_store_free(plaudit_ctx *ctx)
+{
+    pl_store *s = ctx->store;
+    if (!s) return;
+    if (s->unsynced && s->cb.sync) s->cb.sync(s->cb.payload);
+    if (s->cb.close) s->cb.close(s->cb.payload);
+    pl_buf_free(&s->buf);
+    pl_free(&ctx->alloc, s);
+    ctx->store = NULL;
+}
+
+int plaudit_store_detach(plaudit_ctx *ctx)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "a store cannot be detached from inside a listener");
+    if (!ctx->store) {
+        pl_ok(ctx);
+        return PLAUDIT_OK;
+    }
+    int rc;
+    if (ctx->store->unsynced && (rc = do_sync(ctx, ctx->store))) return rc;
+    ctx->store->unsynced = 0;
+    pl_store_free(ctx);
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}

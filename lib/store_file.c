@@ -1,0 +1,521 @@
+/* store_file.c - the embedded default store: a directory with append-only
+ * journal segments, a snapshot written to a temporary file and renamed
+ * over the old one, fsync of files and of the directory, and an flock()
+ * so that two processes cannot open the same store.  It implements the
+ * contract of plaudit/store.h with POSIX calls only. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SEG_PREFIX "journal-"
+#define SEG_SUFFIX ".log"
+#define SEG_NAME_MAX 48
+#define DEFAULT_SEGMENT (64u << 20)
+#define CHUNK (64u << 10)
+
+typedef struct fstore {
+    pl_alloc a;
+    char *dir;
+    int dirfd, lockfd;
+    unsigned flags;
+    uint64_t seg_bytes;
+    int fd;                   /* active segment, -1: none open */
+    uint64_t fd_size, fd_first;
+    uint64_t last_seq;        /* last appended seq (0: none since open) */
+    int fd_dirty, dir_dirty;
+    char err[PL_ERRMSG_MAX];
+} fstore;
+
+/* ---- errors ----------------------------------------------------------------- */
+
+static const char *kind_of(int e)
+{
+    switch (e) {
+    case ENOSPC:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+    case EFBIG: return "disk full: ";
+    case EROFS: return "read-only file system: ";
+    case EACCES:
+    case EPERM: return "not writable (permission denied): ";
+    default: return "";
+    }
+}
+
+/* strerror_r, not strerror: no shared buffer between contexts. */
+static const char *syserr(int e, char *buf, size_t n)
+{
+    if (strerror_r(e, buf, n)) snprintf(buf, n, "error %d", e);
+    return buf;
+}
+
+static int ferr(fstore *f, int e, const char *call, const char *name)
+{
+    char sys[128];
+    syserr(e, sys, sizeof sys);
+    snprintf(f->err, sizeof f->err, "%s%s %s/%s: %s", kind_of(e), call, f->dir, name ? name : "", sys);
+    return PLAUDIT_EIO;
+}
+
+static const char *f_errmsg(void *payload) { return ((fstore *)payload)->err; }
+
+/* ---- segments ----------------------------------------------------------------- */
+
+static void seg_name(char *out, uint64_t first) { snprintf(out, SEG_NAME_MAX, SEG_PREFIX "%020llu" SEG_SUFFIX, (unsigned long long)first); }
+
+static int parse_seg(const char *name, uint64_t *first)
+{
+    size_t n = strlen(name);
+    if (n != 8 + 20 + 4 || memcmp(name, SEG_PREFIX, 8) || strcmp(name + 28, SEG_SUFFIX)) return 0;
+    uint64_t v = 0;
+    for (int i = 8; i < 28; i++) {
+        if (name[i] < '0' || name[i] > '9') return 0;
+        v = v * 10 + (uint64_t)(name[i] - '0');
+    }
+    *first = v;
+    return 1;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The first seqs of the segments in dir (sub = NULL) or in dir/sub, sorted. */
+static int list_segs(fstore *f, const char *sub, uint64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int dfd = sub ? openat(f->dirfd, sub, O_RDONLY | O_DIRECTORY) : dup(f->dirfd);
+    if (dfd < 0) {
+        if (sub && errno == ENOENT) return 0;
+        return ferr(f, errno, "opening", sub ? sub : ".");
+    }
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        int e = errno;
+        close(dfd);
+        return ferr(f, e, "reading", sub ? sub : ".");
+    }
+    rewinddir(d);
+    size_t cap = 0;
+    uint64_t *v = NULL;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        uint64_t first;
+        if (!parse_seg(de->d_name, &first)) continue;
+        if (pl_grow(&f->a, (void **)&v, &cap, *n + 1, sizeof *v)) {
+            rc = PLAUDIT_ENOMEM;
+            snprintf(f->err, sizeof f->err, "out of memory listing %s", f->dir);
+            break;
+        }
+        v[(*n)++] = first;
+    }
+    closedir(d);
+    if (rc) {
+        pl_free(&f->a, v);
+        *n = 0;
+        return rc;
+    }
+    if (*n) qsort(v, *n, sizeof *v, cmp_u64);
+    *out = v;
+    return 0;
+}
+
+static int sync_dir(fstore *f)
+{
+    if (fsync(f->dirfd)) return ferr(f, errno, "fsync of the directory", "");
+    f->dir_dirty = 0;
+    return 0;
+}
+
+/* Write all of data at the end of fd. */
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* ---- journal ---------------------------------------------------------------- */
+
+static int close_active(fstore *f)
+{
+    if (f->fd < 0) return 0;
+    char name[SEG_NAME_MAX];
+    seg_name(name, f->fd_first);
+    if (f->fd_dirty && fsync(f->fd)) return ferr(f, errno, "fsync", name);
+    close(f->fd);
+    f->fd = -1;
+    f->fd_dirty = 0;
+    return 0;
+}
+
+static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    fstore *f = payload;
+    char name[SEG_NAME_MAX];
+    if (f->fd >= 0 && f->fd_size >= f->seg_bytes) {
+        int rc = close_active(f);
+        if (rc) return rc;
+    }
+    if (f->fd < 0) {
+        seg_name(name, seq);
+        int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0) return ferr(f, errno, "creating", name);
+        f->fd = fd;
+        f->fd_size = 0;
+        f->fd_first = seq;
+        f->dir_dirty = 1;
+    }
+    seg_name(name, f->fd_first);
+    if (write_all(f->fd, data, len)) {
+        int e = errno;
+        ferr(f, e, "writing", name);
+        /* Take back what part of the record was written. */
+        if (ftruncate(f->fd, (off_t)f->fd_size)) return PLAUDIT_ECORRUPT;
+        return PLAUDIT_EIO;
+    }
+    f->fd_size += len;
+    f->fd_dirty = 1;
+    f->last_seq = seq;
+    return 0;
+}
+
+static int f_sync(void *payload)
+{
+    fstore *f = payload;
+    if (f->fd >= 0 && f->fd_dirty) {
+        char name[SEG_NAME_MAX];
+        seg_name(name, f->fd_first);
+        if (fsync(f->fd)) return ferr(f, errno, "fsync", name);
+        f->fd_dirty = 0;
+    }
+    return f->dir_dirty ? sync_dir(f) : 0;
+}
+
+/* Stream one file through fn in chunks. */
+static int stream_file(fstore *f, int dfd, const char *name, plaudit_store_chunk_fn fn, void *fp, int *missing)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (missing && errno == ENOENT) {
+            *missing = 1;
+            return 0;
+        }
+        return ferr(f, errno, "opening", name);
+    }
+    char *buf = pl_malloc(&f->a, CHUNK);
+    if (!buf) {
+        close(fd);
+        snprintf(f->err, sizeof f->err, "out of memory reading %s/%s", f->dir, name);
+        return PLAUDIT_ENOMEM;
+    }
+    int rc = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf, CHUNK);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            rc = ferr(f, errno, "reading", name);
+            break;
+        }
+        if (r == 0) break;
+        if ((rc = fn(buf, (size_t)r, fp))) break;
+    }
+    pl_free(&f->a, buf);
+    close(fd);
+    return rc;
+}
+
+static int f_read(uint64_t from_seq, plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    fstore *f = payload;
+    uint64_t *live = NULL, *arch = NULL;
+    size_t nl = 0, na = 0;
+    int rc = list_segs(f, NULL, &live, &nl);
+    if (rc) return rc;
+    /* History before the live journal comes from the archive. */
+    int use_arch = (f->flags & PLAUDIT_FILE_STORE_ARCHIVE) && (!nl || from_seq < live[0]);
+    if (use_arch && (rc = list_segs(f, "archive", &arch, &na))) goto out;
+    int adfd = -1;
+    if (na) {
+        adfd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (adfd < 0) {
+            rc = ferr(f, errno, "opening", "archive");
+            goto out;
+        }
+    }
+    /* Start at the last segment whose first record is <= from_seq. */
+    size_t ai = 0, li = 0;
+    if (!na) {
+        while (li + 1 < nl && live[li + 1] <= from_seq) li++;
+    } else {
+        while (ai + 1 < na && arch[ai + 1] <= from_seq) ai++;
+    }
+    char name[SEG_NAME_MAX];
+    for (size_t i = ai; i < na && !rc; i++) {
+        if (nl && arch[i] >= live[0]) break;
+        seg_name(name, arch[i]);
+        rc = stream_file(f, adfd, name, fn, fp, NULL);
+    }
+    for (size_t i = li; i < nl && !rc; i++) {
+        seg_name(name, live[i]);
+        rc = stream_file(f, f->dirfd, name, fn, fp, NULL);
+    }
+    if (adfd >= 0) close(adfd);
+out:
+    pl_free(&f->a, live);
+    pl_free(&f->a, arch);
+    return rc;
+}
+
+static int f_cut(uint64_t nbytes, void *payload)
+{
+    fstore *f = payload;
+    uint64_t *live = NULL;
+    size_t nl = 0;
+    int rc = list_segs(f, NULL, &live, &nl);
+    if (rc) return rc;
+    char name[SEG_NAME_MAX];
+    for (size_t i = nl; i-- > 0 && nbytes;) {
+        seg_name(name, live[i]);
+        struct stat st;
+        if (fstatat(f->dirfd, name, &st, 0)) {
+            rc = ferr(f, errno, "stat", name);
+            break;
+        }
+        uint64_t size = (uint64_t)st.st_size;
+        int active = f->fd >= 0 && f->fd_first == live[i];
+        if (size <= nbytes) {
+            if (active) {
+                close(f->fd);
+                f->fd = -1;
+                f->fd_dirty = 0;
+            }
+            if (unlinkat(f->dirfd, name, 0)) {
+                rc = ferr(f, errno, "removing", name);
+                break;
+            }
+            f->dir_dirty = 1;
+            nbytes -= size;
+            continue;
+        }
+        int fd = active ? f->fd : openat(f->dirfd, name, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            rc = ferr(f, errno, "opening", name);
+            break;
+        }
+        if (ftruncate(fd, (off_t)(size - nbytes)) || fsync(fd)) rc = ferr(f, errno, "truncating", name);
+        if (active) f->fd_size = size - nbytes;
+        else close(fd);
+        nbytes = 0;
+    }
+    pl_free(&f->a, live);
+    if (!rc && nbytes) {
+        snprintf(f->err, sizeof f->err, "cannot cut %llu more bytes: the journal in %s is shorter",
+                 (unsigned long long)nbytes, f->dir);
+        rc = PLAUDIT_ECORRUPT;
+    }
+    if (!rc && f->dir_dirty) rc = sync_dir(f);
+    return rc;
+}
+
+static int f_drop(uint64_t upto, void *payload)
+{
+    fstore *f = payload;
+    uint64_t *live = NULL;
+    size_t nl = 0;
+    int rc = list_segs(f, NULL, &live, &nl);
+    if (rc) return rc;
+    int archive = !!(f->flags & PLAUDIT_FILE_STORE_ARCHIVE);
+    if (archive && mkdirat(f->dirfd, "archive", 0777) && errno != EEXIST) {
+        rc = ferr(f, errno, "creating", "archive");
+        goto out;
+    }
+    char name[SEG_NAME_MAX], to[SEG_NAME_MAX + 8];
+    for (size_t i = 0; i < nl; i++) {
+        int whole;
+        if (i + 1 < nl) whole = live[i + 1] <= upto + 1;
+        else whole = f->fd >= 0 && f->fd_first == live[i] && f->last_seq && f->last_seq <= upto;
+        if (!whole) break;
+        if (f->fd >= 0 && f->fd_first == live[i] && (rc = close_active(f))) break;
+        seg_name(name, live[i]);
+        if (archive) {
+            snprintf(to, sizeof to, "archive/%s", name);
+            if (renameat(f->dirfd, name, f->dirfd, to)) rc = ferr(f, errno, "archiving", name);
+        } else if (unlinkat(f->dirfd, name, 0)) {
+            rc = ferr(f, errno, "removing", name);
+        }
+        if (rc) break;
+        f->dir_dirty = 1;
+    }
+    if (!rc && f->dir_dirty) rc = sync_dir(f);
+    if (!rc && archive) {
+        int afd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (afd < 0 || fsync(afd)) rc = ferr(f, errno, "fsync of", "archive");
+        if (afd >= 0) close(afd);
+    }
+out:
+    pl_free(&f->a, live);
+    return rc;
+}
+
+/* ---- snapshot --------------------------------------------------------------- */
+
+static int f_snap_write(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    (void)seq;
+    fstore *f = payload;
+    int fd = openat(f->dirfd, "snapshot.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ferr(f, errno, "creating", "snapshot.tmp");
+    int rc = 0;
+    if (write_all(fd, data, len)) rc = ferr(f, errno, "writing", "snapshot.tmp");
+    else if (fsync(fd)) rc = ferr(f, errno, "fsync", "snapshot.tmp");
+    close(fd);
+    if (!rc && renameat(f->dirfd, "snapshot.tmp", f->dirfd, "snapshot")) rc = ferr(f, errno, "renaming", "snapshot.tmp");
+    if (rc) {
+        unlinkat(f->dirfd, "snapshot.tmp", 0);
+        return rc;
+    }
+    return sync_dir(f);
+}
+
+static int f_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    fstore *f = payload;
+    int missing = 0;
+    return stream_file(f, f->dirfd, "snapshot", fn, fp, &missing);
+}
+
+/* ---- open / close ----------------------------------------------------------- */
+
+static void f_close(void *payload)
+{
+    fstore *f = payload;
+    if (!f) return;
+    if (f->fd >= 0) {
+        if (f->fd_dirty) fsync(f->fd);
+        close(f->fd);
+    }
+    if (f->dir_dirty) fsync(f->dirfd);
+    if (f->lockfd >= 0) close(f->lockfd); /* releases the flock */
+    if (f->dirfd >= 0) close(f->dirfd);
+    pl_alloc a = f->a;
+    pl_free(&a, f->dir);
+    pl_free(&a, f);
+}
+
+int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *dir, unsigned flags,
+                            uint64_t segment_bytes)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (!out || !dir || !*dir) return pl_err(ctx, PLAUDIT_EINVAL, "out or dir is NULL or empty");
+    if (flags & ~(PLAUDIT_FILE_STORE_CREATE | PLAUDIT_FILE_STORE_ARCHIVE))
+        return pl_err(ctx, PLAUDIT_EINVAL, "unknown file store flags 0x%x", flags);
+    plaudit_store init = PLAUDIT_STORE_INIT;
+    *out = init;
+    struct stat st;
+    char sys[128];
+    if (stat(dir, &st)) {
+        int e = errno;
+        if (e == ENOENT && (flags & PLAUDIT_FILE_STORE_CREATE)) {
+            if (mkdir(dir, 0777)) {
+                e = errno;
+                return pl_err(ctx, PLAUDIT_EIO, "%screating store directory %s: %s", kind_of(e), dir, syserr(e, sys, sizeof sys));
+            }
+        } else if (e == ENOENT) {
+            return pl_err(ctx, PLAUDIT_ENOTFOUND,
+                          "store directory %s does not exist (pass PLAUDIT_FILE_STORE_CREATE to create it)", dir);
+        } else {
+            return pl_err(ctx, PLAUDIT_EIO, "store directory %s: %s", dir, syserr(e, sys, sizeof sys));
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        return pl_err(ctx, PLAUDIT_EIO, "store path %s is not a directory", dir);
+    }
+    fstore *f = pl_malloc(&ctx->alloc, sizeof *f);
+    if (!f) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory opening the file store");
+    memset(f, 0, sizeof *f);
+    f->a = ctx->alloc;
+    f->fd = f->dirfd = f->lockfd = -1;
+    f->flags = flags;
+    f->seg_bytes = segment_bytes ? segment_bytes : DEFAULT_SEGMENT;
+    f->dir = pl_strdup(&ctx->alloc, dir);
+    if (!f->dir) {
+        f_close(f);
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory opening the file store");
+    }
+    int rc = 0;
+    f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (f->dirfd < 0) {
+        rc = ferr(f, errno, "opening", "");
+        goto fail;
+    }
+    if (access(dir, W_OK)) {
+        rc = ferr(f, errno, "opening", "");
+        goto fail;
+    }
+    f->lockfd = openat(f->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f->lockfd < 0) {
+        rc = ferr(f, errno, "opening", "LOCK");
+        goto fail;
+    }
+    if (flock(f->lockfd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK) {
+            snprintf(f->err, sizeof f->err, "store %s is locked by another process (or another open)", dir);
+            rc = PLAUDIT_ELOCKED;
+        } else {
+            rc = ferr(f, errno, "locking", "LOCK");
+        }
+        goto fail;
+    }
+    unlinkat(f->dirfd, "snapshot.tmp", 0); /* a snapshot a crash interrupted */
+    uint64_t *live = NULL;
+    size_t nl = 0;
+    if ((rc = list_segs(f, NULL, &live, &nl))) goto fail;
+    if (nl) {
+        char name[SEG_NAME_MAX];
+        seg_name(name, live[nl - 1]);
+        f->fd = openat(f->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (f->fd < 0 || fstat(f->fd, &st)) rc = ferr(f, errno, "opening", name);
+        else {
+            f->fd_first = live[nl - 1];
+            f->fd_size = (uint64_t)st.st_size;
+        }
+    }
+    pl_free(&f->a, live);
+    if (rc) goto fail;
+    out->journal_append = f_append;
+    out->sync = f_sync;
+    out->journal_read = f_read;
+    out->journal_cut = f_cut;
+    out->snapshot_write = f_snap_write;
+    out->snapshot_read = f_snap_read;
+    out->journal_drop = f_drop;
+    out->errmsg = f_errmsg;
+    out->close = f_close;
+    out->payload = f;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+fail:
+    pl_err(ctx, rc, "%s", f->err);
+    f_close(f);
+    return rc;
+}

@@ -1,0 +1,389 @@
+/* store-fixture.c - see store-fixture.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "store-fixture.h"
+
+/* ---- the in-memory store ------------------------------------------------------ */
+
+memstore *mem_new(void)
+{
+    void *p = mmap(NULL, sizeof(memstore), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) abort();
+    memset(p, 0, sizeof(memstore));
+    return p;
+}
+
+void mem_free(memstore *m)
+{
+    if (m) munmap(m, sizeof *m);
+}
+
+void mem_copy(memstore *dst, const memstore *src) { memcpy(dst, src, sizeof *dst); }
+
+/* Count a call; fail or crash it when asked. */
+static int hit(memstore *m, const char *what)
+{
+    m->calls++;
+    if (m->fail_at && m->calls == m->fail_at) {
+        snprintf(m->err, sizeof m->err, "injected failure of %s at call %llu", what, (unsigned long long)m->calls);
+        return m->fail_code ? m->fail_code : PLAUDIT_EUSER;
+    }
+    return 0;
+}
+
+static int crash_now(const memstore *m) { return m->crash_at && m->calls == m->crash_at; }
+
+static int m_append(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "journal_append");
+    if (rc) return rc;
+    if (m->jlen + len > MEM_JCAP || m->nrec >= MEM_RCAP) {
+        snprintf(m->err, sizeof m->err, "memory store full");
+        return PLAUDIT_EUSER;
+    }
+    m->rec_seq[m->nrec] = seq;
+    m->rec_off[m->nrec] = m->jlen;
+    m->nrec++;
+    if (crash_now(m)) {
+        /* die in the middle of the write: half of the record lands */
+        memcpy(m->j + m->jlen, data, len / 2);
+        m->jlen += len / 2;
+        _exit(0);
+    }
+    memcpy(m->j + m->jlen, data, len);
+    m->jlen += len;
+    return 0;
+}
+
+static int m_sync(void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "sync");
+    if (crash_now(m)) _exit(0);
+    return rc;
+}
+
+static int deliver(memstore *m, const unsigned char *p, size_t n, plaudit_store_chunk_fn fn, void *fp)
+{
+    static const size_t sizes[] = {7, 64, 1000, 3};
+    size_t k = 0, off = 0;
+    while (off < n) {
+        size_t c = m->chunk ? m->chunk : sizes[k++ % 4];
+        if (c > n - off) c = n - off;
+        int rc = fn(p + off, c, fp);
+        if (rc) return rc;
+        off += c;
+    }
+    return 0;
+}
+
+static int m_read(uint64_t from_seq, plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "journal_read");
+    if (crash_now(m)) _exit(0);
+    if (rc) return rc;
+    size_t start = 0;
+    for (size_t i = 0; i < m->nrec && m->rec_seq[i] <= from_seq; i++) start = m->rec_off[i];
+    return deliver(m, m->j + start, m->jlen - start, fn, fp);
+}
+
+static int m_cut(uint64_t nbytes, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "journal_cut");
+    if (crash_now(m)) _exit(0);
+    if (rc) return rc;
+    if (nbytes > m->jlen) {
+        snprintf(m->err, sizeof m->err, "cut past the start");
+        return PLAUDIT_EUSER;
+    }
+    m->jlen -= (size_t)nbytes;
+    while (m->nrec && m->rec_off[m->nrec - 1] >= m->jlen) m->nrec--;
+    m->cuts++;
+    return 0;
+}
+
+static int m_snap_write(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "snapshot_write");
+    if (crash_now(m) && (m->calls & 1)) _exit(0); /* before */
+    if (rc) return rc;
+    if (len > MEM_SCAP) {
+        snprintf(m->err, sizeof m->err, "snapshot too large");
+        return PLAUDIT_EUSER;
+    }
+    memcpy(m->snap, data, len);
+    m->slen = len;
+    m->snap_seq = seq;
+    if (crash_now(m)) _exit(0); /* after */
+    return 0;
+}
+
+static int m_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "snapshot_read");
+    if (crash_now(m)) _exit(0);
+    if (rc) return rc;
+    return deliver(m, m->snap, m->slen, fn, fp);
+}
+
+static int m_drop(uint64_t upto, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "journal_drop");
+    if (crash_now(m) && (m->calls & 1)) _exit(0);
+    if (rc) return rc;
+    size_t k = 0;
+    while (k < m->nrec && m->rec_seq[k] <= upto) k++;
+    size_t off = k < m->nrec ? m->rec_off[k] : m->jlen;
+    memmove(m->j, m->j + off, m->jlen - off);
+    m->jlen -= off;
+    for (size_t i = k; i < m->nrec; i++) {
+        m->rec_seq[i - k] = m->rec_seq[i];
+        m->rec_off[i - k] = m->rec_off[i] - off;
+    }
+    m->nrec -= k;
+    m->drops++;
+    if (crash_now(m)) _exit(0);
+    return 0;
+}
+
+static const char *m_errmsg(void *payload) { return ((memstore *)payload)->err; }
+
+plaudit_store mem_store(memstore *m)
+{
+    plaudit_store s = PLAUDIT_STORE_INIT;
+    s.journal_append = m_append;
+    s.sync = m_sync;
+    s.journal_read = m_read;
+    s.journal_cut = m_cut;
+    s.snapshot_write = m_snap_write;
+    s.snapshot_read = m_snap_read;
+    s.journal_drop = m_drop;
+    s.errmsg = m_errmsg;
+    s.payload = m;
+    return s;
+}
+
+/* ---- the allocator -------------------------------------------------------------- */
+
+static int fa_fail(falloc *f)
+{
+    if (!f->armed) return 0;
+    f->count++;
+    if (f->fail_at && f->count == f->fail_at) {
+        f->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void *fa_malloc(size_t n, void *ud)
+{
+    falloc *f = ud;
+    if (fa_fail(f)) return NULL;
+    void *p = malloc(n);
+    if (p) f->live++;
+    return p;
+}
+
+static void *fa_realloc(void *ptr, size_t n, void *ud)
+{
+    falloc *f = ud;
+    if (fa_fail(f)) return NULL;
+    void *p = realloc(ptr, n);
+    if (p && !ptr) f->live++;
+    return p;
+}
+
+static void fa_free(void *ptr, void *ud)
+{
+    falloc *f = ud;
+    if (ptr) f->live--;
+    free(ptr);
+}
+
+plaudit_options falloc_options(falloc *f)
+{
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.allocator.malloc = fa_malloc;
+    o.allocator.realloc = fa_realloc;
+    o.allocator.free = fa_free;
+    o.allocator.payload = f;
+    return o;
+}
+
+/* ---- program and workload ------------------------------------------------------ */
+
+#define CHECK(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
+
+int declare_program(plaudit_ctx *ctx, int variant)
+{
+    plaudit_action_def a = PLAUDIT_ACTION_DEF_INIT;
+    a.id = "post";
+    a.points = variant ? 25 : 10;
+    CHECK(plaudit_action_declare(ctx, &a));
+    a = (plaudit_action_def)PLAUDIT_ACTION_DEF_INIT;
+    a.id = "answer";
+    a.points = 15;
+    a.cap_points = 40;
+    a.cap_per = PLAUDIT_PERIOD_DAY;
+    CHECK(plaudit_action_declare(ctx, &a));
+    a = (plaudit_action_def)PLAUDIT_ACTION_DEF_INIT;
+    a.id = "login";
+    a.points = 1;
+    a.cooldown_s = 3600;
+    CHECK(plaudit_action_declare(ctx, &a));
+    plaudit_tier_def t = PLAUDIT_TIER_DEF_INIT;
+    t.id = "bronze";
+    t.min_points = 20;
+    CHECK(plaudit_tier_declare(ctx, &t));
+    t.id = "silver";
+    t.min_points = variant ? 60 : 80;
+    CHECK(plaudit_tier_declare(ctx, &t));
+    t = (plaudit_tier_def)PLAUDIT_TIER_DEF_INIT;
+    t.id = "weekly";
+    t.min_points = 50;
+    t.window = PLAUDIT_PERIOD_WEEK;
+    CHECK(plaudit_tier_declare(ctx, &t));
+    const char *acts[] = {"post", "answer"};
+    const int64_t w[] = {1, 2};
+    plaudit_segment_def s = PLAUDIT_SEGMENT_DEF_INIT;
+    s.id = "helper";
+    s.n_weights = 2;
+    s.actions = acts;
+    s.weights = w;
+    CHECK(plaudit_segment_declare(ctx, &s));
+    plaudit_leaderboard_def l = PLAUDIT_LEADERBOARD_DEF_INIT;
+    l.id = "weekly";
+    l.period = PLAUDIT_PERIOD_WEEK;
+    CHECK(plaudit_leaderboard_declare(ctx, &l));
+    l.id = "alltime";
+    l.period = PLAUDIT_PERIOD_ALL;
+    CHECK(plaudit_leaderboard_declare(ctx, &l));
+    plaudit_badge_def b = PLAUDIT_BADGE_DEF_INIT;
+    b.id = "poster";
+    b.criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    b.action = "post";
+    const int64_t thr[] = {2, 4, 8};
+    b.n_thresholds = 3;
+    b.thresholds = thr;
+    b.bonus = 5;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    b = (plaudit_badge_def)PLAUDIT_BADGE_DEF_INIT;
+    b.id = "streak";
+    b.criterion = PLAUDIT_CRITERION_ACTION_STREAK;
+    b.action = "login";
+    b.per = PLAUDIT_PERIOD_DAY;
+    const int64_t thr2[] = {3};
+    b.n_thresholds = 1;
+    b.thresholds = thr2;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    b = (plaudit_badge_def)PLAUDIT_BADGE_DEF_INIT;
+    b.id = "champion";
+    b.criterion = PLAUDIT_CRITERION_LEADERBOARD;
+    b.leaderboard = "weekly";
+    b.top = 2;
+    b.bonus = 3;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    b = (plaudit_badge_def)PLAUDIT_BADGE_DEF_INIT;
+    b.id = "hero";
+    b.bonus = 7;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    plaudit_kudos_def k = PLAUDIT_KUDOS_DEF_INIT;
+    k.points = 4;
+    k.give_cap_count = 3;
+    k.give_cap_per = PLAUDIT_PERIOD_DAY;
+    CHECK(plaudit_kudos_declare(ctx, &k));
+    plaudit_reward_def r = PLAUDIT_REWARD_DEF_INIT;
+    r.id = "mug";
+    r.cost = 30;
+    r.stock = 2;
+    CHECK(plaudit_reward_declare(ctx, &r));
+    return 0;
+}
+
+plaudit_ctx *new_ctx(const plaudit_options *opts, int variant)
+{
+    plaudit_ctx *ctx = NULL;
+    if (plaudit_ctx_new(&ctx, opts)) return NULL;
+    if (declare_program(ctx, variant)) {
+        plaudit_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+#define D 86400
+#define T0 1700438400 /* Monday 2023-11-20 00:00 UTC */
+#define E(ty, t, key, mem, tgt) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0}}
+#define SNAP {1, {0, 0, NULL, NULL, NULL, 0, NULL, 0}}
+
+const step workload[] = {
+    E(PLAUDIT_EVENT_JOIN, 0, "j-ann", "ann", NULL),
+    E(PLAUDIT_EVENT_ACTION, 10, "e1", "ann", "post"),
+    E(PLAUDIT_EVENT_ACTION, 20, "e2", "bob", "answer"),
+    E(PLAUDIT_EVENT_ACTION, 30, NULL, "ann", "login"),
+    E(PLAUDIT_EVENT_KUDOS, 40, "k1", "bob", "ann"),
+    E(PLAUDIT_EVENT_ACTION, 50, "e3", "ann", "post"),
+    E(PLAUDIT_EVENT_REDEEM, 60, "r1", "bob", "mug"),      /* rejected: funds */
+    E(PLAUDIT_EVENT_ACTION, 70, "e4", "cy", "answer"),
+    E(PLAUDIT_EVENT_ACTION, 80, "e4", "cy", "answer"),    /* duplicate */
+    SNAP,
+    E(PLAUDIT_EVENT_ACTION, D + 10, "e5", "ann", "login"),
+    E(PLAUDIT_EVENT_ACTION, D + 20, "e6", "bob", "answer"),
+    E(PLAUDIT_EVENT_ACTION, D + 30, "e7", "bob", "answer"),
+    E(PLAUDIT_EVENT_ACTION, D + 40, "e8", "bob", "answer"),
+    E(PLAUDIT_EVENT_AWARD, D + 50, "a1", "cy", "hero"),
+    {0, {PLAUDIT_EVENT_ADJUST, T0 + D + 60, "adj1", "cy", NULL, 12, "bug bounty", 0}},
+    E(PLAUDIT_EVENT_SEGMENT, D + 70, "s1", "dee", "helper"),
+    {0, {PLAUDIT_EVENT_PREFERENCES, T0 + D + 80, "p1", "dee", NULL, 0, NULL, 0}},
+    E(PLAUDIT_EVENT_ACTION, 2 * D + 10, "e9", "ann", "login"),
+    E(PLAUDIT_EVENT_ACTION, 2 * D + 20, "e10", "ann", "post"),
+    E(PLAUDIT_EVENT_REDEEM, 2 * D + 30, "r2", "ann", "mug"),
+    E(PLAUDIT_EVENT_KUDOS, 2 * D + 40, "k2", "ann", "ann"), /* rejected: self */
+    SNAP,
+    E(PLAUDIT_EVENT_TICK, 8 * D, "t1", NULL, NULL),         /* week closes */
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 10, "e11", "dee", "post"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 20, NULL, "ann", "post"),
+    E(PLAUDIT_EVENT_KUDOS, 8 * D + 30, "k3", "cy", "dee"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 40, "e12", "bob", "post"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 5, "late", "bob", "post"), /* rejected: time */
+    E(PLAUDIT_EVENT_REDEEM, 8 * D + 50, "r3", "bob", "mug"),
+};
+const size_t n_workload = sizeof workload / sizeof workload[0];
+
+int run_step(plaudit_ctx *ctx, size_t i)
+{
+    if (workload[i].snapshot) return plaudit_store_snapshot(ctx);
+    return plaudit_record(ctx, &workload[i].ev, NULL);
+}
+
+void reference(int variant, uint64_t *digests, int *codes)
+{
+    plaudit_ctx *ctx = new_ctx(NULL, variant);
+    if (!ctx) abort();
+    for (size_t i = 0; i < n_workload; i++) {
+        digests[i] = plaudit_state_digest(ctx);
+        codes[i] = workload[i].snapshot ? 0 : plaudit_record(ctx, &workload[i].ev, NULL);
+    }
+    digests[n_workload] = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+}
+
+uint64_t empty_digest(int variant)
+{
+    plaudit_ctx *ctx = new_ctx(NULL, variant);
+    if (!ctx) abort();
+    uint64_t d = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    return d;
+}

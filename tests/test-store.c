@@ -1,0 +1,581 @@
+/* test-store.c - persistence through the public API with an in-memory
+ * store whose calls can fail or crash the process: write-ahead, every
+ * store call failed in turn, every allocation failed in turn (recording,
+ * snapshotting, recovery), a child killed at every store call, the last
+ * journal record cut at every byte, corruption, retroactive replay. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "plaudit.h"
+#include "store-fixture.h"
+
+#define NW_MAX 64
+static uint64_t ref_d[NW_MAX + 1];
+static int ref_rc[NW_MAX];
+static uint64_t empty_d;
+
+/* Totals printed at the end. */
+static unsigned long points_store, points_alloc, points_crash, points_torn, points_corrupt;
+static unsigned long divergent;
+
+static int setup(void **state)
+{
+    (void)state;
+    assert_true(n_workload <= NW_MAX);
+    reference(0, ref_d, ref_rc);
+    empty_d = empty_digest(0);
+    return 0;
+}
+
+#define DIVERGE(cond, ...)                       \
+    do {                                         \
+        if (!(cond)) {                           \
+            divergent++;                         \
+            print_message(__VA_ARGS__);          \
+        }                                        \
+    } while (0)
+
+static plaudit_ctx *attached(memstore *m, const plaudit_options *o, const plaudit_store_options *so)
+{
+    plaudit_ctx *ctx = new_ctx(o, 0);
+    assert_non_null(ctx);
+    plaudit_store s = mem_store(m);
+    int rc = plaudit_store_attach(ctx, &s, so);
+    if (rc) print_message("attach: %s\n", plaudit_errmsg(ctx));
+    assert_int_equal(rc, PLAUDIT_OK);
+    return ctx;
+}
+
+/* Recover into a fresh context and return its digest. */
+static uint64_t recovered_digest(memstore *m, plaudit_recovery *rep)
+{
+    plaudit_ctx *ctx = attached(m, NULL, NULL);
+    uint64_t d = plaudit_state_digest(ctx);
+    if (rep) plaudit_store_recovery_get(ctx, rep);
+    plaudit_ctx_free(ctx);
+    return d;
+}
+
+/* ---- basics ------------------------------------------------------------------- */
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    memstore *m = mem_new();
+    plaudit_ctx *ctx = attached(m, NULL, NULL);
+    for (size_t i = 0; i < n_workload; i++) {
+        int rc = run_step(ctx, i);
+        assert_int_equal(rc, ref_rc[i]);
+        assert_true(plaudit_state_digest(ctx) == ref_d[i + 1]);
+        /* every prefix recovers to the digest it had */
+        memstore *c = mem_new();
+        mem_copy(c, m);
+        assert_true(recovered_digest(c, NULL) == ref_d[i + 1]);
+        mem_free(c);
+    }
+    plaudit_recovery rep;
+    assert_true(recovered_digest(m, &rep) == ref_d[n_workload]);
+    assert_int_equal(rep.snapshot, 1);
+    assert_int_equal(rep.rejected, 0);
+    assert_int_equal(rep.torn_bytes, 0);
+    assert_true(rep.replayed > 0);
+    /* a snapshot taken now loads to the same digest with nothing replayed */
+    assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+    assert_true(recovered_digest(m, &rep) == ref_d[n_workload]);
+    assert_int_equal(rep.replayed, 0);
+    assert_int_equal(m->jlen, 0); /* compacted */
+    /* the whole state document (leaderboard order, stats) is the same too */
+    plaudit_ctx *back = attached(m, NULL, NULL);
+    char *a, *b;
+    assert_int_equal(plaudit_state_export(ctx, &a, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_state_export(back, &b, NULL), PLAUDIT_OK);
+    assert_string_equal(a, b);
+    plaudit_free(ctx, a);
+    plaudit_free(back, b);
+    plaudit_ctx_free(back);
+    plaudit_ctx_free(ctx);
+    mem_free(m);
+}
+
+static int moments_seen;
+static void on_any(const plaudit_moment *mo, void *p)
+{
+    (void)mo;
+    (void)p;
+    moments_seen++;
+}
+
+static void test_api(void **state)
+{
+    (void)state;
+    assert_int_equal(plaudit_crc32c(0, "123456789", 9), 0xE3069283u);
+    assert_int_equal(plaudit_crc32c(plaudit_crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+    memstore *m = mem_new();
+    plaudit_ctx *ctx = new_ctx(NULL, 0);
+    plaudit_store s = mem_store(m);
+    s.version = 99;
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_EVERSION);
+    s = mem_store(m);
+    s.journal_read = NULL;
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_EINVAL);
+    assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_ESTATE);
+    assert_int_equal(plaudit_store_sync(ctx), PLAUDIT_ESTATE);
+    assert_int_equal(plaudit_store_detach(ctx), PLAUDIT_OK);
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    so.version = 7;
+    s = mem_store(m);
+    assert_int_equal(plaudit_store_attach(ctx, &s, &so), PLAUDIT_EVERSION);
+    assert_int_equal(plaudit_record_join(ctx, T0_FOR_TESTS, "zed", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_ESTATE);
+    plaudit_ctx_free(ctx);
+
+    /* the callback's message reaches the caller; a batch stops there */
+    ctx = attached(m, NULL, NULL);
+    plaudit_event evs[3] = {
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b1", "u1", NULL, 0, NULL, 0},
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b2", "u2", NULL, 0, NULL, 0},
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b3", "u3", NULL, 0, NULL, 0},
+    };
+    int codes[3] = {9, 9, 9};
+    size_t done = 99;
+    m->fail_at = m->calls + 3; /* append b1, sync b1, append b2 */
+    assert_int_equal(plaudit_record_batch(ctx, evs, 3, codes, &done), PLAUDIT_EUSER);
+    assert_int_equal(done, 1);
+    assert_int_equal(codes[0], PLAUDIT_OK);
+    assert_int_equal(codes[1], PLAUDIT_EUSER);
+    assert_non_null(strstr(plaudit_errmsg(ctx), "injected failure of journal_append"));
+    assert_non_null(strstr(plaudit_errmsg(ctx), "store journal_append failed"));
+    assert_int_equal(plaudit_member_count(ctx), 1);
+    plaudit_ctx_free(ctx);
+
+    /* listeners are quiet during recovery */
+    ctx = new_ctx(NULL, 0);
+    plaudit_listener l = PLAUDIT_LISTENER_INIT;
+    l.on_points = l.on_badge = l.on_tier = l.on_kudos = l.on_redeem = on_any;
+    assert_int_equal(plaudit_listener_set(ctx, &l), PLAUDIT_OK);
+    s = mem_store(m);
+    moments_seen = 0;
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+    assert_int_equal(moments_seen, 0);
+    assert_int_equal(plaudit_member_count(ctx), 1);
+    assert_int_equal(plaudit_store_detach(ctx), PLAUDIT_OK);
+    plaudit_ctx_free(ctx);
+    mem_free(m);
+}
+
+/* ---- every store call failed in turn ------------------------------------------- */
+
+static void store_faults(const plaudit_store_options *so, const char *label)
+{
+    /* Count the calls of a clean run. */
+    memstore *m = mem_new();
+    plaudit_ctx *ctx = attached(m, NULL, so);
+    for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
+    plaudit_ctx_free(ctx);
+    uint64_t total = m->calls;
+    unsigned long before = divergent;
+    for (uint64_t k = 1; k <= total; k++) {
+        memset(m, 0, sizeof *m);
+        m->fail_at = k;
+        points_store++;
+        ctx = new_ctx(NULL, 0);
+        plaudit_store s = mem_store(m);
+        int rc = plaudit_store_attach(ctx, &s, so);
+        if (rc) {
+            DIVERGE(rc == PLAUDIT_EUSER && plaudit_state_digest(ctx) == empty_d, "%s k=%llu attach rc %d\n", label,
+                    (unsigned long long)k, rc);
+            rc = plaudit_store_attach(ctx, &s, so);
+            assert_int_equal(rc, PLAUDIT_OK);
+        }
+        for (size_t i = 0; i < n_workload; i++) {
+            uint64_t d0 = plaudit_state_digest(ctx);
+            rc = run_step(ctx, i);
+            if (rc != ref_rc[i]) {
+                DIVERGE(rc == PLAUDIT_EUSER, "%s k=%llu step %zu rc %d (%s)\n", label, (unsigned long long)k, i, rc,
+                        plaudit_errmsg(ctx));
+                DIVERGE(strstr(plaudit_errmsg(ctx), "injected") != NULL, "%s k=%llu: message lost\n", label,
+                        (unsigned long long)k);
+                DIVERGE(plaudit_state_digest(ctx) == d0, "%s k=%llu step %zu: digest changed by a failed call\n",
+                        label, (unsigned long long)k, i);
+                /* what the store holds replays to the same state */
+                memstore *c = mem_new();
+                mem_copy(c, m);
+                c->fail_at = 0;
+                DIVERGE(recovered_digest(c, NULL) == d0, "%s k=%llu step %zu: stored state differs\n", label,
+                        (unsigned long long)k, i);
+                mem_free(c);
+                rc = run_step(ctx, i); /* the retry, same key */
+                DIVERGE(rc == ref_rc[i], "%s k=%llu step %zu: retry rc %d\n", label, (unsigned long long)k, i, rc);
+            }
+            DIVERGE(plaudit_state_digest(ctx) == ref_d[i + 1], "%s k=%llu step %zu: digest diverged\n", label,
+                    (unsigned long long)k, i);
+        }
+        m->fail_at = 0;
+        DIVERGE(recovered_digest(m, NULL) == ref_d[n_workload], "%s k=%llu: recovery diverged\n", label,
+                (unsigned long long)k);
+        plaudit_ctx_free(ctx);
+    }
+    mem_free(m);
+    print_message("store faults (%s): %llu store calls failed in turn, %lu divergent\n", label,
+                  (unsigned long long)total, divergent - before);
+    assert_int_equal(divergent, before);
+}
+
+static void test_store_faults(void **state)
+{
+    (void)state;
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    store_faults(&so, "sync always");
+    so.sync = PLAUDIT_SYNC_BATCH;
+    so.sync_every_n = 3;
+    store_faults(&so, "sync every 3");
+    so.sync = PLAUDIT_SYNC_NEVER;
+    so.keep_journal = 1;
+    store_faults(&so, "sync never, keep journal");
+}
+
+/* ---- every allocation failed in turn -------------------------------------------- */
+
+static void test_alloc_faults(void **state)
+{
+    (void)state;
+    unsigned long before = divergent;
+    unsigned long rec_points = 0, rec_points2 = 0;
+    /* recording and snapshotting */
+    for (uint64_t n = 1;; n++) {
+        falloc fa = {0};
+        plaudit_options o = falloc_options(&fa);
+        memstore *m = mem_new();
+        plaudit_ctx *ctx = attached(m, &o, NULL);
+        fa.armed = 1;
+        fa.fail_at = n;
+        for (size_t i = 0; i < n_workload; i++) {
+            uint64_t d0 = plaudit_state_digest(ctx);
+            int rc = run_step(ctx, i);
+            if (rc != ref_rc[i]) {
+                DIVERGE(rc == PLAUDIT_ENOMEM, "alloc n=%llu step %zu rc %d\n", (unsigned long long)n, i, rc);
+                DIVERGE(plaudit_state_digest(ctx) == d0, "alloc n=%llu step %zu: digest changed\n",
+                        (unsigned long long)n, i);
+                rc = run_step(ctx, i);
+                DIVERGE(rc == ref_rc[i], "alloc n=%llu step %zu: retry rc %d\n", (unsigned long long)n, i, rc);
+            }
+            DIVERGE(plaudit_state_digest(ctx) == ref_d[i + 1], "alloc n=%llu step %zu diverged\n",
+                    (unsigned long long)n, i);
+        }
+        fa.armed = 0;
+        int injected = fa.failed;
+        DIVERGE(recovered_digest(m, NULL) == ref_d[n_workload], "alloc n=%llu: recovery diverged\n",
+                (unsigned long long)n);
+        plaudit_ctx_free(ctx);
+        DIVERGE(fa.live == 0, "alloc n=%llu: %ld blocks leaked\n", (unsigned long long)n, fa.live);
+        mem_free(m);
+        if (!injected) break;
+        rec_points++;
+    }
+    /* recovery: snapshot + journal tail + a torn record, and a retroactive
+     * replay of a kept journal */
+    for (int variant = 0; variant < 2; variant++) {
+        memstore *m = mem_new();
+        plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+        so.keep_journal = variant;
+        plaudit_ctx *ctx = attached(m, NULL, &so);
+        for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
+        plaudit_ctx_free(ctx);
+        memcpy(m->j + m->jlen, "\x21\x00\x00", 3); /* a torn header */
+        m->jlen += 3;
+        uint64_t want = ref_d[n_workload];
+        if (variant) {
+            plaudit_ctx *r = new_ctx(NULL, 1);
+            for (size_t i = 0; i < n_workload; i++) run_step(r, i);
+            want = plaudit_state_digest(r);
+            plaudit_ctx_free(r);
+        }
+        uint64_t empty = empty_digest(variant);
+        for (uint64_t n = 1;; n++) {
+            memstore *c = mem_new();
+            mem_copy(c, m);
+            falloc fa = {0};
+            plaudit_options o = falloc_options(&fa);
+            ctx = new_ctx(&o, variant);
+            plaudit_store s = mem_store(c);
+            fa.armed = 1;
+            fa.fail_at = n;
+            int rc = plaudit_store_attach(ctx, &s, NULL);
+            fa.armed = 0;
+            int injected = fa.failed;
+            if (rc) {
+                DIVERGE(rc == PLAUDIT_ENOMEM, "recovery alloc n=%llu rc %d (%s)\n", (unsigned long long)n, rc,
+                        plaudit_errmsg(ctx));
+                DIVERGE(plaudit_state_digest(ctx) == empty && plaudit_member_count(ctx) == 0,
+                        "recovery alloc n=%llu: half a state\n", (unsigned long long)n);
+                rc = plaudit_store_attach(ctx, &s, NULL);
+                DIVERGE(rc == PLAUDIT_OK, "recovery alloc n=%llu: second attach rc %d\n", (unsigned long long)n, rc);
+            }
+            DIVERGE(plaudit_state_digest(ctx) == want, "recovery alloc n=%llu: diverged\n", (unsigned long long)n);
+            plaudit_ctx_free(ctx);
+            DIVERGE(fa.live == 0, "recovery alloc n=%llu: %ld blocks leaked\n", (unsigned long long)n, fa.live);
+            mem_free(c);
+            if (!injected) break;
+            rec_points2++;
+        }
+        mem_free(m);
+    }
+    points_alloc += rec_points + rec_points2;
+    print_message("allocation faults: %lu while recording/snapshotting, %lu while recovering, %lu divergent\n",
+                  rec_points, rec_points2, divergent - before);
+    assert_int_equal(divergent, before);
+}
+
+/* ---- a child killed at every store call ----------------------------------------- */
+
+static void test_crash(void **state)
+{
+    (void)state;
+    unsigned long before = divergent;
+    memstore *m = mem_new();
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    for (uint64_t k = 1;; k++) {
+        memset(m, 0, sizeof *m);
+        m->crash_at = k;
+        m->cur_step = -1;
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            plaudit_ctx *ctx = new_ctx(NULL, 0);
+            plaudit_store s = mem_store(m);
+            if (plaudit_store_attach(ctx, &s, &so)) _exit(3);
+            for (size_t i = 0; i < n_workload; i++) {
+                m->cur_step = (int)i;
+                run_step(ctx, i);
+            }
+            m->cur_step = (int)n_workload;
+            plaudit_ctx_free(ctx);
+            _exit(0);
+        }
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        if (m->cur_step == (int)n_workload) break; /* no call left to crash in */
+        points_crash++;
+        m->crash_at = 0;
+        size_t cur = m->cur_step < 0 ? 0 : (size_t)m->cur_step;
+        plaudit_ctx *ctx = attached(m, NULL, &so);
+        uint64_t d = plaudit_state_digest(ctx);
+        size_t next;
+        if (m->cur_step < 0) {
+            DIVERGE(d == ref_d[0], "crash k=%llu in attach: not empty\n", (unsigned long long)k);
+            next = 0;
+        } else if (d == ref_d[cur]) {
+            next = cur;
+        } else if (d == ref_d[cur + 1]) {
+            next = cur + 1;
+        } else {
+            DIVERGE(0, "crash k=%llu at step %zu: state is neither before nor after\n", (unsigned long long)k, cur);
+            plaudit_ctx_free(ctx);
+            continue;
+        }
+        /* the store goes on working: finish the workload */
+        for (size_t i = next; i < n_workload; i++) {
+            int rc = run_step(ctx, i);
+            DIVERGE(rc == ref_rc[i] || (i == next && rc == PLAUDIT_DUPLICATE), "crash k=%llu step %zu rc %d\n",
+                    (unsigned long long)k, i, rc);
+        }
+        DIVERGE(plaudit_state_digest(ctx) == ref_d[n_workload], "crash k=%llu: final state diverged\n",
+                (unsigned long long)k);
+        plaudit_ctx_free(ctx);
+        DIVERGE(recovered_digest(m, NULL) == ref_d[n_workload], "crash k=%llu: final recovery diverged\n",
+                (unsigned long long)k);
+    }
+    mem_free(m);
+    print_message("crash simulation: %lu children killed at a store call, %lu divergent\n", points_crash,
+                  divergent - before);
+    assert_int_equal(divergent, before);
+}
+
+/* ---- torn and corrupt journals --------------------------------------------------- */
+
+static void test_torn(void **state)
+{
+    (void)state;
+    unsigned long before = divergent;
+    memstore *m = mem_new();
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    so.keep_journal = 1;
+    plaudit_ctx *ctx = attached(m, NULL, &so);
+    uint64_t before_last = 0, last = 0;
+    for (size_t i = 0; i < n_workload; i++) {
+        if (workload[i].snapshot) continue;
+        uint64_t d0 = plaudit_state_digest(ctx);
+        if (run_step(ctx, i) == PLAUDIT_OK) {
+            before_last = d0;
+            last = plaudit_state_digest(ctx);
+        }
+    }
+    plaudit_ctx_free(ctx);
+    size_t start = m->rec_off[m->nrec - 1], len = m->jlen - start;
+    for (size_t cut = 0; cut < len; cut++) {
+        memstore *c = mem_new();
+        mem_copy(c, m);
+        c->jlen = start + cut;
+        plaudit_recovery rep;
+        points_torn++;
+        DIVERGE(recovered_digest(c, &rep) == before_last, "torn at %zu: diverged\n", cut);
+        DIVERGE(rep.torn_bytes == cut, "torn at %zu: reported %llu bytes\n", cut, (unsigned long long)rep.torn_bytes);
+        DIVERGE(c->jlen == start, "torn at %zu: not cut\n", cut);
+        mem_free(c);
+    }
+    /* zeros after the end (a file system that extended the file) */
+    memstore *c = mem_new();
+    mem_copy(c, m);
+    memset(c->j + c->jlen, 0, 40);
+    c->jlen += 40;
+    plaudit_recovery rep;
+    DIVERGE(recovered_digest(c, &rep) == last && rep.torn_bytes == 40, "zero tail\n");
+    /* a bit flipped anywhere before the last record: nothing loads */
+    uint64_t empty = empty_digest(0);
+    for (size_t at = 0; at < start; at++) {
+        mem_copy(c, m);
+        c->j[at] ^= 0x10;
+        ctx = new_ctx(NULL, 0);
+        plaudit_store s = mem_store(c);
+        int rc = plaudit_store_attach(ctx, &s, NULL);
+        points_corrupt++;
+        DIVERGE(rc == PLAUDIT_ECORRUPT || rc == PLAUDIT_EVERSION, "flip at %zu: rc %d\n", at, rc);
+        DIVERGE(plaudit_state_digest(ctx) == empty && plaudit_member_count(ctx) == 0, "flip at %zu: half state\n",
+                at);
+        plaudit_ctx_free(ctx);
+    }
+    /* a flipped snapshot byte: nothing loads either */
+    mem_copy(c, m);
+    ctx = attached(c, NULL, &so);
+    assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+    plaudit_ctx_free(ctx);
+    for (size_t at = 0; at < c->slen; at += 7) {
+        memstore *e = mem_new();
+        mem_copy(e, c);
+        e->snap[at] ^= 0x01;
+        ctx = new_ctx(NULL, 0);
+        plaudit_store s = mem_store(e);
+        int rc = plaudit_store_attach(ctx, &s, NULL);
+        points_corrupt++;
+        DIVERGE(rc == PLAUDIT_ECORRUPT || rc == PLAUDIT_EVERSION, "snapshot flip at %zu: rc %d\n", at, rc);
+        DIVERGE(plaudit_member_count(ctx) == 0, "snapshot flip at %zu: half state\n", at);
+        plaudit_ctx_free(ctx);
+        mem_free(e);
+    }
+    mem_free(c);
+    mem_free(m);
+    print_message("torn tail: cut at %lu byte offsets; corruption: %lu flipped bytes; %lu divergent\n", points_torn,
+                  points_corrupt, divergent - before);
+    assert_int_equal(divergent, before);
+}
+
+/* ---- retroactive replay ----------------------------------------------------------- */
+
+static void test_retroactive(void **state)
+{
+    (void)state;
+    for (int keep = 0; keep < 2; keep++) {
+        memstore *m = mem_new();
+        plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+        so.keep_journal = keep;
+        plaudit_ctx *ctx = attached(m, NULL, &so);
+        for (size_t i = 0; i < n_workload; i++) assert_int_equal(run_step(ctx, i), ref_rc[i]);
+        plaudit_ctx_free(ctx);
+        /* the same events under the changed rules, from the start */
+        plaudit_ctx *r = new_ctx(NULL, 1);
+        for (size_t i = 0; i < n_workload; i++) run_step(r, i);
+        plaudit_member_info ann;
+        assert_int_equal(plaudit_member_get(r, "ann", &ann), PLAUDIT_OK);
+        plaudit_ctx *ctx1 = new_ctx(NULL, 1);
+        plaudit_store s = mem_store(m);
+        int rc = plaudit_store_attach(ctx1, &s, &so);
+        if (!keep) {
+            if (rc != PLAUDIT_EHISTORY) print_message("%s\n", plaudit_errmsg(ctx1));
+            assert_int_equal(rc, PLAUDIT_EHISTORY);
+            assert_non_null(strstr(plaudit_errmsg(ctx1), "retroactive"));
+            assert_int_equal(plaudit_member_count(ctx1), 0);
+        } else {
+            assert_int_equal(rc, PLAUDIT_OK);
+            plaudit_recovery rep;
+            plaudit_store_recovery_get(ctx1, &rep);
+            assert_int_equal(rep.retroactive, 1);
+            assert_int_equal(rep.snapshot, 0);
+            assert_true(plaudit_state_digest(ctx1) == plaudit_state_digest(r));
+            plaudit_member_info a1;
+            assert_int_equal(plaudit_member_get(ctx1, "ann", &a1), PLAUDIT_OK);
+            assert_int_equal(a1.points, ann.points);
+            assert_string_equal(a1.tier ? a1.tier : "-", ann.tier ? ann.tier : "-");
+            assert_int_equal(a1.n_badges, ann.n_badges);
+            /* a snapshot under the new program makes the next start fast */
+            assert_int_equal(plaudit_store_snapshot(ctx1), PLAUDIT_OK);
+            uint64_t d = plaudit_state_digest(ctx1);
+            plaudit_ctx_free(ctx1);
+            ctx1 = new_ctx(NULL, 1);
+            s = mem_store(m);
+            assert_int_equal(plaudit_store_attach(ctx1, &s, &so), PLAUDIT_OK);
+            plaudit_store_recovery_get(ctx1, &rep);
+            assert_int_equal(rep.retroactive, 0);
+            assert_int_equal(rep.snapshot, 1);
+            assert_true(plaudit_state_digest(ctx1) == d);
+        }
+        plaudit_ctx_free(ctx1);
+        plaudit_ctx_free(r);
+        mem_free(m);
+    }
+}
+
+/* Idempotency keys survive a restart, and retention works the same way. */
+static void test_keys_restart(void **state)
+{
+    (void)state;
+    for (int retention = 0; retention < 2; retention++) {
+        plaudit_options o = PLAUDIT_OPTIONS_INIT;
+        o.idempotency_retention_s = retention ? 3600 : 0;
+        memstore *m = mem_new();
+        plaudit_ctx *ctx = attached(m, &o, NULL);
+        assert_int_equal(plaudit_record_action(ctx, 1000, "ann", "post", "x1", NULL), PLAUDIT_OK);
+        assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+        assert_int_equal(plaudit_record_action(ctx, 2000, "ann", "post", "x2", NULL), PLAUDIT_OK);
+        assert_int_equal(plaudit_record_action(ctx, 9000, "bob", "post", "x3", NULL), PLAUDIT_OK);
+        uint64_t d = plaudit_state_digest(ctx);
+        plaudit_ctx_free(ctx);
+        ctx = attached(m, &o, NULL);
+        assert_true(plaudit_state_digest(ctx) == d);
+        assert_int_equal(plaudit_record_action(ctx, 9000, "bob", "post", "x3", NULL), PLAUDIT_DUPLICATE);
+        /* x1 was accepted at clock 1000; the clock is 9000 */
+        assert_int_equal(plaudit_record_action(ctx, 9000, "ann", "post", "x1", NULL),
+                         retention ? PLAUDIT_OK : PLAUDIT_ECONFLICT);
+        plaudit_ctx_free(ctx);
+        mem_free(m);
+    }
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    printf("# FIGURES store-call failure points: %lu, allocation failure points: %lu, crash points: %lu, "
+           "torn offsets: %lu, corruptions: %lu; divergent states: %lu\n",
+           points_store, points_alloc, points_crash, points_torn, points_corrupt, divergent);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_api),       cmocka_unit_test(test_store_faults),
+        cmocka_unit_test(test_alloc_faults), cmocka_unit_test(test_crash),    cmocka_unit_test(test_torn),
+        cmocka_unit_test(test_retroactive), cmocka_unit_test(test_keys_restart),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
