@@ -380,7 +380,9 @@ static int load(plaudit_ctx *ctx, rd *r)
                 return bad(ctx, "badge list");
             st->n_badges = j + 1;
             uint32_t n_at = g32(r);
-            if (r->short_ || (n_at && (n_at != e->n || n_at < 2)) || n_at > (r->n - r->off) / 8)
+            /* n >= 2 comes with its n times (and n bounded by the file's
+             * size): the next earning copies them, 8 bytes each. */
+            if (r->short_ || e->n == 0 || (e->n >= 2 ? n_at != e->n : n_at != 0) || n_at > (r->n - r->off) / 8)
                 return bad(ctx, "badge times");
             if (n_at) {
                 e->at = pl_malloc(&ctx->alloc, sizeof *e->at * n_at);
