@@ -720,6 +720,145 @@ PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *le
 PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
+/* Program analytics                                                         */
+/* ------------------------------------------------------------------------ */
+/*
+ * What a program does to its community, for one period or all time: who
+ * takes part, how often and how broadly, how long members stay, where they
+ * sit, and whether recognition reaches the quiet contributors or only the
+ * vocal few.
+ *
+ * A CONTRIBUTION is an accepted `action` event (kudos, redemptions and the
+ * other event types are not contributions).  A RECOGNITION of a member is a
+ * badge moment (a level unlocked, a repeatable/leaderboard/manual badge
+ * earned again), a kudos received, or a tier promotion to a tier above the
+ * first declared one.
+ *
+ * The engine's member state keeps no history, so the figures come from an
+ * optional recorder.  plaudit_analytics_enable() switches it on; it must be
+ * called before the first event.  It sees the events the context applies
+ * from then on, including journal records a store replays at recovery
+ * (enable before attaching the store), but not the history folded into a
+ * store's snapshot: after a recovery from a snapshot the figures cover
+ * only the events after it.  The recorder then
+ * observes every accepted event after it is applied and keeps a few bytes
+ * per member and active period on the context's allocator.  If one of its
+ * allocations fails, the event is still applied (the recorder never changes
+ * engine state) and the next plaudit_analytics_get() reports PLAUDIT_ENOMEM:
+ * from then on its figures would be incomplete.
+ */
+
+#define PLAUDIT_ANALYTICS_OPTIONS_VERSION 1
+typedef struct plaudit_analytics_options {
+    unsigned version;
+    /* Granularity of "periods": repeat participation counts participants
+     * active in at least two distinct periods, and the participation series
+     * has one entry per period.  DAY..YEAR (ALL is refused).  Default
+     * MONTH. */
+    plaudit_period period;
+    /* Quiet contributors: the window of the last N local days up to the
+     * clock (1..3660).  Default 30. */
+    int64_t quiet_days;
+    /* How many quiet contributors plaudit_analytics_get lists at most
+     * (the count of all of them is given too).  Default 10. */
+    size_t quiet_max;
+} plaudit_analytics_options;
+#define PLAUDIT_ANALYTICS_OPTIONS_INIT { PLAUDIT_ANALYTICS_OPTIONS_VERSION, PLAUDIT_PERIOD_MONTH, 30, 10 }
+
+/* Switch the analytics recorder on (opts NULL: the defaults).  The options
+ * are copied.  Errors: PLAUDIT_ESTATE after the first event (or when already
+ * enabled), PLAUDIT_EVERSION, PLAUDIT_EINVAL / PLAUDIT_ERANGE for a bad
+ * option, PLAUDIT_ENOMEM. */
+PLAUDIT_EXPORT int plaudit_analytics_enable(plaudit_ctx *ctx, const plaudit_analytics_options *opts);
+
+/* A count per tier or segment.  id NULL stands for "none". */
+typedef struct plaudit_analytics_count {
+    const char *id;          /* rule id (owned by ctx, valid for its life) */
+    uint64_t members;
+} plaudit_analytics_count;
+
+/* One period of the participation series. */
+typedef struct plaudit_analytics_period {
+    char label[16];          /* "2026-03-05" (day; week: its Monday),
+                                "2026-03", "2026-Q1", "2026" */
+    uint64_t members;        /* members who joined by the end of it */
+    uint64_t new_members;    /* members who joined in it */
+    uint64_t participants;   /* members with a contribution in it */
+    uint64_t contributions;
+    uint64_t redemptions;
+} plaudit_analytics_period;
+
+/* A member who contributed in the quiet window without being recognized
+ * in it. */
+typedef struct plaudit_quiet_contributor {
+    const char *member;      /* owned by ctx, valid for its life */
+    uint64_t contributions;  /* in the last quiet_days days */
+    int64_t last_recognized; /* ts of its newest recognition, -1: never */
+} plaudit_quiet_contributor;
+
+#define PLAUDIT_LORENZ_POINTS 21
+typedef struct plaudit_analytics {
+    /* The periods (of the chosen granularity) covered: the one holding
+     * `from` through the one holding `to - 1`; labels of the first and
+     * last.  All time: the first and last period with an event. */
+    char first_period[16], last_period[16];
+    uint64_t members;              /* joined by the end of the window */
+    uint64_t participants;         /* >= 1 contribution in the window */
+    uint64_t contributions;        /* in the window */
+    double participation_rate;     /* participants / members (0 if none) */
+    uint64_t repeat_participants;  /* contributions in >= 2 periods */
+    double repeat_rate;            /* repeat / participants */
+    uint64_t diverse_participants; /* >= 2 distinct actions in the window */
+    double diversity_rate;         /* diverse / participants */
+    double tenure_avg_days;        /* members, whole days from joining to
+                                      `to - 1` as given (not rounded out),
+                                      or to the clock if earlier or open */
+    double tenure_median_days;
+    /* As of now (the last evaluation of each member), for the members
+     * counted above: tier distribution, lowest to highest, then "none";
+     * segment mix in declaration order, then "none". */
+    size_t n_tiers;
+    const plaudit_analytics_count *tiers;
+    size_t n_segments;
+    const plaudit_analytics_count *segments;
+    uint64_t rewards_redeemed;     /* redeem events in the window */
+    int64_t points_redeemed;       /* their total cost */
+    /* Recognition fairness, among participants: the Gini coefficient of
+     * the net points awarded in the window (negative totals count as 0;
+     * 0 = all equal, near 1 = one member has all), and the Lorenz curve:
+     * lorenz[i] = share of those points held by the poorest
+     * i / (PLAUDIT_LORENZ_POINTS - 1) of participants. */
+    double gini;
+    double lorenz[PLAUDIT_LORENZ_POINTS];
+    uint64_t never_recognized;     /* participants with no recognition in
+                                      the window */
+    double never_recognized_rate;  /* never_recognized / participants */
+    /* Quiet contributors: contributions in the last quiet_days local days
+     * up to the clock, no recognition in those days; most contributions
+     * first, then member id.  At most quiet_max are listed. */
+    int64_t quiet_days;
+    uint64_t n_quiet_total;
+    size_t n_quiet;
+    const plaudit_quiet_contributor *quiet;
+    /* Participation over time: every period of the window from the first
+     * to the last with an event, in order. */
+    size_t n_periods;
+    const plaudit_analytics_period *periods;
+} plaudit_analytics;
+
+/* Use for `from` / `to` to leave a side of the window open. */
+#define PLAUDIT_ANALYTICS_OPEN INT64_MIN
+
+/* Fill *out with the analytics of the window [from, to) rounded out to
+ * whole periods of the recorder's granularity (PLAUDIT_ANALYTICS_OPEN on
+ * either side for no bound; both open: all time).  The arrays and labels
+ * in *out are owned by ctx and stay valid until the next call that changes
+ * ctx or the next plaudit_analytics_get.  O(m log m) for m members.
+ * Errors: PLAUDIT_ESTATE (recorder not enabled), PLAUDIT_ERANGE (to <=
+ * from), PLAUDIT_ENOMEM (now, or earlier inside the recorder: see above). */
+PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from, int64_t to);
+
+/* ------------------------------------------------------------------------ */
 /* Persistence: stores, write-ahead journal, snapshots, recovery              */
 /* ------------------------------------------------------------------------ */
 /*

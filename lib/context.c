@@ -92,6 +92,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->treeops);
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
+    pl_analytics_free(ctx);
     pl_free(&a, ctx->tzdir);
     pl_free(&a, ctx->evbuf.p);
     pl_free(&a, ctx);

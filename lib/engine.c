@@ -675,6 +675,7 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
         rc = apply(ctx, ev, &R);
         if (!rc) rc = commit(ctx, ev);
         if (rc) txn_rollback(ctx);
+        else if (ctx->an) pl_analytics_observe(ctx, ev);
     }
     if (rc) ctx->rejected++;
     return rc;

@@ -376,6 +376,8 @@ struct plaudit_ctx {
     int has_listener;
     int in_callback;
 
+    /* analytics recorder (analytics.c), NULL unless enabled */
+    struct pl_analytics *an;
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
 
@@ -437,6 +439,12 @@ int pl_boards_init(plaudit_ctx *ctx);
 /* Whether m belongs on board b now, and with what key. */
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+
+/* ---- analytics.c ------------------------------------------------------ */
+/* Observe an accepted event after commit (never changes engine state;
+ * allocation failure is remembered and reported by plaudit_analytics_get). */
+void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev);
+void pl_analytics_free(plaudit_ctx *ctx);
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);

@@ -429,6 +429,24 @@ static int opt_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *ke
     return PLAUDIT_OK;
 }
 
+/* An optional integer that may not be negative: -1 would otherwise read as
+ * PLAUDIT_UNSET (no cap, unlimited stock) instead of failing. */
+static int opt_nonneg(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out, int *present)
+{
+    int has = 0;
+    int64_t v = *out;
+    int rc = opt_int(ctx, obj, p, key, &v, &has);
+    if (present) *present = has;
+    if (rc || !has) return rc;
+    if (v < 0) {
+        jpath q;
+        jp(&q, p, key, -1);
+        return jerr(ctx, PLAUDIT_ERANGE, &q, "%lld is out of range (0 to %lld)", (long long)v, PLAUDIT_MAX_VALUE);
+    }
+    *out = v;
+    return PLAUDIT_OK;
+}
+
 static int req_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out)
 {
     int present;
@@ -495,8 +513,8 @@ static int read_cap(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *k
     static const char *const count_only[] = {"count", "per", NULL};
     if (rc || (rc = only_keys(ctx, c, &q, allow_points ? with_points : count_only))) return rc;
     int hp = 0, hc = 0;
-    if (allow_points && (rc = opt_int(ctx, c, &q, "points", points, &hp))) return rc;
-    if ((rc = opt_int(ctx, c, &q, "count", count, &hc))) return rc;
+    if (allow_points && (rc = opt_nonneg(ctx, c, &q, "points", points, &hp))) return rc;
+    if ((rc = opt_nonneg(ctx, c, &q, "count", count, &hc))) return rc;
     if (!hp && !hc) return jerr(ctx, PLAUDIT_EPARSE, &q, allow_points ? "needs points or count" : "needs count");
     if (!json_object_get(c, "per")) {
         jpath r;
@@ -683,7 +701,7 @@ static int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_
             return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown action \"%s\"", d->action);
         }
         json_t *c = json_object_get(w, "count"), *s = json_object_get(w, "streak");
-        if ((c != NULL) == (s != NULL)) return jerr(ctx, PLAUDIT_EPARSE, p, "an action criterion needs count or streak");
+        if ((c != NULL) == (s != NULL)) return jerr(ctx, PLAUDIT_EPARSE, p, "an action criterion needs count or streak (one of them)");
         if (c) {
             static const char *const keys[] = {"action", "count", "within", NULL};
             if ((rc = only_keys(ctx, w, p, keys))) return rc;
@@ -804,7 +822,7 @@ static int load_rewards(plaudit_ctx *ctx, json_t *arr)
         plaudit_reward_def d = PLAUDIT_REWARD_DEF_INIT;
         if ((rc = req_str(ctx, o, &p, "id", &d.id)) || (rc = opt_str(ctx, o, &p, "name", &d.name)) ||
             (rc = opt_str(ctx, o, &p, "description", &d.description)) || (rc = req_int(ctx, o, &p, "cost", &d.cost)) ||
-            (rc = opt_int(ctx, o, &p, "stock", &d.stock, NULL)))
+            (rc = opt_nonneg(ctx, o, &p, "stock", &d.stock, NULL)))
             return rc;
         if ((rc = plaudit_reward_declare(ctx, &d))) return decl_fail(ctx, rc, &p);
     }
@@ -887,10 +905,17 @@ static void program_reset(plaudit_ctx *ctx)
     ctx->utc_offset_min = 0;
 }
 
+/* what: "program" (positions as line and column) or "malformed line" (an
+ * event line is one line: the column only, so that a report "line N: ..."
+ * about the input is not contradicted by jansson's "line 1"). */
 static int parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what)
 {
-    if (json_error_code(e) == json_error_invalid_utf8)
+    int one_line = strcmp(what, "program") != 0;
+    if (json_error_code(e) == json_error_invalid_utf8) {
+        if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
         return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
+    }
+    if (one_line) return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, e->text, e->column);
     return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
 }
 

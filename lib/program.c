@@ -833,7 +833,7 @@ fail:
     return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory sealing the program");
 }
 
-#define FREE_RULES(arr, n, cap, hash, extra)                                                        \
+#define FREE_RULES(arr, n, hash, extra)                                                             \
     do {                                                                                            \
         HASH_CLEAR(hh, hash);                                                                       \
         for (size_t i_ = 0; i_ < (n); i_++) {                                                       \
@@ -842,23 +842,25 @@ fail:
         pl_free(&ctx->alloc, arr);                                                                  \
         arr = NULL;                                                                                 \
         n = 0;                                                                                      \
-        cap = 0;                                                                                    \
     } while (0)
 
 void pl_program_free(plaudit_ctx *ctx)
 {
     PL_UH(&ctx->alloc);
     unseal(ctx);
-    FREE_RULES(ctx->actions, ctx->n_actions, ctx->cap_actions, ctx->action_h, head_free(ctx, ctx->actions[i_]));
-    FREE_RULES(ctx->tiers, ctx->n_tiers, ctx->cap_tiers, ctx->tier_h, head_free(ctx, ctx->tiers[i_]));
-    FREE_RULES(ctx->segments, ctx->n_segments, ctx->cap_segments, ctx->segment_h, {
+    FREE_RULES(ctx->actions, ctx->n_actions, ctx->action_h, head_free(ctx, ctx->actions[i_]));
+    FREE_RULES(ctx->tiers, ctx->n_tiers, ctx->tier_h, head_free(ctx, ctx->tiers[i_]));
+    FREE_RULES(ctx->segments, ctx->n_segments, ctx->segment_h, {
         pl_free(&ctx->alloc, ctx->segments[i_]->actions);
         pl_free(&ctx->alloc, ctx->segments[i_]->weights);
         head_free(ctx, ctx->segments[i_]);
     });
-    FREE_RULES(ctx->boards, ctx->n_boards, ctx->cap_boards, ctx->board_h, head_free(ctx, ctx->boards[i_]));
-    FREE_RULES(ctx->badges, ctx->n_badges, ctx->cap_badges, ctx->badge_h, badge_free(ctx, ctx->badges[i_]));
-    FREE_RULES(ctx->rewards, ctx->n_rewards, ctx->cap_rewards, ctx->reward_h, head_free(ctx, ctx->rewards[i_]));
+    FREE_RULES(ctx->boards, ctx->n_boards, ctx->board_h, head_free(ctx, ctx->boards[i_]));
+    FREE_RULES(ctx->badges, ctx->n_badges, ctx->badge_h, badge_free(ctx, ctx->badges[i_]));
+    FREE_RULES(ctx->rewards, ctx->n_rewards, ctx->reward_h, head_free(ctx, ctx->rewards[i_]));
+    /* The arrays are gone: so is their room (a later declaration grows
+     * them from scratch; a stale capacity would write through NULL). */
+    ctx->cap_actions = ctx->cap_tiers = ctx->cap_segments = ctx->cap_boards = ctx->cap_badges = ctx->cap_rewards = 0;
     pl_tz_free(&ctx->alloc, ctx->tz);
     ctx->tz = NULL;
     pl_free(&ctx->alloc, ctx->tzname);

@@ -50,6 +50,7 @@ from .errors import (
 )
 from .events import parse_line
 from . import credential  # noqa: E402,F401  (adds Engine.credential)
+from . import analytics  # noqa: E402,F401  (adds Engine.enable_analytics, Engine.analytics)
 from .model import (
     BadgeEarned,
     BadgeProgress,

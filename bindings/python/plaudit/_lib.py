@@ -372,6 +372,79 @@ class plaudit_credential_options(Structure):
     ]
 
 
+PLAUDIT_ANALYTICS_OPTIONS_VERSION = 1
+PLAUDIT_LORENZ_POINTS = 21
+PLAUDIT_ANALYTICS_OPEN = -(2**63)
+
+
+class plaudit_analytics_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("period", c_int),
+        ("quiet_days", c_int64),
+        ("quiet_max", c_size_t),
+    ]
+
+
+class plaudit_analytics_count(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("members", c_uint64),
+    ]
+
+
+class plaudit_analytics_period(Structure):
+    _fields_ = [
+        ("label", ctypes.c_char * 16),
+        ("members", c_uint64),
+        ("new_members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("redemptions", c_uint64),
+    ]
+
+
+class plaudit_quiet_contributor(Structure):
+    _fields_ = [
+        ("member", c_char_p),
+        ("contributions", c_uint64),
+        ("last_recognized", c_int64),
+    ]
+
+
+class plaudit_analytics(Structure):
+    _fields_ = [
+        ("first_period", ctypes.c_char * 16),
+        ("last_period", ctypes.c_char * 16),
+        ("members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("participation_rate", ctypes.c_double),
+        ("repeat_participants", c_uint64),
+        ("repeat_rate", ctypes.c_double),
+        ("diverse_participants", c_uint64),
+        ("diversity_rate", ctypes.c_double),
+        ("tenure_avg_days", ctypes.c_double),
+        ("tenure_median_days", ctypes.c_double),
+        ("n_tiers", c_size_t),
+        ("tiers", POINTER(plaudit_analytics_count)),
+        ("n_segments", c_size_t),
+        ("segments", POINTER(plaudit_analytics_count)),
+        ("rewards_redeemed", c_uint64),
+        ("points_redeemed", c_int64),
+        ("gini", ctypes.c_double),
+        ("lorenz", ctypes.c_double * PLAUDIT_LORENZ_POINTS),
+        ("never_recognized", c_uint64),
+        ("never_recognized_rate", ctypes.c_double),
+        ("quiet_days", c_int64),
+        ("n_quiet_total", c_uint64),
+        ("n_quiet", c_size_t),
+        ("quiet", POINTER(plaudit_quiet_contributor)),
+        ("n_periods", c_size_t),
+        ("periods", POINTER(plaudit_analytics_period)),
+    ]
+
+
 # Every struct of the public header, by its C name (the layout test walks it).
 STRUCTS = {
     cls.__name__: cls
@@ -397,6 +470,11 @@ STRUCTS = {
         plaudit_rank_entry,
         plaudit_stats,
         plaudit_credential_options,
+        plaudit_analytics_options,
+        plaudit_analytics_count,
+        plaudit_analytics_period,
+        plaudit_quiet_contributor,
+        plaudit_analytics,
     )
 }
 
@@ -521,6 +599,9 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     # Open Badges 3.0 credentials
     ("plaudit_credential_export", c_int,
      [ctx_p, c_char_p, c_char_p, c_uint32, P(plaudit_credential_options), P(c_void_p), P(c_size_t)], _check, False),
+    # program analytics
+    ("plaudit_analytics_enable", c_int, [ctx_p, P(plaudit_analytics_options)], _check, False),
+    ("plaudit_analytics_get", c_int, [ctx_p, P(plaudit_analytics), c_int64, c_int64], _check, False),
     # JSON (the `json` feature)
     ("plaudit_has_json", c_int, [], None, False),
     ("plaudit_program_load_json", c_int, [ctx_p, c_char_p, c_size_t], _check, False),
