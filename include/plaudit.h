@@ -129,11 +129,13 @@ typedef struct plaudit_allocator {
     void *payload;
 } plaudit_allocator;
 
-#define PLAUDIT_OPTIONS_VERSION 1
+#define PLAUDIT_OPTIONS_VERSION 2
 
 /* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
  * fields; the version field lets the library reject a struct from a newer
- * header.  Fields added later are appended at the end. */
+ * header.  Fields added later are appended at the end.  Version 1 (the
+ * struct up to max_members) is still accepted: the library then reads only
+ * those fields and uses the defaults for the rest. */
 typedef struct plaudit_options {
     unsigned version;
     plaudit_allocator allocator;
@@ -149,14 +151,42 @@ typedef struct plaudit_options {
     /* Upper bound on the number of members (0 = unlimited); an event that
      * would create one more is rejected with PLAUDIT_ELIMIT. */
     uint64_t max_members;
+
+    /* Version 2: limits on untrusted input.  0 means the default shown.
+     * Input past a limit is rejected with PLAUDIT_ELIMIT before it is
+     * parsed, and changes nothing. */
+    /* Longest event line for plaudit_event_parse / plaudit_record_json, in
+     * bytes, line end included (default 65536; a valid event needs under
+     * 1 KB).  Parsing a line peaks at most about 70 times its size. */
+    size_t max_line_bytes;
+    /* Largest program document for plaudit_program_load_json / _file, in
+     * bytes (default 4 MiB, room for tens of thousands of rules).  It also
+     * bounds the loader's memory: parsing (jansson) peaks at about 9 times
+     * the size for a typical program, and at most about 70 times for a
+     * hostile document made only of empty objects (4 MiB: under 300 MB). */
+    size_t max_program_bytes;
+    /* Deepest nesting of JSON arrays and objects accepted in a program
+     * document or an event line (default 32; a program needs 5, an event
+     * line 1).  Checked before parsing, so the parser's recursion is
+     * bounded by it. */
+    unsigned max_json_depth;
+    /* Most rules of each kind (actions, tiers, ...) and weights per
+     * segment (default and maximum 65535). */
+    unsigned max_rules;
 } plaudit_options;
 
-#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0 }
+#define PLAUDIT_DEFAULT_MAX_LINE_BYTES 65536u
+#define PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES (4u << 20)
+#define PLAUDIT_DEFAULT_MAX_JSON_DEPTH 32u
+#define PLAUDIT_DEFAULT_MAX_RULES 65535u
+
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0 }
 
 /* Create a context.  opts may be NULL for the defaults.
  * On success *out owns a new context, freed with plaudit_ctx_free.
- * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION,
- * PLAUDIT_ENOMEM.  On error *out is set to NULL. */
+ * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION
+ * (version not 1 or 2), PLAUDIT_ERANGE (negative retention, max_rules
+ * above 65535), PLAUDIT_ENOMEM.  On error *out is set to NULL. */
 PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
 
 /* Free a context and everything it owns.  NULL does nothing. */
@@ -191,7 +221,8 @@ PLAUDIT_EXPORT void plaudit_free(plaudit_ctx *ctx, void *ptr);
  * badge `image` and `criteria` up to 2048 bytes; rule values within +-10^9;
  * caps, bonus, cost, stock and thresholds not negative; a badge has at most
  * PLAUDIT_MAX_LEVELS thresholds; a program has at most 65535 rules of each
- * kind.  All strings are copied.
+ * kind (fewer when the context's max_rules option says so).  All strings
+ * are copied.
  */
 
 #define PLAUDIT_MAX_LEVELS 64
@@ -1096,7 +1127,9 @@ PLAUDIT_EXPORT int plaudit_has_json(void);
  * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
  * and leaves the context with no program (nothing is loaded).
  * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
- * of the declaration calls, PLAUDIT_ESTATE (rules already declared). */
+ * of the declaration calls, PLAUDIT_ESTATE (rules already declared),
+ * PLAUDIT_ELIMIT (larger than max_program_bytes, nested deeper than
+ * max_json_depth, more than max_rules rules of a kind). */
 PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
 /* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
 PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);
@@ -1108,7 +1141,9 @@ PLAUDIT_EXPORT int plaudit_program_export_json(plaudit_ctx *ctx, char **out, siz
 /* Parse one event line (spec section 3) into *ev.  The strings *ev points to
  * are owned by ctx and valid until the next plaudit_event_parse or
  * plaudit_record_json call on it.  A malformed line gives PLAUDIT_EPARSE
- * (or PLAUDIT_EUTF8), with the reason in plaudit_errmsg.  A blank line gives
+ * (or PLAUDIT_EUTF8), with the reason in plaudit_errmsg; a line longer than
+ * the context's max_line_bytes or nested deeper than its max_json_depth
+ * gives PLAUDIT_ELIMIT.  A blank line gives
  * PLAUDIT_ENOTFOUND ("nothing to record"). */
 PLAUDIT_EXPORT int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_event *ev);
 

@@ -645,11 +645,12 @@ static void deliver(plaudit_ctx *ctx)
  * code.  Leaves the moments of an accepted event in ctx->moments. */
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
+    /* Before anything is reset: the moments may be being delivered. */
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
     ctx->subject_points = 0;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
     int rc;
     if (!ev) rc = pl_err(ctx, PLAUDIT_EINVAL, "event is NULL");
     else rc = check_args(ctx, ev);

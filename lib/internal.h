@@ -320,6 +320,8 @@ struct plaudit_ctx {
     char *tzdir;
     int64_t retention_s;
     uint64_t max_members;
+    size_t max_line, max_program; /* input limits (plaudit_options v2) */
+    unsigned max_depth, max_rules;
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];

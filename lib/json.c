@@ -290,6 +290,33 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 
 #else
 
+/* ---- input limits ------------------------------------------------------------- */
+
+/* Refuse JSON text nested deeper than the context's limit, before the
+ * (recursive) parser sees it.  Brackets inside strings do not count; the
+ * text need not be valid JSON (the parser judges that). */
+static int check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *what)
+{
+    unsigned depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > ctx->max_depth)
+                return pl_err(ctx, PLAUDIT_ELIMIT, "%s: nested deeper than %u levels (byte %zu)", what, ctx->max_depth,
+                              i);
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return PLAUDIT_OK;
+}
+
 /* ---- loading a program --------------------------------------------------------- */
 
 /* The JSON path of the item being read, e.g. "badges[3].when". */
@@ -844,6 +871,14 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
         (rc = get_array(ctx, root, "badges", &badges)) || (rc = get_array(ctx, root, "segments", &segments)) ||
         (rc = get_array(ctx, root, "leaderboards", &boards)) || (rc = get_array(ctx, root, "rewards", &rewards)))
         return rc;
+    static const char *const kinds[] = {"actions", "tiers", "badges", "segments", "leaderboards", "rewards"};
+    json_t *const arrays[] = {actions, tiers, badges, segments, boards, rewards};
+    for (size_t i = 0; i < 6; i++)
+        if (arrays[i] && json_array_size(arrays[i]) > ctx->max_rules) {
+            snprintf(q.s, sizeof q.s, "%s", kinds[i]);
+            return jerr(ctx, PLAUDIT_ELIMIT, &q, "%zu rules, more than the limit of %u", json_array_size(arrays[i]),
+                        ctx->max_rules);
+        }
     if (actions && (rc = load_actions(ctx, actions))) return rc;
     if (tiers && (rc = load_tiers(ctx, tiers))) return rc;
     if (segments && (rc = load_segments(ctx, segments))) return rc;
@@ -891,6 +926,10 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
     if (!program_empty(ctx))
         return pl_err(ctx, PLAUDIT_ESTATE, "a program can only be loaded into a context with no rules declared");
+    if (len > ctx->max_program)
+        return pl_err(ctx, PLAUDIT_ELIMIT, "program: %zu bytes, more than the limit of %zu", len, ctx->max_program);
+    int rc0 = check_depth(ctx, json, len, "program");
+    if (rc0) return rc0;
     json_error_t e;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e);
     if (!root) return parse_error(ctx, &e, "program");
@@ -906,9 +945,6 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     return PLAUDIT_OK;
 }
 
-/* Program files are small; anything past this is refused rather than read. */
-#define PL_PROGRAM_FILE_MAX (64u << 20)
-
 int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -921,8 +957,9 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
     size_t n;
     int rc = PLAUDIT_OK;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > PL_PROGRAM_FILE_MAX) {
-            rc = pl_err(ctx, PLAUDIT_ELIMIT, "%s: larger than %u bytes", path, PL_PROGRAM_FILE_MAX);
+        /* Refused rather than read past the limit. */
+        if (b.len + n > ctx->max_program) {
+            rc = pl_err(ctx, PLAUDIT_ELIMIT, "%s: larger than the limit of %zu bytes", path, ctx->max_program);
             break;
         }
         pl_buf_put(&b, chunk, n);
@@ -965,12 +1002,16 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
     if (!ctx) return PLAUDIT_EINVAL;
     if (!ev || (!line && len)) return pl_err(ctx, PLAUDIT_EINVAL, "line or ev is NULL");
     memset(ev, 0, sizeof *ev);
+    if (len > ctx->max_line)
+        return pl_err(ctx, PLAUDIT_ELIMIT, "the line has %zu bytes, more than the limit of %zu", len, ctx->max_line);
     if (len && line[len - 1] == '\n') len--;
     if (len && line[len - 1] == '\r') len--;
     if (is_blank(line, len)) return pl_err(ctx, PLAUDIT_ENOTFOUND, "blank line: nothing to record");
     char msg[128];
     /* jansson stops at a NUL; the line must not hold one. */
     if (memchr(line, '\0', len)) return pl_err(ctx, PLAUDIT_EPARSE, "the line contains a NUL byte");
+    int drc = check_depth(ctx, line, len, "malformed line");
+    if (drc) return drc;
     json_error_t e;
     json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
     if (!o) return parse_error(ctx, &e, "malformed line");

@@ -133,7 +133,7 @@ static int oom(plaudit_ctx *ctx, const char *kind, const char *id)
     do {                                                                                            \
         PL_UH(&(ctx)->alloc);                                                                       \
         rc = PLAUDIT_OK;                                                                            \
-        if ((n) >= 65535) {                                                                         \
+        if ((n) >= (ctx)->max_rules) {                                                              \
             rc = PLAUDIT_ELIMIT;                                                                    \
             break;                                                                                  \
         }                                                                                           \
@@ -152,7 +152,8 @@ static int oom(plaudit_ctx *ctx, const char *kind, const char *id)
 
 static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
 {
-    if (rc == PLAUDIT_ELIMIT) return pl_err(ctx, rc, "%s \"%s\": too many rules of this kind (65535)", kind, id);
+    if (rc == PLAUDIT_ELIMIT)
+        return pl_err(ctx, rc, "%s \"%s\": too many rules of this kind (the limit is %u)", kind, id, ctx->max_rules);
     return oom(ctx, kind, id);
 }
 
@@ -288,7 +289,7 @@ int plaudit_segment_declare(plaudit_ctx *ctx, const plaudit_segment_def *d)
     if ((rc = check_display(ctx, K, d->id, "description", d->description, PL_DESC_MAX))) return rc;
     if (d->n_weights && (!d->actions || !d->weights))
         return pl_err(ctx, PLAUDIT_EINVAL, "segment \"%s\": weights given without their arrays", d->id);
-    if (d->n_weights > 65535) return pl_err(ctx, PLAUDIT_ELIMIT, "segment \"%s\": too many weights", d->id);
+    if (d->n_weights > ctx->max_rules) return pl_err(ctx, PLAUDIT_ELIMIT, "segment \"%s\": too many weights", d->id);
     for (size_t i = 0; i < d->n_weights; i++) {
         const pl_action *a = pl_action_find(ctx, d->actions[i]);
         if (!a)

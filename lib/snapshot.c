@@ -288,6 +288,7 @@ static int bad(plaudit_ctx *ctx, const char *what)
     return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot does not fit the program: %s", what);
 }
 
+static int ts_ok(int64_t t) { return t >= 0 && t <= PLAUDIT_MAX_TS; }
 static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
 
 static int load(plaudit_ctx *ctx, rd *r)
@@ -300,6 +301,8 @@ static int load(plaudit_ctx *ctx, rd *r)
         return bad(ctx, "rule counts differ");
     ctx->clock = (int64_t)g64(r);
     ctx->tick_ts = (int64_t)g64(r);
+    if ((ctx->clock != -1 && !ts_ok(ctx->clock)) || (ctx->tick_ts != -1 && !ts_ok(ctx->tick_ts)))
+        return bad(ctx, "clock out of range");
     ctx->accepted = g64(r);
     ctx->duplicates = g64(r);
     ctx->rejected = g64(r);
@@ -339,6 +342,11 @@ static int load(plaudit_ctx *ctx, rd *r)
         st->pin = (int32_t)g32(r);
         st->distinct = g32(r);
         st->flags = g32(r);
+        /* Times are used in arithmetic (tenure, cooldowns): keep them in
+         * the range events can produce. */
+        if (!ts_ok(st->joined) || !ts_ok(st->last_ts) || st->joined > st->last_ts || st->points < 0 ||
+            st->balance < 0)
+            return bad(ctx, "member time or points out of range");
         if (!in_range(st->tier, ctx->n_tiers) || !in_range(st->lifetime_tier, ctx->n_tiers) ||
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
             (st->flags & ~(PL_MF_OPTED_OUT | PL_MF_PINNED)))
@@ -346,7 +354,10 @@ static int load(plaudit_ctx *ctx, rd *r)
         uint32_t *counts = PL_COUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
         int64_t *cd = PL_CD(ctx, m);
-        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) cd[j] = (int64_t)g64(r);
+        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) {
+            cd[j] = (int64_t)g64(r);
+            if (cd[j] != INT64_MIN && !ts_ok(cd[j])) return bad(ctx, "cooldown time out of range");
+        }
         pl_trk *trk = PL_TRK(ctx, m);
         for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
             trk[j].period = g32(r);
@@ -380,7 +391,9 @@ static int load(plaudit_ctx *ctx, rd *r)
                 return bad(ctx, "badge list");
             st->n_badges = j + 1;
             uint32_t n_at = g32(r);
-            if (r->short_ || (n_at && (n_at != e->n || n_at < 2)) || n_at > (r->n - r->off) / 8)
+            /* n >= 2 comes with its n times (and n bounded by the file's
+             * size): the next earning copies them, 8 bytes each. */
+            if (r->short_ || e->n == 0 || (e->n >= 2 ? n_at != e->n : n_at != 0) || n_at > (r->n - r->off) / 8)
                 return bad(ctx, "badge times");
             if (n_at) {
                 e->at = pl_malloc(&ctx->alloc, sizeof *e->at * n_at);

@@ -57,7 +57,7 @@ PLAUDIT_MAX_LEVELS = 64
 PLAUDIT_MAX_VALUE = 1000000000
 PLAUDIT_MAX_TS = 137438953472
 
-PLAUDIT_OPTIONS_VERSION = 1
+PLAUDIT_OPTIONS_VERSION = 2
 PLAUDIT_ACTION_DEF_VERSION = 1
 PLAUDIT_TIER_DEF_VERSION = 1
 PLAUDIT_SEGMENT_DEF_VERSION = 1
@@ -99,6 +99,11 @@ class plaudit_options(Structure):
         ("tzdir", c_char_p),
         ("idempotency_retention_s", c_int64),
         ("max_members", c_uint64),
+        # version 2: input limits (0 = the library's default)
+        ("max_line_bytes", c_size_t),
+        ("max_program_bytes", c_size_t),
+        ("max_json_depth", c_uint),
+        ("max_rules", c_uint),
     ]
 
 

@@ -41,6 +41,10 @@ int main(void)
       F(plaudit_options, tzdir)
       F(plaudit_options, idempotency_retention_s)
       F(plaudit_options, max_members)
+      F(plaudit_options, max_line_bytes)
+      F(plaudit_options, max_program_bytes)
+      F(plaudit_options, max_json_depth)
+      F(plaudit_options, max_rules)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
