@@ -227,6 +227,7 @@ static void txn_begin(plaudit_ctx *ctx)
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
+    t->tick_members = ctx->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         t->board_cur[i] = ctx->boards[i]->cur;
         t->board_closed[i] = 0;
@@ -254,6 +255,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
     ctx->clock = t->clock;
     ctx->tick_ts = t->tick_ts;
+    ctx->tick_members = t->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = t->board_cur[i];
     if (t->reward >= 0) ctx->rewards[t->reward]->stock = t->reward_stock;
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
@@ -521,6 +523,7 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
 static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     ctx->tick_ts = ev->ts;
+    ctx->tick_members = ctx->n_members;
     ctx->subject = NULL;
     int rc;
     for (size_t i = 0; i < ctx->n_members; i++)

@@ -306,6 +306,7 @@ typedef struct pl_txn {
     size_t n_stale, cap_stale;
     /* saved globals */
     int64_t clock, tick_ts;
+    uint64_t tick_members;
     uint32_t *board_cur;      /* per board, before */
     uint8_t *board_closed;    /* per board: closed by this event */
     int32_t reward;           /* reward whose stock changed, or -1 */
@@ -353,6 +354,7 @@ struct plaudit_ctx {
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
     int64_t tick_ts;          /* ts of the last tick (-1: none) */
+    uint64_t tick_members;    /* members that existed at the last tick */
     uint64_t accepted, duplicates, rejected;
 
     /* period cache */

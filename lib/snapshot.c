@@ -132,6 +132,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     pl_put32(b, (uint32_t)ctx->n_badges);
     pl_put64(b, (uint64_t)ctx->clock);
     pl_put64(b, (uint64_t)ctx->tick_ts);
+    pl_put64(b, ctx->tick_members);
     pl_put64(b, ctx->accepted);
     pl_put64(b, ctx->duplicates);
     pl_put64(b, ctx->rejected);
@@ -242,6 +243,7 @@ void pl_state_reset(plaudit_ctx *ctx)
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
     ctx->clock = ctx->tick_ts = -1;
+    ctx->tick_members = 0;
     ctx->accepted = ctx->duplicates = ctx->rejected = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         ctx->boards[i]->cur = 0;
@@ -301,6 +303,7 @@ static int load(plaudit_ctx *ctx, rd *r)
         return bad(ctx, "rule counts differ");
     ctx->clock = (int64_t)g64(r);
     ctx->tick_ts = (int64_t)g64(r);
+    ctx->tick_members = g64(r);
     if ((ctx->clock != -1 && !ts_ok(ctx->clock)) || (ctx->tick_ts != -1 && !ts_ok(ctx->tick_ts)))
         return bad(ctx, "clock out of range");
     ctx->accepted = g64(r);
@@ -310,6 +313,7 @@ static int load(plaudit_ctx *ctx, rd *r)
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = (int64_t)g64(r);
     uint64_t nm = g64(r);
     if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
+    if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
     char id[PL_MEMBER_ID_MAX + 1];
