@@ -4,12 +4,21 @@
 Members answer questions, attend events, refer customers and thank each
 other; the script awards points and badges, prints what each member would be
 told (listener callbacks), their progress to the next tier, the leaderboard,
-and persists everything in an SQLite database (standard sqlite3 module):
+and persists everything in an SQLite database through plaudit.SQLiteStore
+(standard sqlite3 module):
 
-- the program document and every accepted event line go into the database;
-- on start the engine is rebuilt by replaying the stored events (so a second
-  run continues where the first one stopped: try running it twice);
-- the state document (spec section 4) is stored after every run.
+- the engine journals every accepted event to the database before it reports
+  it accepted (write-ahead), so nothing accepted is lost even if the script
+  is killed;
+- on start the engine recovers from the database (the latest snapshot plus
+  the journal after it), so a second run continues where the first one
+  stopped: try running it twice;
+- each run ends with a snapshot (fast restarts) and stores the state
+  document (spec section 4) in a table of its own, next to the store's.
+
+The journal is kept whole (keep_journal), so if you change PROGRAM (say,
+forum.answer worth 15 points) the next run replays the whole history under
+the new rules: retroactive recalculation.
 
     PYTHONPATH=bindings/python /usr/bin/python3 examples/community.py [--db community.db] [--days 7]
 
@@ -68,45 +77,36 @@ DAY = 86400
 class Announcer(Listener):
     """Prints what a platform would show in its notification feed."""
 
-    def __init__(self) -> None:
-        self.quiet = False
-
     def on_badge(self, m: Moment) -> None:
-        if not self.quiet:
-            level = f" (level {m.level})" if m.level > 1 else ""
-            print(f"  * {m.member} earned the badge {m.badge}{level}")
+        level = f" (level {m.level})" if m.level > 1 else ""
+        print(f"  * {m.member} earned the badge {m.badge}{level}")
 
     def on_tier(self, m: Moment) -> None:
-        if not self.quiet and m.promoted:
+        if m.promoted:
             print(f"  * {m.member} is now {m.tier_to}")
 
     def on_redeem(self, m: Moment) -> None:
-        if not self.quiet:
-            print(f"  * {m.member} redeemed {m.reward} for {m.cost} points")
+        print(f"  * {m.member} redeemed {m.reward} for {m.cost} points")
 
 
-def open_db(path: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
-    db.executescript("""
-        CREATE TABLE IF NOT EXISTS program (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL,
-                                          digest TEXT NOT NULL);
-    """)
-    return db
+def save_state(db: sqlite3.Connection, engine: plaudit.Engine) -> None:
+    """The application's own table, in the store's database file."""
+    db.execute("CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL, "
+               "digest TEXT NOT NULL)")
+    db.execute("INSERT OR REPLACE INTO state (id, doc, digest) VALUES (1, ?, ?)",
+               (engine.export_state_json(), f"{engine.digest():016x}"))
 
 
-def record(engine: plaudit.Engine, db: sqlite3.Connection, event: dict) -> plaudit.Outcome | None:
-    """Record one event; store its line only when the engine accepted it."""
+def record(engine: plaudit.Engine, event: dict) -> plaudit.Outcome | None:
+    """Record one event (journaled by the store when accepted)."""
     line = json.dumps(event, separators=(",", ":"))
     try:
-        out = engine.record_line(line)
+        return engine.record_line(line)
+    except plaudit.CallbackError:  # the store failed: nothing was applied
+        raise
     except plaudit.PlauditError as e:  # rejected: nothing changed, nothing stored
         print(f"  - rejected {event.get('type', 'action')} by {event.get('member', event.get('from'))}: {e}")
         return None
-    if out.accepted:
-        db.execute("INSERT INTO events (line) VALUES (?)", (line,))
-    return out
 
 
 def main() -> int:
@@ -116,27 +116,19 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
 
-    db = open_db(args.db)
-    row = db.execute("SELECT doc FROM program").fetchone()
-    if row is None:
-        db.execute("INSERT INTO program (id, doc) VALUES (1, ?)", (json.dumps(PROGRAM),))
-        program = PROGRAM
-    else:
-        program = json.loads(row[0])
-
-    announcer = Announcer()
-    with plaudit.Engine(program, listener=announcer) as engine:
-        # Rebuild from the stored events (quietly: those moments were
-        # announced in earlier runs).
-        announcer.quiet = True
-        stored = [r[0] for r in db.execute("SELECT line FROM events ORDER BY seq")]
-        problems = engine.replay(stored)
-        assert not problems, problems
-        announcer.quiet = False
-        print(f"restored {len(stored)} events, {engine.member_count} members "
+    store = plaudit.SQLiteStore(args.db)  # the engine closes it
+    with plaudit.Engine(PROGRAM) as engine:
+        # Recover before listening: moments of earlier runs were announced then.
+        rec = engine.attach_store(store, keep_journal=True)
+        how = f"snapshot at #{rec.snapshot_seq} + {rec.replayed} journaled" if rec.snapshot else \
+            f"{rec.replayed} journaled"
+        if rec.retroactive:
+            how += ", replayed under the changed program"
+        print(f"restored {rec.last_seq} events ({how}), {engine.member_count} members "
               f"(clock {engine.clock})")
+        engine.set_listener(Announcer())
 
-        rng = random.Random(args.seed + len(stored))
+        rng = random.Random(args.seed + rec.last_seq)
         day0 = (engine.clock or START - DAY) // DAY * DAY + DAY
         for d in range(args.days):
             t = day0 + d * DAY + 9 * 3600
@@ -144,29 +136,29 @@ def main() -> int:
             for i, m in enumerate(MEMBERS):
                 ts = t + i * 60
                 if rng.random() < 0.3:
-                    record(engine, db, {"ts": ts, "member": m, "action": "profile.completed"})
+                    record(engine, {"ts": ts, "member": m, "action": "profile.completed"})
                 for _ in range(rng.randrange(0, 6)):
                     ts += 30
-                    record(engine, db, {"ts": ts, "member": m, "action": "forum.answer"})
+                    record(engine, {"ts": ts, "member": m, "action": "forum.answer"})
                 if rng.random() < 0.2:
-                    record(engine, db, {"ts": ts + 1, "member": m, "action": "event.attended"})
+                    record(engine, {"ts": ts + 1, "member": m, "action": "event.attended"})
                 if rng.random() < 0.08:
-                    record(engine, db, {"ts": ts + 2, "member": m, "action": "referral.closed"})
+                    record(engine, {"ts": ts + 2, "member": m, "action": "referral.closed"})
                 if rng.random() < 0.4:
                     to = rng.choice([x for x in MEMBERS if x != m])
-                    record(engine, db, {"ts": ts + 3, "type": "kudos", "from": m, "to": to})
+                    record(engine, {"ts": ts + 3, "type": "kudos", "from": m, "to": to})
                 balance = engine.member(m).balance if engine.get_member(m) else 0
                 if balance >= 800 and engine.reward_stock("hoodie"):
-                    record(engine, db, {"ts": ts + 4, "type": "redeem", "member": m, "reward": "hoodie"})
+                    record(engine, {"ts": ts + 4, "type": "redeem", "member": m, "reward": "hoodie"})
                 elif balance >= 300 and rng.random() < 0.3:
-                    record(engine, db, {"ts": ts + 4, "type": "redeem", "member": m, "reward": "sticker-pack"})
+                    record(engine, {"ts": ts + 4, "type": "redeem", "member": m, "reward": "sticker-pack"})
             if (t - START) // DAY % 7 == 6:  # Sunday: the team picks an MVP
                 top = engine.top("weekly", 1)
                 if top:
-                    record(engine, db, {"ts": t + 12 * 3600, "type": "award", "member": top[0].member,
+                    record(engine, {"ts": t + 12 * 3600, "type": "award", "member": top[0].member,
                                         "badge": "mvp"})
 
-        record(engine, db, {"ts": engine.clock or START, "type": "tick"})  # bring everyone up to date
+        record(engine, {"ts": engine.clock or START, "type": "tick"})  # bring everyone up to date
 
         print("\nprogress:")
         for m in engine.members():
@@ -194,11 +186,9 @@ def main() -> int:
         st = engine.stats()
         print(f"\nevents: {st.accepted} accepted, {st.duplicates} duplicates, {st.rejected} rejected")
 
-        db.execute("INSERT OR REPLACE INTO state (id, doc, digest) VALUES (1, ?, ?)",
-                   (engine.export_state_json(), f"{engine.digest():016x}"))
-        db.commit()
-        print(f"saved to {args.db} (state digest {engine.digest():016x})")
-    db.close()
+        engine.snapshot()  # the next start loads it instead of replaying the journal
+        save_state(store.connection, engine)
+        print(f"saved to {args.db} ({st.accepted} events, state digest {engine.digest():016x})")
     return 0
 
 

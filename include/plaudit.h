@@ -129,11 +129,13 @@ typedef struct plaudit_allocator {
     void *payload;
 } plaudit_allocator;
 
-#define PLAUDIT_OPTIONS_VERSION 1
+#define PLAUDIT_OPTIONS_VERSION 2
 
 /* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
  * fields; the version field lets the library reject a struct from a newer
- * header.  Fields added later are appended at the end. */
+ * header.  Fields added later are appended at the end.  Version 1 (the
+ * struct up to max_members) is still accepted: the library then reads only
+ * those fields and uses the defaults for the rest. */
 typedef struct plaudit_options {
     unsigned version;
     plaudit_allocator allocator;
@@ -149,14 +151,42 @@ typedef struct plaudit_options {
     /* Upper bound on the number of members (0 = unlimited); an event that
      * would create one more is rejected with PLAUDIT_ELIMIT. */
     uint64_t max_members;
+
+    /* Version 2: limits on untrusted input.  0 means the default shown.
+     * Input past a limit is rejected with PLAUDIT_ELIMIT before it is
+     * parsed, and changes nothing. */
+    /* Longest event line for plaudit_event_parse / plaudit_record_json, in
+     * bytes, line end included (default 65536; a valid event needs under
+     * 1 KB).  Parsing a line peaks at most about 70 times its size. */
+    size_t max_line_bytes;
+    /* Largest program document for plaudit_program_load_json / _file, in
+     * bytes (default 4 MiB, room for tens of thousands of rules).  It also
+     * bounds the loader's memory: parsing (jansson) peaks at about 9 times
+     * the size for a typical program, and at most about 70 times for a
+     * hostile document made only of empty objects (4 MiB: under 300 MB). */
+    size_t max_program_bytes;
+    /* Deepest nesting of JSON arrays and objects accepted in a program
+     * document or an event line (default 32; a program needs 5, an event
+     * line 1).  Checked before parsing, so the parser's recursion is
+     * bounded by it. */
+    unsigned max_json_depth;
+    /* Most rules of each kind (actions, tiers, ...) and weights per
+     * segment (default and maximum 65535). */
+    unsigned max_rules;
 } plaudit_options;
 
-#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0 }
+#define PLAUDIT_DEFAULT_MAX_LINE_BYTES 65536u
+#define PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES (4u << 20)
+#define PLAUDIT_DEFAULT_MAX_JSON_DEPTH 32u
+#define PLAUDIT_DEFAULT_MAX_RULES 65535u
+
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0 }
 
 /* Create a context.  opts may be NULL for the defaults.
  * On success *out owns a new context, freed with plaudit_ctx_free.
- * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION,
- * PLAUDIT_ENOMEM.  On error *out is set to NULL. */
+ * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION
+ * (version not 1 or 2), PLAUDIT_ERANGE (negative retention, max_rules
+ * above 65535), PLAUDIT_ENOMEM.  On error *out is set to NULL. */
 PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
 
 /* Free a context and everything it owns.  NULL does nothing. */
@@ -191,7 +221,8 @@ PLAUDIT_EXPORT void plaudit_free(plaudit_ctx *ctx, void *ptr);
  * badge `image` and `criteria` up to 2048 bytes; rule values within +-10^9;
  * caps, bonus, cost, stock and thresholds not negative; a badge has at most
  * PLAUDIT_MAX_LEVELS thresholds; a program has at most 65535 rules of each
- * kind.  All strings are copied.
+ * kind (fewer when the context's max_rules option says so).  All strings
+ * are copied.
  */
 
 #define PLAUDIT_MAX_LEVELS 64
@@ -689,6 +720,145 @@ PLAUDIT_EXPORT int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *le
 PLAUDIT_EXPORT uint64_t plaudit_state_digest(const plaudit_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
+/* Program analytics                                                         */
+/* ------------------------------------------------------------------------ */
+/*
+ * What a program does to its community, for one period or all time: who
+ * takes part, how often and how broadly, how long members stay, where they
+ * sit, and whether recognition reaches the quiet contributors or only the
+ * vocal few.
+ *
+ * A CONTRIBUTION is an accepted `action` event (kudos, redemptions and the
+ * other event types are not contributions).  A RECOGNITION of a member is a
+ * badge moment (a level unlocked, a repeatable/leaderboard/manual badge
+ * earned again), a kudos received, or a tier promotion to a tier above the
+ * first declared one.
+ *
+ * The engine's member state keeps no history, so the figures come from an
+ * optional recorder.  plaudit_analytics_enable() switches it on; it must be
+ * called before the first event.  It sees the events the context applies
+ * from then on, including journal records a store replays at recovery
+ * (enable before attaching the store), but not the history folded into a
+ * store's snapshot: after a recovery from a snapshot the figures cover
+ * only the events after it.  The recorder then
+ * observes every accepted event after it is applied and keeps a few bytes
+ * per member and active period on the context's allocator.  If one of its
+ * allocations fails, the event is still applied (the recorder never changes
+ * engine state) and the next plaudit_analytics_get() reports PLAUDIT_ENOMEM:
+ * from then on its figures would be incomplete.
+ */
+
+#define PLAUDIT_ANALYTICS_OPTIONS_VERSION 1
+typedef struct plaudit_analytics_options {
+    unsigned version;
+    /* Granularity of "periods": repeat participation counts participants
+     * active in at least two distinct periods, and the participation series
+     * has one entry per period.  DAY..YEAR (ALL is refused).  Default
+     * MONTH. */
+    plaudit_period period;
+    /* Quiet contributors: the window of the last N local days up to the
+     * clock (1..3660).  Default 30. */
+    int64_t quiet_days;
+    /* How many quiet contributors plaudit_analytics_get lists at most
+     * (the count of all of them is given too).  Default 10. */
+    size_t quiet_max;
+} plaudit_analytics_options;
+#define PLAUDIT_ANALYTICS_OPTIONS_INIT { PLAUDIT_ANALYTICS_OPTIONS_VERSION, PLAUDIT_PERIOD_MONTH, 30, 10 }
+
+/* Switch the analytics recorder on (opts NULL: the defaults).  The options
+ * are copied.  Errors: PLAUDIT_ESTATE after the first event (or when already
+ * enabled), PLAUDIT_EVERSION, PLAUDIT_EINVAL / PLAUDIT_ERANGE for a bad
+ * option, PLAUDIT_ENOMEM. */
+PLAUDIT_EXPORT int plaudit_analytics_enable(plaudit_ctx *ctx, const plaudit_analytics_options *opts);
+
+/* A count per tier or segment.  id NULL stands for "none". */
+typedef struct plaudit_analytics_count {
+    const char *id;          /* rule id (owned by ctx, valid for its life) */
+    uint64_t members;
+} plaudit_analytics_count;
+
+/* One period of the participation series. */
+typedef struct plaudit_analytics_period {
+    char label[16];          /* "2026-03-05" (day; week: its Monday),
+                                "2026-03", "2026-Q1", "2026" */
+    uint64_t members;        /* members who joined by the end of it */
+    uint64_t new_members;    /* members who joined in it */
+    uint64_t participants;   /* members with a contribution in it */
+    uint64_t contributions;
+    uint64_t redemptions;
+} plaudit_analytics_period;
+
+/* A member who contributed in the quiet window without being recognized
+ * in it. */
+typedef struct plaudit_quiet_contributor {
+    const char *member;      /* owned by ctx, valid for its life */
+    uint64_t contributions;  /* in the last quiet_days days */
+    int64_t last_recognized; /* ts of its newest recognition, -1: never */
+} plaudit_quiet_contributor;
+
+#define PLAUDIT_LORENZ_POINTS 21
+typedef struct plaudit_analytics {
+    /* The periods (of the chosen granularity) covered: the one holding
+     * `from` through the one holding `to - 1`; labels of the first and
+     * last.  All time: the first and last period with an event. */
+    char first_period[16], last_period[16];
+    uint64_t members;              /* joined by the end of the window */
+    uint64_t participants;         /* >= 1 contribution in the window */
+    uint64_t contributions;        /* in the window */
+    double participation_rate;     /* participants / members (0 if none) */
+    uint64_t repeat_participants;  /* contributions in >= 2 periods */
+    double repeat_rate;            /* repeat / participants */
+    uint64_t diverse_participants; /* >= 2 distinct actions in the window */
+    double diversity_rate;         /* diverse / participants */
+    double tenure_avg_days;        /* members, whole days from joining to
+                                      `to - 1` as given (not rounded out),
+                                      or to the clock if earlier or open */
+    double tenure_median_days;
+    /* As of now (the last evaluation of each member), for the members
+     * counted above: tier distribution, lowest to highest, then "none";
+     * segment mix in declaration order, then "none". */
+    size_t n_tiers;
+    const plaudit_analytics_count *tiers;
+    size_t n_segments;
+    const plaudit_analytics_count *segments;
+    uint64_t rewards_redeemed;     /* redeem events in the window */
+    int64_t points_redeemed;       /* their total cost */
+    /* Recognition fairness, among participants: the Gini coefficient of
+     * the net points awarded in the window (negative totals count as 0;
+     * 0 = all equal, near 1 = one member has all), and the Lorenz curve:
+     * lorenz[i] = share of those points held by the poorest
+     * i / (PLAUDIT_LORENZ_POINTS - 1) of participants. */
+    double gini;
+    double lorenz[PLAUDIT_LORENZ_POINTS];
+    uint64_t never_recognized;     /* participants with no recognition in
+                                      the window */
+    double never_recognized_rate;  /* never_recognized / participants */
+    /* Quiet contributors: contributions in the last quiet_days local days
+     * up to the clock, no recognition in those days; most contributions
+     * first, then member id.  At most quiet_max are listed. */
+    int64_t quiet_days;
+    uint64_t n_quiet_total;
+    size_t n_quiet;
+    const plaudit_quiet_contributor *quiet;
+    /* Participation over time: every period of the window from the first
+     * to the last with an event, in order. */
+    size_t n_periods;
+    const plaudit_analytics_period *periods;
+} plaudit_analytics;
+
+/* Use for `from` / `to` to leave a side of the window open. */
+#define PLAUDIT_ANALYTICS_OPEN INT64_MIN
+
+/* Fill *out with the analytics of the window [from, to) rounded out to
+ * whole periods of the recorder's granularity (PLAUDIT_ANALYTICS_OPEN on
+ * either side for no bound; both open: all time).  The arrays and labels
+ * in *out are owned by ctx and stay valid until the next call that changes
+ * ctx or the next plaudit_analytics_get.  O(m log m) for m members.
+ * Errors: PLAUDIT_ESTATE (recorder not enabled), PLAUDIT_ERANGE (to <=
+ * from), PLAUDIT_ENOMEM (now, or earlier inside the recorder: see above). */
+PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from, int64_t to);
+
+/* ------------------------------------------------------------------------ */
 /* Persistence: stores, write-ahead journal, snapshots, recovery              */
 /* ------------------------------------------------------------------------ */
 /*
@@ -957,7 +1127,9 @@ PLAUDIT_EXPORT int plaudit_has_json(void);
  * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
  * and leaves the context with no program (nothing is loaded).
  * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
- * of the declaration calls, PLAUDIT_ESTATE (rules already declared). */
+ * of the declaration calls, PLAUDIT_ESTATE (rules already declared),
+ * PLAUDIT_ELIMIT (larger than max_program_bytes, nested deeper than
+ * max_json_depth, more than max_rules rules of a kind). */
 PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
 /* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
 PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);
@@ -969,7 +1141,9 @@ PLAUDIT_EXPORT int plaudit_program_export_json(plaudit_ctx *ctx, char **out, siz
 /* Parse one event line (spec section 3) into *ev.  The strings *ev points to
  * are owned by ctx and valid until the next plaudit_event_parse or
  * plaudit_record_json call on it.  A malformed line gives PLAUDIT_EPARSE
- * (or PLAUDIT_EUTF8), with the reason in plaudit_errmsg.  A blank line gives
+ * (or PLAUDIT_EUTF8), with the reason in plaudit_errmsg; a line longer than
+ * the context's max_line_bytes or nested deeper than its max_json_depth
+ * gives PLAUDIT_ELIMIT.  A blank line gives
  * PLAUDIT_ENOTFOUND ("nothing to record"). */
 PLAUDIT_EXPORT int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_event *ev);
 

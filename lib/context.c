@@ -13,7 +13,17 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     *out = NULL;
     plaudit_options def = PLAUDIT_OPTIONS_INIT;
     if (!opts) opts = &def;
-    if (opts->version != PLAUDIT_OPTIONS_VERSION) return PLAUDIT_EVERSION;
+    /* Version 1 callers pass the shorter struct: read only its fields. */
+    if (opts->version != 1 && opts->version != PLAUDIT_OPTIONS_VERSION) return PLAUDIT_EVERSION;
+    size_t max_line = 0, max_program = 0;
+    unsigned max_depth = 0, max_rules = 0;
+    if (opts->version >= 2) {
+        max_line = opts->max_line_bytes;
+        max_program = opts->max_program_bytes;
+        max_depth = opts->max_json_depth;
+        max_rules = opts->max_rules;
+    }
+    if (max_rules > PLAUDIT_DEFAULT_MAX_RULES) return PLAUDIT_ERANGE;
     const plaudit_allocator *ua = &opts->allocator;
     int n_hooks = !!ua->malloc + !!ua->realloc + !!ua->free;
     if (n_hooks != 0 && n_hooks != 3) return PLAUDIT_EINVAL;
@@ -40,6 +50,10 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     }
     ctx->retention_s = opts->idempotency_retention_s;
     ctx->max_members = opts->max_members;
+    ctx->max_line = max_line ? max_line : PLAUDIT_DEFAULT_MAX_LINE_BYTES;
+    ctx->max_program = max_program ? max_program : PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES;
+    ctx->max_depth = max_depth ? max_depth : PLAUDIT_DEFAULT_MAX_JSON_DEPTH;
+    ctx->max_rules = max_rules ? max_rules : PLAUDIT_DEFAULT_MAX_RULES;
     ctx->clock = -1;
     ctx->tick_ts = -1;
     ctx->pc_lo = 1;
@@ -78,6 +92,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->treeops);
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
+    pl_analytics_free(ctx);
     pl_free(&a, ctx->tzdir);
     pl_free(&a, ctx->evbuf.p);
     pl_free(&a, ctx);

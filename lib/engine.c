@@ -227,6 +227,7 @@ static void txn_begin(plaudit_ctx *ctx)
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
+    t->tick_members = ctx->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         t->board_cur[i] = ctx->boards[i]->cur;
         t->board_closed[i] = 0;
@@ -254,6 +255,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
     ctx->clock = t->clock;
     ctx->tick_ts = t->tick_ts;
+    ctx->tick_members = t->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = t->board_cur[i];
     if (t->reward >= 0) ctx->rewards[t->reward]->stock = t->reward_stock;
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
@@ -520,6 +522,7 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
 static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     ctx->tick_ts = ev->ts;
+    ctx->tick_members = ctx->n_members;
     ctx->subject = NULL;
     int rc;
     for (size_t i = 0; i < ctx->n_members; i++)
@@ -644,11 +647,12 @@ static void deliver(plaudit_ctx *ctx)
  * code.  Leaves the moments of an accepted event in ctx->moments. */
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
+    /* Before anything is reset: the moments may be being delivered. */
+    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
     ctx->subject_points = 0;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
     int rc;
     if (!ev) rc = pl_err(ctx, PLAUDIT_EINVAL, "event is NULL");
     else rc = check_args(ctx, ev);
@@ -673,6 +677,7 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
         rc = apply(ctx, ev, &R);
         if (!rc) rc = commit(ctx, ev);
         if (rc) txn_rollback(ctx);
+        else if (ctx->an) pl_analytics_observe(ctx, ev);
     }
     if (rc) ctx->rejected++;
     return rc;

@@ -312,6 +312,7 @@ typedef struct pl_txn {
     size_t n_stale, cap_stale;
     /* saved globals */
     int64_t clock, tick_ts;
+    uint64_t tick_members;
     uint32_t *board_cur;      /* per board, before */
     uint8_t *board_closed;    /* per board: closed by this event */
     int32_t reward;           /* reward whose stock changed, or -1 */
@@ -326,6 +327,8 @@ struct plaudit_ctx {
     char *tzdir;
     int64_t retention_s;
     uint64_t max_members;
+    size_t max_line, max_program; /* input limits (plaudit_options v2) */
+    unsigned max_depth, max_rules;
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
@@ -364,6 +367,7 @@ struct plaudit_ctx {
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
     int64_t tick_ts;          /* ts of the last tick (-1: none) */
+    uint64_t tick_members;    /* members that existed at the last tick */
     uint64_t accepted, duplicates, rejected;
 
     /* period cache */
@@ -387,6 +391,8 @@ struct plaudit_ctx {
     int has_listener;
     int in_callback;
 
+    /* analytics recorder (analytics.c), NULL unless enabled */
+    struct pl_analytics *an;
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
 
@@ -469,6 +475,12 @@ int pl_boards_init(plaudit_ctx *ctx);
 /* Whether m belongs on board b now, and with what key. */
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+
+/* ---- analytics.c ------------------------------------------------------ */
+/* Observe an accepted event after commit (never changes engine state;
+ * allocation failure is remembered and reported by plaudit_analytics_get). */
+void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev);
+void pl_analytics_free(plaudit_ctx *ctx);
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);

@@ -290,6 +290,33 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 
 #else
 
+/* ---- input limits ------------------------------------------------------------- */
+
+/* Refuse JSON text nested deeper than the context's limit, before the
+ * (recursive) parser sees it.  Brackets inside strings do not count; the
+ * text need not be valid JSON (the parser judges that). */
+static int check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *what)
+{
+    unsigned depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > ctx->max_depth)
+                return pl_err(ctx, PLAUDIT_ELIMIT, "%s: nested deeper than %u levels (byte %zu)", what, ctx->max_depth,
+                              i);
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return PLAUDIT_OK;
+}
+
 /* ---- loading a program --------------------------------------------------------- */
 
 /* The JSON path of the item being read, e.g. "badges[3].when". */
@@ -402,6 +429,24 @@ static int opt_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *ke
     return PLAUDIT_OK;
 }
 
+/* An optional integer that may not be negative: -1 would otherwise read as
+ * PLAUDIT_UNSET (no cap, unlimited stock) instead of failing. */
+static int opt_nonneg(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out, int *present)
+{
+    int has = 0;
+    int64_t v = *out;
+    int rc = opt_int(ctx, obj, p, key, &v, &has);
+    if (present) *present = has;
+    if (rc || !has) return rc;
+    if (v < 0) {
+        jpath q;
+        jp(&q, p, key, -1);
+        return jerr(ctx, PLAUDIT_ERANGE, &q, "%lld is out of range (0 to %lld)", (long long)v, PLAUDIT_MAX_VALUE);
+    }
+    *out = v;
+    return PLAUDIT_OK;
+}
+
 static int req_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out)
 {
     int present;
@@ -468,8 +513,8 @@ static int read_cap(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *k
     static const char *const count_only[] = {"count", "per", NULL};
     if (rc || (rc = only_keys(ctx, c, &q, allow_points ? with_points : count_only))) return rc;
     int hp = 0, hc = 0;
-    if (allow_points && (rc = opt_int(ctx, c, &q, "points", points, &hp))) return rc;
-    if ((rc = opt_int(ctx, c, &q, "count", count, &hc))) return rc;
+    if (allow_points && (rc = opt_nonneg(ctx, c, &q, "points", points, &hp))) return rc;
+    if ((rc = opt_nonneg(ctx, c, &q, "count", count, &hc))) return rc;
     if (!hp && !hc) return jerr(ctx, PLAUDIT_EPARSE, &q, allow_points ? "needs points or count" : "needs count");
     if (!json_object_get(c, "per")) {
         jpath r;
@@ -656,7 +701,7 @@ static int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_
             return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown action \"%s\"", d->action);
         }
         json_t *c = json_object_get(w, "count"), *s = json_object_get(w, "streak");
-        if ((c != NULL) == (s != NULL)) return jerr(ctx, PLAUDIT_EPARSE, p, "an action criterion needs count or streak");
+        if ((c != NULL) == (s != NULL)) return jerr(ctx, PLAUDIT_EPARSE, p, "an action criterion needs count or streak (one of them)");
         if (c) {
             static const char *const keys[] = {"action", "count", "within", NULL};
             if ((rc = only_keys(ctx, w, p, keys))) return rc;
@@ -777,7 +822,7 @@ static int load_rewards(plaudit_ctx *ctx, json_t *arr)
         plaudit_reward_def d = PLAUDIT_REWARD_DEF_INIT;
         if ((rc = req_str(ctx, o, &p, "id", &d.id)) || (rc = opt_str(ctx, o, &p, "name", &d.name)) ||
             (rc = opt_str(ctx, o, &p, "description", &d.description)) || (rc = req_int(ctx, o, &p, "cost", &d.cost)) ||
-            (rc = opt_int(ctx, o, &p, "stock", &d.stock, NULL)))
+            (rc = opt_nonneg(ctx, o, &p, "stock", &d.stock, NULL)))
             return rc;
         if ((rc = plaudit_reward_declare(ctx, &d))) return decl_fail(ctx, rc, &p);
     }
@@ -826,6 +871,14 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
         (rc = get_array(ctx, root, "badges", &badges)) || (rc = get_array(ctx, root, "segments", &segments)) ||
         (rc = get_array(ctx, root, "leaderboards", &boards)) || (rc = get_array(ctx, root, "rewards", &rewards)))
         return rc;
+    static const char *const kinds[] = {"actions", "tiers", "badges", "segments", "leaderboards", "rewards"};
+    json_t *const arrays[] = {actions, tiers, badges, segments, boards, rewards};
+    for (size_t i = 0; i < 6; i++)
+        if (arrays[i] && json_array_size(arrays[i]) > ctx->max_rules) {
+            snprintf(q.s, sizeof q.s, "%s", kinds[i]);
+            return jerr(ctx, PLAUDIT_ELIMIT, &q, "%zu rules, more than the limit of %u", json_array_size(arrays[i]),
+                        ctx->max_rules);
+        }
     if (actions && (rc = load_actions(ctx, actions))) return rc;
     if (tiers && (rc = load_tiers(ctx, tiers))) return rc;
     if (segments && (rc = load_segments(ctx, segments))) return rc;
@@ -852,10 +905,17 @@ static void program_reset(plaudit_ctx *ctx)
     ctx->utc_offset_min = 0;
 }
 
+/* what: "program" (positions as line and column) or "malformed line" (an
+ * event line is one line: the column only, so that a report "line N: ..."
+ * about the input is not contradicted by jansson's "line 1"). */
 static int parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what)
 {
-    if (json_error_code(e) == json_error_invalid_utf8)
+    int one_line = strcmp(what, "program") != 0;
+    if (json_error_code(e) == json_error_invalid_utf8) {
+        if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
         return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
+    }
+    if (one_line) return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, e->text, e->column);
     return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
 }
 
@@ -866,6 +926,10 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
     if (!program_empty(ctx))
         return pl_err(ctx, PLAUDIT_ESTATE, "a program can only be loaded into a context with no rules declared");
+    if (len > ctx->max_program)
+        return pl_err(ctx, PLAUDIT_ELIMIT, "program: %zu bytes, more than the limit of %zu", len, ctx->max_program);
+    int rc0 = check_depth(ctx, json, len, "program");
+    if (rc0) return rc0;
     json_error_t e;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e);
     if (!root) return parse_error(ctx, &e, "program");
@@ -881,9 +945,6 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     return PLAUDIT_OK;
 }
 
-/* Program files are small; anything past this is refused rather than read. */
-#define PL_PROGRAM_FILE_MAX (64u << 20)
-
 int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -896,8 +957,9 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
     size_t n;
     int rc = PLAUDIT_OK;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > PL_PROGRAM_FILE_MAX) {
-            rc = pl_err(ctx, PLAUDIT_ELIMIT, "%s: larger than %u bytes", path, PL_PROGRAM_FILE_MAX);
+        /* Refused rather than read past the limit. */
+        if (b.len + n > ctx->max_program) {
+            rc = pl_err(ctx, PLAUDIT_ELIMIT, "%s: larger than the limit of %zu bytes", path, ctx->max_program);
             break;
         }
         pl_buf_put(&b, chunk, n);
@@ -940,12 +1002,16 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
     if (!ctx) return PLAUDIT_EINVAL;
     if (!ev || (!line && len)) return pl_err(ctx, PLAUDIT_EINVAL, "line or ev is NULL");
     memset(ev, 0, sizeof *ev);
+    if (len > ctx->max_line)
+        return pl_err(ctx, PLAUDIT_ELIMIT, "the line has %zu bytes, more than the limit of %zu", len, ctx->max_line);
     if (len && line[len - 1] == '\n') len--;
     if (len && line[len - 1] == '\r') len--;
     if (is_blank(line, len)) return pl_err(ctx, PLAUDIT_ENOTFOUND, "blank line: nothing to record");
     char msg[128];
     /* jansson stops at a NUL; the line must not hold one. */
     if (memchr(line, '\0', len)) return pl_err(ctx, PLAUDIT_EPARSE, "the line contains a NUL byte");
+    int drc = check_depth(ctx, line, len, "malformed line");
+    if (drc) return drc;
     json_error_t e;
     json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
     if (!o) return parse_error(ctx, &e, "malformed line");

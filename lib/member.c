@@ -140,11 +140,13 @@ void pl_member_free(plaudit_ctx *ctx, pl_member *m)
     pl_free(&ctx->alloc, m);
 }
 
-/* A tick touches every member without writing to each: its ts is kept once
- * on the context. */
+/* A tick touches every member that exists then, without writing to each:
+ * its ts and the member count at that moment are kept once on the context
+ * (members are numbered in creation order). */
 int64_t pl_member_last(const plaudit_ctx *ctx, const pl_member *m)
 {
-    return m->st.last_ts > ctx->tick_ts ? m->st.last_ts : ctx->tick_ts;
+    if (m->idx < ctx->tick_members && ctx->tick_ts > m->st.last_ts) return ctx->tick_ts;
+    return m->st.last_ts;
 }
 
 int64_t pl_member_affinity(const plaudit_ctx *ctx, const pl_member *m, const pl_segment *s)

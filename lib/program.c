@@ -133,7 +133,7 @@ static int oom(plaudit_ctx *ctx, const char *kind, const char *id)
     do {                                                                                            \
         PL_UH(&(ctx)->alloc);                                                                       \
         rc = PLAUDIT_OK;                                                                            \
-        if ((n) >= 65535) {                                                                         \
+        if ((n) >= (ctx)->max_rules) {                                                              \
             rc = PLAUDIT_ELIMIT;                                                                    \
             break;                                                                                  \
         }                                                                                           \
@@ -152,7 +152,8 @@ static int oom(plaudit_ctx *ctx, const char *kind, const char *id)
 
 static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
 {
-    if (rc == PLAUDIT_ELIMIT) return pl_err(ctx, rc, "%s \"%s\": too many rules of this kind (65535)", kind, id);
+    if (rc == PLAUDIT_ELIMIT)
+        return pl_err(ctx, rc, "%s \"%s\": too many rules of this kind (the limit is %u)", kind, id, ctx->max_rules);
     return oom(ctx, kind, id);
 }
 
@@ -288,7 +289,7 @@ int plaudit_segment_declare(plaudit_ctx *ctx, const plaudit_segment_def *d)
     if ((rc = check_display(ctx, K, d->id, "description", d->description, PL_DESC_MAX))) return rc;
     if (d->n_weights && (!d->actions || !d->weights))
         return pl_err(ctx, PLAUDIT_EINVAL, "segment \"%s\": weights given without their arrays", d->id);
-    if (d->n_weights > 65535) return pl_err(ctx, PLAUDIT_ELIMIT, "segment \"%s\": too many weights", d->id);
+    if (d->n_weights > ctx->max_rules) return pl_err(ctx, PLAUDIT_ELIMIT, "segment \"%s\": too many weights", d->id);
     for (size_t i = 0; i < d->n_weights; i++) {
         const pl_action *a = pl_action_find(ctx, d->actions[i]);
         if (!a)
@@ -858,6 +859,9 @@ void pl_program_free(plaudit_ctx *ctx)
     FREE_RULES(ctx->boards, ctx->n_boards, ctx->board_h, head_free(ctx, ctx->boards[i_]));
     FREE_RULES(ctx->badges, ctx->n_badges, ctx->badge_h, badge_free(ctx, ctx->badges[i_]));
     FREE_RULES(ctx->rewards, ctx->n_rewards, ctx->reward_h, head_free(ctx, ctx->rewards[i_]));
+    /* The arrays are gone: so is their room (a later declaration grows
+     * them from scratch; a stale capacity would write through NULL). */
+    ctx->cap_actions = ctx->cap_tiers = ctx->cap_segments = ctx->cap_boards = ctx->cap_badges = ctx->cap_rewards = 0;
     pl_tz_free(&ctx->alloc, ctx->tz);
     ctx->tz = NULL;
     pl_free(&ctx->alloc, ctx->tzname);

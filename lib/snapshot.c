@@ -132,6 +132,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     pl_put32(b, (uint32_t)ctx->n_badges);
     pl_put64(b, (uint64_t)ctx->clock);
     pl_put64(b, (uint64_t)ctx->tick_ts);
+    pl_put64(b, ctx->tick_members);
     pl_put64(b, ctx->accepted);
     pl_put64(b, ctx->duplicates);
     pl_put64(b, ctx->rejected);
@@ -242,6 +243,7 @@ void pl_state_reset(plaudit_ctx *ctx)
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
     ctx->clock = ctx->tick_ts = -1;
+    ctx->tick_members = 0;
     ctx->accepted = ctx->duplicates = ctx->rejected = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         ctx->boards[i]->cur = 0;
@@ -288,6 +290,7 @@ static int bad(plaudit_ctx *ctx, const char *what)
     return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot does not fit the program: %s", what);
 }
 
+static int ts_ok(int64_t t) { return t >= 0 && t <= PLAUDIT_MAX_TS; }
 static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
 
 static int load(plaudit_ctx *ctx, rd *r)
@@ -300,6 +303,9 @@ static int load(plaudit_ctx *ctx, rd *r)
         return bad(ctx, "rule counts differ");
     ctx->clock = (int64_t)g64(r);
     ctx->tick_ts = (int64_t)g64(r);
+    ctx->tick_members = g64(r);
+    if ((ctx->clock != -1 && !ts_ok(ctx->clock)) || (ctx->tick_ts != -1 && !ts_ok(ctx->tick_ts)))
+        return bad(ctx, "clock out of range");
     ctx->accepted = g64(r);
     ctx->duplicates = g64(r);
     ctx->rejected = g64(r);
@@ -307,6 +313,7 @@ static int load(plaudit_ctx *ctx, rd *r)
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = (int64_t)g64(r);
     uint64_t nm = g64(r);
     if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
+    if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
     char id[PL_MEMBER_ID_MAX + 1];
@@ -337,6 +344,11 @@ static int load(plaudit_ctx *ctx, rd *r)
         st->pin = (int32_t)g32(r);
         st->distinct = g32(r);
         st->flags = g32(r);
+        /* Times are used in arithmetic (tenure, cooldowns): keep them in
+         * the range events can produce. */
+        if (!ts_ok(st->joined) || !ts_ok(st->last_ts) || st->joined > st->last_ts || st->points < 0 ||
+            st->balance < 0)
+            return bad(ctx, "member time or points out of range");
         if (!in_range(st->tier, ctx->n_tiers) || !in_range(st->lifetime_tier, ctx->n_tiers) ||
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
             (st->flags & ~(PL_MF_OPTED_OUT | PL_MF_PINNED)))
@@ -344,7 +356,10 @@ static int load(plaudit_ctx *ctx, rd *r)
         uint32_t *counts = PL_COUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
         int64_t *cd = PL_CD(ctx, m);
-        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) cd[j] = (int64_t)g64(r);
+        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) {
+            cd[j] = (int64_t)g64(r);
+            if (cd[j] != INT64_MIN && !ts_ok(cd[j])) return bad(ctx, "cooldown time out of range");
+        }
         pl_trk *trk = PL_TRK(ctx, m);
         for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
             trk[j].period = g32(r);
@@ -378,7 +393,9 @@ static int load(plaudit_ctx *ctx, rd *r)
                 return bad(ctx, "badge list");
             st->n_badges = j + 1;
             uint32_t n_at = g32(r);
-            if (r->short_ || (n_at && (n_at != e->n || n_at < 2)) || n_at > (r->n - r->off) / 8)
+            /* n >= 2 comes with its n times (and n bounded by the file's
+             * size): the next earning copies them, 8 bytes each. */
+            if (r->short_ || e->n == 0 || (e->n >= 2 ? n_at != e->n : n_at != 0) || n_at > (r->n - r->off) / 8)
                 return bad(ctx, "badge times");
             if (n_at) {
                 e->at = pl_malloc(&ctx->alloc, sizeof *e->at * n_at);

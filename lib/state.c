@@ -52,6 +52,7 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
     h = pl_hash_step(h, ctx->n_members);
     h = pl_hash_step(h, (uint64_t)ctx->clock);
     h = pl_hash_step(h, (uint64_t)ctx->tick_ts);
+    h = pl_hash_step(h, ctx->tick_members);
     h = pl_hash_step(h, ctx->accepted);
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *b = ctx->boards[i];

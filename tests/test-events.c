@@ -269,8 +269,17 @@ static void test_time(void **state)
     REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_redeem(ctx, T_2026 + 60, "b", "r2", NULL, NULL));
     REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_kudos(ctx, T_2026 + 60, "b", "a", NULL, NULL));
     REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_kudos(ctx, T_2026 + 60, "new", "b", NULL, NULL));
-    /* a member created after the tick may still use an earlier ts */
+    /* a member created after the tick was not touched by it: it may go on
+     * with events between its join and the tick */
     ACT(ctx, T_2026 + 1, "c", "f");
+    ACT(ctx, T_2026 + 2, "c", "f");
+    REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_action(ctx, T_2026 + 1, "c", "f", NULL, NULL));
+    plaudit_member_info mi;
+    assert_int_equal(plaudit_member_get(ctx, "c", &mi), PLAUDIT_OK);
+    assert_int_equal(mi.last_ts, T_2026 + 2);
+    /* the next tick touches it */
+    assert_int_equal(plaudit_record_tick(ctx, T_2026 + 200, NULL, NULL), PLAUDIT_OK);
+    REJECTS(ctx, PLAUDIT_ETIME, plaudit_record_action(ctx, T_2026 + 3, "c", "f", NULL, NULL));
     REJECTS(ctx, PLAUDIT_ERANGE, plaudit_record_tick(ctx, PLAUDIT_MAX_TS + 1, NULL, NULL));
     REJECTS(ctx, PLAUDIT_ERANGE, plaudit_record_action(ctx, -1, "d", "f", NULL, NULL));
     assert_int_equal(plaudit_record_tick(ctx, PLAUDIT_MAX_TS, NULL, NULL), PLAUDIT_OK);

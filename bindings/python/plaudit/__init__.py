@@ -49,7 +49,9 @@ from .errors import (
     VersionError,
 )
 from .events import parse_line
+from .store import SQLiteStore, Store
 from . import credential  # noqa: E402,F401  (adds Engine.credential)
+from . import analytics  # noqa: E402,F401  (adds Engine.enable_analytics, Engine.analytics)
 from .model import (
     BadgeEarned,
     BadgeProgress,
@@ -66,9 +68,11 @@ from .model import (
     ProgramInfo,
     Rank,
     RankEntry,
+    Recovery,
     Source,
     Stats,
     Status,
+    SyncPolicy,
 )
 
 __version__ = "1.0.0"
@@ -100,6 +104,13 @@ def strerror(code: int) -> str:
     return _lib._lib.plaudit_strerror(code).decode()
 
 
+def crc32c(data: bytes, crc: int = 0) -> int:
+    """CRC-32C (Castagnoli) of `data`, continued from `crc` (plaudit_crc32c):
+    the checksum of the storage formats (docs/storage-format.md)."""
+    b = bytes(data)
+    return _lib._lib.plaudit_crc32c(crc, b, len(b))
+
+
 def period_name(period: Period | int) -> str | None:
     """"day", "week", ...; None for Period.NONE (plaudit_period_name)."""
     p = _lib._lib.plaudit_period_name(int(period))
@@ -119,10 +130,10 @@ def event_type_name(t: EventType | int) -> str | None:
 
 __all__ = [
     "Engine", "Listener", "has_json", "parse_line", "version", "version_number", "strerror",
-    "period_name", "period_parse", "event_type_name",
+    "period_name", "period_parse", "event_type_name", "crc32c",
     "BadgeEarned", "BadgeProgress", "BatchResult", "Criterion", "Event", "EventType", "Member", "Moment",
     "MomentKind", "Outcome", "Period", "Progress", "ProgramInfo", "Rank", "RankEntry", "Source", "Stats",
-    "Status",
+    "Status", "Recovery", "SyncPolicy", "Store", "SQLiteStore",
     "ERRORS", "PlauditError", "CallbackError", "ConflictError", "CorruptError", "DisabledError",
     "EngineClosedError", "ExistsError", "FundsError", "HistoryError",
     "InvalidArgumentError", "LimitError", "LockedError",

@@ -57,7 +57,7 @@ PLAUDIT_MAX_LEVELS = 64
 PLAUDIT_MAX_VALUE = 1000000000
 PLAUDIT_MAX_TS = 137438953472
 
-PLAUDIT_OPTIONS_VERSION = 1
+PLAUDIT_OPTIONS_VERSION = 2
 PLAUDIT_ACTION_DEF_VERSION = 1
 PLAUDIT_TIER_DEF_VERSION = 1
 PLAUDIT_SEGMENT_DEF_VERSION = 1
@@ -66,6 +66,10 @@ PLAUDIT_BADGE_DEF_VERSION = 1
 PLAUDIT_KUDOS_DEF_VERSION = 1
 PLAUDIT_REWARD_DEF_VERSION = 1
 PLAUDIT_LISTENER_VERSION = 1
+PLAUDIT_STORE_VERSION = 1
+PLAUDIT_STORE_OPTIONS_VERSION = 1
+PLAUDIT_FILE_STORE_CREATE = 1
+PLAUDIT_FILE_STORE_ARCHIVE = 2
 
 # Enums are C `int`s (every value fits; the ABI passes them as int).
 c_enum = c_int
@@ -95,6 +99,11 @@ class plaudit_options(Structure):
         ("tzdir", c_char_p),
         ("idempotency_retention_s", c_int64),
         ("max_members", c_uint64),
+        # version 2: input limits (0 = the library's default)
+        ("max_line_bytes", c_size_t),
+        ("max_program_bytes", c_size_t),
+        ("max_json_depth", c_uint),
+        ("max_rules", c_uint),
     ]
 
 
@@ -367,6 +376,134 @@ class plaudit_credential_options(Structure):
     ]
 
 
+# plaudit/store.h: the storage interface (a table of callbacks).
+StoreChunkFn = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p)
+StoreJournalAppendFn = CFUNCTYPE(c_int, c_uint64, c_void_p, c_size_t, c_void_p)
+StoreSyncFn = CFUNCTYPE(c_int, c_void_p)
+StoreJournalReadFn = CFUNCTYPE(c_int, c_uint64, StoreChunkFn, c_void_p, c_void_p)
+StoreJournalCutFn = CFUNCTYPE(c_int, c_uint64, c_void_p)
+StoreSnapshotWriteFn = CFUNCTYPE(c_int, c_uint64, c_void_p, c_size_t, c_void_p)
+StoreSnapshotReadFn = CFUNCTYPE(c_int, StoreChunkFn, c_void_p, c_void_p)
+StoreJournalDropFn = CFUNCTYPE(c_int, c_uint64, c_void_p)
+StoreErrmsgFn = CFUNCTYPE(c_void_p, c_void_p)  # returns const char * (kept alive by the store)
+StoreCloseFn = CFUNCTYPE(None, c_void_p)
+
+
+class plaudit_store(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("journal_append", StoreJournalAppendFn),
+        ("sync", StoreSyncFn),
+        ("journal_read", StoreJournalReadFn),
+        ("journal_cut", StoreJournalCutFn),
+        ("snapshot_write", StoreSnapshotWriteFn),
+        ("snapshot_read", StoreSnapshotReadFn),
+        ("journal_drop", StoreJournalDropFn),
+        ("errmsg", StoreErrmsgFn),
+        ("close", StoreCloseFn),
+        ("payload", c_void_p),
+    ]
+
+
+class plaudit_store_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("sync", c_enum),
+        ("sync_every_n", c_uint32),
+        ("sync_every_ms", c_uint32),
+        ("keep_journal", c_int),
+    ]
+
+
+class plaudit_recovery(Structure):
+    _fields_ = [
+        ("snapshot", c_int),
+        ("snapshot_seq", c_uint64),
+        ("retroactive", c_int),
+        ("records", c_uint64),
+        ("skipped", c_uint64),
+        ("replayed", c_uint64),
+        ("accepted", c_uint64),
+        ("rejected", c_uint64),
+        ("duplicates", c_uint64),
+        ("torn_bytes", c_uint64),
+        ("last_seq", c_uint64),
+    ]
+
+
+PLAUDIT_ANALYTICS_OPTIONS_VERSION = 1
+PLAUDIT_LORENZ_POINTS = 21
+PLAUDIT_ANALYTICS_OPEN = -(2**63)
+
+
+class plaudit_analytics_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("period", c_int),
+        ("quiet_days", c_int64),
+        ("quiet_max", c_size_t),
+    ]
+
+
+class plaudit_analytics_count(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("members", c_uint64),
+    ]
+
+
+class plaudit_analytics_period(Structure):
+    _fields_ = [
+        ("label", ctypes.c_char * 16),
+        ("members", c_uint64),
+        ("new_members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("redemptions", c_uint64),
+    ]
+
+
+class plaudit_quiet_contributor(Structure):
+    _fields_ = [
+        ("member", c_char_p),
+        ("contributions", c_uint64),
+        ("last_recognized", c_int64),
+    ]
+
+
+class plaudit_analytics(Structure):
+    _fields_ = [
+        ("first_period", ctypes.c_char * 16),
+        ("last_period", ctypes.c_char * 16),
+        ("members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("participation_rate", ctypes.c_double),
+        ("repeat_participants", c_uint64),
+        ("repeat_rate", ctypes.c_double),
+        ("diverse_participants", c_uint64),
+        ("diversity_rate", ctypes.c_double),
+        ("tenure_avg_days", ctypes.c_double),
+        ("tenure_median_days", ctypes.c_double),
+        ("n_tiers", c_size_t),
+        ("tiers", POINTER(plaudit_analytics_count)),
+        ("n_segments", c_size_t),
+        ("segments", POINTER(plaudit_analytics_count)),
+        ("rewards_redeemed", c_uint64),
+        ("points_redeemed", c_int64),
+        ("gini", ctypes.c_double),
+        ("lorenz", ctypes.c_double * PLAUDIT_LORENZ_POINTS),
+        ("never_recognized", c_uint64),
+        ("never_recognized_rate", ctypes.c_double),
+        ("quiet_days", c_int64),
+        ("n_quiet_total", c_uint64),
+        ("n_quiet", c_size_t),
+        ("quiet", POINTER(plaudit_quiet_contributor)),
+        ("n_periods", c_size_t),
+        ("periods", POINTER(plaudit_analytics_period)),
+    ]
+
+
 # Every struct of the public header, by its C name (the layout test walks it).
 STRUCTS = {
     cls.__name__: cls
@@ -392,6 +529,14 @@ STRUCTS = {
         plaudit_rank_entry,
         plaudit_stats,
         plaudit_credential_options,
+        plaudit_store,
+        plaudit_store_options,
+        plaudit_recovery,
+        plaudit_analytics_options,
+        plaudit_analytics_count,
+        plaudit_analytics_period,
+        plaudit_quiet_contributor,
+        plaudit_analytics,
     )
 }
 
@@ -516,6 +661,19 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     # Open Badges 3.0 credentials
     ("plaudit_credential_export", c_int,
      [ctx_p, c_char_p, c_char_p, c_uint32, P(plaudit_credential_options), P(c_void_p), P(c_size_t)], _check, False),
+    # persistence (plaudit/store.h and plaudit.h "Persistence")
+    ("plaudit_store_init", c_int, [P(plaudit_store), c_uint], _check_noctx, False),
+    ("plaudit_store_close", None, [P(plaudit_store)], None, False),
+    ("plaudit_crc32c", c_uint32, [c_uint32, c_void_p, c_size_t], None, False),
+    ("plaudit_store_attach", c_int, [ctx_p, P(plaudit_store), P(plaudit_store_options)], _check, False),
+    ("plaudit_store_recovery_get", c_int, [ctx_p, P(plaudit_recovery)], _check, False),
+    ("plaudit_store_sync", c_int, [ctx_p], _check, False),
+    ("plaudit_store_snapshot", c_int, [ctx_p], _check, False),
+    ("plaudit_store_detach", c_int, [ctx_p], _check, False),
+    ("plaudit_file_store_open", c_int, [ctx_p, P(plaudit_store), c_char_p, c_uint, c_uint64], _check, False),
+    # program analytics
+    ("plaudit_analytics_enable", c_int, [ctx_p, P(plaudit_analytics_options)], _check, False),
+    ("plaudit_analytics_get", c_int, [ctx_p, P(plaudit_analytics), c_int64, c_int64], _check, False),
     # JSON (the `json` feature)
     ("plaudit_has_json", c_int, [], None, False),
     ("plaudit_program_load_json", c_int, [ctx_p, c_char_p, c_size_t], _check, False),

@@ -22,6 +22,7 @@ from . import _lib as L
 from . import errors as E
 from . import events as _events
 from . import program as _program
+from .store import Store, _StoreBridge
 from .model import (
     BadgeEarned,
     BadgeProgress,
@@ -38,9 +39,11 @@ from .model import (
     ProgramInfo,
     Rank,
     RankEntry,
+    Recovery,
     Source,
     Stats,
     Status,
+    SyncPolicy,
 )
 
 lib = L._lib
@@ -298,10 +301,13 @@ class Engine:
         idempotency_retention_s: int = 0,
         max_members: int = 0,
         listener: Any = None,
+        store: Optional[Store] = None,
     ) -> None:
         self._ctx = None
         self._keep: dict[str, Any] = {}  # ctypes objects C may call or read
         self._cb_exc: Optional[BaseException] = None
+        self._sbridge: Optional[_StoreBridge] = None  # the attached Python store's bridge
+        self._store_obj: Any = None  # what attach_store was given ("file" for the file store)
         self._in_cb = 0
         self._tzdir = tzdir
         opts = L.plaudit_options()
@@ -326,6 +332,8 @@ class Engine:
                     self.load_program_json(program)
                 else:
                     raise TypeError("program: expected a dict, a JSON string or a path")
+            if store is not None:
+                self.attach_store(store)
         except BaseException:
             self.close()
             raise
@@ -355,11 +363,25 @@ class Engine:
 
     def close(self) -> None:
         """Free the context.  Closing twice is fine; any other call after
-        close raises :class:`EngineClosedError`."""
+        close raises :class:`EngineClosedError`.
+
+        With a store attached, it is detached first (synced and closed).  If
+        that fails, the context is freed all the same and the error raised
+        (events the sync policy had not synced yet may not be durable)."""
+        err: Optional[BaseException] = None
+        if self._ctx is not None and self._store_obj is not None:
+            try:
+                self.detach()
+            except BaseException as e:
+                err = e
         ctx, self._ctx = self._ctx, None
         if ctx is not None:
             lib.plaudit_ctx_free(ctx)
         self._keep.clear()
+        self._sbridge = None
+        self._store_obj = None
+        if err is not None:
+            raise err
 
     @property
     def closed(self) -> bool:
@@ -699,6 +721,10 @@ class Engine:
 
     def _finish(self, rc: int, out: L.plaudit_outcome, check: bool) -> Outcome:
         o = _outcome(rc, out)
+        if rc < 0 and self._sbridge is not None and self._sbridge.exc is not None:
+            # A Python store failed the event (nothing was applied): raise
+            # even with check=False, with the store's exception as the cause.
+            self._raise_store(E.from_code(rc, o.message or _errmsg_code(rc), o))
         if self._cb_exc is not None:
             self._raise_callback(o)
         if rc < 0 and check:
@@ -814,6 +840,12 @@ class Engine:
         try:
             _record_batch(ctx, arr, n, codes, byref(done))
             del keep  # the strings the array points to lived until here
+        except E.PlauditError as err:
+            # A store failure stops the batch: events before it stay
+            # recorded (err.batch tells which), the failing one is not.
+            k = done.value
+            err.batch = BatchResult(codes[:k], k)  # type: ignore[attr-defined]
+            self._raise_store(err)
         finally:
             if self._cb_exc is not None:
                 self._raise_callback(None)
@@ -885,6 +917,160 @@ class Engine:
             except E.PlauditError as e:
                 errors.append((i, e))
         return errors
+
+    # -- persistence ----------------------------------------------------------
+
+    def _raise_store(self, err: Optional[E.PlauditError], sb: Optional[_StoreBridge] = None) -> None:
+        """After a C call that may have run store callbacks: raise `err`
+        (the library's error) with the Python store's exception as its
+        cause; or, when the call succeeded but a callback that cannot fail
+        it raised (close), a CallbackError.  Without either, return."""
+        if sb is None:
+            sb = self._sbridge
+        exc, slot = sb.take() if sb is not None else (None, "")
+        if exc is None:
+            if err is not None:
+                raise err
+            return
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit
+            raise exc
+        if err is None:
+            err = E.CallbackError(E.EUSER, f"store {slot} raised {type(exc).__name__}: {exc}")
+        raise err from exc
+
+    def _store_call(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except E.PlauditError as err:
+            self._raise_store(err)
+        self._raise_store(None)
+
+    def attach_store(
+        self,
+        store: Union[Store, L.plaudit_store],
+        *,
+        sync: Union[SyncPolicy, str, int] = SyncPolicy.ALWAYS,
+        sync_every_n: int = 0,
+        sync_every_ms: int = 0,
+        keep_journal: bool = False,
+    ) -> Recovery:
+        """Attach a store and recover from it (plaudit_store_attach).
+
+        `store` is a :class:`Store` (written in Python, e.g.
+        :class:`SQLiteStore`) or a filled ``plaudit_store`` struct.  The
+        program must be declared and no event recorded yet; the program is
+        sealed.  Returns the :class:`Recovery` report (also
+        :attr:`recovery`).  On success the engine owns the store and closes
+        it on :meth:`detach` or :meth:`close`; on failure the engine keeps an
+        empty state and the store is not closed (the caller still owns it).
+
+        `sync`: "always" (every accepted event is synced before the call
+        returns), "batch" (every `sync_every_n` events or `sync_every_ms`
+        milliseconds, checked when an event arrives) or "never" (only
+        :meth:`sync`, :meth:`snapshot`, :meth:`detach`).  `keep_journal`:
+        snapshots never drop journal records, so that a changed program can
+        still be replayed over the whole history (retroactive
+        recalculation)."""
+        ctx = self._h()
+        opts = _store_options(sync, sync_every_n, sync_every_ms, keep_journal)
+        if self._store_obj is not None:
+            raise E.StateError(E.ESTATE, "a store is already attached")
+        if isinstance(store, L.plaudit_store):
+            bridge, struct = None, store
+        else:
+            bridge = _StoreBridge(store)
+            struct = bridge.struct
+        self._sbridge = bridge
+        try:
+            self._store_call(lib.plaudit_store_attach, ctx, byref(struct), byref(opts))
+        except BaseException:
+            self._sbridge = None
+            raise
+        # C copied the struct; the callbacks must live as long as C may call
+        # them: until detached or the engine is closed.
+        self._keep["store"] = bridge
+        self._store_obj = store
+        return self.recovery
+
+    def file_store(
+        self,
+        dir: PathLike,
+        *,
+        create: bool = True,
+        archive: bool = False,
+        segment_bytes: int = 0,
+        sync: Union[SyncPolicy, str, int] = SyncPolicy.ALWAYS,
+        sync_every_n: int = 0,
+        sync_every_ms: int = 0,
+        keep_journal: bool = False,
+    ) -> Recovery:
+        """Open the library's file store in directory `dir`
+        (plaudit_file_store_open) and attach it (see :meth:`attach_store`).
+
+        `create` creates the directory if missing; `archive` moves
+        compacted journal segments to ``archive/`` (and reads them back for
+        a retroactive replay); `segment_bytes` rolls to a new journal
+        segment after that size (0: 64 MiB).  A directory another engine
+        (any process) holds open raises :class:`LockedError`."""
+        ctx = self._h()
+        if self._store_obj is not None:
+            raise E.StateError(E.ESTATE, "a store is already attached")
+        opts = _store_options(sync, sync_every_n, sync_every_ms, keep_journal)
+        flags = (L.PLAUDIT_FILE_STORE_CREATE if create else 0) | (L.PLAUDIT_FILE_STORE_ARCHIVE if archive else 0)
+        st = L.plaudit_store()
+        lib.plaudit_file_store_open(ctx, byref(st), os.fsencode(dir), flags, segment_bytes)
+        try:
+            lib.plaudit_store_attach(ctx, byref(st), byref(opts))
+        except BaseException:
+            lib.plaudit_store_close(byref(st))  # not owned by the context after a failed attach
+            raise
+        self._store_obj = "file"
+        return self.recovery
+
+    @property
+    def store(self) -> Any:
+        """The attached store: the :class:`Store` or struct given to
+        :meth:`attach_store`, ``"file"`` for :meth:`file_store`, or None."""
+        self._h()
+        return self._store_obj
+
+    @property
+    def recovery(self) -> Recovery:
+        """The report of the last successful attach (plaudit_store_recovery_get;
+        all zeros without a store)."""
+        r = L.plaudit_recovery()
+        lib.plaudit_store_recovery_get(self._h(), byref(r))
+        return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
+                        r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq)
+
+    def sync(self) -> None:
+        """Make every journaled event durable now (plaudit_store_sync).
+        StateError without a store."""
+        self._store_call(lib.plaudit_store_sync, self._h())
+
+    def snapshot(self) -> None:
+        """Write a snapshot of the whole state (after syncing the journal)
+        and, unless keep_journal, let the store drop the journal records it
+        covers (plaudit_store_snapshot).  The state is unchanged either way.
+        StateError without a store."""
+        self._store_call(lib.plaudit_store_snapshot, self._h())
+
+    def detach(self) -> None:
+        """Sync and let go of the store (plaudit_store_detach), which is
+        closed.  The engine keeps its state in memory and stops journaling.
+        If the sync fails the store stays attached and the error is raised.
+        Without a store, nothing happens."""
+        ctx = self._h()
+        try:
+            lib.plaudit_store_detach(ctx)
+        except E.PlauditError as err:
+            self._raise_store(err)  # the store stays attached
+        # C let go of the store: so do we (also when only its close raised).
+        sb = self._sbridge
+        self._keep.pop("store", None)
+        self._sbridge = None
+        self._store_obj = None
+        self._raise_store(None, sb)
 
     # -- queries ------------------------------------------------------------
 
@@ -1028,6 +1214,26 @@ class Engine:
     def digest(self) -> int:
         """A 64-bit digest of the whole state (diagnostic counters left out)."""
         return lib.plaudit_state_digest(self._h())
+
+
+_SYNC_NAMES = {"always": SyncPolicy.ALWAYS, "batch": SyncPolicy.BATCH, "never": SyncPolicy.NEVER}
+
+
+def _store_options(sync: Union[SyncPolicy, str, int], every_n: int, every_ms: int,
+                   keep_journal: bool) -> L.plaudit_store_options:
+    if isinstance(sync, str):
+        try:
+            policy = _SYNC_NAMES[sync.lower()]
+        except KeyError:
+            raise E.InvalidArgumentError(E.EINVAL, f"unknown sync policy \"{sync}\" (always, batch, never)") \
+                from None
+    else:
+        policy = SyncPolicy(int(sync))
+    for name, v in (("sync_every_n", every_n), ("sync_every_ms", every_ms)):
+        if not 0 <= int(v) <= 0xFFFFFFFF:
+            raise E.RangeError(E.ERANGE, f"{name} must be in 0..4294967295, not {v}")
+    return L.plaudit_store_options(L.PLAUDIT_STORE_OPTIONS_VERSION, int(policy), int(every_n), int(every_ms),
+                                   int(bool(keep_journal)))
 
 
 def _errmsg_code(code: int) -> str:

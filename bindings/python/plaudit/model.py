@@ -316,3 +316,28 @@ class ProgramInfo:
     n_rewards: int
     has_kudos: bool
     sealed: bool
+
+
+class SyncPolicy(enum.IntEnum):
+    """plaudit_sync_policy: when an attached store is asked to sync."""
+
+    ALWAYS = 0  # after every accepted event (default)
+    BATCH = 1   # every sync_every_n events / sync_every_ms milliseconds
+    NEVER = 2   # only on request (sync, snapshot, detach)
+
+
+@dataclass(slots=True, frozen=True)
+class Recovery:
+    """What attaching a store found and did (plaudit_recovery)."""
+
+    snapshot: bool        # a snapshot was loaded
+    snapshot_seq: int     # last record the snapshot covers (0: none)
+    retroactive: bool     # the program changed: the whole journal was replayed
+    records: int          # journal records read
+    skipped: int          # of them, already covered by the snapshot
+    replayed: int         # of them, replayed
+    accepted: int         # replayed records accepted
+    rejected: int         # replayed records the program rejected (retroactive only)
+    duplicates: int       # replayed records that were duplicates
+    torn_bytes: int       # bytes of a torn last record dropped (0: clean end)
+    last_seq: int         # seq of the last record; the next is +1

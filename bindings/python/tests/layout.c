@@ -41,6 +41,10 @@ int main(void)
       F(plaudit_options, tzdir)
       F(plaudit_options, idempotency_retention_s)
       F(plaudit_options, max_members)
+      F(plaudit_options, max_line_bytes)
+      F(plaudit_options, max_program_bytes)
+      F(plaudit_options, max_json_depth)
+      F(plaudit_options, max_rules)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
@@ -245,6 +249,92 @@ int main(void)
       F(plaudit_credential_options, subject_id)
       F(plaudit_credential_options, subject_email)
       F(plaudit_credential_options, payload)
+    );
+    S(plaudit_store,
+      F(plaudit_store, version)
+      F(plaudit_store, journal_append)
+      F(plaudit_store, sync)
+      F(plaudit_store, journal_read)
+      F(plaudit_store, journal_cut)
+      F(plaudit_store, snapshot_write)
+      F(plaudit_store, snapshot_read)
+      F(plaudit_store, journal_drop)
+      F(plaudit_store, errmsg)
+      F(plaudit_store, close)
+      F(plaudit_store, payload)
+    );
+    S(plaudit_store_options,
+      F(plaudit_store_options, version)
+      F(plaudit_store_options, sync)
+      F(plaudit_store_options, sync_every_n)
+      F(plaudit_store_options, sync_every_ms)
+      F(plaudit_store_options, keep_journal)
+    );
+    S(plaudit_recovery,
+      F(plaudit_recovery, snapshot)
+      F(plaudit_recovery, snapshot_seq)
+      F(plaudit_recovery, retroactive)
+      F(plaudit_recovery, records)
+      F(plaudit_recovery, skipped)
+      F(plaudit_recovery, replayed)
+      F(plaudit_recovery, accepted)
+      F(plaudit_recovery, rejected)
+      F(plaudit_recovery, duplicates)
+      F(plaudit_recovery, torn_bytes)
+      F(plaudit_recovery, last_seq)
+    );
+    S(plaudit_analytics_options,
+      F(plaudit_analytics_options, version)
+      F(plaudit_analytics_options, period)
+      F(plaudit_analytics_options, quiet_days)
+      F(plaudit_analytics_options, quiet_max)
+    );
+    S(plaudit_analytics_count,
+      F(plaudit_analytics_count, id)
+      F(plaudit_analytics_count, members)
+    );
+    S(plaudit_analytics_period,
+      F(plaudit_analytics_period, label)
+      F(plaudit_analytics_period, members)
+      F(plaudit_analytics_period, new_members)
+      F(plaudit_analytics_period, participants)
+      F(plaudit_analytics_period, contributions)
+      F(plaudit_analytics_period, redemptions)
+    );
+    S(plaudit_quiet_contributor,
+      F(plaudit_quiet_contributor, member)
+      F(plaudit_quiet_contributor, contributions)
+      F(plaudit_quiet_contributor, last_recognized)
+    );
+    S(plaudit_analytics,
+      F(plaudit_analytics, first_period)
+      F(plaudit_analytics, last_period)
+      F(plaudit_analytics, members)
+      F(plaudit_analytics, participants)
+      F(plaudit_analytics, contributions)
+      F(plaudit_analytics, participation_rate)
+      F(plaudit_analytics, repeat_participants)
+      F(plaudit_analytics, repeat_rate)
+      F(plaudit_analytics, diverse_participants)
+      F(plaudit_analytics, diversity_rate)
+      F(plaudit_analytics, tenure_avg_days)
+      F(plaudit_analytics, tenure_median_days)
+      F(plaudit_analytics, n_tiers)
+      F(plaudit_analytics, tiers)
+      F(plaudit_analytics, n_segments)
+      F(plaudit_analytics, segments)
+      F(plaudit_analytics, rewards_redeemed)
+      F(plaudit_analytics, points_redeemed)
+      F(plaudit_analytics, gini)
+      F(plaudit_analytics, lorenz)
+      F(plaudit_analytics, never_recognized)
+      F(plaudit_analytics, never_recognized_rate)
+      F(plaudit_analytics, quiet_days)
+      F(plaudit_analytics, n_quiet_total)
+      F(plaudit_analytics, n_quiet)
+      F(plaudit_analytics, quiet)
+      F(plaudit_analytics, n_periods)
+      F(plaudit_analytics, periods)
     );
     printf("\n}\n");
     return 0;

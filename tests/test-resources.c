@@ -1,0 +1,215 @@
+/* test-resources.c - memory use, measured through the allocator hooks:
+ * bytes per member, per badge earned and per idempotency key; that
+ * idempotency keys do not grow without bound under a retention period; and
+ * that max_members bounds the memory held for members that never come
+ * back.  Prints the figures (README "Resource use" quotes them). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plaudit.h"
+
+/* Counting allocator: live bytes (requested sizes). */
+typedef struct counter {
+    size_t live, peak;
+} counter;
+
+typedef struct hdr {
+    size_t n;
+    size_t pad;
+} hdr;
+
+static void *c_malloc(size_t n, void *p)
+{
+    counter *c = p;
+    hdr *h = malloc(sizeof *h + n);
+    if (!h) return NULL;
+    h->n = n;
+    c->live += n;
+    if (c->live > c->peak) c->peak = c->live;
+    return h + 1;
+}
+
+static void c_free(void *q, void *p)
+{
+    if (!q) return;
+    counter *c = p;
+    hdr *h = (hdr *)q - 1;
+    c->live -= h->n;
+    free(h);
+}
+
+static void *c_realloc(void *q, size_t n, void *p)
+{
+    counter *c = p;
+    if (!q) return c_malloc(n, p);
+    hdr *h = (hdr *)q - 1;
+    size_t old = h->n;
+    hdr *g = realloc(h, sizeof *g + n);
+    if (!g) return NULL;
+    g->n = n;
+    c->live = c->live - old + n;
+    if (c->live > c->peak) c->peak = c->live;
+    return g + 1;
+}
+
+/* A typical program: 6 actions, 3 tiers (one a qualification window),
+ * 2 segments, 3 leaderboards, 8 badges, kudos, 2 rewards. */
+static const char prog[] =
+    "{\"format\":\"plaudit.program/1\",\"timezone\":\"Europe/Amsterdam\",\"actions\":["
+    "{\"id\":\"forum.answer\",\"points\":10,\"cap\":{\"points\":200,\"per\":\"day\"}},"
+    "{\"id\":\"forum.question\",\"points\":2,\"cooldown_s\":600},{\"id\":\"event.attend\",\"points\":50},"
+    "{\"id\":\"profile.completed\",\"points\":50,\"once\":true},{\"id\":\"review\",\"points\":15},"
+    "{\"id\":\"content.flagged\",\"points\":-20}],"
+    "\"tiers\":[{\"id\":\"bronze\",\"min_points\":100},{\"id\":\"silver\",\"min_points\":1000,"
+    "\"min_distinct_actions\":3},{\"id\":\"gold\",\"min_points\":2000,\"window\":\"quarter\"}],"
+    "\"segments\":[{\"id\":\"helper\",\"weights\":{\"forum.answer\":3,\"review\":2}},"
+    "{\"id\":\"social\",\"weights\":{\"event.attend\":5}}],"
+    "\"leaderboards\":[{\"id\":\"all\",\"period\":\"all\"},{\"id\":\"month\",\"period\":\"month\"},"
+    "{\"id\":\"helpers\",\"period\":\"week\",\"segment\":\"helper\"}],"
+    "\"badges\":[{\"id\":\"b0\",\"when\":{\"action\":\"forum.answer\",\"count\":[1,10,100]}},"
+    "{\"id\":\"b1\",\"when\":{\"action\":\"forum.answer\",\"streak\":[3,7],\"per\":\"day\"}},"
+    "{\"id\":\"b2\",\"when\":{\"action\":\"review\",\"count\":3,\"within\":\"month\"},\"repeatable\":true},"
+    "{\"id\":\"b3\",\"when\":{\"points\":[10,1000]}},{\"id\":\"b4\",\"when\":{\"distinct_actions\":2}},"
+    "{\"id\":\"b5\",\"when\":{\"tier\":\"bronze\"}},{\"id\":\"b6\",\"when\":{\"leaderboard\":\"month\",\"top\":3}},"
+    "{\"id\":\"m0\",\"manual\":true},{\"id\":\"m1\",\"manual\":true},{\"id\":\"m2\",\"manual\":true},"
+    "{\"id\":\"m3\",\"manual\":true},{\"id\":\"m4\",\"manual\":true},{\"id\":\"m5\",\"manual\":true},"
+    "{\"id\":\"m6\",\"manual\":true},{\"id\":\"m7\",\"manual\":true}],"
+    "\"kudos\":{\"points\":5},\"rewards\":[{\"id\":\"r1\",\"cost\":100},{\"id\":\"r2\",\"cost\":500,\"stock\":10}]}";
+
+static plaudit_ctx *new_ctx(counter *c, int64_t retention, uint64_t max_members)
+{
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.allocator.malloc = c_malloc;
+    o.allocator.realloc = c_realloc;
+    o.allocator.free = c_free;
+    o.allocator.payload = c;
+    o.idempotency_retention_s = retention;
+    o.max_members = max_members;
+    plaudit_ctx *ctx;
+    assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_load_json(ctx, prog, strlen(prog)), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_tick(ctx, 1767225600, NULL, NULL), PLAUDIT_OK); /* seal */
+    return ctx;
+}
+
+#define NM 100000
+
+static void per_member_and_badge(void **unused)
+{
+    (void)unused;
+    counter c = {0, 0};
+    plaudit_ctx *ctx = new_ctx(&c, 0, 0);
+    char id[32];
+    size_t base = c.live;
+    /* members joining (no badge, not ranked) */
+    for (int i = 0; i < NM; i++) {
+        snprintf(id, sizeof id, "member-%06d", i);
+        assert_int_equal(plaudit_record_join(ctx, 1767225601, id, NULL, NULL), PLAUDIT_OK);
+    }
+    double per_member = (double)(c.live - base) / NM;
+    /* each earns points (ranked on two boards) */
+    size_t before = c.live;
+    for (int i = 0; i < NM; i++) {
+        snprintf(id, sizeof id, "member-%06d", i);
+        assert_int_equal(plaudit_record_action(ctx, 1767225602, id, "event.attend", NULL, NULL), PLAUDIT_OK);
+    }
+    double per_ranked = (double)(c.live - before) / NM;
+    /* each earns 8 manual badges: 8 badge entries */
+    before = c.live;
+    for (int b = 0; b < 8; b++) {
+        char badge[8];
+        snprintf(badge, sizeof badge, "m%d", b);
+        for (int i = 0; i < NM; i++) {
+            snprintf(id, sizeof id, "member-%06d", i);
+            assert_int_equal(plaudit_record_award(ctx, 1767225603, id, badge, NULL, NULL), PLAUDIT_OK);
+        }
+    }
+    double per_badge = (double)(c.live - before) / NM / 8;
+    printf("memory: %.0f bytes per member (typical program: 6 actions, 3 tiers, 3 boards, 15 badges; id of 13 bytes)\n",
+           per_member);
+    printf("memory: %.0f more bytes per member once ranked on its boards\n", per_ranked);
+    printf("memory: %.1f bytes per badge earned\n", per_badge);
+    assert_true(per_member < 2048);
+    assert_true(per_badge < 64);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(c.live, 0);
+}
+
+static void idempotency_keys(void **unused)
+{
+    (void)unused;
+    /* without retention: one record per key, forever */
+    counter c = {0, 0};
+    plaudit_ctx *ctx = new_ctx(&c, 0, 0);
+    size_t base = c.live;
+    char key[48];
+    for (int i = 0; i < NM; i++) {
+        snprintf(key, sizeof key, "event-%08d-0123456789abcdef", i);
+        assert_int_equal(plaudit_record_action(ctx, 1767225601 + i, "m", "review", key, NULL), PLAUDIT_OK);
+    }
+    double per_key = (double)(c.live - base) / NM;
+    printf("memory: %.0f bytes per idempotency key (key of 29 bytes), kept forever without a retention\n", per_key);
+    plaudit_ctx_free(ctx);
+
+    /* with a retention of one hour, one event a minute: the memory stops
+     * growing after the first hour */
+    c.live = c.peak = 0;
+    ctx = new_ctx(&c, 3600, 0);
+    size_t at_half = 0;
+    for (int i = 0; i < 4 * NM; i++) {
+        snprintf(key, sizeof key, "event-%08d-0123456789abcdef", i);
+        assert_int_equal(plaudit_record_action(ctx, 1767225601 + (int64_t)i * 60, "m", "review", key, NULL),
+                         PLAUDIT_OK);
+        if (i == 2 * NM) at_half = c.live;
+    }
+    printf("memory: with a 1 h retention and 1 event/min, %zu bytes after %d events, %zu after %d\n", at_half, 2 * NM,
+           c.live, 4 * NM);
+    assert_true(c.live <= at_half + 4096);
+    /* a key older than the retention is forgotten: accepted again */
+    assert_int_equal(plaudit_record_action(ctx, 1767225601 + (int64_t)4 * NM * 60, "m", "review",
+                                           "event-00000000-0123456789abcdef", NULL),
+                     PLAUDIT_OK);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(c.live, 0);
+}
+
+/* Members are state: they are never dropped (the spec's final state lists
+ * every member).  max_members bounds them. */
+static void members_bounded(void **unused)
+{
+    (void)unused;
+    counter c = {0, 0};
+    plaudit_ctx *ctx = new_ctx(&c, 0, 1000);
+    char id[32];
+    int accepted = 0;
+    size_t at_limit = 0;
+    for (int i = 0; i < 20000; i++) {
+        snprintf(id, sizeof id, "drive-by-%06d", i);
+        int rc = plaudit_record_action(ctx, 1767225601 + i, id, "forum.question", NULL, NULL);
+        if (rc == PLAUDIT_OK) accepted++;
+        else assert_int_equal(rc, PLAUDIT_ELIMIT);
+        if (i == 999) at_limit = c.live;
+    }
+    assert_int_equal(accepted, 1000);
+    assert_int_equal(plaudit_member_count(ctx), 1000);
+    assert_true(c.live <= at_limit + 4096);
+    printf("memory: max_members=1000 holds %zu bytes after 20000 distinct members tried\n", c.live);
+    plaudit_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(per_member_and_badge),
+        cmocka_unit_test(idempotency_keys),
+        cmocka_unit_test(members_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
