@@ -269,12 +269,14 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, ctx->n_members + 1, sizeof *ctx->mv) ||
-        pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo) ||
-        pl_member_index_reserve(ctx, 1))
+        pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
     pl_member *m;
     if (pl_member_alloc(ctx, id, ts, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
-    pl_member_index_add(ctx, m);
+    if (pl_member_index_add(ctx, m)) {
+        pl_member_free(ctx, m);
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory creating member \"%s\"", id);
+    }
     m->idx = (uint32_t)ctx->n_members;
     m->mark = t->serial;
     ctx->mv[ctx->n_members++] = m;

@@ -247,6 +247,7 @@ typedef struct pl_mstate {
 #define PL_MF_PINNED 2u
 
 typedef struct pl_member {
+    UT_hash_handle hh;        /* the member index by id (uthash) */
     const char *id;           /* points into this allocation */
     uint32_t idlen;
     uint32_t idx;
@@ -254,13 +255,6 @@ typedef struct pl_member {
     uint32_t bmark;           /* txn serial when its badge array was copied */
     pl_mstate st;             /* snapshot region starts here */
 } pl_member;
-
-/* A slot of the member index: the member (NULL: empty) and the high bits
- * of its id's hash, so probes rarely touch other members. */
-typedef struct pl_mslot {
-    pl_member *m;
-    uint64_t hash;
-} pl_mslot;
 
 /* Offsets into a member's allocation, computed at seal. */
 typedef struct pl_layout {
@@ -361,8 +355,7 @@ struct plaudit_ctx {
     int has_window_tiers;
 
     /* state */
-    pl_mslot *mix;            /* member index by id (member.c) */
-    size_t mix_cap;           /* slots, a power of two (0: none yet) */
+    pl_member *member_h;      /* member index by id (uthash, member.c) */
     pl_member **mv; size_t n_members, cap_members;
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
@@ -431,13 +424,13 @@ int64_t pl_member_affinity(const plaudit_ctx *ctx, const pl_member *m, const pl_
 pl_earned *pl_member_earned(const plaudit_ctx *ctx, const pl_member *m, uint32_t badge);
 int pl_idcmp(uint32_t a, uint32_t b, void *ud);
 
-/* The member index: open addressing with linear probing on the id's hash,
- * at most 3/4 full.  Reserve room for n more members (PLAUDIT_ENOMEM,
- * nothing changed), then add (never fails after a reserve); delete takes a
- * member out (used by rollback); clear empties it. */
-int pl_member_index_reserve(plaudit_ctx *ctx, size_t n);
-void pl_member_index_add(plaudit_ctx *ctx, pl_member *m);
-void pl_member_index_del(plaudit_ctx *ctx, const pl_member *m);
+/* The member index, a uthash table on the members' hh through the context
+ * allocator.  add fails (PLAUDIT_ENOMEM, nothing added) only when the
+ * table itself cannot be allocated; a failed growth of the bucket array is
+ * not an error (uthash keeps the smaller one).  del takes a member out
+ * (rollback); clear and free empty it. */
+int pl_member_index_add(plaudit_ctx *ctx, pl_member *m);
+void pl_member_index_del(plaudit_ctx *ctx, pl_member *m);
 void pl_member_index_clear(plaudit_ctx *ctx);
 void pl_member_index_free(plaudit_ctx *ctx);
 uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id);

@@ -6,107 +6,58 @@
 
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
 {
-    if (!ctx->mix_cap) return NULL;
-    size_t len = strlen(id);
-    uint64_t h = pl_hash_bytes(id, len);
-    size_t mask = ctx->mix_cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        const pl_mslot *s = &ctx->mix[i];
-        if (!s->m) return NULL;
-        if (s->hash == h && s->m->idlen == len && memcmp(s->m->id, id, len) == 0) return s->m;
-    }
+    pl_member *m = NULL;
+    HASH_FIND(hh, ctx->member_h, id, strlen(id), m);
+    return m;
 }
 
 /* Batches prefetch ahead (engine.c): first hash an id and prefetch its
- * index slot, an event later read the slot and prefetch the member's
+ * bucket, an event later follow the bucket to the member and prefetch its
  * state, so that the misses of several events overlap. */
 uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id)
 {
-    if (!ctx->mix_cap || !id) return 0;
-    uint64_t h = pl_hash_bytes(id, strlen(id));
-    __builtin_prefetch(&ctx->mix[(size_t)h & (ctx->mix_cap - 1)]);
-    return h;
+    if (!ctx->member_h || !id) return 0;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    unsigned h = (unsigned)pl_hash_bytes(id, strlen(id));
+    __builtin_prefetch(&tbl->buckets[h & (tbl->num_buckets - 1)]);
+    return (uint64_t)h | 1ull << 32; /* never 0 */
 }
 
 void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
 {
-    if (!ctx->mix_cap || !h) return;
-    size_t mask = ctx->mix_cap - 1, i = (size_t)h & mask;
-    for (int k = 0; k < 4 && ctx->mix[i].m; k++, i = (i + 1) & mask) {
-        if (ctx->mix[i].hash != h) continue;
-        const char *p = (const char *)ctx->mix[i].m;
+    if (!ctx->member_h || !h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    unsigned hv = (unsigned)h;
+    const UT_hash_handle *hh = tbl->buckets[hv & (tbl->num_buckets - 1)].hh_head;
+    for (int k = 0; k < 4 && hh; k++, hh = hh->hh_next) {
+        if (hh->hashv != hv) continue;
+        const char *p = (const char *)ELMT_FROM_HH(tbl, hh);
         size_t size = ctx->sealed ? ctx->lay.off_id + 16 : 64;
         for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off, 1);
         return;
     }
 }
 
-static void mix_put(pl_mslot *tab, size_t cap, pl_member *m, uint64_t h)
+int pl_member_index_add(plaudit_ctx *ctx, pl_member *m)
 {
-    size_t mask = cap - 1, i = (size_t)h & mask;
-    while (tab[i].m) i = (i + 1) & mask;
-    tab[i].m = m;
-    tab[i].hash = h;
+    PL_UH(&ctx->alloc);
+    HASH_ADD_KEYPTR(hh, ctx->member_h, m->id, m->idlen, m);
+    return pl_uh_oom ? PLAUDIT_ENOMEM : PLAUDIT_OK;
 }
 
-int pl_member_index_reserve(plaudit_ctx *ctx, size_t n)
+void pl_member_index_del(plaudit_ctx *ctx, pl_member *m)
 {
-    size_t need = ctx->n_members + n;
-    if (need < ctx->n_members) return PLAUDIT_ENOMEM;
-    if (ctx->mix_cap && need <= ctx->mix_cap / 4 * 3) return PLAUDIT_OK;
-    size_t cap = ctx->mix_cap ? ctx->mix_cap : 64;
-    while (need > cap / 4 * 3) {
-        if (cap > SIZE_MAX / 2 / sizeof(pl_mslot)) return PLAUDIT_ENOMEM;
-        cap *= 2;
-    }
-    pl_mslot *tab = pl_malloc(&ctx->alloc, cap * sizeof *tab);
-    if (!tab) return PLAUDIT_ENOMEM;
-    memset(tab, 0, cap * sizeof *tab);
-    for (size_t i = 0; i < ctx->mix_cap; i++)
-        if (ctx->mix[i].m) mix_put(tab, cap, ctx->mix[i].m, ctx->mix[i].hash);
-    pl_free(&ctx->alloc, ctx->mix);
-    ctx->mix = tab;
-    ctx->mix_cap = cap;
-    return PLAUDIT_OK;
-}
-
-void pl_member_index_add(plaudit_ctx *ctx, pl_member *m)
-{
-    mix_put(ctx->mix, ctx->mix_cap, m, pl_hash_bytes(m->id, m->idlen));
-}
-
-void pl_member_index_del(plaudit_ctx *ctx, const pl_member *m)
-{
-    if (!ctx->mix_cap) return;
-    size_t mask = ctx->mix_cap - 1;
-    size_t i = (size_t)pl_hash_bytes(m->id, m->idlen) & mask;
-    while (ctx->mix[i].m && ctx->mix[i].m != m) i = (i + 1) & mask;
-    if (!ctx->mix[i].m) return;
-    /* Backward-shift deletion: pull later entries of the run into the hole
-     * when their home slot does not lie (cyclically) after it. */
-    size_t hole = i;
-    for (size_t j = (i + 1) & mask; ctx->mix[j].m; j = (j + 1) & mask) {
-        size_t home = (size_t)ctx->mix[j].hash & mask;
-        if (((j - home) & mask) >= ((j - hole) & mask)) {
-            ctx->mix[hole] = ctx->mix[j];
-            hole = j;
-        }
-    }
-    ctx->mix[hole].m = NULL;
-    ctx->mix[hole].hash = 0;
+    PL_UH(&ctx->alloc);
+    HASH_DELETE(hh, ctx->member_h, m);
 }
 
 void pl_member_index_clear(plaudit_ctx *ctx)
 {
-    if (ctx->mix) memset(ctx->mix, 0, ctx->mix_cap * sizeof *ctx->mix);
+    PL_UH(&ctx->alloc);
+    HASH_CLEAR(hh, ctx->member_h);
 }
 
-void pl_member_index_free(plaudit_ctx *ctx)
-{
-    pl_free(&ctx->alloc, ctx->mix);
-    ctx->mix = NULL;
-    ctx->mix_cap = 0;
-}
+void pl_member_index_free(plaudit_ctx *ctx) { pl_member_index_clear(ctx); }
 
 /* ---- members ---------------------------------------------------------------- */
 

@@ -325,10 +325,11 @@ static int load(plaudit_ctx *ctx, rd *r)
         id[idlen] = '\0';
         if (pl_member_find(ctx, id)) return bad(ctx, "member listed twice");
         pl_member *m;
-        if (pl_member_index_reserve(ctx, 1))
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        pl_member_index_add(ctx, m);
+        if (pl_member_index_add(ctx, m)) {
+            pl_member_free(ctx, m);
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        }
         m->idx = (uint32_t)ctx->n_members;
         ctx->mv[ctx->n_members++] = m;
         pl_mstate *st = &m->st;
