@@ -610,8 +610,12 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
                 was = o->ranked && o->period == board->cur;
             }
             if (was && now && o->score == s->score && o->ts == s->ts) continue;
-            if (was) pl_rank_remove(board->rank, o->score, o->ts, u->m->idx);
-            if (now) pl_rank_insert(board->rank, s->score, s->ts, u->m->idx);
+            if (was && now)
+                pl_rank_update(board->rank, o->score, o->ts, s->score, s->ts, u->m->idx);
+            else if (was)
+                pl_rank_remove(board->rank, o->score, o->ts, u->m->idx);
+            else if (now)
+                pl_rank_insert(board->rank, s->score, s->ts, u->m->idx);
             s->ranked = (uint32_t)now;
         }
     }

@@ -706,32 +706,18 @@ static int fix_inode(pl_rank *r, inode *p, uint32_t i, inode *c)
     return 1;
 }
 
-int pl_rank_remove(pl_rank *r, int64_t s, int64_t t, uint32_t m)
+/* Remove entry pos of leaf l, reached through path/pidx (height h). */
+static void remove_at(pl_rank *r, inode **path, const uint32_t *pidx, unsigned h, leaf *l,
+                      uint32_t pos)
 {
-    inode *path[MAXDEPTH];
-    uint32_t pidx[MAXDEPTH];
-    void *node = r->root;
-    unsigned h = r->height, d;
-
-    for (d = 0; d < h; d++) {
-        inode *in = node;
-        uint32_t i = inode_find(r, in, s, t, m);
-        path[d] = in;
-        pidx[d] = i;
-        node = in->child[i];
-    }
-    leaf *l = node;
-    uint32_t pos = leaf_lb(r, l, s, t, m);
-    if (pos >= l->n || l->member[pos] != m || l->score[pos] != s || l->ts[pos] != t)
-        return PLAUDIT_ENOTFOUND;
-
+    unsigned d;
     for (d = 0; d < h; d++)
         path[d]->cnt[pidx[d]]--;
     r->count--;
     leaf_shift(l, pos + 1, -1);
     l->n--;
     if (h == 0 || l->n >= LMIN)
-        return 0;
+        return;
 
     int merged = fix_leaf(r, path[h - 1], pidx[h - 1], l);
     for (d = h - 1; merged && d > 0; d--) {
@@ -746,7 +732,106 @@ int pl_rank_remove(pl_rank *r, int64_t s, int64_t t, uint32_t m)
         r->height = h - 1;
         inode_put(r, root);
     }
+}
+
+/* Descend to the leaf that would hold the key, recording the path. */
+static leaf *descend(const pl_rank *r, int64_t s, int64_t t, uint32_t m, inode **path,
+                     uint32_t *pidx)
+{
+    void *node = r->root;
+    for (unsigned d = 0; d < r->height; d++) {
+        inode *in = node;
+        uint32_t i = inode_find(r, in, s, t, m);
+        path[d] = in;
+        pidx[d] = i;
+        node = in->child[i];
+    }
+    return node;
+}
+
+int pl_rank_remove(pl_rank *r, int64_t s, int64_t t, uint32_t m)
+{
+    inode *path[MAXDEPTH];
+    uint32_t pidx[MAXDEPTH];
+    leaf *l = descend(r, s, t, m, path, pidx);
+    uint32_t pos = leaf_lb(r, l, s, t, m);
+    if (pos >= l->n || l->member[pos] != m || l->score[pos] != s || l->ts[pos] != t)
+        return PLAUDIT_ENOTFOUND;
+    remove_at(r, path, pidx, r->height, l, pos);
     return 0;
+}
+
+/* ---- update -------------------------------------------------------------- */
+
+/* The new key may stay in leaf l when it lies within the leaf's range as the
+ * path defines it: sep[i] <= key at the deepest ancestor where the path does
+ * not take child 0 (the lower bound), and key < sep[i+1] at the deepest
+ * ancestor where it does not take the last child (the upper bound).  Those
+ * separators are exactly the bounds the invariants promise for the leaf, so
+ * keeping the key inside them keeps every invariant; a key that only the
+ * (possibly stale) separators exclude simply takes the slow path. */
+static int fits_leaf(const pl_rank *r, inode **path, const uint32_t *pidx, unsigned h, int64_t s,
+                     int64_t t, uint32_t m)
+{
+    int lo_done = 0, hi_done = 0;
+    for (unsigned d = h; d-- > 0 && !(lo_done && hi_done);) {
+        const inode *in = path[d];
+        uint32_t i = pidx[d];
+        if (!lo_done && i > 0) {
+            if (keycmp(r, in->score[i], in->ts[i], in->member[i], s, t, m) > 0)
+                return 0;
+            lo_done = 1;
+        }
+        if (!hi_done && i + 1 < in->n) {
+            if (keycmp(r, s, t, m, in->score[i + 1], in->ts[i + 1], in->member[i + 1]) >= 0)
+                return 0;
+            hi_done = 1;
+        }
+    }
+    return 1;
+}
+
+int pl_rank_update(pl_rank *r, int64_t os, int64_t ot, int64_t s, int64_t t, uint32_t m)
+{
+    inode *path[MAXDEPTH];
+    uint32_t pidx[MAXDEPTH];
+    unsigned h = r->height;
+    leaf *l = descend(r, os, ot, m, path, pidx);
+    uint32_t pos = leaf_lb(r, l, os, ot, m);
+    if (pos >= l->n || l->member[pos] != m || l->score[pos] != os || l->ts[pos] != ot)
+        return PLAUDIT_ENOTFOUND;
+
+    if (fits_leaf(r, path, pidx, h, s, t, m)) {
+        /* Same leaf, same size: slide the entries between the old and the
+         * new position by one; no count on the path changes.  leaf_lb sees
+         * the old entry too, which only shifts the answer past it. */
+        uint32_t q = leaf_lb(r, l, s, t, m);
+        if (q > pos + 1) {
+            q--; /* the slot the entry ends in once it has left pos */
+            memmove(&l->score[pos], &l->score[pos + 1], (q - pos) * sizeof l->score[0]);
+            memmove(&l->ts[pos], &l->ts[pos + 1], (q - pos) * sizeof l->ts[0]);
+            memmove(&l->member[pos], &l->member[pos + 1], (q - pos) * sizeof l->member[0]);
+        } else if (q < pos) {
+            memmove(&l->score[q + 1], &l->score[q], (pos - q) * sizeof l->score[0]);
+            memmove(&l->ts[q + 1], &l->ts[q], (pos - q) * sizeof l->ts[0]);
+            memmove(&l->member[q + 1], &l->member[q], (pos - q) * sizeof l->member[0]);
+        } else {
+            q = pos;
+        }
+        leaf_set(l, q, s, t, m);
+        return 0;
+    }
+
+    /* Elsewhere: secure the insert's nodes first (as pl_rank_insert does),
+     * so that nothing changes on failure; removal only frees nodes and can
+     * only lower the height, so the insert then never allocates. */
+    if (!r->free_leaves || r->n_inodes - r->live_inodes < h + 1) {
+        int e = reserve_for(r, 1);
+        if (e)
+            return e;
+    }
+    remove_at(r, path, pidx, h, l, pos);
+    return pl_rank_insert(r, s, t, m);
 }
 
 /* ---- queries ------------------------------------------------------------- */

@@ -41,6 +41,14 @@ int pl_rank_insert(pl_rank *r, int64_t score, int64_t ts, uint32_t member);
  * Never allocates (nodes may be kept for reuse). */
 int pl_rank_remove(pl_rank *r, int64_t score, int64_t ts, uint32_t member);
 
+/* Move the entry of `member` from key (old_score, old_ts) to (score, ts):
+ * equivalent to pl_rank_remove of the old key then pl_rank_insert of the new
+ * one, but in one descent when the new key stays in the same leaf.  Returns
+ * 0, PLAUDIT_ENOTFOUND (old key absent; nothing changed) or PLAUDIT_ENOMEM
+ * (nothing changed; never after a pl_rank_reserve that covers one insert). */
+int pl_rank_update(pl_rank *r, int64_t old_score, int64_t old_ts, int64_t score, int64_t ts,
+                   uint32_t member);
+
 /* 1-based rank of the entry with this key, 0 when absent. */
 uint64_t pl_rank_rank(const pl_rank *r, int64_t score, int64_t ts, uint32_t member);
 

@@ -681,6 +681,167 @@ static void test_remove_no_alloc(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* pl_rank_update against the model: small moves (mostly within a leaf),
+ * large ones (across leaves), exact ties decided by the ids, same-key
+ * updates and wrong old keys, with inserts and removes in between so the
+ * tree also changes shape.  `fail_all` makes every allocation after the
+ * initial fill fail: an update must then either succeed or change nothing. */
+static void run_update(uint64_t seed, uint32_t nm, long ops, int64_t score_range, int64_t ts_range,
+                       int full_every, int fail_all)
+{
+    counting c;
+    pl_alloc a = counting_alloc(&c);
+    pl_rank *r;
+    model m;
+    long n_enomem = 0;
+    rng_state = seed;
+    make_ids(nm);
+    model_init(&m, nm);
+    assert_int_equal(pl_rank_new(&a, id_cmp, NULL, &r), 0);
+    for (uint32_t i = 0; i < nm; i++) {
+        if (rndn(10) < 8) {
+            pl_rank_entry e = { (int64_t)rndn((uint64_t)score_range) - score_range / 2,
+                                (int64_t)rndn((uint64_t)ts_range), i };
+            assert_int_equal(pl_rank_insert(r, e.score, e.ts, e.member), 0);
+            model_insert(&m, e);
+        }
+    }
+    full_compare(r, &m);
+    if (fail_all) /* the next attempt fails, and is re-armed after each refusal */
+        c.fail_at = c.allocs + 1;
+    for (long op = 0; op < ops; op++) {
+        uint32_t mem = (uint32_t)rndn(nm);
+        uint64_t roll = rndn(100);
+        if (!m.present[mem]) {
+            pl_rank_entry e = { (int64_t)rndn((uint64_t)score_range) - score_range / 2,
+                                (int64_t)rndn((uint64_t)ts_range), mem };
+            /* absent member: update refused, nothing changes */
+            assert_int_equal(pl_rank_update(r, e.score, e.ts, e.score + 1, e.ts, mem),
+                             PLAUDIT_ENOTFOUND);
+            if (roll < 50 && !fail_all) {
+                assert_int_equal(pl_rank_insert(r, e.score, e.ts, e.member), 0);
+                model_insert(&m, e);
+            }
+        } else if (roll < 5 && !fail_all) {
+            assert_int_equal(pl_rank_remove(r, m.key[mem].score, m.key[mem].ts, mem), 0);
+            model_remove(&m, mem);
+        } else {
+            pl_rank_entry old = m.key[mem], e = old;
+            if (roll % 9 == 0) /* present member, wrong old key */
+                assert_int_equal(pl_rank_update(r, old.score, old.ts - 1, old.score + 1, old.ts, mem),
+                                 PLAUDIT_ENOTFOUND);
+            if (roll < 50) { /* small move */
+                e.score += (int64_t)rndn(5) - 2;
+                if (rndn(3) == 0)
+                    e.ts += (int64_t)rndn(3) - 1;
+            } else if (roll < 65 && m.n) { /* onto another entry's (score, ts) */
+                const pl_rank_entry *o = &m.v[rndn(m.n)];
+                e.score = o->score;
+                e.ts = o->ts;
+            } else if (roll < 70) { /* same key */
+            } else { /* anywhere */
+                e.score = (int64_t)rndn((uint64_t)score_range) - score_range / 2;
+                e.ts = (int64_t)rndn((uint64_t)ts_range);
+            }
+            int rc = pl_rank_update(r, old.score, old.ts, e.score, e.ts, mem);
+            if (rc == PLAUDIT_ENOMEM) {
+                assert_true(fail_all);
+                n_enomem++;
+                c.fail_at = c.allocs + 1; /* only the k-th attempt fails: re-arm */
+            } else {
+                assert_int_equal(rc, 0);
+                model_remove(&m, mem);
+                model_insert(&m, e);
+            }
+        }
+        spot_compare(r, &m, mem);
+        if (op % full_every == 0)
+            full_compare(r, &m);
+    }
+    full_compare(r, &m);
+    if (fail_all)
+        print_message("update: %ld of %ld ops refused for memory\n", n_enomem, ops);
+    pl_rank_free(r);
+    assert_int_equal(c.live, 0);
+    model_fini(&m);
+}
+
+static void test_update_random(void **state)
+{
+    (void)state;
+    run_update(11, 3000, 40000, 200, 50, 64, 0);
+    run_update(12, 5000, 30000, 100000, 1000, 100, 0);
+    run_update(13, 200, 20000, 1000, 10, 16, 0);
+    run_update(14, 1, 200, 5, 2, 1, 0); /* a single-entry root leaf */
+}
+
+static void test_update_ties(void **state)
+{
+    (void)state;
+    run_update(21, 2000, 30000, 3, 2, 50, 0);
+    run_update(22, 500, 20000, 1, 1, 25, 0);
+    run_update(23, 3000, 30000, 20, 1, 50, 0);
+}
+
+/* Without memory an update either stays in place or is refused whole. */
+static void test_update_enomem(void **state)
+{
+    (void)state;
+    run_update(31, 3000, 20000, 200, 50, 64, 1);
+    run_update(32, 1000, 20000, 2, 2, 64, 1);
+}
+
+/* After reserve(n), n updates (mixed with removes) never allocate. */
+static void test_update_reserve(void **state)
+{
+    (void)state;
+    counting c;
+    pl_alloc a = counting_alloc(&c);
+    pl_rank *r;
+    const uint32_t nm = 20000;
+    pl_rank_entry *keys = calloc(nm, sizeof *keys);
+    unsigned char *present = calloc(nm, 1);
+    assert_true(keys && present);
+    rng_state = 41;
+    assert_int_equal(pl_rank_new(&a, NULL, NULL, &r), 0);
+    for (uint32_t i = 0; i < nm; i++) {
+        keys[i] = (pl_rank_entry){ (int64_t)rndn(5000), (int64_t)rndn(3), i };
+        assert_int_equal(pl_rank_insert(r, keys[i].score, keys[i].ts, i), 0);
+        present[i] = 1;
+    }
+    for (int round = 0; round < 20; round++) {
+        uint32_t n = 1 + (uint32_t)rndn(3000);
+        assert_int_equal(pl_rank_reserve(r, n), 0);
+        size_t allocs = c.allocs;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t v = (uint32_t)rndn(nm);
+            if (!present[v])
+                continue;
+            if (rndn(4) == 0) {
+                assert_int_equal(pl_rank_remove(r, keys[v].score, keys[v].ts, v), 0);
+                present[v] = 0;
+                continue;
+            }
+            int64_t s = rndn(2) ? keys[v].score + (int64_t)rndn(5) - 2 : (int64_t)rndn(5000);
+            int64_t t = (int64_t)rndn(3);
+            assert_int_equal(pl_rank_update(r, keys[v].score, keys[v].ts, s, t, v), 0);
+            keys[v].score = s;
+            keys[v].ts = t;
+        }
+        assert_int_equal(c.allocs, allocs);
+        assert_int_equal(pl_rank_check(r), 0);
+        for (uint32_t v = 0; v < nm; v++) /* refill for the next round */
+            if (!present[v]) {
+                assert_int_equal(pl_rank_insert(r, keys[v].score, keys[v].ts, v), 0);
+                present[v] = 1;
+            }
+    }
+    pl_rank_free(r);
+    assert_int_equal(c.live, 0);
+    free(keys);
+    free(present);
+}
+
 static int teardown_ids(void **state)
 {
     (void)state;
@@ -702,6 +863,10 @@ int main(void)
         cmocka_unit_test(test_reserve_each),
         cmocka_unit_test(test_clear),
         cmocka_unit_test(test_remove_no_alloc),
+        cmocka_unit_test(test_update_random),
+        cmocka_unit_test(test_update_ties),
+        cmocka_unit_test(test_update_enomem),
+        cmocka_unit_test(test_update_reserve),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_ids);
 }
