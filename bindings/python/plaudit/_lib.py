@@ -585,7 +585,7 @@ ctx_p = c_void_p  # plaudit_ctx * (opaque; never the default int restype)
 #  errcheck None: the caller looks at the result itself (event calls, whose
 #  negative codes are rejections reported in an Outcome; plain values).
 #  required False: functions that a library of this major version may lack
-#  (features landing later); they are bound to a stub returning
+#  (features landing later); they are bound to a callable that returns
 #  PLAUDIT_EUNSUPPORTED, so calling them raises UnsupportedError.
 _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     # version, errors, context
@@ -788,7 +788,7 @@ if not (MIN_VERSION_NUMBER <= VERSION_NUMBER <= MAX_VERSION_NUMBER):
 
 def bind_optional(name: str, restype: Any, argtypes: list, errcheck: Optional[Callable] = _check) -> Any:
     """Bind a function the table does not list (used by modules for APIs
-    that land later); returns the stub when the library lacks it."""
+    that land later); when the library lacks it, a callable that raises UnsupportedError."""
     try:
         fn = getattr(_cdll, name)
     except AttributeError:

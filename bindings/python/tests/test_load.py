@@ -99,9 +99,9 @@ def test_exported_symbols_are_all_declared() -> None:
 
 
 def test_missing_optional_function_raises_unsupported() -> None:
-    stub = _lib._Unsupported("plaudit_not_there", ctypes.c_int)
+    missing = _lib._Unsupported("plaudit_not_there", ctypes.c_int)
     with pytest.raises(plaudit.UnsupportedError) as ei:
-        stub()
+        missing()
     assert ei.value.code == -22
     assert "plaudit_not_there" in str(ei.value)
 
