@@ -87,6 +87,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, t->stale);
     pl_free(&a, t->board_cur);
     pl_free(&a, t->board_closed);
+    pl_free(&a, t->stock_saved);
+    pl_revoke_free(ctx);
     pl_free(&a, ctx->moments);
     pl_free(&a, ctx->close_list);
     pl_free(&a, ctx->awarded);
@@ -114,10 +116,13 @@ int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
         pl_ok(ctx);
         return PLAUDIT_OK;
     }
-    if (listener->version != PLAUDIT_LISTENER_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected %d)", listener->version,
-                      PLAUDIT_LISTENER_VERSION);
-    ctx->listener = *listener;
+    if (listener->version != 1 && listener->version != PLAUDIT_LISTENER_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected 1 to %d)",
+                      listener->version, PLAUDIT_LISTENER_VERSION);
+    /* A version 1 struct ends at payload: copy only what it has. */
+    memset(&ctx->listener, 0, sizeof ctx->listener);
+    memcpy(&ctx->listener, listener,
+           listener->version == 1 ? offsetof(plaudit_listener, payload) + sizeof listener->payload : sizeof *listener);
     ctx->has_listener = 1;
     pl_ok(ctx);
     return PLAUDIT_OK;

@@ -23,6 +23,8 @@ static const char *source_name(plaudit_source s)
     case PLAUDIT_SOURCE_ACTION: return "action";
     case PLAUDIT_SOURCE_BONUS: return "bonus";
     case PLAUDIT_SOURCE_KUDOS: return "kudos";
+    case PLAUDIT_SOURCE_REVOKE: return "revoke";
+    case PLAUDIT_SOURCE_REDEEM: return "redeem";
     default: return "adjust";
     }
 }
@@ -51,13 +53,14 @@ int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *o, char **out,
     for (size_t i = 0; i < o->n_moments; i++) {
         const plaudit_moment *m = &o->moments[i];
         if (i) pl_buf_puts(&b, ",");
-        static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos"};
+        static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos", "revoke"};
         pl_buf_printf(&b, "{\"kind\":\"%s\",\"ts\":%lld", kinds[m->kind], (long long)m->ts);
         kv_str(&b, "member", m->member);
         switch (m->kind) {
         case PLAUDIT_MOMENT_POINTS:
             pl_buf_printf(&b, ",\"points\":%lld,\"source\":\"%s\"", (long long)m->points, source_name(m->source));
             kv_str(&b, "source_id", m->source_id);
+            if (m->source == PLAUDIT_SOURCE_REVOKE) kv_str(&b, "revoked_ref", m->revoked_ref);
             break;
         case PLAUDIT_MOMENT_BADGE:
             kv_str(&b, "badge", m->badge);
@@ -74,6 +77,22 @@ int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *o, char **out,
             pl_buf_printf(&b, ",\"cost\":%lld", (long long)m->cost);
             break;
         case PLAUDIT_MOMENT_KUDOS: kv_str(&b, "to", m->to); break;
+        case PLAUDIT_MOMENT_REVOKE:
+            kv_str(&b, "event", m->revoked_event);
+            kv_str(&b, "ref", m->revoked_ref);
+            kv_str(&b, "type", plaudit_event_type_name(m->revoked_type));
+            pl_buf_printf(&b, ",\"event_ts\":%lld,\"points\":%lld,\"balance\":%lld", (long long)m->revoked_ts,
+                          (long long)m->points, (long long)m->balance);
+            if (m->to) kv_str(&b, "to", m->to);
+            if (m->badge) {
+                kv_str(&b, "badge", m->badge);
+                pl_buf_printf(&b, ",\"times\":%u", m->times);
+            }
+            if (m->reward) {
+                kv_str(&b, "reward", m->reward);
+                pl_buf_printf(&b, ",\"cost\":%lld", (long long)m->cost);
+            }
+            break;
         }
         pl_buf_puts(&b, "}");
     }

@@ -8,8 +8,13 @@
 #include "internal.h"
 
 #define SNAP_MAGIC "PLDTSNAP"
-#define SNAP_VERSION 1
+/* Version 2 appends tagged sections after the keys; a snapshot without
+ * any is still written as version 1. */
+#define SNAP_VERSION 2
 #define SNAP_HDR 32
+
+/* Section tags (version 2): u32 tag, u64 length, then the section body. */
+enum { SEC_REVOKE = 1 };
 
 /* ---- program fingerprint ---------------------------------------------- */
 
@@ -198,11 +203,24 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
+    /* version 2: the sections there are */
+    uint32_t version = 1;
+    if (ctx->rv) {
+        version = 2;
+        size_t at = b->len;
+        pl_put32(b, 1); /* section count */
+        pl_put32(b, SEC_REVOKE);
+        pl_put64(b, 0);
+        size_t start = b->len;
+        pl_revoke_encode(ctx, b);
+        if (!b->oom) pl_le64((unsigned char *)b->p + start - 8, b->len - start);
+        (void)at;
+    }
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
     memcpy(h, SNAP_MAGIC, 8);
-    pl_le32(h + 8, SNAP_VERSION);
+    pl_le32(h + 8, version);
     pl_le32(h + 12, 0);
     pl_le64(h + 16, body);
     pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
@@ -219,8 +237,8 @@ int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: bad magic or shorter than its header");
     if (plaudit_crc32c(0, h, 28) != pl_rd32(h + 28))
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: header fails its checksum");
-    if (pl_rd32(h + 8) != SNAP_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d)",
+    if (pl_rd32(h + 8) < 1 || pl_rd32(h + 8) > SNAP_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads 1 to %d)",
                       pl_rd32(h + 8), SNAP_VERSION);
     uint64_t body = pl_rd64(h + 16);
     if (body != len - SNAP_HDR || body < 16)
@@ -241,6 +259,7 @@ void pl_state_reset(plaudit_ctx *ctx)
         HASH_DELETE(hh, ctx->key_h, k);
         pl_free(&ctx->alloc, k);
     }
+    pl_revoke_reset(ctx);
     pl_member_index_clear(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
@@ -295,7 +314,7 @@ static int bad(plaudit_ctx *ctx, const char *what)
 static int ts_ok(int64_t t) { return t >= 0 && t <= PLAUDIT_MAX_TS; }
 static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
 
-static int load(plaudit_ctx *ctx, rd *r)
+static int load(plaudit_ctx *ctx, rd *r, uint32_t version)
 {
     PL_UH(&ctx->alloc);
     g64(r); /* seq */
@@ -435,6 +454,22 @@ static int load(plaudit_ctx *ctx, rd *r)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
+    if (version >= 2) {
+        uint32_t ns = g32(r);
+        for (uint32_t i = 0; i < ns && !r->short_; i++) {
+            uint32_t tag = g32(r);
+            uint64_t len = g64(r);
+            if (r->short_ || len > r->n - r->off) return bad(ctx, "section length");
+            const unsigned char *p = take(r, (size_t)len);
+            int rc;
+            switch (tag) {
+            case SEC_REVOKE: rc = pl_revoke_decode(ctx, p, (size_t)len); break;
+            default:
+                return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has a section (tag %u) this library does not know", tag);
+            }
+            if (rc) return rc;
+        }
+    }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */
     for (size_t b = 0; b < ctx->n_boards; b++) {
@@ -453,7 +488,7 @@ static int load(plaudit_ctx *ctx, rd *r)
 int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len)
 {
     rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
-    int rc = load(ctx, &r);
+    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8));
     if (rc) pl_state_reset(ctx);
     return rc;
 }

@@ -65,7 +65,7 @@ PLAUDIT_LEADERBOARD_DEF_VERSION = 1
 PLAUDIT_BADGE_DEF_VERSION = 1
 PLAUDIT_KUDOS_DEF_VERSION = 1
 PLAUDIT_REWARD_DEF_VERSION = 1
-PLAUDIT_LISTENER_VERSION = 1
+PLAUDIT_LISTENER_VERSION = 2
 PLAUDIT_STORE_VERSION = 1
 PLAUDIT_STORE_OPTIONS_VERSION = 1
 PLAUDIT_FILE_STORE_CREATE = 1
@@ -257,6 +257,11 @@ class plaudit_moment(Structure):
         ("reward", c_char_p),
         ("cost", c_int64),
         ("to", c_char_p),
+        ("balance", c_int64),
+        ("revoked_event", c_char_p),
+        ("revoked_ref", c_char_p),
+        ("revoked_type", c_enum),
+        ("revoked_ts", c_int64),
     ]
 
 
@@ -285,6 +290,7 @@ class plaudit_listener(Structure):
         ("on_redeem", MomentFn),
         ("on_kudos", MomentFn),
         ("payload", c_void_p),
+        ("on_revoke", MomentFn),
     ]
 
 
@@ -464,6 +470,7 @@ class plaudit_analytics_period(Structure):
         ("participants", c_uint64),
         ("contributions", c_uint64),
         ("redemptions", c_uint64),
+        ("revocations", c_uint64),
     ]
 
 
@@ -505,6 +512,7 @@ class plaudit_analytics(Structure):
         ("quiet", POINTER(plaudit_quiet_contributor)),
         ("n_periods", c_size_t),
         ("periods", POINTER(plaudit_analytics_period)),
+        ("revocations", c_uint64),
     ]
 
 
