@@ -621,6 +621,7 @@ void pl_revoke_abort(plaudit_ctx *ctx);
 void pl_revoke_key_forget(plaudit_ctx *ctx, pl_key *k);
 void pl_revoke_prune(plaudit_ctx *ctx);
 /* Digest of the remembered events; snapshot section; reset; free. */
+int pl_revoke_any(const plaudit_ctx *ctx); /* anything remembered */
 uint64_t pl_revoke_digest(const plaudit_ctx *ctx);
 void pl_revoke_encode(const plaudit_ctx *ctx, pl_buf *b);
 int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n);

@@ -629,6 +629,8 @@ int pl_revoke_apply(plaudit_ctx *ctx, const plaudit_event *ev)
 
 /* ---- digest, snapshot section, reset ------------------------------------------- */
 
+int pl_revoke_any(const plaudit_ctx *ctx) { return ctx->rv && ctx->rv->n > ctx->rv->head; }
+
 uint64_t pl_revoke_digest(const plaudit_ctx *ctx)
 {
     const pl_revokes *rv = ctx->rv;

@@ -205,16 +205,14 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     }
     /* version 2: the sections there are */
     uint32_t version = 1;
-    if (ctx->rv) {
+    if (pl_revoke_any(ctx)) {
         version = 2;
-        size_t at = b->len;
         pl_put32(b, 1); /* section count */
         pl_put32(b, SEC_REVOKE);
         pl_put64(b, 0);
         size_t start = b->len;
         pl_revoke_encode(ctx, b);
         if (!b->oom) pl_le64((unsigned char *)b->p + start - 8, b->len - start);
-        (void)at;
     }
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;

@@ -61,7 +61,7 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, (uint64_t)ctx->rewards[i]->stock);
     /* Format 2 state beyond members (absent from format 1 digests). */
-    if (ctx->rv) h = pl_hash_step(h, pl_revoke_digest(ctx));
+    if (pl_revoke_any(ctx)) h = pl_hash_step(h, pl_revoke_digest(ctx));
     return pl_mix64(h);
 }
 
