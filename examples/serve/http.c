@@ -362,6 +362,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         pthread_mutex_lock(&s->life_mu);
         s->inflight++;
+        r->late = s->draining; /* began after SIGTERM: refused */
         pthread_mutex_unlock(&s->life_mu);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -402,7 +403,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->status) return MHD_YES; /* answered early (413) */
     resp o = {0};
-    if (s->draining) resp_error(&o, 503, 0, "the server is shutting down");
+    if (r->late) resp_error(&o, 503, 0, "the server is shutting down");
     else dispatch(r, &o);
     return queue(r, &o);
 }

@@ -169,6 +169,7 @@ typedef struct req {
     char *body;
     size_t body_len;
     int too_big;
+    int late;                     /* began while the server was draining */
     int write_scope;              /* the write token was presented */
     double t0;
     unsigned status;
