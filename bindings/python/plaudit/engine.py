@@ -193,16 +193,18 @@ def _event_packer() -> Optional[Any]:
     off = _bytes_data_offset()
     if off is None:
         return None
-    S = struct.Struct("@iqPPPqPi")
+    S = struct.Struct("@iqPPPqPiPP")
     F = L.plaudit_event
     want = [F.type.offset, F.ts.offset, F.id.offset, F.member.offset, F.target.offset, F.points.offset,
-            F.reason.offset, F.flag.offset]
+            F.reason.offset, F.flag.offset, F.ref.offset, F.document.offset]
     # the struct module's native layout must be the ctypes (= C) layout
-    probe = S.pack(1, 2, 3, 4, 5, 6, 7, 8)
+    probe = S.pack(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
     if S.size > ctypes.sizeof(F):
         return None
     c = F.from_buffer_copy(probe + bytes(ctypes.sizeof(F) - S.size))
     if (c.type, c.ts, c.points, c.flag) != (1, 2, 6, 8) or want[0] != 0:
+        return None
+    if [S.pack(*[0] * i, 1, *[0] * (9 - i)).find(b"\x01") for i in range(10)] != want:
         return None
     return S, off
 
@@ -217,7 +219,7 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
     Arr = L.plaudit_event * n
     if _PACKER is None:
         arr = Arr(*[(e.type, e.ts, _enc(e.id), _enc(e.member), _enc(e.target), e.points, _enc(e.reason),
-                     e.flag) for e in events])
+                     e.flag, _enc(e.ref), _enc(e.document)) for e in events])
         return arr, None
     S, off = _PACKER
     size = ctypes.sizeof(L.plaudit_event)
@@ -243,7 +245,9 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
             tp = 0 if v is None else (id(cache[v]) + off if v in cache else addr(v))
             ip = 0 if e.id is None else addr(e.id)
             rp = 0 if e.reason is None else addr(e.reason)
-            pack(buf, i * size, e.type, e.ts, ip, mp, tp, e.points, rp, e.flag)
+            fp = 0 if e.ref is None else addr(e.ref)
+            dp = 0 if e.document is None else addr(e.document)
+            pack(buf, i * size, e.type, e.ts, ip, mp, tp, e.points, rp, e.flag, fp, dp)
     except struct_error as ex:
         raise TypeError(f"event {i}: {ex}") from None
     keep.append(cache)  # type: ignore[arg-type]
@@ -488,6 +492,12 @@ class Engine:
         p, n = c_void_p(), c_size_t()
         lib.plaudit_program_export_json(ctx, byref(p), byref(n))
         return _take_string(ctx, p, n)
+
+    def set_program_format(self, format: int) -> None:
+        """1 (plaudit.program/1, the default) or 2 (plaudit.program/2):
+        format 2 enables the rules and events new in version 2 of the spec
+        and the plaudit.state/2 document (plaudit_program_set_format)."""
+        lib.plaudit_program_set_format(self._h(), int(format))
 
     def set_program_name(self, name: str) -> None:
         lib.plaudit_program_set_name(self._h(), _enc(name))
@@ -748,7 +758,8 @@ class Engine:
         duplicate (same id, same content) is not an error."""
         ctx = self._h()
         ev = L.plaudit_event(int(event.type), event.ts, _enc(event.id), _enc(event.member), _enc(event.target),
-                             event.points, _enc(event.reason), int(event.flag))
+                             event.points, _enc(event.reason), int(event.flag), _enc(event.ref),
+                             _enc(event.document))
         out, outp = self._out_for_call()
         return self._finish(_record(ctx, byref(ev), outp), out, check)
 
@@ -892,7 +903,7 @@ class Engine:
         ev = L.plaudit_event()
         lib.plaudit_event_parse(ctx, b, len(b), byref(ev))
         return Event(EventType(ev.type), ev.ts, _dec(ev.member), _dec(ev.target), _dec(ev.id), ev.points,
-                     _dec(ev.reason), bool(ev.flag))
+                     _dec(ev.reason), bool(ev.flag), _dec(ev.ref), _dec(ev.document))
 
     def last_outcome_json(self) -> str:
         """The outcome of the last event call on this engine as one line of
