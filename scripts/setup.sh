@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(meson ninja-build gcc clang pkg-config libcmocka-dev uthash-dev libjansson-dev
       libsqlite3-dev python3 python3-pytest python3-jsonschema valgrind tzdata
-      libclang-rt-14-dev llvm)
+      libclang-rt-14-dev llvm libmicrohttpd-dev chromium chromium-driver python3-selenium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
