@@ -172,14 +172,18 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         R->m2 = pl_member_find(ctx, ev->target);
         new_members += !R->m2;
         if ((rc = check_time(ctx, R->m2, ev->ts))) return rc;
-        if (R->m && ctx->kudos.give_trk >= 0) {
-            const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
-            uint32_t k = pl_keys(ctx, ev->ts)[ctx->kudos.give_per];
-            if (t->period == k && (int64_t)t->aux >= ctx->kudos.give_cap)
+        if (ctx->kudos.give_trk >= 0) {
+            /* Kudos given in the current period: 0 for a new member or a
+             * tracker left from an earlier period. */
+            int64_t given = 0;
+            if (R->m) {
+                const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
+                if (t->period == pl_keys(ctx, ev->ts)[ctx->kudos.give_per]) given = (int64_t)t->aux;
+            }
+            if (ctx->kudos.give_cap == 0) return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
+            if (given >= ctx->kudos.give_cap)
                 return pl_err(ctx, PLAUDIT_ELIMIT, "member \"%s\" already gave %lld kudos this %s (the give cap)",
                               ev->member, (long long)ctx->kudos.give_cap, plaudit_period_name(ctx->kudos.give_per));
-        } else if (ctx->kudos.give_trk >= 0 && ctx->kudos.give_cap == 0) {
-            return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
         }
         break;
     }
