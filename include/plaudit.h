@@ -1122,14 +1122,21 @@ PLAUDIT_EXPORT int plaudit_credential_export(plaudit_ctx *ctx, const char *membe
 /* 1 when the JSON functions are available. */
 PLAUDIT_EXPORT int plaudit_has_json(void);
 
-/* Load a program document ("plaudit.program/1", spec section 2) into a
- * context that has no rules declared yet.  Every error names the JSON path
- * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
- * and leaves the context with no program (nothing is loaded).
- * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
- * of the declaration calls, PLAUDIT_ESTATE (rules already declared),
- * PLAUDIT_ELIMIT (larger than max_program_bytes, nested deeper than
- * max_json_depth, more than max_rules rules of a kind). */
+/* Load a program document ("plaudit.program/1", spec section 2).  Before
+ * the first event (and before a store is attached) a load REPLACES the
+ * whole program: every rule declared or loaded earlier, the name, the time
+ * zone and the UTC offset are dropped first, so the context then holds
+ * exactly what the document says (a field the document leaves out has
+ * its default, whatever an earlier load set).  Once the program is sealed
+ * it fails with PLAUDIT_ESTATE and changes nothing.  Every error names the
+ * JSON path and what is wrong (`badges[3].when.action: unknown action
+ * "forum.anser"`), and leaves the context with no program at all (neither
+ * the document's nor the one it was to replace).
+ * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key / a NUL byte,
+ * "NUL byte at offset N"), the codes of the declaration calls,
+ * PLAUDIT_ESTATE (sealed, inside a listener), PLAUDIT_ELIMIT (larger than
+ * max_program_bytes, nested deeper than max_json_depth, more than
+ * max_rules rules of a kind). */
 PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
 /* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
 PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);
