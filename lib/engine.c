@@ -637,7 +637,7 @@ static void deliver(plaudit_ctx *ctx)
 {
     if (!ctx->has_listener) return;
     const plaudit_listener *L = &ctx->listener;
-    ctx->in_callback = 1;
+    ctx->in_callback = PL_IN_LISTENER;
     for (size_t i = 0; i < ctx->n_moments; i++) {
         const plaudit_moment *mo = &ctx->moments[i];
         void (*cb)(const plaudit_moment *, void *) = NULL;
@@ -658,7 +658,7 @@ static void deliver(plaudit_ctx *ctx)
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     /* Before anything is reset: the moments may be being delivered. */
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
@@ -750,7 +750,7 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (n_done) *n_done = 0;
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     uint64_t hm[4] = {0}, ht[4] = {0};
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);

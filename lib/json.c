@@ -917,7 +917,7 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!json) return pl_err(ctx, PLAUDIT_EINVAL, "json is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
     if (ctx->sealed)
         return pl_err(ctx, PLAUDIT_ESTATE,
                       "a program cannot be loaded once events are recorded or a store is attached (the program is "
@@ -951,7 +951,7 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!path) return pl_err(ctx, PLAUDIT_EINVAL, "path is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
     if (ctx->sealed)
         return pl_err(ctx, PLAUDIT_ESTATE,
                       "a program cannot be loaded once events are recorded or a store is attached (the program is "
@@ -1136,7 +1136,7 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (out) memset(out, 0, sizeof *out);
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     plaudit_event ev;
     int rc = plaudit_event_parse(ctx, line, len, &ev);
     if (rc == PLAUDIT_ENOTFOUND) return rc;
