@@ -198,16 +198,18 @@ def _event_packer() -> Optional[Any]:
     off = _bytes_data_offset()
     if off is None:
         return None
-    S = struct.Struct("@iqPPPqPi")
+    S = struct.Struct("@iqPPPqPiPP")
     F = L.plaudit_event
     want = [F.type.offset, F.ts.offset, F.id.offset, F.member.offset, F.target.offset, F.points.offset,
-            F.reason.offset, F.flag.offset]
+            F.reason.offset, F.flag.offset, F.ref.offset, F.document.offset]
     # the struct module's native layout must be the ctypes (= C) layout
-    probe = S.pack(1, 2, 3, 4, 5, 6, 7, 8)
+    probe = S.pack(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
     if S.size > ctypes.sizeof(F):
         return None
     c = F.from_buffer_copy(probe + bytes(ctypes.sizeof(F) - S.size))
     if (c.type, c.ts, c.points, c.flag) != (1, 2, 6, 8) or want[0] != 0:
+        return None
+    if [S.pack(*[0] * i, 1, *[0] * (9 - i)).find(b"\x01") for i in range(10)] != want:
         return None
     return S, off
 
@@ -247,9 +249,11 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
             tp = 0 if v is None else (id(cache[v]) + off if v in cache else addr(v))
             ip = 0 if e.id is None else addr(e.id)
             rp = 0 if e.reason is None else addr(e.reason)
+            fp = 0 if e.ref is None else addr(e.ref)
+            dp = 0 if e.document is None else addr(e.document)
             t = e.ts
             pack(buf, i * size, e.type, t if t.__class__ is int else _ts(t, "ts"), ip, mp, tp, e.points, rp,
-                 e.flag)
+                 e.flag, fp, dp)
     except (struct_error, AttributeError, E.PlauditError) as ex:
         # name the event and the field: check it alone
         _event_fields(events[i], i)
@@ -266,7 +270,8 @@ def _event_fields(e: Event, i: Optional[int] = None) -> tuple:
         raise C._type_error(at, "plaudit.Event", e)
     return (_int(e.type, f"{at}: type", C.INT_MIN, C.INT_MAX), _ts(e.ts, f"{at}: ts"),
             _text(e.id, f"{at}: id"), _text(e.member, f"{at}: member"), _text(e.target, f"{at}: target"),
-            _int(e.points, f"{at}: points"), _text(e.reason, f"{at}: reason"), C.flag(e.flag))
+            _int(e.points, f"{at}: points"), _text(e.reason, f"{at}: reason"), C.flag(e.flag),
+            _text(e.ref, f"{at}: ref"), _text(e.document, f"{at}: document"))
 
 
 def _locks_itself(fn: Any) -> Any:
@@ -552,6 +557,12 @@ class Engine:
         p, n = c_void_p(), c_size_t()
         lib.plaudit_program_export_json(ctx, byref(p), byref(n))
         return _take_string(ctx, p, n)
+
+    def set_program_format(self, format: int) -> None:
+        """1 (plaudit.program/1, the default) or 2 (plaudit.program/2):
+        format 2 enables the rules and events new in version 2 of the spec
+        and the plaudit.state/2 document (plaudit_program_set_format)."""
+        lib.plaudit_program_set_format(self._h(), _int(format, "format", C.INT_MIN, C.INT_MAX))
 
     def set_program_name(self, name: str) -> None:
         lib.plaudit_program_set_name(self._h(), _text(name, "name"))
@@ -963,7 +974,7 @@ class Engine:
         ev = L.plaudit_event()
         lib.plaudit_event_parse(ctx, b, len(b), byref(ev))
         return Event(EventType(ev.type), ev.ts, _dec(ev.member), _dec(ev.target), _dec(ev.id), ev.points,
-                     _dec(ev.reason), bool(ev.flag))
+                     _dec(ev.reason), bool(ev.flag), _dec(ev.ref), _dec(ev.document))
 
     def last_outcome_json(self) -> str:
         """The outcome of the last event call on this engine as one line of
