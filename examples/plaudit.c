@@ -458,7 +458,7 @@ static int cmd_check(const opts *o)
         plaudit_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
-    printf("%s: valid program \"%s\" (plaudit.program/1)\n", o->args[0], info.name ? info.name : "");
+    printf("%s: valid program \"%s\" (plaudit.program/%d)\n", o->args[0], info.name ? info.name : "", info.format);
     if (info.timezone) printf("local time: %s\n", info.timezone);
     else printf("local time: UTC%+d min\n", info.utc_offset_minutes);
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,

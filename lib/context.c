@@ -54,6 +54,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     ctx->max_program = max_program ? max_program : PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES;
     ctx->max_depth = max_depth ? max_depth : PLAUDIT_DEFAULT_MAX_JSON_DEPTH;
     ctx->max_rules = max_rules ? max_rules : PLAUDIT_DEFAULT_MAX_RULES;
+    ctx->format = 1;
     ctx->clock = -1;
     ctx->tick_ts = -1;
     ctx->pc_lo = 1;

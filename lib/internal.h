@@ -328,6 +328,7 @@ struct plaudit_ctx {
     char errmsg[PL_ERRMSG_MAX];
 
     /* program */
+    int format;               /* 1 or 2 (plaudit.program/N) */
     char *name;
     char *tzname;
     int utc_offset_min;
@@ -417,6 +418,7 @@ static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = 
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
+int pl_program_uses_v2(const plaudit_ctx *ctx);
 void pl_program_free(plaudit_ctx *ctx);
 pl_action *pl_action_find(const plaudit_ctx *ctx, const char *id);
 pl_tier *pl_tier_find(const plaudit_ctx *ctx, const char *id);

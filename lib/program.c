@@ -157,6 +157,29 @@ static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
     return oom(ctx, kind, id);
 }
 
+/* Whether a declared rule needs format 2 (a program using one cannot be
+ * lowered to format 1).  Each format 2 rule adds its test here. */
+int pl_program_uses_v2(const plaudit_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+int plaudit_program_set_format(plaudit_ctx *ctx, int format)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    int rc = decl_begin(ctx, ctx, 1, 1, "program format");
+    if (rc) return rc;
+    if (format != 1 && format != 2)
+        return pl_err(ctx, PLAUDIT_ERANGE, "program format %d is not supported (1 or 2)", format);
+    if (format < ctx->format && pl_program_uses_v2(ctx))
+        return pl_err(ctx, PLAUDIT_EVERSION, "the program uses rules of format 2: it cannot become format %d",
+                      format);
+    ctx->format = format;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
 int plaudit_program_set_name(plaudit_ctx *ctx, const char *name)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -690,6 +713,7 @@ int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out)
     out->n_rewards = ctx->n_rewards;
     out->has_kudos = ctx->kudos.declared;
     out->sealed = ctx->sealed;
+    out->format = ctx->format;
     pl_ok(ctx);
     return PLAUDIT_OK;
 }

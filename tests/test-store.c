@@ -141,9 +141,9 @@ static void test_api(void **state)
     /* the callback's message reaches the caller; a batch stops there */
     ctx = attached(m, NULL, NULL);
     plaudit_event evs[3] = {
-        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b1", "u1", NULL, 0, NULL, 0},
-        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b2", "u2", NULL, 0, NULL, 0},
-        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b3", "u3", NULL, 0, NULL, 0},
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b1", "u1", NULL, 0, NULL, 0, NULL, NULL},
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b2", "u2", NULL, 0, NULL, 0, NULL, NULL},
+        {PLAUDIT_EVENT_JOIN, T0_FOR_TESTS, "b3", "u3", NULL, 0, NULL, 0, NULL, NULL},
     };
     int codes[3] = {9, 9, 9};
     size_t done = 99;
