@@ -16,6 +16,9 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#ifdef PLAUDIT_TOOL_HTTP
+#include "serve/cmd-serve.h"
+#endif
 #include "report.h"
 
 /* Exit codes (documented in the usage text). */
@@ -109,6 +112,15 @@ static void print_usage(void)
 {
     fputs(usage_text, stdout);
     fputs(plaudit_cmd_credential_usage, stdout);
+#ifdef PLAUDIT_TOOL_HTTP
+    fputs("\n", stdout);
+    fputs(plaudit_cmd_serve_usage, stdout);
+#else
+    fputs("\n  serve PROGRAM --store DIR [OPTIONS]\n"
+          "      An HTTP server over one engine (not in this build: it needs\n"
+          "      libmicrohttpd, the meson feature `http`).\n",
+          stdout);
+#endif
     fputs(usage_tail, stdout);
 }
 
@@ -458,7 +470,7 @@ static int cmd_check(const opts *o)
         plaudit_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
-    printf("%s: valid program \"%s\" (plaudit.program/1)\n", o->args[0], info.name ? info.name : "");
+    printf("%s: valid program \"%s\" (plaudit.program/%d)\n", o->args[0], info.name ? info.name : "", info.format);
     if (info.timezone) printf("local time: %s\n", info.timezone);
     else printf("local time: UTC%+d min\n", info.utc_offset_minutes);
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
@@ -974,6 +986,16 @@ int main(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PLAUDIT_TOOL_HTTP
+        return plaudit_cmd_serve(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "%s serve: this plaudit was built without HTTP support (it needs libmicrohttpd: install "
+                        "libmicrohttpd-dev and build with -Dhttp=enabled)\n",
+                prog);
+        return EXIT_INTERNAL;
+#endif
+    }
     static const struct {
         const char *name;
         int (*fn)(const opts *);

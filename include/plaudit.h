@@ -2,8 +2,11 @@
  * plaudit.h - the public API of libplaudit, an embeddable recognition and
  * gamification engine (points, tiers, badges, leaderboards, kudos, rewards).
  *
- * The semantics are those of "Plaudit program and event formats, version 1"
- * (docs/program-format.md); this header documents the C binding of it.
+ * The semantics are those of "Plaudit program and event formats, version 2"
+ * (docs/program-format.md); this header documents the C binding of it.  A
+ * context runs a program of format 1 or 2 (plaudit_program_set_format): a
+ * format 1 program behaves exactly as version 1 of the formats said, and
+ * everything marked "format 2" below is unknown to it.
  *
  * CONVENTIONS
  *  - Calls that can fail return int: PLAUDIT_OK (0) or a negative
@@ -55,12 +58,12 @@ extern "C" {
 /* Version                                                                   */
 /* ------------------------------------------------------------------------ */
 
-#define PLAUDIT_VERSION_MAJOR 1
+#define PLAUDIT_VERSION_MAJOR 2
 #define PLAUDIT_VERSION_MINOR 0
 #define PLAUDIT_VERSION_PATCH 0
-#define PLAUDIT_VERSION_STRING "1.0.0"
+#define PLAUDIT_VERSION_STRING "2.0.0"
 /* major * 10000 + minor * 100 + patch */
-#define PLAUDIT_VERSION_NUMBER 10000
+#define PLAUDIT_VERSION_NUMBER 20000
 
 /* The library's version as "MAJOR.MINOR.PATCH".  Static storage. */
 PLAUDIT_EXPORT const char *plaudit_version(void);
@@ -247,6 +250,17 @@ PLAUDIT_EXPORT const char *plaudit_period_name(plaudit_period p);
 /* Parse a period name; PLAUDIT_PERIOD_NONE when unknown. */
 PLAUDIT_EXPORT plaudit_period plaudit_period_parse(const char *name);
 
+/* The format of the program: 1 ("plaudit.program/1", the default) or 2
+ * ("plaudit.program/2").  Format 2 enables the rules and event types new in
+ * version 2 of the formats (ref and revoke, teams, challenges, campaigns,
+ * seasons, dated badges, tier benefits, the reorder window, program
+ * events) and makes the state document "plaudit.state/2".  Set it before
+ * declaring rules that need it (declaring one with format 1 fails with
+ * PLAUDIT_EVERSION); lowering the format of a program that uses format 2
+ * rules fails the same way.  PLAUDIT_ERANGE for another value,
+ * PLAUDIT_ESTATE once sealed.  The JSON loader sets it from "format". */
+PLAUDIT_EXPORT int plaudit_program_set_format(plaudit_ctx *ctx, int format);
+
 /* Program name (display only).  Copied. */
 PLAUDIT_EXPORT int plaudit_program_set_name(plaudit_ctx *ctx, const char *name);
 
@@ -400,6 +414,7 @@ typedef struct plaudit_program_info {
     size_t n_actions, n_tiers, n_badges, n_segments, n_leaderboards, n_rewards;
     int has_kudos;
     int sealed;              /* 1 once an event was recorded */
+    int format;              /* 1 or 2 (plaudit_program_set_format) */
 } plaudit_program_info;
 /* Fill *out.  Strings owned by ctx, valid for its life. */
 PLAUDIT_EXPORT int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out);
@@ -417,26 +432,47 @@ typedef enum plaudit_event_type {
     PLAUDIT_EVENT_ADJUST,
     PLAUDIT_EVENT_SEGMENT,
     PLAUDIT_EVENT_PREFERENCES,
-    PLAUDIT_EVENT_TICK
+    PLAUDIT_EVENT_TICK,
+    /* Format 2 only (a format 1 program rejects them, PLAUDIT_EVERSION): */
+    PLAUDIT_EVENT_REVOKE,    /* undo earlier events (spec section 5) */
+    PLAUDIT_EVENT_TEAM,      /* join or leave a team */
+    PLAUDIT_EVENT_PROGRAM    /* a new program from ts on (section 7) */
 } plaudit_event_type;
 
 /* "action", "join", ... ; NULL for an unknown value. */
 PLAUDIT_EXPORT const char *plaudit_event_type_name(plaudit_event_type t);
 
 /* One event, as a plain struct (for plaudit_record and batches).  Fields a
- * type does not use must be NULL / 0. */
+ * type does not use must be NULL / 0.  Start from PLAUDIT_EVENT_INIT (or
+ * zero it) so that fields added later are NULL / 0.  The struct grew in
+ * library version 2 (ref, document): code built against version 1's header
+ * must be rebuilt (the soname changed with it). */
 typedef struct plaudit_event {
     plaudit_event_type type;
     int64_t ts;              /* Unix seconds, 0..PLAUDIT_MAX_TS */
     const char *id;          /* optional idempotency key, 1-128 bytes */
     const char *member;      /* action, join, redeem, award, adjust,
-                                segment, preferences; kudos: the giver */
+                                segment, preferences, team; kudos: the
+                                giver */
     const char *target;      /* action id; kudos: receiver; reward id;
-                                badge id; segment id (NULL = unpin) */
+                                badge id; segment id (NULL = unpin);
+                                team: team id (NULL = leave the team);
+                                revoke: the id of the event to revoke
+                                (NULL when revoking by ref) */
     int64_t points;          /* adjust */
-    const char *reason;      /* adjust, optional, up to 256 bytes */
+    const char *reason;      /* adjust and revoke, optional, up to 256
+                                bytes */
     int flag;                /* preferences: 1 = show on leaderboards */
+    /* Format 2: */
+    const char *ref;         /* action, kudos, award, adjust, redeem:
+                                optional, the object the event is about
+                                (1-128 bytes, no control characters);
+                                revoke: the ref to revoke (NULL when
+                                revoking by id) */
+    const char *document;    /* program: the new program document (JSON
+                                text, NUL-terminated) */
 } plaudit_event;
+#define PLAUDIT_EVENT_INIT { PLAUDIT_EVENT_ACTION, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL }
 
 /* What an event did. */
 typedef enum plaudit_status {
@@ -508,7 +544,7 @@ typedef struct plaudit_outcome {
  * code (rejected: nothing changed; plaudit_errmsg says why).
  * Events whose ts is earlier than the last time of a member they name are
  * rejected with PLAUDIT_ETIME.  A member named for the first time is created
- * (joined = ts).  From inside a listener callback every event call fails
+ * (joined = ts).  From inside a listener or store callback every event call fails
  * with PLAUDIT_ESTATE.
  */
 PLAUDIT_EXPORT int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *out);
@@ -555,8 +591,9 @@ PLAUDIT_EXPORT int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *e
  * Re-entrancy: a callback may call queries on the context (plaudit_member_*,
  * plaudit_leaderboard_*, plaudit_state_*); calls that change the context
  * (events, declarations, listener changes, store calls) fail with
- * PLAUDIT_ESTATE and change nothing.  Callbacks return nothing, so they
- * cannot fail an event that is already applied.
+ * PLAUDIT_ESTATE and change nothing; store callbacks run under the same
+ * guard (plaudit/store.h).  Callbacks return nothing, so they cannot fail
+ * an event that is already applied.
  */
 typedef struct plaudit_listener {
     unsigned version;
@@ -964,7 +1001,7 @@ typedef struct plaudit_recovery {
  * state, the store is not owned (close it with plaudit_store_close) and
  * plaudit_errmsg says what failed.
  * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
- * (events already recorded, a store already attached, inside a listener),
+ * (events already recorded, a store already attached, inside a listener or store callback),
  * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
  * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,
@@ -982,7 +1019,7 @@ PLAUDIT_EXPORT int plaudit_store_sync(plaudit_ctx *ctx);
  * covers.  The state is unchanged either way.  If dropping fails, the
  * snapshot is written and the error is returned (the journal is longer
  * than needed, nothing is lost).  PLAUDIT_ESTATE without a store or
- * inside a listener; PLAUDIT_ENOMEM; a store callback's code. */
+ * inside a listener or store callback; PLAUDIT_ENOMEM; a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_snapshot(plaudit_ctx *ctx);
 
 /* Sync and let go of the store (store->close).  The context keeps its
@@ -1122,14 +1159,21 @@ PLAUDIT_EXPORT int plaudit_credential_export(plaudit_ctx *ctx, const char *membe
 /* 1 when the JSON functions are available. */
 PLAUDIT_EXPORT int plaudit_has_json(void);
 
-/* Load a program document ("plaudit.program/1", spec section 2) into a
- * context that has no rules declared yet.  Every error names the JSON path
- * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
- * and leaves the context with no program (nothing is loaded).
- * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
- * of the declaration calls, PLAUDIT_ESTATE (rules already declared),
- * PLAUDIT_ELIMIT (larger than max_program_bytes, nested deeper than
- * max_json_depth, more than max_rules rules of a kind). */
+/* Load a program document ("plaudit.program/1", spec section 2).  Before
+ * the first event (and before a store is attached) a load REPLACES the
+ * whole program: every rule declared or loaded earlier, the name, the time
+ * zone and the UTC offset are dropped first, so the context then holds
+ * exactly what the document says (a field the document leaves out has
+ * its default, whatever an earlier load set).  Once the program is sealed
+ * it fails with PLAUDIT_ESTATE and changes nothing.  Every error names the
+ * JSON path and what is wrong (`badges[3].when.action: unknown action
+ * "forum.anser"`), and leaves the context with no program at all (neither
+ * the document's nor the one it was to replace).
+ * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key / a NUL byte,
+ * "NUL byte at offset N"), the codes of the declaration calls,
+ * PLAUDIT_ESTATE (sealed, inside a listener or store callback), PLAUDIT_ELIMIT (larger than
+ * max_program_bytes, nested deeper than max_json_depth, more than
+ * max_rules rules of a kind). */
 PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
 /* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
 PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);

@@ -54,6 +54,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     ctx->max_program = max_program ? max_program : PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES;
     ctx->max_depth = max_depth ? max_depth : PLAUDIT_DEFAULT_MAX_JSON_DEPTH;
     ctx->max_rules = max_rules ? max_rules : PLAUDIT_DEFAULT_MAX_RULES;
+    ctx->format = 1;
     ctx->clock = -1;
     ctx->tick_ts = -1;
     ctx->pc_lo = 1;
@@ -106,7 +107,7 @@ void plaudit_free(plaudit_ctx *ctx, void *ptr)
 int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "the listener cannot be changed from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "the listener cannot be changed");
     if (!listener) {
         ctx->has_listener = 0;
         memset(&ctx->listener, 0, sizeof ctx->listener);

@@ -17,12 +17,12 @@ const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts)
     return ctx->pc_keys;
 }
 
-static const char *const type_names[] = {"action", "join", "kudos", "redeem", "award",
-                                         "adjust", "segment", "preferences", "tick"};
+static const char *const type_names[] = {"action", "join",        "kudos", "redeem", "award",  "adjust",
+                                         "segment", "preferences", "tick",  "revoke", "team",   "program"};
 
 const char *plaudit_event_type_name(plaudit_event_type t)
 {
-    return (unsigned)t <= PLAUDIT_EVENT_TICK ? type_names[t] : NULL;
+    return (unsigned)t <= PLAUDIT_EVENT_PROGRAM ? type_names[t] : NULL;
 }
 
 /* ---- idempotency ---------------------------------------------------------- */
@@ -44,11 +44,18 @@ static uint64_t event_content(const plaudit_event *ev)
         h = pl_hash_str(h, ev->member);
         h = pl_hash_step(h, (uint64_t)!!ev->flag);
         break;
+    case PLAUDIT_EVENT_REVOKE:
+        h = pl_hash_str(h, ev->target);
+        h = pl_hash_str(h, ev->reason);
+        break;
+    case PLAUDIT_EVENT_PROGRAM: h = pl_hash_str(h, ev->document); break;
     default:
         h = pl_hash_str(h, ev->member);
         h = pl_hash_str(h, ev->target);
         break;
     }
+    /* Hashed only when present, so that format 1 contents are unchanged. */
+    if (ev->ref) h = pl_hash_str(pl_hash_step(h, 0x726566ULL), ev->ref);
     return h;
 }
 
@@ -89,10 +96,54 @@ static int check_ref(plaudit_ctx *ctx, const char *s, const char *what)
     return rc;
 }
 
+/* Event types that take a ref (format 2). */
+static int takes_ref(plaudit_event_type t)
+{
+    return t == PLAUDIT_EVENT_ACTION || t == PLAUDIT_EVENT_KUDOS || t == PLAUDIT_EVENT_AWARD ||
+           t == PLAUDIT_EVENT_ADJUST || t == PLAUDIT_EVENT_REDEEM || t == PLAUDIT_EVENT_REVOKE;
+}
+
+static int check_text(plaudit_ctx *ctx, const char *s, size_t min, size_t max, const char *what)
+{
+    int rc = pl_check_text(s, min, max, ctx->errmsg, sizeof ctx->errmsg, what);
+    if (rc) ctx->err_code = rc;
+    return rc;
+}
+
+/* The fields new in format 2: ref, and the revoke, team and program types. */
+static int check_args_v2(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    int rc;
+    if (ev->type > PLAUDIT_EVENT_TICK && ctx->format < 2)
+        return pl_err(ctx, PLAUDIT_EVERSION, "event type \"%s\" needs a program of format 2 (plaudit.program/2)",
+                      plaudit_event_type_name(ev->type));
+    if (ev->ref) {
+        if (ctx->format < 2) return pl_err(ctx, PLAUDIT_EVERSION, "ref needs a program of format 2 (plaudit.program/2)");
+        if (!takes_ref(ev->type))
+            return pl_err(ctx, PLAUDIT_EINVAL, "a %s event takes no ref", plaudit_event_type_name(ev->type));
+        if ((rc = check_text(ctx, ev->ref, 1, PL_KEY_MAX, "ref"))) return rc;
+    }
+    switch (ev->type) {
+    case PLAUDIT_EVENT_REVOKE:
+        if (!ev->target == !ev->ref)
+            return pl_err(ctx, PLAUDIT_EINVAL, "a revoke names exactly one of an event id (target) and a ref");
+        if (ev->target && (rc = check_text(ctx, ev->target, 1, PL_KEY_MAX, "revoked event id"))) return rc;
+        if (ev->reason && (rc = check_text(ctx, ev->reason, 0, PL_REASON_MAX, "reason"))) return rc;
+        return PLAUDIT_OK;
+    case PLAUDIT_EVENT_TEAM:
+        if ((rc = check_member_id(ctx, ev->member, "member"))) return rc;
+        return ev->target ? check_member_id(ctx, ev->target, "team") : PLAUDIT_OK;
+    case PLAUDIT_EVENT_PROGRAM:
+        if (!ev->document) return pl_err(ctx, PLAUDIT_EINVAL, "a program event needs a document");
+        return PLAUDIT_OK;
+    default: return PLAUDIT_OK;
+    }
+}
+
 static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     int rc;
-    if ((unsigned)ev->type > PLAUDIT_EVENT_TICK)
+    if ((unsigned)ev->type > PLAUDIT_EVENT_PROGRAM)
         return pl_err(ctx, PLAUDIT_EINVAL, "unknown event type %d", (int)ev->type);
     if (ev->ts < 0 || ev->ts > PLAUDIT_MAX_TS)
         return pl_err(ctx, PLAUDIT_ERANGE, "ts %lld is out of range (0 to 2^37)", (long long)ev->ts);
@@ -100,8 +151,12 @@ static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
         rc = pl_check_text(ev->id, 1, PL_KEY_MAX, ctx->errmsg, sizeof ctx->errmsg, "event id");
         if (rc) return ctx->err_code = rc;
     }
+    if ((rc = check_args_v2(ctx, ev))) return rc;
     switch (ev->type) {
-    case PLAUDIT_EVENT_TICK: return PLAUDIT_OK;
+    case PLAUDIT_EVENT_TICK:
+    case PLAUDIT_EVENT_REVOKE:
+    case PLAUDIT_EVENT_TEAM:
+    case PLAUDIT_EVENT_PROGRAM: return PLAUDIT_OK;
     case PLAUDIT_EVENT_KUDOS:
         if ((rc = check_member_id(ctx, ev->member, "kudos from"))) return rc;
         return check_member_id(ctx, ev->target, "kudos to");
@@ -149,6 +204,9 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
 {
     memset(R, 0, sizeof *R);
     int rc;
+    if (ev->type == PLAUDIT_EVENT_REVOKE || ev->type == PLAUDIT_EVENT_TEAM || ev->type == PLAUDIT_EVENT_PROGRAM)
+        return pl_err(ctx, PLAUDIT_EUNSUPPORTED, "%s events are not supported by this build yet",
+                      plaudit_event_type_name(ev->type));
     if (ev->type == PLAUDIT_EVENT_TICK) {
         if (ev->ts < ctx->clock)
             return pl_err(ctx, PLAUDIT_ETIME, "tick at %lld is earlier than the clock %lld", (long long)ev->ts,
@@ -172,14 +230,18 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         R->m2 = pl_member_find(ctx, ev->target);
         new_members += !R->m2;
         if ((rc = check_time(ctx, R->m2, ev->ts))) return rc;
-        if (R->m && ctx->kudos.give_trk >= 0) {
-            const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
-            uint32_t k = pl_keys(ctx, ev->ts)[ctx->kudos.give_per];
-            if (t->period == k && (int64_t)t->aux >= ctx->kudos.give_cap)
+        if (ctx->kudos.give_trk >= 0) {
+            /* Kudos given in the current period: 0 for a new member or a
+             * tracker left from an earlier period. */
+            int64_t given = 0;
+            if (R->m) {
+                const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
+                if (t->period == pl_keys(ctx, ev->ts)[ctx->kudos.give_per]) given = (int64_t)t->aux;
+            }
+            if (ctx->kudos.give_cap == 0) return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
+            if (given >= ctx->kudos.give_cap)
                 return pl_err(ctx, PLAUDIT_ELIMIT, "member \"%s\" already gave %lld kudos this %s (the give cap)",
                               ev->member, (long long)ctx->kudos.give_cap, plaudit_period_name(ctx->kudos.give_per));
-        } else if (ctx->kudos.give_trk >= 0 && ctx->kudos.give_cap == 0) {
-            return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
         }
         break;
     }
@@ -633,7 +695,7 @@ static void deliver(plaudit_ctx *ctx)
 {
     if (!ctx->has_listener) return;
     const plaudit_listener *L = &ctx->listener;
-    ctx->in_callback = 1;
+    ctx->in_callback = PL_IN_LISTENER;
     for (size_t i = 0; i < ctx->n_moments; i++) {
         const plaudit_moment *mo = &ctx->moments[i];
         void (*cb)(const plaudit_moment *, void *) = NULL;
@@ -654,7 +716,7 @@ static void deliver(plaudit_ctx *ctx)
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     /* Before anything is reset: the moments may be being delivered. */
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
@@ -746,7 +808,7 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (n_done) *n_done = 0;
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     uint64_t hm[4] = {0}, ht[4] = {0};
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);

@@ -7,18 +7,22 @@
 
 #include "internal.h"
 
-#define REC_VERSION 1
+#define REC_VERSION 1     /* records of format 1 events */
+#define REC_VERSION_2 2   /* records with a ref or a document (format 2) */
 #define REC_KIND_EVENT 1
 #define REC_HDR 8       /* u32 body length, u32 CRC-32C of those 4 bytes */
 #define REC_TRAILER 4   /* u32 CRC-32C of the body */
 #define REC_FIXED 28    /* version, kind, type, presence, seq, ts, points */
-#define REC_MAX 65536   /* largest body accepted */
+#define REC_MAX (65536u + (16u << 20)) /* largest body accepted: a 16 MiB
+                                         program document and the rest */
 
 #define P_ID 1u
 #define P_MEMBER 2u
 #define P_TARGET 4u
 #define P_REASON 8u
 #define P_FLAG 16u
+#define P_REF 32u       /* version 2: u16 length + bytes */
+#define P_DOC 64u       /* version 2: u32 length + bytes */
 
 /* ---- encoding ---------------------------------------------------------- */
 
@@ -36,8 +40,11 @@ void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
     unsigned char hdr[REC_HDR] = {0};
     pl_buf_put(b, hdr, sizeof hdr);
     unsigned pres = (ev->id ? P_ID : 0) | (ev->member ? P_MEMBER : 0) | (ev->target ? P_TARGET : 0) |
-                    (ev->reason ? P_REASON : 0) | (ev->flag ? P_FLAG : 0);
-    unsigned char fixed[4] = {REC_VERSION, REC_KIND_EVENT, (unsigned char)ev->type, (unsigned char)pres};
+                    (ev->reason ? P_REASON : 0) | (ev->flag ? P_FLAG : 0) | (ev->ref ? P_REF : 0) |
+                    (ev->document ? P_DOC : 0);
+    /* Format 1 events keep the version 1 record, byte for byte. */
+    unsigned char version = pres & (P_REF | P_DOC) || ev->type > PLAUDIT_EVENT_TICK ? REC_VERSION_2 : REC_VERSION;
+    unsigned char fixed[4] = {version, REC_KIND_EVENT, (unsigned char)ev->type, (unsigned char)pres};
     pl_buf_put(b, fixed, 4);
     pl_put64(b, seq);
     pl_put64(b, (uint64_t)ev->ts);
@@ -46,6 +53,12 @@ void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
     put_str(b, ev->member);
     put_str(b, ev->target);
     put_str(b, ev->reason);
+    put_str(b, ev->ref);
+    if (ev->document) {
+        size_t n = strlen(ev->document);
+        pl_put32(b, (uint32_t)n);
+        pl_buf_put(b, ev->document, n);
+    }
     if (b->oom) return;
     size_t body = b->len - start - REC_HDR;
     unsigned char *h = (unsigned char *)b->p + start;
@@ -83,18 +96,26 @@ int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
     pl_journal_encode(&s->buf, s->seq + 1, ev);
     if (s->buf.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory encoding the journal record");
     size_t len = s->buf.len;
+    /* The store runs with the guard up: a callback that records an event
+     * would journal a second record under the same seq. */
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     int rc = s->cb.journal_append(s->seq + 1, s->buf.p, len, s->cb.payload);
+    pl_guard_end(ctx, g);
     if (rc) {
         rc = pl_store_fail(ctx, s, rc, "journal_append");
         if (rc == PLAUDIT_ECORRUPT) s->broken = 1;
         return rc;
     }
     if (want_sync(s)) {
+        g = pl_guard_begin(ctx, PL_IN_STORE);
         rc = s->cb.sync(s->cb.payload);
+        pl_guard_end(ctx, g);
         if (rc) {
             rc = pl_store_fail(ctx, s, rc, "sync");
             /* Take the record back: the event is reported as failed. */
+            g = pl_guard_begin(ctx, PL_IN_STORE);
             if (!s->cb.journal_cut || s->cb.journal_cut(len, s->cb.payload)) s->broken = 1;
+            pl_guard_end(ctx, g);
             return rc;
         }
         s->unsynced = 0;
@@ -135,13 +156,15 @@ static int corrupt(pl_jreader *r, uint64_t at, const char *what)
 static int deliver(pl_jreader *r, const unsigned char *p, size_t n, uint64_t at)
 {
     if (n < REC_FIXED) return corrupt(r, at, "record shorter than its fixed part");
-    if (p[0] != REC_VERSION)
-        return pl_err(r->ctx, PLAUDIT_EVERSION, "journal record at byte %llu has version %u (this library reads %d)",
-                      (unsigned long long)at, p[0], REC_VERSION);
+    if (p[0] != REC_VERSION && p[0] != REC_VERSION_2)
+        return pl_err(r->ctx, PLAUDIT_EVERSION,
+                      "journal record at byte %llu has version %u (this library reads %d and %d)",
+                      (unsigned long long)at, p[0], REC_VERSION, REC_VERSION_2);
+    int v2 = p[0] == REC_VERSION_2;
     if (p[1] != REC_KIND_EVENT) return corrupt(r, at, "unknown record kind");
-    if (p[2] > PLAUDIT_EVENT_TICK) return corrupt(r, at, "unknown event type");
+    if (p[2] > (v2 ? PLAUDIT_EVENT_PROGRAM : PLAUDIT_EVENT_TICK)) return corrupt(r, at, "unknown event type");
     unsigned pres = p[3];
-    if (pres & ~31u) return corrupt(r, at, "unknown presence bits");
+    if (pres & ~(v2 ? 127u : 31u)) return corrupt(r, at, "unknown presence bits");
     uint64_t seq = pl_rd64(p + 4);
     if (r->records && seq != r->last_seq + 1) return corrupt(r, at, "records out of sequence");
     if (seq == 0) return corrupt(r, at, "record sequence number 0");
@@ -152,15 +175,16 @@ static int deliver(pl_jreader *r, const unsigned char *p, size_t n, uint64_t at)
     ev.points = (int64_t)pl_rd64(p + 20);
     ev.flag = !!(pres & P_FLAG);
     /* strings: copied NUL-terminated into scratch */
-    if (pl_grow(&r->ctx->alloc, (void **)&r->strs, &r->cap_strs, n + 4, 1))
+    if (pl_grow(&r->ctx->alloc, (void **)&r->strs, &r->cap_strs, n + 7, 1))
         return pl_err(r->ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
     size_t off = REC_FIXED, so = 0;
-    const char **dst[4] = {&ev.id, &ev.member, &ev.target, &ev.reason};
-    for (unsigned i = 0; i < 4; i++) {
-        if (!(pres & (1u << i))) continue;
-        if (n - off < 2) return corrupt(r, at, "string length past the record's end");
-        size_t l = pl_rd16(p + off);
-        off += 2;
+    const char **dst[7] = {&ev.id, &ev.member, &ev.target, &ev.reason, NULL, &ev.ref, &ev.document};
+    for (unsigned i = 0; i < 7; i++) {
+        if (!(pres & (1u << i)) || !dst[i]) continue;
+        size_t lw = i == 6 ? 4 : 2; /* the document has a 32-bit length */
+        if (n - off < lw) return corrupt(r, at, "string length past the record's end");
+        size_t l = lw == 4 ? pl_rd32(p + off) : pl_rd16(p + off);
+        off += lw;
         if (n - off < l) return corrupt(r, at, "string past the record's end");
         if (memchr(p + off, 0, l)) return corrupt(r, at, "NUL byte in a string");
         memcpy(r->strs + so, p + off, l);

@@ -128,7 +128,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
     *out = NULL;
     pl_buf b;
     pl_buf_init(&b, &ctx->alloc);
-    pl_buf_puts(&b, "{\n \"format\":\"plaudit.program/1\"");
+    pl_buf_printf(&b, "{\n \"format\":\"plaudit.program/%d\"", ctx->format);
     if (ctx->name) kv_str(&b, "name", ctx->name);
     if (ctx->tzname) kv_str(&b, "timezone", ctx->tzname);
     else if (ctx->utc_offset_min) pl_buf_printf(&b, ",\"utc_offset_minutes\":%d", ctx->utc_offset_min);
@@ -831,19 +831,27 @@ static int load_rewards(plaudit_ctx *ctx, json_t *arr)
 
 static int load_doc(plaudit_ctx *ctx, json_t *root)
 {
-    static const char *const keys[] = {"format", "name",   "timezone", "utc_offset_minutes", "actions", "tiers",
-                                       "badges", "segments", "leaderboards", "kudos", "rewards", NULL};
+    static const char *const keys1[] = {"format", "name",   "timezone", "utc_offset_minutes", "actions", "tiers",
+                                        "badges", "segments", "leaderboards", "kudos", "rewards", NULL};
+    /* Format 2 adds top-level keys; a format 1 document does not know them. */
+    static const char *const keys2[] = {"format",   "name",         "timezone", "utc_offset_minutes",
+                                        "actions",  "tiers",        "badges",   "segments",
+                                        "leaderboards", "kudos",    "rewards",  "reorder_window_s",
+                                        "campaigns", NULL};
     jpath top = {{0}};
     int rc;
     if (!json_is_object(root)) return jerr(ctx, PLAUDIT_EPARSE, &top, "expected a JSON object");
-    if ((rc = only_keys(ctx, root, &top, keys))) return rc;
     const char *format, *name, *zone;
     if ((rc = req_str(ctx, root, &top, "format", &format))) return rc;
-    if (strcmp(format, "plaudit.program/1") != 0) {
+    int version = !strcmp(format, "plaudit.program/1") ? 1 : !strcmp(format, "plaudit.program/2") ? 2 : 0;
+    if (!version) {
         jpath q = {{0}};
         snprintf(q.s, sizeof q.s, "format");
-        return jerr(ctx, PLAUDIT_EVERSION, &q, "\"%s\" is not supported (expected \"plaudit.program/1\")", format);
+        return jerr(ctx, PLAUDIT_EVERSION, &q,
+                    "\"%s\" is not supported (expected \"plaudit.program/1\" or \"plaudit.program/2\")", format);
     }
+    if ((rc = only_keys(ctx, root, &top, version == 2 ? keys2 : keys1))) return rc;
+    if ((rc = plaudit_program_set_format(ctx, version))) return rc;
     if ((rc = opt_str(ctx, root, &top, "name", &name)) || (rc = opt_str(ctx, root, &top, "timezone", &zone))) return rc;
     int64_t off = 0;
     int has_off = 0;
@@ -890,12 +898,6 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
     return PLAUDIT_OK;
 }
 
-static int program_empty(const plaudit_ctx *ctx)
-{
-    return !ctx->sealed && !ctx->n_actions && !ctx->n_tiers && !ctx->n_badges && !ctx->n_segments &&
-           !ctx->n_boards && !ctx->n_rewards && !ctx->kudos.declared;
-}
-
 /* Undo a partial load: back to an empty program. */
 static void program_reset(plaudit_ctx *ctx)
 {
@@ -903,6 +905,7 @@ static void program_reset(plaudit_ctx *ctx)
     memset(&ctx->kudos, 0, sizeof ctx->kudos);
     ctx->kudos.recv_trk = ctx->kudos.give_trk = -1;
     ctx->utc_offset_min = 0;
+    ctx->format = 1;
 }
 
 /* what: "program" (positions as line and column) or "malformed line" (an
@@ -923,11 +926,19 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!json) return pl_err(ctx, PLAUDIT_EINVAL, "json is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
-    if (!program_empty(ctx))
-        return pl_err(ctx, PLAUDIT_ESTATE, "a program can only be loaded into a context with no rules declared");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
+    if (ctx->sealed)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "a program cannot be loaded once events are recorded or a store is attached (the program is "
+                      "sealed)");
+    /* A load replaces the whole program (rules, name, time zone); if it
+     * fails, the context is left with no program. */
+    program_reset(ctx);
     if (len > ctx->max_program)
         return pl_err(ctx, PLAUDIT_ELIMIT, "program: %zu bytes, more than the limit of %zu", len, ctx->max_program);
+    /* jansson would stop at a NUL with a vaguer message. */
+    const char *nul = memchr(json, '\0', len);
+    if (nul) return pl_err(ctx, PLAUDIT_EPARSE, "program: NUL byte at offset %zu", (size_t)(nul - json));
     int rc0 = check_depth(ctx, json, len, "program");
     if (rc0) return rc0;
     json_error_t e;
@@ -949,6 +960,12 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!path) return pl_err(ctx, PLAUDIT_EINVAL, "path is NULL");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
+    if (ctx->sealed)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "a program cannot be loaded once events are recorded or a store is attached (the program is "
+                      "sealed)");
+    program_reset(ctx); /* as plaudit_program_load_json: a failed load leaves no program */
     FILE *f = fopen(path, "rb");
     if (!f) return pl_err(ctx, errno == ENOENT ? PLAUDIT_ENOTFOUND : PLAUDIT_EIO, "%s: %s", path, strerror(errno));
     pl_buf b;
@@ -1031,26 +1048,43 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
         }
         type = json_string_value(t);
     }
+    /* Format 2 event types are unknown to a format 1 program. */
+    int last_type = ctx->format >= 2 ? PLAUDIT_EVENT_PROGRAM : PLAUDIT_EVENT_TICK;
     int ty = -1;
-    for (int i = 0; i <= PLAUDIT_EVENT_TICK; i++)
+    for (int i = 0; i <= last_type; i++)
         if (strcmp(type, plaudit_event_type_name((plaudit_event_type)i)) == 0) ty = i;
     if (ty < 0) {
         rc = pl_err(ctx, PLAUDIT_EPARSE, "unknown event type \"%s\"", type);
         goto done;
     }
     ev->type = (plaudit_event_type)ty;
-    /* The keys each type takes besides ts, type and id. */
-    static const char *const per_type[][3] = {
-        [PLAUDIT_EVENT_ACTION] = {"member", "action", NULL},   [PLAUDIT_EVENT_JOIN] = {"member", NULL, NULL},
-        [PLAUDIT_EVENT_KUDOS] = {"from", "to", NULL},          [PLAUDIT_EVENT_REDEEM] = {"member", "reward", NULL},
-        [PLAUDIT_EVENT_AWARD] = {"member", "badge", NULL},     [PLAUDIT_EVENT_ADJUST] = {"member", "points", "reason"},
-        [PLAUDIT_EVENT_SEGMENT] = {"member", "segment", NULL}, [PLAUDIT_EVENT_PREFERENCES] = {"member", "leaderboards", NULL},
-        [PLAUDIT_EVENT_TICK] = {NULL, NULL, NULL}};
+    /* The keys each type takes besides ts, type and id: where each goes,
+     * whether it may be absent, and whether it is new in format 2. */
+    enum { F_MEMBER, F_TARGET, F_REASON, F_REF, F_POINTS, F_FLAG, F_DOC };
+    typedef struct { const char *key; unsigned char field, optional, v2, nullable; } evkey;
+    static const evkey per_type[][5] = {
+        [PLAUDIT_EVENT_ACTION] = {{"member", F_MEMBER, 0, 0, 0}, {"action", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
+        [PLAUDIT_EVENT_JOIN] = {{"member", F_MEMBER, 0, 0, 0}},
+        [PLAUDIT_EVENT_KUDOS] = {{"from", F_MEMBER, 0, 0, 0}, {"to", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
+        [PLAUDIT_EVENT_REDEEM] = {{"member", F_MEMBER, 0, 0, 0}, {"reward", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
+        [PLAUDIT_EVENT_AWARD] = {{"member", F_MEMBER, 0, 0, 0}, {"badge", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
+        [PLAUDIT_EVENT_ADJUST] = {{"member", F_MEMBER, 0, 0, 0},
+                                  {"points", F_POINTS, 0, 0, 0},
+                                  {"reason", F_REASON, 1, 0, 0},
+                                  {"ref", F_REF, 1, 1, 0}},
+        [PLAUDIT_EVENT_SEGMENT] = {{"member", F_MEMBER, 0, 0, 0}, {"segment", F_TARGET, 0, 0, 1}},
+        [PLAUDIT_EVENT_PREFERENCES] = {{"member", F_MEMBER, 0, 0, 0}, {"leaderboards", F_FLAG, 0, 0, 0}},
+        [PLAUDIT_EVENT_TICK] = {{NULL, 0, 0, 0, 0}},
+        [PLAUDIT_EVENT_REVOKE] = {{"event", F_TARGET, 1, 1, 0}, {"ref", F_REF, 1, 1, 0}, {"reason", F_REASON, 1, 1, 0}},
+        [PLAUDIT_EVENT_TEAM] = {{"member", F_MEMBER, 0, 1, 0}, {"team", F_TARGET, 0, 1, 1}},
+        [PLAUDIT_EVENT_PROGRAM] = {{"program", F_DOC, 0, 1, 0}}};
+    const evkey *K = per_type[ty];
     json_object_foreach(o, key, v) {
         int ok = !strcmp(key, "ts") || !strcmp(key, "type") || !strcmp(key, "id");
-        for (int i = 0; i < 3 && per_type[ty][i]; i++) ok |= !strcmp(key, per_type[ty][i]);
+        for (int i = 0; i < 5 && K[i].key; i++)
+            ok |= !strcmp(key, K[i].key) && (ctx->format >= 2 || !K[i].v2);
         if (!ok) {
-            snprintf(msg, sizeof msg, "unknown key for a %s event", type);
+            snprintf(msg, sizeof msg, "unknown key for %s %s event", strchr("aeiou", type[0]) ? "an" : "a", type);
             rc = ev_err(ctx, key, msg);
             goto done;
         }
@@ -1067,7 +1101,9 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
     ev->ts = (int64_t)json_integer_value(ts);
     ctx->evbuf.len = 0;
     ctx->evbuf.oom = 0;
-    size_t off_id = SIZE_MAX, off_member = SIZE_MAX, off_target = SIZE_MAX, off_reason = SIZE_MAX;
+    /* Offsets into evbuf (it may move while it grows), per field. */
+    size_t off[F_DOC + 1], off_id = SIZE_MAX;
+    for (int i = 0; i <= F_DOC; i++) off[i] = SIZE_MAX;
     json_t *id = json_object_get(o, "id");
     if (id) {
         if (!json_is_string(id)) {
@@ -1076,48 +1112,70 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
         }
         off_id = ev_keep(ctx, json_string_value(id));
     }
-    for (int i = 0; i < 3 && per_type[ty][i]; i++) {
-        const char *k = per_type[ty][i];
+    for (int i = 0; i < 5 && K[i].key; i++) {
+        const char *k = K[i].key;
         v = json_object_get(o, k);
-        int optional = !strcmp(k, "reason");
         if (!v) {
-            if (optional) continue;
+            if (K[i].optional) continue;
             rc = ev_err(ctx, k, "missing");
             goto done;
         }
-        if (!strcmp(k, "points")) {
+        switch (K[i].field) {
+        case F_POINTS:
             if (!json_is_integer(v)) {
                 rc = ev_err(ctx, k, "expected an integer");
                 goto done;
             }
             ev->points = (int64_t)json_integer_value(v);
-        } else if (!strcmp(k, "leaderboards")) {
+            break;
+        case F_FLAG:
             if (!json_is_boolean(v)) {
                 rc = ev_err(ctx, k, "expected true or false");
                 goto done;
             }
             ev->flag = json_is_true(v);
-        } else if (!strcmp(k, "segment") && json_is_null(v)) {
-            off_target = SIZE_MAX;
-        } else if (!json_is_string(v)) {
-            rc = ev_err(ctx, k, !strcmp(k, "segment") ? "expected a string or null" : "expected a string");
-            goto done;
-        } else if (i == 0) {
-            off_member = ev_keep(ctx, json_string_value(v));
-        } else if (optional) {
-            off_reason = ev_keep(ctx, json_string_value(v));
-        } else {
-            off_target = ev_keep(ctx, json_string_value(v));
+            break;
+        case F_DOC: {
+            if (!json_is_object(v)) {
+                rc = ev_err(ctx, k, "expected a program document (a JSON object)");
+                goto done;
+            }
+            /* Sorted keys: the same document in another key order is the
+             * same content for idempotency. */
+            char *doc = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+            if (!doc) {
+                rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading an event");
+                goto done;
+            }
+            off[F_DOC] = ev_keep(ctx, doc);
+            free(doc);
+            break;
+        }
+        default:
+            if (K[i].nullable && json_is_null(v)) break;
+            if (!json_is_string(v)) {
+                rc = ev_err(ctx, k, K[i].nullable ? "expected a string or null" : "expected a string");
+                goto done;
+            }
+            off[K[i].field] = ev_keep(ctx, json_string_value(v));
+            break;
         }
     }
     if (ctx->evbuf.oom) {
         rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading an event");
         goto done;
     }
-    ev->id = off_id != SIZE_MAX ? ctx->evbuf.p + off_id : NULL;
-    ev->member = off_member != SIZE_MAX ? ctx->evbuf.p + off_member : NULL;
-    ev->target = off_target != SIZE_MAX ? ctx->evbuf.p + off_target : NULL;
-    ev->reason = off_reason != SIZE_MAX ? ctx->evbuf.p + off_reason : NULL;
+    if (ty == PLAUDIT_EVENT_REVOKE && (off[F_TARGET] == SIZE_MAX) == (off[F_REF] == SIZE_MAX)) {
+        rc = pl_err(ctx, PLAUDIT_EPARSE, "a revoke event takes exactly one of \"event\" and \"ref\"");
+        goto done;
+    }
+    char *base = ctx->evbuf.p;
+    ev->id = off_id != SIZE_MAX ? base + off_id : NULL;
+    ev->member = off[F_MEMBER] != SIZE_MAX ? base + off[F_MEMBER] : NULL;
+    ev->target = off[F_TARGET] != SIZE_MAX ? base + off[F_TARGET] : NULL;
+    ev->reason = off[F_REASON] != SIZE_MAX ? base + off[F_REASON] : NULL;
+    ev->ref = off[F_REF] != SIZE_MAX ? base + off[F_REF] : NULL;
+    ev->document = off[F_DOC] != SIZE_MAX ? base + off[F_DOC] : NULL;
     pl_ok(ctx);
 done:
     json_decref(o);
@@ -1128,7 +1186,7 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (out) memset(out, 0, sizeof *out);
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     plaudit_event ev;
     int rc = plaudit_event_parse(ctx, line, len, &ev);
     if (rc == PLAUDIT_ENOTFOUND) return rc;

@@ -33,7 +33,7 @@ static int decl_begin(plaudit_ctx *ctx, const void *def, unsigned version, unsig
     if (version != expected)
         return pl_err(ctx, PLAUDIT_EVERSION, "%s definition version %u is not supported (expected %u)", kind, version,
                       expected);
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot declare rules from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "rules cannot be declared");
     if (ctx->sealed)
         return pl_err(ctx, PLAUDIT_ESTATE, "cannot declare %s: the program is sealed once events are recorded", kind);
     return PLAUDIT_OK;
@@ -155,6 +155,29 @@ static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
     if (rc == PLAUDIT_ELIMIT)
         return pl_err(ctx, rc, "%s \"%s\": too many rules of this kind (the limit is %u)", kind, id, ctx->max_rules);
     return oom(ctx, kind, id);
+}
+
+/* Whether a declared rule needs format 2 (a program using one cannot be
+ * lowered to format 1).  Each format 2 rule adds its test here. */
+int pl_program_uses_v2(const plaudit_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+int plaudit_program_set_format(plaudit_ctx *ctx, int format)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    int rc = decl_begin(ctx, ctx, 1, 1, "program format");
+    if (rc) return rc;
+    if (format != 1 && format != 2)
+        return pl_err(ctx, PLAUDIT_ERANGE, "program format %d is not supported (1 or 2)", format);
+    if (format < ctx->format && pl_program_uses_v2(ctx))
+        return pl_err(ctx, PLAUDIT_EVERSION, "the program uses rules of format 2: it cannot become format %d",
+                      format);
+    ctx->format = format;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
 }
 
 int plaudit_program_set_name(plaudit_ctx *ctx, const char *name)
@@ -690,6 +713,7 @@ int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out)
     out->n_rewards = ctx->n_rewards;
     out->has_kudos = ctx->kudos.declared;
     out->sealed = ctx->sealed;
+    out->format = ctx->format;
     pl_ok(ctx);
     return PLAUDIT_OK;
 }

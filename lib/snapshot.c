@@ -31,6 +31,8 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
     pl_buf b;
     pl_buf_init(&b, &ctx->alloc);
     fp_str(&b, "plaudit.program.fp/1");
+    /* Format 1 programs keep the fingerprint they always had. */
+    if (ctx->format != 1) pl_put32(&b, (uint32_t)ctx->format);
     fp_str(&b, ctx->tzname);
     pl_put32(&b, (uint32_t)ctx->utc_offset_min);
     pl_put32(&b, (uint32_t)ctx->n_actions);

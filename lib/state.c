@@ -156,7 +156,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
 
     pl_buf_puts(&b, "{");
     put_key(&b, 1, "format");
-    pl_buf_puts(&b, "\"plaudit.state/1\",");
+    pl_buf_printf(&b, "\"plaudit.state/%d\",", ctx->format);
     put_key(&b, 1, "clock");
     if (ctx->clock < 0) pl_buf_puts(&b, "null,");
     else pl_buf_printf(&b, "%lld,", (long long)ctx->clock);

@@ -324,8 +324,8 @@ plaudit_ctx *new_ctx(const plaudit_options *opts, int variant)
 
 #define D 86400
 #define T0 1700438400 /* Monday 2023-11-20 00:00 UTC */
-#define E(ty, t, key, mem, tgt) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0}}
-#define SNAP {1, {0, 0, NULL, NULL, NULL, 0, NULL, 0}}
+#define E(ty, t, key, mem, tgt) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0, NULL, NULL}}
+#define SNAP {1, {0, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL}}
 
 const step workload[] = {
     E(PLAUDIT_EVENT_JOIN, 0, "j-ann", "ann", NULL),
@@ -343,9 +343,9 @@ const step workload[] = {
     E(PLAUDIT_EVENT_ACTION, D + 30, "e7", "bob", "answer"),
     E(PLAUDIT_EVENT_ACTION, D + 40, "e8", "bob", "answer"),
     E(PLAUDIT_EVENT_AWARD, D + 50, "a1", "cy", "hero"),
-    {0, {PLAUDIT_EVENT_ADJUST, T0 + D + 60, "adj1", "cy", NULL, 12, "bug bounty", 0}},
+    {0, {PLAUDIT_EVENT_ADJUST, T0 + D + 60, "adj1", "cy", NULL, 12, "bug bounty", 0, NULL, NULL}},
     E(PLAUDIT_EVENT_SEGMENT, D + 70, "s1", "dee", "helper"),
-    {0, {PLAUDIT_EVENT_PREFERENCES, T0 + D + 80, "p1", "dee", NULL, 0, NULL, 0}},
+    {0, {PLAUDIT_EVENT_PREFERENCES, T0 + D + 80, "p1", "dee", NULL, 0, NULL, 0, NULL, NULL}},
     E(PLAUDIT_EVENT_ACTION, 2 * D + 10, "e9", "ann", "login"),
     E(PLAUDIT_EVENT_ACTION, 2 * D + 20, "e10", "ann", "post"),
     E(PLAUDIT_EVENT_REDEEM, 2 * D + 30, "r2", "ann", "mug"),

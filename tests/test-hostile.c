@@ -366,7 +366,7 @@ static void odd_documents(void **unused)
 {
     (void)unused;
     static const char *const docs[] = {
-        "", " ", "null", "[]", "\"plaudit.program/1\"", "{}", "{\"format\":\"plaudit.program/2\"}",
+        "", " ", "null", "[]", "\"plaudit.program/1\"", "{}", "{\"format\":\"plaudit.program/3\"}",
         "{\"format\":\"plaudit.program/1\",\"format\":\"plaudit.program/1\"}",
         "{\"format\":\"plaudit.program/1\"} {}",
         "{\"format\":\"plaudit.program/1\",\"actions\":{}}",

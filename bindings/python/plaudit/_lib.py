@@ -17,7 +17,7 @@ The library is looked for in this order:
 5. the system's, through :func:`ctypes.util.find_library`.
 
 At load time the library's version number is checked against the range these
-bindings support (major version 1).
+bindings support (major version 2).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from typing import Any, Callable, Optional
 from . import errors as _errors
 
 # Versions these bindings understand: MAJOR * 10000 + MINOR * 100 + PATCH.
-MIN_VERSION_NUMBER = 10000
-MAX_VERSION_NUMBER = 19999  # any 1.x: the ABI only grows within a major
+MIN_VERSION_NUMBER = 20000
+MAX_VERSION_NUMBER = 29999  # any 2.x: the ABI only grows within a major
 
 ENV_LIBRARY = "PLAUDIT_LIBRARY"
 
@@ -222,6 +222,7 @@ class plaudit_program_info(Structure):
         ("n_rewards", c_size_t),
         ("has_kudos", c_int),
         ("sealed", c_int),
+        ("format", c_int),
     ]
 
 
@@ -235,6 +236,9 @@ class plaudit_event(Structure):
         ("points", c_int64),
         ("reason", c_char_p),
         ("flag", c_int),
+        # format 2
+        ("ref", c_char_p),
+        ("document", c_char_p),
     ]
 
 
@@ -604,6 +608,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_period_name", c_char_p, [c_enum], None, True),
     ("plaudit_period_parse", c_enum, [c_char_p], None, True),
     ("plaudit_program_set_name", c_int, [ctx_p, c_char_p], _check, True),
+    ("plaudit_program_set_format", c_int, [ctx_p, c_int], _check, True),
     ("plaudit_program_set_utc_offset", c_int, [ctx_p, c_int], _check, True),
     ("plaudit_program_set_timezone", c_int, [ctx_p, c_char_p], _check, True),
     ("plaudit_action_declare", c_int, [ctx_p, P(plaudit_action_def)], _check, True),

@@ -48,6 +48,10 @@ class EventType(enum.IntEnum):
     SEGMENT = 6
     PREFERENCES = 7
     TICK = 8
+    # format 2
+    REVOKE = 9
+    TEAM = 10
+    PROGRAM = 11
 
 
 class Status(enum.IntEnum):
@@ -157,6 +161,8 @@ class Event:
     points: int = 0
     reason: Optional[str] = None
     flag: bool = False
+    ref: Optional[str] = None
+    document: Optional[str] = None
 
     @classmethod
     def action(cls, ts: int, member: str, action: str, id: Optional[str] = None) -> "Event":

@@ -20,9 +20,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
 
 FORMAT = "plaudit.program/1"
+FORMATS = {"plaudit.program/1": 1, "plaudit.program/2": 2}
 
 _TOP_KEYS = {"format", "name", "timezone", "utc_offset_minutes", "actions", "tiers", "badges",
              "segments", "leaderboards", "kudos", "rewards"}
+# keys a format 2 document may carry besides those
+_TOP_KEYS_2 = _TOP_KEYS | {"reorder_window_s", "campaigns"}
 _DISPLAY = {"name", "description"}
 _ACTION_KEYS = {"id", "points", "once", "cooldown_s", "cap"} | _DISPLAY
 _CAP_KEYS = {"points", "count", "per"}
@@ -161,12 +164,17 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
 
     Not atomic by itself: :meth:`Engine.load_program` runs it on a scratch
     engine first so that a bad document loads nothing."""
-    d = _obj(doc, "", _TOP_KEYS)
-    fmt = _str(d["format"], "format") if "format" in d else None
+    if not isinstance(doc, Mapping):
+        d = _obj(doc, "", _TOP_KEYS)
+    fmt = _str(doc["format"], "format") if "format" in doc else None
     if fmt is None:
         raise _fail("format", "missing")
-    if fmt != FORMAT:
-        raise E.VersionError(E.EVERSION, f'format: "{fmt}" is not supported (expected "{FORMAT}")')
+    if fmt not in FORMATS:
+        raise E.VersionError(E.EVERSION, f'format: "{fmt}" is not supported (expected "plaudit.program/1" or '
+                                         f'"plaudit.program/2")')
+    version = FORMATS[fmt]
+    d = _obj(doc, "", _TOP_KEYS_2 if version == 2 else _TOP_KEYS)
+    _at("format", lambda: engine.set_program_format(version))
     if "name" in d:
         name = _str(d["name"], "name")
         _at("name", lambda: engine.set_program_name(name))

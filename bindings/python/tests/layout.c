@@ -136,6 +136,7 @@ int main(void)
       F(plaudit_program_info, n_rewards)
       F(plaudit_program_info, has_kudos)
       F(plaudit_program_info, sealed)
+      F(plaudit_program_info, format)
     );
     S(plaudit_event,
       F(plaudit_event, type)
@@ -146,6 +147,8 @@ int main(void)
       F(plaudit_event, points)
       F(plaudit_event, reason)
       F(plaudit_event, flag)
+      F(plaudit_event, ref)
+      F(plaudit_event, document)
     );
     S(plaudit_moment,
       F(plaudit_moment, kind)

@@ -128,7 +128,7 @@ def test_version_check_rejects_other_major() -> None:
             def __getattr__(self, name):
                 fn = getattr(self._l, name)
                 if name == "plaudit_version_number":
-                    return lambda: 20000
+                    return lambda: 30000
                 return fn
         ctypes.CDLL = lambda path, *a, **k: Fake(real(path, *a, **k))
         try:
@@ -138,7 +138,7 @@ def test_version_check_rejects_other_major() -> None:
     """
     r = _run(code)
     assert "refused:" in r.stdout, r.stdout + r.stderr
-    assert "20000" in r.stdout
+    assert "30000" in r.stdout
 
 
 def test_struct_layouts_match_c() -> None:

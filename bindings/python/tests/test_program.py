@@ -109,7 +109,7 @@ def test_declaring_after_first_event_is_a_state_error() -> None:
 
 
 @pytest.mark.parametrize("doc, cls, where", [
-    ({"format": "plaudit.program/2"}, plaudit.VersionError, "format"),
+    ({"format": "plaudit.program/3"}, plaudit.VersionError, "format"),
     ({"name": "no format"}, plaudit.ParseError, "format"),
     ({"format": "plaudit.program/1", "colour": "red"}, plaudit.ParseError, "colour"),
     ({"format": "plaudit.program/1", "actions": [{"id": "a", "points": "1"}]}, plaudit.ParseError,
