@@ -16,6 +16,9 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#ifdef PLAUDIT_TOOL_HTTP
+#include "serve/cmd-serve.h"
+#endif
 #include "report.h"
 
 /* Exit codes (documented in the usage text). */
@@ -32,10 +35,20 @@ static const char *prog = "plaudit";
 
 /* One entry per command: its synopsis, its help (lines indented by 6) and
  * its examples, printed together by `plaudit --help` and alone by
- * `plaudit COMMAND --help`. */
+ * `plaudit COMMAND --help`.  A NULL synopsis: the first line of `text` is
+ * the synopsis, indented by 2 (the form of plaudit_cmd_serve_usage). */
 typedef struct cmd_help {
     const char *name, *synopsis, *text, *examples;
 } cmd_help;
+
+#ifdef PLAUDIT_TOOL_HTTP
+#define SERVE_USAGE plaudit_cmd_serve_usage
+#else
+#define SERVE_USAGE                                                                                                    \
+    "  serve PROGRAM --store DIR [OPTIONS]\n"                                                                          \
+    "      An HTTP server over one engine (not in this build: it needs\n"                                              \
+    "      libmicrohttpd, the meson feature `http`).\n"
+#endif
 
 static const cmd_help helps[] = {
     {"check", "check [--export] PROGRAM",
@@ -82,6 +95,7 @@ static const cmd_help helps[] = {
     {"credential", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help,
      "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
      "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n"},
+    {"serve", NULL, SERVE_USAGE, "  plaudit serve examples/program.json --store /var/lib/plaudit --listen 127.0.0.1:8080\n"},
 };
 #define N_HELPS (sizeof helps / sizeof *helps)
 
@@ -112,10 +126,29 @@ static const char exit_status[] =
     "  5  internal failure (out of memory)\n"
     "  6  credential: unknown member or badge, or not earned\n";
 
+/* A command's synopsis (length *n) and the help after it. */
+static const char *help_parts(const cmd_help *h, int *n, const char **body)
+{
+    if (h->synopsis) {
+        *n = (int)strlen(h->synopsis);
+        *body = h->text;
+        return h->synopsis;
+    }
+    const char *syn = h->text + strspn(h->text, " ");
+    const char *nl = strchr(syn, '\n');
+    *n = nl ? (int)(nl - syn) : (int)strlen(syn);
+    *body = nl ? nl + 1 : "";
+    return syn;
+}
+
 static void print_usage(void)
 {
     fputs(usage_head, stdout);
-    for (size_t i = 0; i < N_HELPS; i++) printf("  %s\n%s\n", helps[i].synopsis, helps[i].text);
+    for (size_t i = 0; i < N_HELPS; i++) {
+        int n;
+        const char *body, *syn = help_parts(&helps[i], &n, &body);
+        printf("  %.*s\n%s\n", n, syn, body);
+    }
     printf("%s\n%s\nExamples:\n", common_options, exit_status);
     for (size_t i = 0; i < N_HELPS; i++) fputs(helps[i].examples, stdout);
 }
@@ -125,11 +158,21 @@ static void print_command_usage(const char *cmd)
 {
     for (size_t i = 0; i < N_HELPS; i++) {
         if (strcmp(helps[i].name, cmd)) continue;
-        printf("Usage: plaudit %s\n\n%s\n%s\n%s\nExamples:\n%s", helps[i].synopsis, helps[i].text, common_options,
-               exit_status, helps[i].examples);
+        int n;
+        const char *body, *syn = help_parts(&helps[i], &n, &body);
+        printf("Usage: plaudit %.*s\n\n%s\n%s\n%s\nExamples:\n%s", n, syn, body, common_options, exit_status,
+               helps[i].examples);
         return;
     }
     print_usage();
+}
+
+/* `--help` among a command's arguments (before `--`). */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+    return 0;
 }
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -993,14 +1036,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
-    if (!strcmp(cmd, "credential")) {
-        for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
-            if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-                print_command_usage(cmd);
-                return finish_stdout();
-            }
-        }
-        return plaudit_cmd_credential(argc - 1, argv + 1);
+    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve")) && wants_help(argc - 2, argv + 2)) {
+        print_command_usage(cmd);
+        return finish_stdout();
+    }
+    if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PLAUDIT_TOOL_HTTP
+        return plaudit_cmd_serve(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "%s serve: this plaudit was built without HTTP support (it needs libmicrohttpd: install "
+                        "libmicrohttpd-dev and build with -Dhttp=enabled)\n",
+                prog);
+        return EXIT_INTERNAL;
+#endif
     }
     static const struct {
         const char *name;

@@ -135,7 +135,7 @@ def usage_and_help():
     # whole help holds each command's text
     cmds = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\nCommon options:")[0].splitlines()
             if line.startswith("  ") and not line.startswith("   ")]
-    assert cmds == ["check", "replay", "what-if", "report", "credential"], cmds
+    assert cmds == ["check", "replay", "what-if", "report", "credential", "serve"], cmds
     for cmd in cmds:
         for flag in ("--help", "-h"):
             h = run(cmd, flag, check_rc=0).stdout.decode()
