@@ -16,6 +16,9 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#ifdef PLAUDIT_TOOL_HTTP
+#include "serve/cmd-serve.h"
+#endif
 #include "report.h"
 
 /* Exit codes (documented in the usage text). */
@@ -109,6 +112,15 @@ static void print_usage(void)
 {
     fputs(usage_text, stdout);
     fputs(plaudit_cmd_credential_usage, stdout);
+#ifdef PLAUDIT_TOOL_HTTP
+    fputs("\n", stdout);
+    fputs(plaudit_cmd_serve_usage, stdout);
+#else
+    fputs("\n  serve PROGRAM --store DIR [OPTIONS]\n"
+          "      An HTTP server over one engine (not in this build: it needs\n"
+          "      libmicrohttpd, the meson feature `http`).\n",
+          stdout);
+#endif
     fputs(usage_tail, stdout);
 }
 
@@ -974,6 +986,16 @@ int main(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PLAUDIT_TOOL_HTTP
+        return plaudit_cmd_serve(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "%s serve: this plaudit was built without HTTP support (it needs libmicrohttpd: install "
+                        "libmicrohttpd-dev and build with -Dhttp=enabled)\n",
+                prog);
+        return EXIT_INTERNAL;
+#endif
+    }
     static const struct {
         const char *name;
         int (*fn)(const opts *);
