@@ -63,6 +63,9 @@ NOT_RUN = {
     "cc app.c": "the C quick start is compiled here with the build's paths",
     "meson setup build": "a build step",
     "export PYTHONPATH": "an environment setting",
+    "head -c 24 /dev/urandom": "makes a token file for plaudit serve",
+    "plaudit serve examples/program.json": "a server that runs until SIGTERM (tests/test-serve.py drives it)",
+    "curl ": "talks to the server started above (tests/test-serve.py does the same)",
 }
 
 
