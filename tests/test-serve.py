@@ -620,6 +620,12 @@ class Lifecycle(Base):
         log = os.path.join(self.dir, "access.log")
         s = self.start("--log", log)
         s.request("GET", "/v1/members/" + q("first\nline"))
+        # The line is written when the request completes, just after the
+        # answer: wait for it (bounded) before rotating.
+        for _ in range(2000):
+            if os.path.exists(log) and os.path.getsize(log):
+                break
+            threading.Event().wait(0.005)
         os.rename(log, log + ".1")
         s.proc.send_signal(signal.SIGHUP)
         # The signal is handled by the server's main thread; ask until the
