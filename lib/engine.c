@@ -233,14 +233,18 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         R->m2 = pl_member_find(ctx, ev->target);
         new_members += !R->m2;
         if ((rc = check_time(ctx, R->m2, ev->ts))) return rc;
-        if (R->m && ctx->kudos.give_trk >= 0) {
-            const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
-            uint32_t k = pl_keys(ctx, ev->ts)[ctx->kudos.give_per];
-            if (t->period == k && (int64_t)t->aux >= ctx->kudos.give_cap)
+        if (ctx->kudos.give_trk >= 0) {
+            /* Kudos given in the current period: 0 for a new member or a
+             * tracker left from an earlier period. */
+            int64_t given = 0;
+            if (R->m) {
+                const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
+                if (t->period == pl_keys(ctx, ev->ts)[ctx->kudos.give_per]) given = (int64_t)t->aux;
+            }
+            if (ctx->kudos.give_cap == 0) return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
+            if (given >= ctx->kudos.give_cap)
                 return pl_err(ctx, PLAUDIT_ELIMIT, "member \"%s\" already gave %lld kudos this %s (the give cap)",
                               ev->member, (long long)ctx->kudos.give_cap, plaudit_period_name(ctx->kudos.give_per));
-        } else if (ctx->kudos.give_trk >= 0 && ctx->kudos.give_cap == 0) {
-            return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
         }
         break;
     }
@@ -695,7 +699,7 @@ static void deliver(plaudit_ctx *ctx)
 {
     if (!ctx->has_listener) return;
     const plaudit_listener *L = &ctx->listener;
-    ctx->in_callback = 1;
+    ctx->in_callback = PL_IN_LISTENER;
     for (size_t i = 0; i < ctx->n_moments; i++) {
         const plaudit_moment *mo = &ctx->moments[i];
         void (*cb)(const plaudit_moment *, void *) = NULL;
@@ -716,7 +720,7 @@ static void deliver(plaudit_ctx *ctx)
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     /* Before anything is reset: the moments may be being delivered. */
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
@@ -809,7 +813,7 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (n_done) *n_done = 0;
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     uint64_t hm[4] = {0}, ht[4] = {0};
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);

@@ -398,7 +398,8 @@ struct plaudit_ctx {
     /* listener */
     plaudit_listener listener;
     int has_listener;
-    int in_callback;
+    int in_callback;          /* PL_IN_LISTENER / PL_IN_STORE: a callback
+                                 runs; mutating calls fail (pl_reentered) */
 
     /* analytics recorder (analytics.c), NULL unless enabled */
     struct pl_analytics *an;
@@ -416,6 +417,22 @@ struct plaudit_ctx {
 /* ---- errors.c --------------------------------------------------------- */
 int pl_err(plaudit_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static inline void pl_ok(plaudit_ctx *ctx) { ctx->err_code = PLAUDIT_OK; ctx->errmsg[0] = '\0'; }
+/* The re-entrancy guard.  Listener and store callbacks run with
+ * ctx->in_callback set; a call that changes the context then fails with
+ * PLAUDIT_ESTATE: "<what> from inside a listener" (or "a store callback"). */
+#define PL_IN_LISTENER 1
+#define PL_IN_STORE 2
+int pl_reentered(plaudit_ctx *ctx, const char *what);
+/* Raise the guard around a store callback; returns the previous value for
+ * pl_guard_end (the library's own chunk functions lower it while they
+ * replay). */
+static inline int pl_guard_begin(plaudit_ctx *ctx, int kind)
+{
+    int was = ctx->in_callback;
+    ctx->in_callback = kind;
+    return was;
+}
+static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = was; }
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);

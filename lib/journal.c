@@ -96,18 +96,26 @@ int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
     pl_journal_encode(&s->buf, s->seq + 1, ev);
     if (s->buf.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory encoding the journal record");
     size_t len = s->buf.len;
+    /* The store runs with the guard up: a callback that records an event
+     * would journal a second record under the same seq. */
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     int rc = s->cb.journal_append(s->seq + 1, s->buf.p, len, s->cb.payload);
+    pl_guard_end(ctx, g);
     if (rc) {
         rc = pl_store_fail(ctx, s, rc, "journal_append");
         if (rc == PLAUDIT_ECORRUPT) s->broken = 1;
         return rc;
     }
     if (want_sync(s)) {
+        g = pl_guard_begin(ctx, PL_IN_STORE);
         rc = s->cb.sync(s->cb.payload);
+        pl_guard_end(ctx, g);
         if (rc) {
             rc = pl_store_fail(ctx, s, rc, "sync");
             /* Take the record back: the event is reported as failed. */
+            g = pl_guard_begin(ctx, PL_IN_STORE);
             if (!s->cb.journal_cut || s->cb.journal_cut(len, s->cb.payload)) s->broken = 1;
+            pl_guard_end(ctx, g);
             return rc;
         }
         s->unsynced = 0;
