@@ -927,7 +927,7 @@ class Engine:
             text = _events.program_text(dict(program))
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_program_update(ctx, ts, _enc(text), _enc(id), outp), out, check)
+        return self._finish(_program_update(ctx, _ts(ts), _text(text, "program"), _text(id, "id"), outp), out, check)
 
     def record_batch(self, events: Sequence[Event]) -> BatchResult:
         """Record many events in one crossing (plaudit_record_batch).
