@@ -443,7 +443,23 @@ typedef enum plaudit_event_type {
 PLAUDIT_EXPORT const char *plaudit_event_type_name(plaudit_event_type t);
 
 /* One event, as a plain struct (for plaudit_record and batches).  Fields a
- * type does not use must be NULL / 0.  Start from PLAUDIT_EVENT_INIT (or
+ * type does not use must be NULL / 0: an event with one set is rejected
+ * with PLAUDIT_EINVAL ("an action event takes no reason ..."), so every
+ * byte of an accepted event is checked and fits its journal record.
+ *   type         member  target                points reason ref doc flag
+ *   action       req.    action id (req.)        -     -    opt.  -   -
+ *   join         req.    -                       -     -     -    -   -
+ *   kudos        giver   receiver (req.)         -     -    opt.  -   -
+ *   redeem       req.    reward id (req.)        -     -    opt.  -   -
+ *   award        req.    badge id (req.)         -     -    opt.  -   -
+ *   adjust       req.    -                     req.   opt.  opt.  -   -
+ *   segment      req.    segment id (opt.)       -     -     -    -   -
+ *   preferences  req.    -                       -     -     -    -  any
+ *   tick         -       -                       -     -     -    -   -
+ *   revoke       -       event id (opt.)         -    opt.  opt.  -   -
+ *   team         req.    team id (opt.)          -     -     -    -   -
+ *   program      -       -                       -     -     -  req.  -
+ * Start from PLAUDIT_EVENT_INIT (or
  * zero it) so that fields added later are NULL / 0.  The struct grew in
  * library version 2 (ref, document): code built against version 1's header
  * must be rebuilt (the soname changed with it). */

@@ -60,6 +60,8 @@ static inline uint64_t pl_sat_inc64(uint64_t v) { return v == UINT64_MAX ? v : v
  * (min_len 0 allows empty).  Returns 0 or PLAUDIT_EUTF8/PLAUDIT_ESTRING
  * with a message in msg. */
 int pl_check_text(const char *s, size_t min_len, size_t max_len, char *msg, size_t msglen, const char *what);
+/* "a" or "an" before word (by its first letter: "an action event"). */
+const char *pl_a_an(const char *word);
 /* Rule id: 1-64 bytes of [a-z0-9._-], first a letter or digit. */
 int pl_check_rule_id(const char *s, char *msg, size_t msglen, const char *what);
 
@@ -523,7 +525,12 @@ int64_t pl_now_ms(void);
  * stays in the journal, or the store is marked broken.  journal.c */
 int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev);
 /* Encode one record into b (appending). */
-void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+/* Returns PLAUDIT_OK, or PLAUDIT_ELIMIT (nothing appended) when a field is
+ * longer than the record format holds, so that no record is written that
+ * recovery could not read back.  Out of memory: b->oom. */
+int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+/* Largest program document a journal record holds. */
+#define PL_JOURNAL_DOC_MAX (16u << 20)
 
 /* Incremental journal reader: feed chunks, get each record. */
 typedef int (*pl_jrec_fn)(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud);

@@ -60,9 +60,13 @@ NOT_RUN = {
     "meson setup build-b": "a release build for the benchmark",
     "./build-b/bench/plaudit-bench": "the benchmark: minutes, measured by hand",
     "ninja -C build demo": "runs the simulation, which this test runs directly",
-    "cc app.c": "the C quick start is compiled here with the build's paths",
+    "cc app.c": "the C quick start is compiled here with the build's paths (against an install by tests/test-install.py)",
     "meson setup build": "a build step",
     "export PYTHONPATH": "an environment setting",
+    "export PKG_CONFIG_PATH": "an environment setting (the install is checked by tests/test-install.py)",
+    "LD_LIBRARY_PATH=$(pkg-config": "runs the installed program: tests/test-install.py (suite install) does",
+    "/usr/bin/python3 -m venv": "pip install in a virtualenv: tests/test-packaging.py (suite packaging) does",
+    ".venv/bin/": "pip install in a virtualenv: tests/test-packaging.py (suite packaging) does",
 }
 
 

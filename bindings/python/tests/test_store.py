@@ -635,3 +635,18 @@ def test_store_callback_calling_the_engine_is_refused(program) -> None:
     assert seqs == list(range(1, len(seqs) + 1))
     with plaudit.Engine(program, store=store) as eng:
         assert eng.digest() == digest
+
+
+def test_event_fields_its_type_does_not_use_are_refused(tmp_path, program) -> None:
+    """A tick with a 66,000-byte member used to be accepted and journaled
+    with a 16-bit length; every later attach then failed."""
+    d = tmp_path / "s"
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d)
+        eng.record_action(T0, "ada", "forum.answer")
+        with pytest.raises(plaudit.InvalidArgumentError, match="a tick event takes no member"):
+            eng.record(plaudit.Event(plaudit.EventType.TICK, T0 + 1, member="y" * 66000))
+        digest = eng.digest()
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d, create=False)
+        assert eng.digest() == digest
