@@ -440,6 +440,7 @@ static void cap_give_back(const undo_ctx *u, pl_trk *t, plaudit_period per, int6
 
 static void undo_action(plaudit_ctx *ctx, const undo_ctx *u, const pl_rev *r, pl_member *m)
 {
+    if (r->other == PL_RV_GONE) return; /* no longer declared: no count */
     const pl_action *a = ctx->actions[r->other];
     uint32_t *counts = PL_COUNTS(ctx, m);
     if (counts[a->idx] && --counts[a->idx] == 0 && m->st.distinct) m->st.distinct--;
@@ -564,17 +565,17 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
         break;
     case PLAUDIT_EVENT_AWARD:
         if ((rc = take_back(ctx, u, m, r->p, &d, &db))) return rc;
-        if ((rc = undo_award(ctx, u, m, r->other, &left))) return rc;
+        if (r->other != PL_RV_GONE && (rc = undo_award(ctx, u, m, r->other, &left))) return rc;
         break;
     case PLAUDIT_EVENT_ADJUST:
         if ((rc = take_back(ctx, u, m, r->p, &d, &db))) return rc;
         break;
     case PLAUDIT_EVENT_REDEEM: {
-        pl_reward *w = ctx->rewards[r->other];
+        pl_reward *w = r->other != PL_RV_GONE ? ctx->rewards[r->other] : NULL;
         int64_t bal = m->st.balance;
         m->st.balance = pl_sat_add(m->st.balance, r->p);
         db = m->st.balance - bal;
-        if ((r->w & PL_RV_STOCK) && w->stock0 != PLAUDIT_UNSET && w->stock_gen == r->aux) {
+        if (w && (r->w & PL_RV_STOCK) && w->stock0 != PLAUDIT_UNSET && w->stock_gen == r->aux) {
             if ((rc = pl_txn_save_stock(ctx, w))) return rc;
             w->stock = pl_sat_add(w->stock, 1);
         }
@@ -585,11 +586,11 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
     mo = &ctx->moments[at]; /* the array may have moved */
     mo->points = d;
     mo->balance = db;
-    if (ty == PLAUDIT_EVENT_AWARD) {
+    if (ty == PLAUDIT_EVENT_AWARD && r->other != PL_RV_GONE) {
         mo->badge = ctx->badges[r->other]->id;
         mo->times = left;
     } else if (ty == PLAUDIT_EVENT_REDEEM) {
-        mo->reward = ctx->rewards[r->other]->id;
+        mo->reward = r->other != PL_RV_GONE ? ctx->rewards[r->other]->id : NULL;
         mo->cost = r->p;
     }
     return PLAUDIT_OK;
@@ -629,13 +630,23 @@ int pl_revoke_apply(plaudit_ctx *ctx, const plaudit_event *ev)
 
 /* ---- digest, snapshot section, reset ------------------------------------------- */
 
-int pl_revoke_any(const plaudit_ctx *ctx) { return ctx->rv && ctx->rv->n > ctx->rv->head; }
+static int any_gen(const plaudit_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_rewards; i++)
+        if (ctx->rewards[i]->stock_gen) return 1;
+    return 0;
+}
+
+int pl_revoke_any(const plaudit_ctx *ctx) { return (ctx->rv && ctx->rv->n > ctx->rv->head) || any_gen(ctx); }
 
 uint64_t pl_revoke_digest(const plaudit_ctx *ctx)
 {
     const pl_revokes *rv = ctx->rv;
     uint64_t h = 0x7265766f6b65ULL;
-    if (!rv) return h;
+    if (!rv) {
+        for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, ctx->rewards[i]->stock_gen);
+        return pl_mix64(h);
+    }
     for (size_t i = rv->head; i < rv->n; i++) {
         const pl_rev *r = &rv->recs[i];
         if (!rec_live(ctx, r)) continue;
@@ -654,6 +665,7 @@ uint64_t pl_revoke_digest(const plaudit_ctx *ctx)
         const char *ref = ref_str(rv, r);
         h = pl_hash_step(h, ref ? pl_hash_bytes(ref, strlen(ref)) : 1);
     }
+    for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, ctx->rewards[i]->stock_gen);
     return pl_mix64(h);
 }
 
@@ -666,7 +678,8 @@ static void put_str16(pl_buf *b, const char *s, size_t n)
 /* Section body: u64 count, then per remembered event that can still be
  * matched, in acceptance order: u8 type, u8 flags (1 revoked, 2 took a
  * unit of stock), i64 ts, i64 p, u32 member, u32 other, u32 team, u32 aux,
- * string key (u16 length, 0: none), string ref (likewise). */
+ * string key (u16 length, 0: none), string ref (likewise); then u32 R and
+ * each reward's stock generation. */
 void pl_revoke_encode(const plaudit_ctx *ctx, pl_buf *b)
 {
     const pl_revokes *rv = ctx->rv;
@@ -674,8 +687,7 @@ void pl_revoke_encode(const plaudit_ctx *ctx, pl_buf *b)
     if (rv)
         for (size_t i = rv->head; i < rv->n; i++) n += (uint64_t)rec_live(ctx, &rv->recs[i]);
     pl_put64(b, n);
-    if (!rv) return;
-    for (size_t i = rv->head; i < rv->n; i++) {
+    for (size_t i = rv ? rv->head : 0; rv && i < rv->n; i++) {
         const pl_rev *r = &rv->recs[i];
         if (!rec_live(ctx, r)) continue;
         unsigned char tf[2] = {(unsigned char)pl_rev_type(r),
@@ -691,6 +703,8 @@ void pl_revoke_encode(const plaudit_ctx *ctx, pl_buf *b)
         const char *ref = ref_str(rv, r);
         put_str16(b, ref, ref ? strlen(ref) : 0);
     }
+    pl_put32(b, (uint32_t)ctx->n_rewards);
+    for (size_t i = 0; i < ctx->n_rewards; i++) pl_put32(b, ctx->rewards[i]->stock_gen);
 }
 
 static int dec_bad(plaudit_ctx *ctx, const char *what)
@@ -734,8 +748,9 @@ int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n)
         default: return dec_bad(ctx, "event type");
         }
         if (ts < 0 || ts > PLAUDIT_MAX_TS || flags > 3 || r.member >= ctx->n_members ||
-            (lim != SIZE_MAX && r.other >= lim) || (type == PLAUDIT_EVENT_KUDOS && r.other == r.member) ||
-            (type == PLAUDIT_EVENT_AWARD && ctx->badges[r.other]->kind != PLAUDIT_CRITERION_MANUAL))
+            (lim != SIZE_MAX && r.other >= lim && !(type != PLAUDIT_EVENT_KUDOS && r.other == PL_RV_GONE)) ||
+            (type == PLAUDIT_EVENT_KUDOS && r.other == r.member) ||
+            (type == PLAUDIT_EVENT_AWARD && r.other != PL_RV_GONE && ctx->badges[r.other]->kind != PLAUDIT_CRITERION_MANUAL))
             return dec_bad(ctx, "field out of range");
         r.w = (uint64_t)ts | (uint64_t)type << PL_RV_TS_BITS | (flags & 1 ? PL_RV_REVOKED : 0) |
               (flags & 2 ? PL_RV_STOCK : 0);
@@ -767,6 +782,11 @@ int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         rec_append(rv, &r, f, key);
     }
+    NEED(4);
+    if (pl_rd32(p + off) != ctx->n_rewards) return dec_bad(ctx, "reward count");
+    off += 4;
+    NEED(4 * (size_t)ctx->n_rewards);
+    for (size_t i = 0; i < ctx->n_rewards; i++, off += 4) ctx->rewards[i]->stock_gen = pl_rd32(p + off);
 #undef NEED
     if (off != n) return dec_bad(ctx, "length");
     return PLAUDIT_OK;
@@ -817,4 +837,44 @@ void pl_revoke_usage(const plaudit_ctx *ctx, uint64_t *events, uint64_t *refs, u
         *bytes += sizeof *f + f->len + 1;
     }
     if (rv->ref_h) *bytes += rv->ref_h->hh.tbl->num_buckets * sizeof(UT_hash_bucket) + sizeof(UT_hash_table);
+}
+
+/* ---- a program event: rule indexes by id ------------------------------------- */
+
+static uint32_t badge_index(const plaudit_ctx *ctx, const char *id)
+{
+    const pl_badge *g = pl_badge_find(ctx, id);
+    if (g) return g->idx;
+    for (size_t i = 0; i < ctx->n_badges; i++) /* retired badges are not indexed */
+        if (strcmp(ctx->badges[i]->id, id) == 0) return (uint32_t)i;
+    return PL_RV_GONE;
+}
+
+void pl_revoke_remap(plaudit_ctx *ctx, const plaudit_ctx *old)
+{
+    /* a reward's stock is the same one unless it was unlimited before */
+    for (size_t i = 0; i < ctx->n_rewards; i++) {
+        pl_reward *r = ctx->rewards[i];
+        const pl_reward *o = pl_reward_find(old, r->id);
+        r->stock_gen = !o ? 0 : o->stock0 == PLAUDIT_UNSET && r->stock0 != PLAUDIT_UNSET ? o->stock_gen + 1 : o->stock_gen;
+    }
+    pl_revokes *rv = ctx->rv;
+    if (!rv) return;
+    for (size_t i = rv->head; i < rv->n; i++) {
+        pl_rev *r = &rv->recs[i];
+        if (r->other == PL_RV_GONE) continue;
+        const void *found;
+        switch (pl_rev_type(r)) {
+        case PLAUDIT_EVENT_ACTION:
+            found = pl_action_find(ctx, old->actions[r->other]->id);
+            r->other = found ? ((const pl_action *)found)->idx : PL_RV_GONE;
+            break;
+        case PLAUDIT_EVENT_AWARD: r->other = badge_index(ctx, old->badges[r->other]->id); break;
+        case PLAUDIT_EVENT_REDEEM:
+            found = pl_reward_find(ctx, old->rewards[r->other]->id);
+            r->other = found ? ((const pl_reward *)found)->idx : PL_RV_GONE;
+            break;
+        default: break;
+        }
+    }
 }

@@ -268,7 +268,10 @@ void pl_state_reset(plaudit_ctx *ctx)
         ctx->boards[i]->cur = 0;
         if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
     }
-    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
+    for (size_t i = 0; i < ctx->n_rewards; i++) {
+        ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
+        ctx->rewards[i]->stock_gen = 0;
+    }
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
 }
 
@@ -371,7 +374,7 @@ static int load(plaudit_ctx *ctx, rd *r, uint32_t version)
             return bad(ctx, "member time or points out of range");
         if (!in_range(st->tier, ctx->n_tiers) || !in_range(st->lifetime_tier, ctx->n_tiers) ||
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
-            (st->flags & ~(PL_MF_OPTED_OUT | PL_MF_PINNED)))
+            (st->flags & ~PL_MF_ALL))
             return bad(ctx, "member field out of range");
         uint32_t *counts = PL_COUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);

@@ -720,6 +720,40 @@ static void retention_forgets(void **state)
     plaudit_ctx_free(c);
 }
 
+/* ---- after a program event: the rules followed by id --------------------------------------- */
+
+static void after_program_event(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = ctx_new();
+    const char *p1 = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"a\", \"points\": 1}, "
+                     "{\"id\": \"b\", \"points\": 20}], \"badges\": [{\"id\": \"m\", \"manual\": true, \"bonus\": 3}], "
+                     "\"rewards\": [{\"id\": \"mug\", \"cost\": 5, \"stock\": 3}]}";
+    const char *p2 = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"b\", \"points\": 7}], "
+                     "\"rewards\": [{\"id\": \"mug\", \"cost\": 5, \"stock\": 3}]}";
+    OK(plaudit_program_load_json(c, p1, strlen(p1)));
+    OK(act_ref(c, T, "ann", "b", "x1", NULL));
+    OK(act_ref(c, T + 1, "ann", "a", "x2", NULL));
+    OK(ev_ref(c, PLAUDIT_EVENT_AWARD, T + 2, "ann", "m", 0, "w1", NULL));
+    OK(ev_ref(c, PLAUDIT_EVENT_REDEEM, T + 3, "ann", "mug", 0, "r1", NULL));
+    OK(plaudit_program_update(c, T + 10, p2, NULL, NULL));
+    plaudit_outcome o;
+    OK(plaudit_record_revoke(c, T + 20, "x1", NULL, NULL, NULL, &o));
+    assert_int_equal(o.points, -20); /* what it awarded then */
+    assert_int_equal(count_of(c, "ann", "b"), 0);
+    OK(plaudit_record_revoke(c, T + 21, "x2", NULL, NULL, NULL, &o)); /* action a is gone */
+    assert_int_equal(o.points, -1);
+    OK(plaudit_record_revoke(c, T + 22, "w1", NULL, NULL, NULL, &o)); /* badge m retired */
+    assert_int_equal(o.points, -3);
+    OK(plaudit_record_revoke(c, T + 23, "r1", NULL, NULL, NULL, NULL));
+    int64_t stock = 0;
+    OK(plaudit_reward_stock(c, "mug", &stock));
+    assert_int_equal(stock, 3); /* the same stock: refunded */
+    assert_int_equal(points_of(c, "ann"), 0);
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +774,7 @@ int main(void)
         cmocka_unit_test(outcome_json),
         cmocka_unit_test(analytics_count_revocations),
         cmocka_unit_test(retention_forgets),
+        cmocka_unit_test(after_program_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,12 @@ class Event:
         with `ref`: exactly one of the two."""
         return cls(EventType.REVOKE, ts, None, event, id, reason=reason, ref=ref)
 
+    @classmethod
+    def program(cls, ts: int, document: str, id: Optional[str] = None) -> "Event":
+        """A program event: `document` (JSON text) is the program from `ts`
+        on (spec section 7)."""
+        return cls(EventType.PROGRAM, ts, None, None, id, document=document)
+
 
 @dataclass(slots=True)
 class BatchResult:
