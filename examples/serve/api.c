@@ -150,29 +150,32 @@ static unsigned single_status(const plaudit_outcome *out)
     case PLAUDIT_EPARSE:
     case PLAUDIT_EUTF8: return 400;
     case PLAUDIT_ECONFLICT: return 409;
+    case PLAUDIT_EUNSUPPORTED: return 501;
     case PLAUDIT_ELIMIT: return out->message && strstr(out->message, "longer") ? 413 : 422;
     default: return is_store_failure(out->code) ? 503 : 422;
     }
 }
 
-static void h_events(req *r, resp *o)
+static int contains(const char *p, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(p + i, needle, k)) return 1;
+    return 0;
+}
+
+/* Record the lines of body[0..len) (one event when !batch) and answer
+ * with their outcomes once they are durable. */
+static void record_body(req *r, resp *o, char *body, size_t len, int batch)
 {
     server *s = r->s;
     engine *e = &s->eng;
-    if (!r->body || blank(r->body, r->body_len)) {
-        resp_error(o, 400, PLAUDIT_EPARSE, "the body is empty: send one event (a JSON object) or JSON lines");
-        return;
-    }
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int batch = ct && (!strncasecmp(ct, "application/x-ndjson", 20) || !strncasecmp(ct, "application/jsonl", 17) ||
-                       !strncasecmp(ct, "application/json-lines", 22) || !strncasecmp(ct, "text/plain", 10));
-    if (!batch) join_lines(r->body, r->body_len);
     /* Count the lines first: a batch over the limit is refused whole. */
     size_t lines = 0;
-    for (size_t i = 0; i < r->body_len;) {
-        const char *nl = memchr(r->body + i, '\n', r->body_len - i);
-        size_t n = nl ? (size_t)(nl - (r->body + i)) : r->body_len - i;
-        if (!blank(r->body + i, n)) lines++;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(body + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (body + i)) : len - i;
+        if (!blank(body + i, n)) lines++;
         i += n + 1;
     }
     if (lines > s->max_events) {
@@ -186,28 +189,35 @@ static void h_events(req *r, resp *o)
     uint64_t acc = 0, dup = 0, rej = 0;
     unsigned status = 200;
     size_t lineno = 0;
-    int wrote = 0;
+    int wrote = 0, program_changed = 0;
     pthread_mutex_lock(&e->mu);
     if (e->sync_broken) {
+        char msg[sizeof e->sync_error];
+        memcpy(msg, e->sync_error, sizeof msg);
         pthread_mutex_unlock(&e->mu);
-        resp_error(o, 503, PLAUDIT_EIO, e->sync_error);
+        resp_error(o, 503, PLAUDIT_EIO, msg);
         return;
     }
     if (batch) sb_puts(&b, "{\"results\":[");
     size_t emitted = 0;
-    for (size_t i = 0; i < r->body_len;) {
-        const char *line = r->body + i;
-        const char *nl = memchr(line, '\n', r->body_len - i);
-        size_t n = nl ? (size_t)(nl - line) : r->body_len - i;
+    for (size_t i = 0; i < len;) {
+        const char *line = body + i;
+        const char *nl = memchr(line, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - line) : len - i;
         i += n + 1;
         lineno++;
         if (blank(line, n)) continue;
         plaudit_outcome out;
-        int rc = plaudit_record_json(e->ctx, line, n, &out);
-        (void)rc;
-        if (out.status == PLAUDIT_ACCEPTED) acc++, e->written++, wrote = 1;
-        else if (out.status == PLAUDIT_DUPLICATE_EVENT) dup++, wrote = 1;
-        else rej++;
+        plaudit_record_json(e->ctx, line, n, &out);
+        if (out.status == PLAUDIT_ACCEPTED) {
+            acc++, e->written++, wrote = 1;
+            /* A program event changes the boards: read the program again. */
+            if (contains(line, n, "\"program\"")) program_changed = 1;
+        } else if (out.status == PLAUDIT_DUPLICATE_EVENT) {
+            dup++, wrote = 1;
+        } else {
+            rej++;
+        }
         char *js;
         size_t jl;
         if (plaudit_outcome_json(e->ctx, &out, &js, &jl) != PLAUDIT_OK) {
@@ -224,15 +234,16 @@ static void h_events(req *r, resp *o)
         emitted++;
         plaudit_free(e->ctx, js);
     }
+    if (program_changed) engine_program_refresh(e);
     /* Durable before answered: a duplicate may repeat an event that a
      * concurrent request wrote and has not synced yet, so wait for all. */
-    int durable = 0;
-    if (wrote && e->sync_mode == SYNC_GROUP) durable = engine_wait_durable(e, e->written);
+    int failed = 0;
+    if (wrote && e->sync_mode == SYNC_GROUP) failed = engine_wait_durable(e, e->written);
     char sync_error[sizeof e->sync_error];
-    if (durable) memcpy(sync_error, e->sync_error, sizeof sync_error);
+    if (failed) memcpy(sync_error, e->sync_error, sizeof sync_error);
     pthread_mutex_unlock(&e->mu);
     metrics_events(&s->met, acc, dup, rej);
-    if (durable) {
+    if (failed) {
         sb_free(&b);
         resp_error(o, 503, PLAUDIT_EIO, sync_error);
         return;
@@ -242,6 +253,59 @@ static void h_events(req *r, resp *o)
                   rej);
     else sb_puts(&b, "\n");
     resp_take(o, status, &b, NULL);
+}
+
+static void h_events(req *r, resp *o)
+{
+    if (!r->body || blank(r->body, r->body_len)) {
+        resp_error(o, 400, PLAUDIT_EPARSE, "the body is empty: send one event (a JSON object) or JSON lines");
+        return;
+    }
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    int batch = ct && (!strncasecmp(ct, "application/x-ndjson", 20) || !strncasecmp(ct, "application/jsonl", 17) ||
+                       !strncasecmp(ct, "application/json-lines", 22) || !strncasecmp(ct, "text/plain", 10));
+    if (!batch) join_lines(r->body, r->body_len);
+    record_body(r, o, r->body, r->body_len, batch);
+}
+
+/* POST /v1/revoke and /v1/program: the body is the event without its
+ * `type` (or with the right one); it is recorded as that event. */
+static void typed_event(req *r, resp *o, const char *type)
+{
+    if (!r->body || blank(r->body, r->body_len)) {
+        resp_error(o, 400, PLAUDIT_EPARSE, "the body is empty: send the event as a JSON object");
+        return;
+    }
+    if (!utf8_valid((const unsigned char *)r->body, r->body_len)) {
+        resp_error(o, 400, PLAUDIT_EUTF8, "the body is not valid UTF-8");
+        return;
+    }
+    json_error_t jerr;
+    json_t *ev = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(ev)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "the body is not one JSON object: %s", ev ? "another JSON value" : jerr.text);
+        json_decref(ev);
+        resp_error(o, 400, PLAUDIT_EPARSE, msg);
+        return;
+    }
+    json_t *t = json_object_get(ev, "type");
+    if (t && !(json_is_string(t) && !strcmp(json_string_value(t), type))) {
+        json_decref(ev);
+        char msg[96];
+        snprintf(msg, sizeof msg, "type must be \"%s\" here (or absent)", type);
+        resp_error(o, 400, PLAUDIT_EPARSE, msg);
+        return;
+    }
+    json_object_set_new(ev, "type", json_string(type));
+    char *line = json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(ev);
+    if (!line) {
+        resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
+        return;
+    }
+    record_body(r, o, line, strlen(line), 0);
+    free(line);
 }
 
 /* ---- members ----------------------------------------------------------------------------------- */
@@ -474,17 +538,8 @@ static void h_program(req *r, resp *o)
     pthread_mutex_unlock(&e->mu);
 }
 
-static void h_program_post(req *r, resp *o)
-{
-    (void)r;
-    unavailable(o, "the program event (changing the program from a moment on)");
-}
-
-static void h_revoke(req *r, resp *o)
-{
-    (void)r;
-    unavailable(o, "revoke");
-}
+static void h_program_post(req *r, resp *o) { typed_event(r, o, "program"); }
+static void h_revoke(req *r, resp *o) { typed_event(r, o, "revoke"); }
 
 static void h_outbox(req *r, resp *o)
 {
