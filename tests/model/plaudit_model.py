@@ -617,13 +617,11 @@ class Model:
         a = self.actions[aid]
         prior = m.counts.get(aid, 0)
         m.counts[aid] = prior + 1
+        for kind in {c["within"] for b in self.badges for c in crits(b)
+                     if c.get("action") == aid and "within" in c}:
+            tr = m.within.setdefault((aid, kind), Tracker()).at(self.pk(kind, ts))
+            tr.count += 1
         for b in self.badges:
-            for c in crits(b):
-                if c.get("action") == aid and "within" in c:
-                    tr = m.within.setdefault((aid, c["within"]), Tracker()).at(self.pk(c["within"], ts))
-                    tr.count += 1
-                if c.get("action") == aid and "streak" in c:
-                    pass
             if ("from" in b or "until" in b) and self.badge_in_range(b, ts):
                 for c in crits(b):
                     if c.get("action") == aid and "within" not in c and "streak" not in c:
