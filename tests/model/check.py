@@ -46,6 +46,69 @@ def run_model(program, lines):
     return state, rej, errors
 
 
+def tags(program):
+    """What a case exercises, for the coverage figures."""
+    t = set()
+    m = plaudit_model.replay.last
+    for a in program.get("actions", []):
+        t.add("action.negative" if a["points"] < 0 else "action")
+        for k in ("once", "cooldown_s"):
+            if k in a:
+                t.add("action." + k)
+        for k in a.get("cap", {}):
+            if k != "per":
+                t.add("action.cap." + k)
+    for x in program.get("tiers", []):
+        t.add("tier.window" if "window" in x else "tier.lifetime" if x.get("lifetime") else "tier")
+    for b in program.get("badges", []):
+        w = b.get("when", {})
+        if b.get("manual"):
+            t.add("badge.manual")
+        for k in ("within", "streak", "leaderboard", "tier", "distinct_actions", "points",
+                  "tenure_days", "kudos_received", "kudos_given", "all"):
+            if k in w:
+                t.add("badge." + k)
+        if any(isinstance(v, list) for k, v in w.items() if k != "all"):
+            t.add("badge.levels")
+        if b.get("repeatable"):
+            t.add("badge.repeatable")
+        if "from" in b or "until" in b:
+            t.add("badge.dated")
+    if program.get("segments"):
+        t.add("segments")
+    for b in program.get("leaderboards", []):
+        t.add("board." + b.get("period", "all"))
+        if "segment" in b:
+            t.add("board.segment")
+        if b.get("by") == "team":
+            t.add("board.team")
+        if "from" in b:
+            t.add("board.season")
+    k = program.get("kudos")
+    if k is not None:
+        t.add("kudos")
+        t.update("kudos." + x for x in k if x != "points")
+    for r in program.get("rewards", []):
+        t.add("reward.stock" if "stock" in r else "reward")
+    if program.get("campaigns"):
+        t.add("campaigns")
+    if program.get("utc_offset_minutes"):
+        t.add("utc_offset")
+    for ty, n in m.accepted_types.items():
+        t.add("event." + ty)
+    if m.closes:
+        t.add("close.badge_given")
+    if m.stats["duplicates"]:
+        t.add("event.duplicate")
+    if any("conflict" in e for e in m.errors):
+        t.add("event.conflict")
+    if any("backwards" in e for e in m.errors):
+        t.add("event.time_backwards")
+    if any("malformed" in e for e in m.errors):
+        t.add("event.malformed")
+    return t
+
+
 def differs(tool, program, lines, tmp):
     """None when they agree (or the tool refused the program), else a description."""
     got, err = run_tool(tool, program, lines, tmp)
@@ -143,6 +206,7 @@ def main():
     ap.add_argument("--no-shrink", action="store_true")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--max-fail", type=int, default=5)
+    ap.add_argument("--coverage", action="store_true", help="print how many cases exercised each construct")
     a = ap.parse_args()
     feats = [f for f in a.features.split(",") if f]
     unknown = set(feats) - set(gen.FEATURES)
@@ -150,6 +214,7 @@ def main():
         sys.exit("unknown features: %s" % ", ".join(sorted(unknown)))
     fails = 0
     refused = 0
+    cover = {}
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(a.cases):
@@ -171,6 +236,8 @@ def main():
                     break
                 continue
             why = differs(a.tool, program, lines, tmp)
+            for x in tags(program):
+                cover[x] = cover.get(x, 0) + 1
             if why is None:
                 continue
             fails += 1
@@ -186,6 +253,9 @@ def main():
     if not a.quiet or fails:
         print("%d cases, %d mismatches, %d refused, features %s, %.1f s" % (
             i + 1, fails, refused, ",".join(feats), time.time() - t0))
+    if a.coverage:
+        for k in sorted(cover):
+            print("  %-26s %d" % (k, cover[k]))
     sys.exit(1 if fails else 0)
 
 

@@ -244,8 +244,26 @@ class Gen:
             types += ["revoke"] * 3
         ids = ["e%d" % i for i in range(6)]
         refs = ["p1", "p2", "p3"]
+        burst = r.random() < 0.3
         for _ in range(n):
             x = r.random()
+            if x > 0.985:
+                lines.append(json.dumps(r.choice([
+                    {"ts": 1 << 37, "member": r.choice(members), "action": self.actions[0]},
+                    {"ts": (1 << 37) + 1, "member": r.choice(members), "action": self.actions[0]},
+                    {"ts": 0, "member": "early", "action": self.actions[0]},
+                    {"ts": ts, "type": "award", "member": r.choice(members),
+                     "badge": r.choice(self.badges or ["nope"])},
+                    {"ts": ts, "type": "redeem", "member": "nobody",
+                     "reward": r.choice(self.rewards or ["nope"])},
+                    {"ts": ts, "type": "tick", "member": r.choice(members)},
+                    {"ts": ts, "type": "adjust", "member": r.choice(members), "points": 10 ** 9 + 1},
+                    {"ts": ts, "type": "adjust", "member": r.choice(members), "points": -10 ** 9},
+                    {"ts": ts, "type": "preferences", "member": r.choice(members), "leaderboards": 1},
+                    {"ts": ts, "member": "x" * 129, "action": self.actions[0]},
+                    {"ts": ts, "member": "a\u0085b", "action": self.actions[0]},
+                ])))
+                continue
             if self.has("malformed") and x < 0.03:
                 lines.append(r.choice([
                     '{"ts": 1, "member": ', '[1, 2]', '"x"', '', '   ',
@@ -265,7 +283,7 @@ class Gen:
             if sent and self.has("ids") and x < 0.08:
                 lines.append(r.choice(sent))      # an exact resend
                 continue
-            step = r.choice(STEPS)
+            step = r.choice([0, 0, 0, 1, 1, 60] if burst and r.random() < 0.8 else STEPS)
             if r.random() < 0.07:
                 step = -r.choice([1, 60, 3600, 86400])
             ts = max(0, ts + step)
@@ -304,8 +322,12 @@ class Gen:
                     ev["ref"] = r.choice(refs)
                 if r.random() < 0.2:
                     ev["reason"] = "undo"
-            if self.has("ids") and r.random() < 0.3:
-                ev["id"] = r.choice(ids)
+            if self.has("ids") and r.random() < 0.35:
+                if r.random() < 0.25:
+                    ev["id"] = r.choice(ids)
+                else:
+                    ev["id"] = "k%d" % len(lines)
+                    ids.append(ev["id"])
             if self.has("revoke") and t in ("action", "kudos", "award", "adjust", "redeem") \
                     and r.random() < 0.4:
                 ev["ref"] = r.choice(refs)

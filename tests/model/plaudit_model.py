@@ -181,6 +181,8 @@ class Model:
         self.revocable = []        # records of accepted revocable events
         self.by_id = {}
         self.errors = []
+        self.accepted_types = {}   # for the checker's coverage figures
+        self.closes = 0            # leaderboard badges given at a close
 
     # ---- program -----------------------------------------------------
     def load(self, p):
@@ -471,6 +473,7 @@ class Model:
                 for who, score in rank[:w["top"]]:
                     m = self.members[who]
                     m.badges[bd["id"]] = m.badges.get(bd["id"], 0) + 1
+                    self.closes += 1
                     m.last = max(m.last, ts)
                     if bd.get("bonus", 0):
                         self.award(m, bd["bonus"], ts)
@@ -522,6 +525,8 @@ class Model:
         if isinstance(eid, str):
             self.ids[eid] = ck
         self.stats["accepted"] += 1
+        t = ev.get("type", "action")
+        self.accepted_types[t] = self.accepted_types.get(t, 0) + 1
 
     def check_event(self, ev):
         ts = ev.get("ts")
@@ -963,6 +968,7 @@ def replay(program, data):
         lines.pop()
     for i, raw in enumerate(lines, 1):
         m.line(raw, i)
+    replay.last = m
     return m.state(), m.errors
 
 
