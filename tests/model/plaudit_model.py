@@ -451,9 +451,11 @@ class Model:
                 continue
             if b.dated and ts >= b.until:
                 # the season ends: its current period closes, standings stay
+                rank = self.ranking(b)
                 if b.key is not None:
-                    closed.append((b, self.ranking(b), b.key))
+                    closed.append((b, rank, b.key))
                 b.frozen = True
+                b.frozen_rank = rank
                 continue
             nk = self.pk(b.period, ts)
             if b.key is not None and nk != b.key:
@@ -899,7 +901,8 @@ class Model:
             if self.v2 and m.team is not None:
                 e["team"] = m.team
             out["members"][mid] = e
-        out["leaderboards"] = {b.id: [[w, s] for w, s in self.ranking(b)[:b.size]] for b in self.boards}
+        out["leaderboards"] = {b.id: [[w, s] for w, s in (b.frozen_rank if b.frozen else self.ranking(b))[:b.size]]
+                               for b in self.boards}
         out["rewards"] = {rid: {"stock": n} for rid, n in self.stock.items()}
         out["stats"] = dict(self.stats)
         return out
