@@ -406,13 +406,13 @@ uint64_t pl_window_digest(const plaudit_ctx *ctx, uint64_t h)
     if (ctx->reorder_window_s <= 0) return h;
     const pl_window *w = ctx->win;
     h = pl_hash_step(h, (uint64_t)ctx->reorder_window_s);
-    if (!w) return pl_hash_step(h, UINT64_MAX);
+    /* Order-independent: a recovered heap may be laid out otherwise. */
     uint64_t sum = 0;
-    for (size_t i = 0; i < w->n; i++) sum += held_hash(&w->heap[i]);
+    for (size_t i = 0; w && i < w->n; i++) sum += held_hash(&w->heap[i]);
     h = pl_hash_step(h, sum);
-    h = pl_hash_step(h, w->n);
-    h = pl_hash_step(h, (uint64_t)w->high);
-    return pl_hash_step(h, w->arrivals);
+    h = pl_hash_step(h, w ? w->n : 0);
+    h = pl_hash_step(h, (uint64_t)(w ? w->high : -1));
+    return pl_hash_step(h, w ? w->arrivals : 0);
 }
 
 static void put_nstr(pl_buf *b, const char *s)
