@@ -7,7 +7,8 @@
 set -euo pipefail
 build_pkgs=(meson ninja-build gcc pkg-config uthash-dev libjansson-dev tzdata)
 test_pkgs=(clang libcmocka-dev libsqlite3-dev python3 python3-pytest python3-jsonschema valgrind
-           libclang-rt-14-dev llvm chromium chromium-driver python3-selenium)
+           libclang-rt-14-dev llvm chromium chromium-driver python3-selenium libmicrohttpd-dev
+           python3-mesonpy python3-venv python3-pip)
 case "${1:-all}" in
   demo) pkgs=("${build_pkgs[@]}") ;;
   all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -77,7 +77,7 @@ from .model import (
     SyncPolicy,
 )
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"  # = the version in meson.build (tests/test-install.py and test-packaging.py check)
 
 #: The loaded library's version string and number, and its path.
 LIBRARY_VERSION: str = _lib.VERSION
