@@ -174,6 +174,9 @@ typedef struct pl_badge {
     int64_t bonus;
     int hidden, repeatable;
     int32_t trk;              /* within / streak tracker, or -1 */
+    int retired;              /* no longer declared, kept for members who
+                                 earned it (program_update.c): never
+                                 evaluated, listed or awarded */
 } pl_badge;
 
 typedef struct pl_reward {
@@ -247,6 +250,11 @@ typedef struct pl_mstate {
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
+/* The program changed since the member's last evaluation: the next one
+ * evaluates every badge (the skip lists of evaluate.c assume a fixed point
+ * under the program in force). */
+#define PL_MF_REEVAL 4u
+#define PL_MF_ALL (PL_MF_OPTED_OUT | PL_MF_PINNED | PL_MF_REEVAL)
 
 typedef struct pl_member {
     UT_hash_handle hh;        /* the member index by id (uthash) */
@@ -329,12 +337,15 @@ struct plaudit_ctx {
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
 
-    /* program */
+    /* program: everything from `format` to `member_h` is the program in
+     * force.  A program event (program_update.c) swaps this whole region
+     * with a context that loaded the new program, so state that must
+     * survive a program event goes below `member_h`, never here. */
     int format;               /* 1 or 2 (plaudit.program/N) */
+    int64_t reorder_window_s; /* W of the reorder window (reorder.c, section 6), 0: none */
     char *name;
     char *tzname;
     int utc_offset_min;
-    int64_t reorder_window_s; /* W of the reorder window (reorder.c), 0: none */
     pl_tz *tz;
     int sealed;
     pl_action **actions; size_t n_actions, cap_actions; pl_action *action_h;
@@ -342,6 +353,9 @@ struct plaudit_ctx {
     pl_segment **segments; size_t n_segments, cap_segments; pl_segment *segment_h;
     pl_board **boards; size_t n_boards, cap_boards; pl_board *board_h;
     pl_badge **badges; size_t n_badges, cap_badges; pl_badge *badge_h;
+    size_t n_retired;         /* the last n_retired badges are retired */
+    char *program_doc;        /* the document a program event set (NULL:
+                                 the program the context was given) */
     pl_reward **rewards; size_t n_rewards, cap_rewards; pl_reward *reward_h;
     pl_kudos kudos;
     pl_layout lay;
@@ -402,6 +416,9 @@ struct plaudit_ctx {
     struct pl_outbox *obx;    /* NULL unless enabled */
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
+    /* a program event between its validation and its end
+     * (program_update.c), NULL otherwise */
+    struct pl_progupd *pu;
 
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
@@ -505,6 +522,19 @@ int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board
  * allocation failure is remembered and reported by plaudit_analytics_get). */
 void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev);
 void pl_analytics_free(plaudit_ctx *ctx);
+
+/* ---- program_update.c: the program event (spec section 7) --------------- */
+/* Validation: load the document into a scratch context (kept in ctx->pu)
+ * and check what may not change.  On failure nothing is kept. */
+int pl_program_update_check(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Inside the event's transaction, after the clock moved: allocate every
+ * new member state and rule structure (nothing of ctx changes). */
+int pl_program_update_prepare(plaudit_ctx *ctx);
+/* After the transaction: rc 0 swaps the program and the members (cannot
+ * fail); otherwise frees what was prepared. */
+void pl_program_update_end(plaudit_ctx *ctx, int rc);
+/* Badges declared by the program in force (the retired ones follow). */
+static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);

@@ -190,7 +190,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         pl_buf_puts(&b, "}");
     }
     pl_buf_puts(&b, "],\n \"badges\":[");
-    for (size_t i = 0; i < ctx->n_badges; i++) {
+    for (size_t i = 0; i < pl_live_badges(ctx); i++) {
         const pl_badge *g = ctx->badges[i];
         pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
         pl_buf_puts(&b, "\"id\":");

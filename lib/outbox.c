@@ -81,14 +81,54 @@ static int reserve(plaudit_ctx *ctx, pl_outbox *o, size_t n)
     return PLAUDIT_OK;
 }
 
-/* The one string of a moment that lives only during its event: an
- * adjustment's reason (ctx->reason).  Ids are owned by the context. */
-static const char *transient(const plaudit_ctx *ctx, const plaudit_moment *m)
+/* A moment's strings, in one order (the snapshot's too). */
+static void strs_of(plaudit_moment *m, const char **s[8])
 {
-    return m->kind == PLAUDIT_MOMENT_POINTS && m->source == PLAUDIT_SOURCE_ADJUST && m->source_id &&
-                   m->source_id == ctx->reason
-               ? m->source_id
-               : NULL;
+    s[0] = &m->member;
+    s[1] = &m->source_id;
+    s[2] = &m->badge;
+    s[3] = &m->leaderboard;
+    s[4] = &m->tier_from;
+    s[5] = &m->tier_to;
+    s[6] = &m->reward;
+    s[7] = &m->to;
+}
+
+/* Copy m's strings into one block (a pending moment outlives its event's
+ * scratch, and a program event replaces the members and rules that the
+ * event's pointers name).  NULL with *n == 0 when it has none. */
+static char *copy_strs(plaudit_ctx *ctx, const plaudit_moment *m, size_t *n)
+{
+    plaudit_moment t = *m;
+    const char **s[8];
+    strs_of(&t, s);
+    size_t total = 0;
+    for (int k = 0; k < 8; k++)
+        if (*s[k]) total += strlen(*s[k]) + 1;
+    *n = total;
+    if (!total) return NULL;
+    char *p = pl_malloc(&ctx->alloc, total);
+    if (!p) return NULL;
+    char *q = p;
+    for (int k = 0; k < 8; k++) {
+        if (!*s[k]) continue;
+        size_t l = strlen(*s[k]) + 1;
+        memcpy(q, *s[k], l);
+        q += l;
+    }
+    return p;
+}
+
+/* Point m's strings into the block copy_strs made. */
+static void point_strs(plaudit_moment *m, char *p)
+{
+    const char **s[8];
+    strs_of(m, s);
+    for (int k = 0; k < 8; k++) {
+        if (!*s[k]) continue;
+        *s[k] = p;
+        p += strlen(p) + 1;
+    }
 }
 
 int pl_outbox_stage(plaudit_ctx *ctx)
@@ -100,10 +140,10 @@ int pl_outbox_stage(plaudit_ctx *ctx)
         pl_grow(&ctx->alloc, (void **)&o->stage, &o->cap_stage, ctx->n_moments, sizeof *o->stage))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory keeping moments in the outbox");
     for (size_t i = 0; i < ctx->n_moments; i++) {
-        const char *s = transient(ctx, &ctx->moments[i]);
-        o->stage[i] = s ? pl_strdup(&ctx->alloc, s) : NULL;
+        size_t n;
+        o->stage[i] = copy_strs(ctx, &ctx->moments[i], &n);
         o->n_stage = i + 1;
-        if (s && !o->stage[i]) {
+        if (n && !o->stage[i]) {
             pl_outbox_unstage(ctx);
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory keeping moments in the outbox");
         }
@@ -134,9 +174,15 @@ void pl_outbox_publish(plaudit_ctx *ctx)
         }
         plaudit_moment *d = &o->q[o->len];
         *d = *m;
-        pl_own w = {own, own ? strlen(own) + 1 : 0};
-        if (own) d->source_id = own;
-        o->own_bytes += w.n;
+        size_t n = 0;
+        if (own) {
+            point_strs(d, own);
+            const char **s[8];
+            strs_of(d, s);
+            for (int k = 0; k < 8; k++) n += *s[k] ? strlen(*s[k]) + 1 : 0;
+        }
+        pl_own w = {own, n};
+        o->own_bytes += n;
         o->own[o->len++] = w;
     }
     if (o) o->n_stage = 0;

@@ -209,6 +209,12 @@ class Event:
     def tick(cls, ts: int, id: Optional[str] = None) -> "Event":
         return cls(EventType.TICK, ts, None, None, id)
 
+    @classmethod
+    def program(cls, ts: int, document: str, id: Optional[str] = None) -> "Event":
+        """A program event: `document` (JSON text) is the program from `ts`
+        on (spec section 7)."""
+        return cls(EventType.PROGRAM, ts, None, None, id, document=document)
+
 
 @dataclass(slots=True)
 class BatchResult:
