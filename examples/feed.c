@@ -191,6 +191,64 @@ static void on_outcome(const plaudit_event *ev, const plaudit_outcome *out, void
     if (f->trace) trace_line(f, line, out, 1);
 }
 
+/* ---- reading lines ------------------------------------------------------------------------ */
+
+/* Lines of at most `max` bytes (line end included), read in blocks: a line
+ * longer than that keeps only its first max + 1 bytes (so it is known to be
+ * too long) and the rest is skipped up to its end, so an endless line costs
+ * no more memory than the limit. */
+#define LR_BLOCK 65536
+typedef struct lreader {
+    FILE *in;
+    char *blk, *line;
+    size_t blen, bpos, max;
+} lreader;
+
+static int lr_init(lreader *r, FILE *in, size_t max)
+{
+    r->in = in;
+    r->blen = r->bpos = 0;
+    r->max = max;
+    r->blk = malloc(LR_BLOCK);
+    r->line = malloc(max + 1);
+    return r->blk && r->line ? 0 : -1;
+}
+
+static void lr_free(lreader *r)
+{
+    free(r->blk);
+    free(r->line);
+}
+
+/* Next line into r->line: *len bytes kept (at most max + 1), *raw the bytes
+ * it really had.  Returns 1 for a line, 0 at the end (or a read error:
+ * ferror). */
+static int lr_next(lreader *r, size_t *len, uint64_t *raw)
+{
+    size_t n = 0;
+    uint64_t total = 0;
+    for (;;) {
+        if (r->bpos == r->blen) {
+            r->blen = fread(r->blk, 1, LR_BLOCK, r->in);
+            r->bpos = 0;
+            if (!r->blen) break;
+        }
+        const char *p = r->blk + r->bpos;
+        size_t avail = r->blen - r->bpos;
+        const char *nl = memchr(p, '\n', avail);
+        size_t take = nl ? (size_t)(nl - p) + 1 : avail;
+        size_t room = r->max + 1 - n;
+        memcpy(r->line + n, p, take < room ? take : room);
+        n += take < room ? take : room;
+        total += take;
+        r->bpos += take;
+        if (nl) break;
+    }
+    *len = n;
+    *raw = total;
+    return total > 0;
+}
+
 /* ---- feeding ---------------------------------------------------------------------------- */
 
 static int store_failed(int r)
@@ -223,24 +281,40 @@ int plaudit_feed(plaudit_ctx **ctxs, const char **labels, int n, const char *pat
     }
     progress pg;
     progress_init(&pg, o->progress, in);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    uint64_t lineno = 0;
-    off_t bytes = 0;
+    lreader lr;
     int rc = FD_OK;
+    if (lr_init(&lr, in, PLAUDIT_DEFAULT_MAX_LINE_BYTES)) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        rc = FD_INTERNAL;
+        goto out;
+    }
+    const char *line = lr.line;
+    size_t len;
+    uint64_t lineno = 0, raw;
+    off_t bytes = 0;
     if (o->moments && (rc = plaudit_moments_drain(ctxs[0]))) goto out; /* what recovery put back */
-    while ((len = getline(&line, &cap, in)) >= 0) {
+    while (lr_next(&lr, &len, &raw)) {
         lineno++;
-        bytes += len;
+        bytes += (off_t)raw;
         for (int c = 0; c < n; c++) {
             feeder *f = &fs[c];
             f->cur = lineno;
             plaudit_outcome out;
-            int r = plaudit_record_json(ctxs[c], line, (size_t)len, &out);
+            /* An over-long line reaches the library cut at the limit + 1
+             * byte: rejected (and counted) as too long, without the rest. */
+            int r = plaudit_record_json(ctxs[c], line, len, &out);
             if (r == PLAUDIT_ENOTFOUND && out.status == PLAUDIT_ACCEPTED && out.message == NULL) continue; /* blank */
             if (out.arrival) note_arrival(f, out.arrival, lineno);
-            if (r < 0) report(f, lineno, plaudit_errmsg(ctxs[c]));
+            if (r < 0) {
+                char toolong[96];
+                const char *msg = plaudit_errmsg(ctxs[c]);
+                if (len > lr.max) {
+                    snprintf(toolong, sizeof toolong, "the line has %" PRIu64 " bytes, more than the limit of %zu",
+                             raw, lr.max);
+                    msg = toolong;
+                }
+                report(f, lineno, msg);
+            }
             if (o->store && store_failed(r)) {
                 /* A store failure: the event was not recorded; stop here. */
                 fprintf(stderr, "%s: the store failed at line %" PRIu64 "; stopping\n", prog, lineno);
@@ -278,7 +352,7 @@ out:
         free(fs[c].lines);
     }
     free(fs);
-    free(line);
+    lr_free(&lr);
     if (in != stdin) fclose(in);
     return rc;
 }

@@ -1264,14 +1264,18 @@ PLAUDIT_EXPORT int plaudit_store_detach(plaudit_ctx *ctx);
 /* ---- The file store ------------------------------------------------------ */
 /*
  * A store in a directory, shipped in the library:
- *   LOCK                         held with flock() while open
+ *   (the directory itself)       held with flock() while open
+ *   LOCK                         held with flock() too (older libraries)
  *   journal-<first seq>.log      append-only journal segments (20 digits)
  *   snapshot                     the latest snapshot
  *   snapshot.tmp                 a snapshot being written (then renamed)
  *   archive/journal-*.log        compacted segments (ARCHIVE flag)
  * fsync follows the context's sync policy; creating or removing a segment
  * and renaming the snapshot also sync the directory.  A second open of the
- * same directory, from any process, fails with PLAUDIT_ELOCKED.
+ * same directory, from any process, fails with PLAUDIT_ELOCKED (deleting
+ * LOCK does not defeat the lock).  Nothing is opened through a symbolic
+ * link and only regular files are read: a link, FIFO or device named like
+ * a store file fails the open or attach with PLAUDIT_EIO.
  * See docs/storage-format.md.
  */
 #define PLAUDIT_FILE_STORE_CREATE 1u  /* create the directory if missing */

@@ -643,6 +643,10 @@ int pl_jreader_finish(pl_jreader *r, uint64_t *torn);
 /* snapshot.c */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b);
+/* Check the 32-byte header at the start of data[0..len): magic, checksum,
+ * version; *total receives the size the whole snapshot must have. */
+int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *total);
+#define PL_SNAPSHOT_HDR 32
 /* Check a snapshot's header and checksums; *seq, *fingerprint from it. */
 int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint);
 /* Load a checked snapshot into an empty state (on failure the state is

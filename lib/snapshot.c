@@ -231,7 +231,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 
 /* ---- checking and loading ------------------------------------------------- */
 
-int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint)
+int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *total)
 {
     const unsigned char *h = data;
     if (len < SNAP_HDR || memcmp(h, SNAP_MAGIC, 8) != 0)
@@ -241,6 +241,18 @@ int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *
     if (pl_rd32(h + 8) != SNAP_VERSION)
         return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d)",
                       pl_rd32(h + 8), SNAP_VERSION);
+    uint64_t body = pl_rd64(h + 16);
+    if (body > UINT64_MAX - SNAP_HDR) return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: body length");
+    *total = body + SNAP_HDR;
+    return PLAUDIT_OK;
+}
+
+int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint)
+{
+    const unsigned char *h = data;
+    uint64_t total;
+    int rc = pl_snapshot_header(ctx, data, len, &total);
+    if (rc) return rc;
     uint64_t body = pl_rd64(h + 16);
     if (body != len - SNAP_HDR || body < 16)
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: %zu bytes, the header says %llu", len,

@@ -61,15 +61,38 @@ typedef struct recov {
     pl_buf snap;
     pl_jreader jr;
     uint64_t base;            /* records up to this seq are in the state */
+    uint64_t snap_total;      /* size the snapshot's header gives (0: not
+                                 read yet) */
     int chunk_rc;             /* an error raised inside a chunk callback */
 } recov;
 
+/* Collect the snapshot, checking its header as soon as it has arrived:
+ * a blob that is not a snapshot, or is longer than its header says, is
+ * refused before it is read whole (a store could deliver endless bytes). */
 static int snap_chunk(const void *data, size_t len, void *ud)
 {
     recov *R = ud;
+    plaudit_ctx *ctx = R->jr.ctx;
+    if (R->snap_total && len > R->snap_total - R->snap.len) goto longer;
+    if (!R->snap_total && R->snap.len + len >= PL_SNAPSHOT_HDR) {
+        size_t need = PL_SNAPSHOT_HDR - R->snap.len;
+        pl_buf_put(&R->snap, data, need);
+        if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
+        int rc = pl_snapshot_header(ctx, R->snap.p, R->snap.len, &R->snap_total);
+        if (rc) return R->chunk_rc = rc;
+        if (R->snap_total > SIZE_MAX / 2)
+            return R->chunk_rc = pl_err(ctx, PLAUDIT_ENOMEM, "snapshot of %llu bytes does not fit in memory",
+                                        (unsigned long long)R->snap_total);
+        data = (const char *)data + need;
+        len -= need;
+        if (len > R->snap_total - R->snap.len) goto longer;
+    }
     pl_buf_put(&R->snap, data, len);
     if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
     return 0;
+longer:
+    return R->chunk_rc = pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: longer than the %llu bytes its header says",
+                                (unsigned long long)R->snap_total);
 }
 
 static int journal_chunk(const void *data, size_t len, void *ud)
