@@ -419,6 +419,11 @@ struct plaudit_ctx {
     /* a program event between its validation and its end
      * (program_update.c), NULL otherwise */
     struct pl_progupd *pu;
+    /* While a store is attached (keep_initial), the program the context
+     * was given, kept when recovery moves to another one (a snapshot's or
+     * a replayed program event's), so that a failed attach restores it. */
+    plaudit_ctx *initial_program;
+    int keep_initial;
 
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
@@ -533,6 +538,14 @@ int pl_program_update_prepare(plaudit_ctx *ctx);
 /* After the transaction: rc 0 swaps the program and the members (cannot
  * fail); otherwise frees what was prepared. */
 void pl_program_update_end(plaudit_ctx *ctx, int rc);
+/* A snapshot's program: load `doc` (with the retired badges listed) as the
+ * program in force of a context without members.  On failure nothing
+ * changed. */
+int pl_program_adopt(plaudit_ctx *ctx, const char *doc, size_t len, const pl_badge *const *retired, size_t n);
+/* Attach: back to the program the context was given (after the state was
+ * reset), or forget it. */
+void pl_program_restore_initial(plaudit_ctx *ctx);
+void pl_program_drop_initial(plaudit_ctx *ctx);
 /* Badges declared by the program in force (the retired ones follow). */
 static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
 
@@ -552,6 +565,8 @@ typedef struct pl_store {
     int failed;               /* the last event failed in the store */
     plaudit_recovery rec;
     pl_buf buf;               /* encoding scratch */
+    uint64_t base_fp;         /* fingerprint of the program the context was
+                                 given at attach (snapshots carry it) */
 } pl_store;
 
 /* Record an event without journaling or listeners (recovery). engine.c */

@@ -172,10 +172,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
     int have_snap = R->snap.len > 0, match = 0;
     if (have_snap) {
         if ((rc = pl_snapshot_check(ctx, R->snap.p, R->snap.len, &snap_seq, &snap_fp))) return rc;
-        int oom = 0;
-        uint64_t fp = pl_program_fingerprint(ctx, &oom);
-        if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
-        match = fp == snap_fp;
+        /* The snapshot names the program the context was given when it was
+         * written (program events after it are in the snapshot itself). */
+        match = s->base_fp == snap_fp;
         if (match) {
             if ((rc = pl_snapshot_load(ctx, R->snap.p, R->snap.len))) return rc;
             rep->snapshot = 1;
@@ -266,13 +265,21 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     R.s = s;
     pl_buf_init(&R.snap, &ctx->alloc);
     pl_jreader_init(&R.jr, ctx, replay_one, &R);
-    rc = pl_outbox_recover_begin(ctx, &s->cb);
+    int oom = 0;
+    s->base_fp = pl_program_fingerprint(ctx, &oom);
+    if (oom) rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
+    ctx->keep_initial = 1;
+    if (!rc) rc = pl_outbox_recover_begin(ctx, &s->cb);
     if (!rc) rc = recover(ctx, &R);
     pl_outbox_recover_end(ctx);
+    ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);
+    if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */
+    if (!rc) pl_program_drop_initial(ctx);
     if (rc) {
         pl_state_reset(ctx);
+        pl_program_restore_initial(ctx);
         pl_buf_free(&s->buf);
         pl_free(&ctx->alloc, s);
         return rc;
