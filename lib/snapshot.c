@@ -12,14 +12,7 @@
 /* Version 2: a program event set the program in force; its document and
  * the retired badges follow the fingerprint (docs/storage-format.md). */
 #define SNAP_VERSION_PROGRAM 2
-/* Header bytes 12..15 are flags: SNAP_F_SECTIONS says tagged sections
- * follow the keys (any version). */
-#define SNAP_F_SECTIONS 1u
 #define SNAP_HDR 32
-
-/* Section tags (SNAP_F_SECTIONS): u32 count, then per section u32 tag,
- * u64 length and the body. */
-enum { SEC_REVOKE = 1 };
 
 /* ---- program fingerprint ---------------------------------------------- */
 
@@ -45,6 +38,8 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
     if (ctx->format != 1) pl_put32(&b, (uint32_t)ctx->format);
     fp_str(&b, ctx->tzname);
     pl_put32(&b, (uint32_t)ctx->utc_offset_min);
+    /* Another window releases at other points: a retroactive replay. */
+    if (ctx->reorder_window_s) pl_put64(&b, (uint64_t)ctx->reorder_window_s);
     pl_put32(&b, (uint32_t)ctx->n_actions);
     for (size_t i = 0; i < ctx->n_actions; i++) {
         const pl_action *a = ctx->actions[i];
@@ -124,6 +119,24 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 }
 
 /* ---- encoding ------------------------------------------------------------ */
+
+/* Tagged sections after the idempotency keys: u32 tag, u64 length, body.
+ * A format 1 program without an outbox writes none (its snapshots are
+ * those of version 1). */
+#define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
+#define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
+#define SEC_REVOKE 0x4b565652u /* "RVVK": remembered events, refs (revoke.c) */
+
+static void revoke_encode(plaudit_ctx *ctx, pl_buf *b) { pl_revoke_encode(ctx, b); }
+
+static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
+{
+    size_t at = b->len;
+    pl_put32(b, tag);
+    pl_put64(b, 0);
+    fn(ctx, b);
+    if (!b->oom) pl_le64((unsigned char *)b->p + at + 4, (uint64_t)(b->len - at - 12));
+}
 
 /* The program a program event set: its document, then the badges kept
  * only because members earned them. */
@@ -233,23 +246,15 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
-    /* the sections there are */
-    uint32_t flags = 0;
-    if (pl_revoke_any(ctx)) {
-        flags |= SNAP_F_SECTIONS;
-        pl_put32(b, 1); /* section count */
-        pl_put32(b, SEC_REVOKE);
-        pl_put64(b, 0);
-        size_t start = b->len;
-        pl_revoke_encode(ctx, b);
-        if (!b->oom) pl_le64((unsigned char *)b->p + start - 8, b->len - start);
-    }
+    if (pl_revoke_any(ctx)) section(ctx, b, SEC_REVOKE, revoke_encode);
+    if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
+    if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
     memcpy(h, SNAP_MAGIC, 8);
     pl_le32(h + 8, ctx->program_doc ? SNAP_VERSION_PROGRAM : SNAP_VERSION);
-    pl_le32(h + 12, flags);
+    pl_le32(h + 12, 0);
     pl_le64(h + 16, body);
     pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
     pl_le32(h + 28, plaudit_crc32c(0, h, 28));
@@ -268,8 +273,6 @@ int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t 
     if (pl_rd32(h + 8) != SNAP_VERSION && pl_rd32(h + 8) != SNAP_VERSION_PROGRAM)
         return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d and %d)",
                       pl_rd32(h + 8), SNAP_VERSION, SNAP_VERSION_PROGRAM);
-    if (pl_rd32(h + 12) & ~SNAP_F_SECTIONS)
-        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has flags 0x%x this library does not know", pl_rd32(h + 12));
     uint64_t body = pl_rd64(h + 16);
     if (body > UINT64_MAX - SNAP_HDR) return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: body length");
     *total = body + SNAP_HDR;
@@ -317,6 +320,8 @@ void pl_state_reset(plaudit_ctx *ctx)
         ctx->rewards[i]->stock_gen = 0;
     }
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    pl_window_reset(ctx);
+    pl_outbox_reset(ctx);
 }
 
 typedef struct rd {
@@ -562,21 +567,17 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, uint32_t flags)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
-    if (flags & SNAP_F_SECTIONS) {
-        uint32_t ns = g32(r);
-        for (uint32_t i = 0; i < ns && !r->short_; i++) {
-            uint32_t tag = g32(r);
-            uint64_t len = g64(r);
-            if (r->short_ || len > r->n - r->off) return bad(ctx, "section length");
-            const unsigned char *p = take(r, (size_t)len);
-            int rc;
-            switch (tag) {
-            case SEC_REVOKE: rc = pl_revoke_decode(ctx, p, (size_t)len); break;
-            default:
-                return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has a section (tag %u) this library does not know", tag);
-            }
-            if (rc) return rc;
-        }
+    while (!r->short_ && r->off < r->n) {
+        uint32_t tag = g32(r);
+        uint64_t n = g64(r);
+        if (r->short_ || n > r->n - r->off) return bad(ctx, "section length");
+        const unsigned char *p = take(r, (size_t)n);
+        int rc;
+        if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_REVOKE) rc = pl_revoke_decode(ctx, p, (size_t)n);
+        else return bad(ctx, "unknown section");
+        if (rc) return rc;
     }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */

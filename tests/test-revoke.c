@@ -630,11 +630,16 @@ static void listener_versions(void **state)
     OK(act_ref(c, T + 1, "alice", "post", "a2", NULL));
     OK(plaudit_record_revoke(c, T + 2, "a1", NULL, NULL, NULL, NULL));
     assert_int_equal(n_revoke_cb, 0);
-    L.version = 2;
+    OK(act_ref(c, T + 3, "alice", "post", "a3", NULL));
+    L.version = 2; /* up to on_outcome */
     OK(plaudit_listener_set(c, &L));
-    OK(plaudit_record_revoke(c, T + 3, "a2", NULL, NULL, NULL, NULL));
-    assert_int_equal(n_revoke_cb, 1);
+    OK(plaudit_record_revoke(c, T + 4, "a2", NULL, NULL, NULL, NULL));
+    assert_int_equal(n_revoke_cb, 0);
     L.version = 3;
+    OK(plaudit_listener_set(c, &L));
+    OK(plaudit_record_revoke(c, T + 5, "a3", NULL, NULL, NULL, NULL));
+    assert_int_equal(n_revoke_cb, 1);
+    L.version = 4;
     REJECTS(c, PLAUDIT_EVERSION, plaudit_listener_set(c, &L));
     plaudit_ctx_free(c);
 }

@@ -60,6 +60,7 @@ class Status(enum.IntEnum):
     ACCEPTED = 0
     DUPLICATE = 1
     REJECTED = 2
+    HELD = 3  # held by the reorder window: decided when released
 
 
 class MomentKind(enum.IntEnum):
@@ -121,6 +122,8 @@ class Moment:
     reward: Optional[str] = None
     cost: int = 0
     to: Optional[str] = None
+    seq: int = 0  # 1, 2, 3, ... over the engine's life, the same after recovery
+    redelivered: bool = False  # put back in the outbox by recovery
     # REVOKE (and POINTS moments with source REVOKE: revoked_event/_ref)
     balance: int = 0
     revoked_event: Optional[str] = None
@@ -140,6 +143,11 @@ class Outcome:
     moments: tuple[Moment, ...] = ()
     n_badges: int = 0
     n_tier_changes: int = 0
+    arrival: int = 0  # with a reorder window: the event's arrival number
+
+    @property
+    def held(self) -> bool:
+        return self.status is Status.HELD
 
     @property
     def accepted(self) -> bool:
