@@ -24,6 +24,43 @@ static void fp_str(pl_buf *b, const char *s)
     pl_buf_put(b, s, n);
 }
 
+/* The rules of format 2 (benefits are display only). */
+static void fp_v2(const plaudit_ctx *ctx, pl_buf *b)
+{
+    fp_str(b, "v2");
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *lb = ctx->boards[i];
+        pl_put32(b, (uint32_t)lb->by_team);
+        pl_put64(b, (uint64_t)lb->from);
+        pl_put64(b, (uint64_t)lb->until);
+    }
+    for (size_t i = 0; i < ctx->n_badges; i++) {
+        const pl_badge *g = ctx->badges[i];
+        pl_put64(b, (uint64_t)g->from);
+        pl_put64(b, (uint64_t)g->until);
+        pl_put32(b, g->n_sub);
+        for (uint32_t j = 0; j < g->n_sub; j++) {
+            const pl_badge *s = &g->sub[j];
+            pl_put32(b, (uint32_t)s->kind);
+            pl_put32(b, (uint32_t)s->action);
+            pl_put32(b, (uint32_t)s->within);
+            pl_put32(b, (uint32_t)s->per);
+            pl_put32(b, (uint32_t)s->tier);
+            pl_put64(b, (uint64_t)s->thr[0]);
+        }
+    }
+    pl_put32(b, (uint32_t)ctx->n_campaigns);
+    for (size_t i = 0; i < ctx->n_campaigns; i++) {
+        const pl_campaign *c = ctx->campaigns[i];
+        fp_str(b, c->id);
+        pl_put64(b, (uint64_t)c->from);
+        pl_put64(b, (uint64_t)c->until);
+        pl_put64(b, (uint64_t)c->percent);
+        pl_put32(b, (uint32_t)c->n_actions);
+        for (size_t j = 0; j < c->n_actions; j++) pl_put32(b, c->actions[j]);
+    }
+}
+
 /* FNV-1a, 64 bits, over a canonical little-endian encoding of every rule's
  * id and values (names, descriptions and images are display only). */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
@@ -106,6 +143,7 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
         pl_put64(&b, (uint64_t)r->cost);
         pl_put64(&b, (uint64_t)r->stock0);
     }
+    if (ctx->format != 1) fp_v2(ctx, &b);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < b.len; i++) h = (h ^ (unsigned char)b.p[i]) * 0x100000001b3ULL;
     *oom = b.oom;
@@ -114,6 +152,15 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 }
 
 /* ---- encoding ------------------------------------------------------------ */
+
+/* Format 2 programs append a section: each board's frozen flag, each
+ * member's team (in member order) and the teams (team.c). */
+static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
+{
+    for (size_t i = 0; i < ctx->n_boards; i++) pl_put32(b, (uint32_t)ctx->boards[i]->frozen);
+    for (size_t i = 0; i < ctx->n_members; i++) pl_put32(b, (uint32_t)ctx->mv[i]->st.team);
+    pl_teams_encode(ctx, b);
+}
 
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 {
@@ -198,6 +245,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
+    if (ctx->teams) v2_encode(ctx, b);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -249,8 +297,10 @@ void pl_state_reset(plaudit_ctx *ctx)
     ctx->accepted = ctx->duplicates = ctx->rejected = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         ctx->boards[i]->cur = 0;
+        ctx->boards[i]->frozen = 0;
         if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
     }
+    pl_teams_reset(ctx);
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
 }
@@ -435,6 +485,24 @@ static int load(plaudit_ctx *ctx, rd *r)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
+    if (ctx->teams) {
+        for (size_t i = 0; i < ctx->n_boards; i++) {
+            uint32_t f = g32(r);
+            if (f > 1 || (f && ctx->boards[i]->until == PLAUDIT_UNSET)) return bad(ctx, "frozen flag");
+            ctx->boards[i]->frozen = (int)f;
+        }
+        const unsigned char *tp = NULL;
+        for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->st.team = (int32_t)g32(r);
+        if (r->short_) return bad(ctx, "length of the body");
+        tp = r->p + r->off;
+        size_t used = 0;
+        int trc = pl_teams_decode(ctx, tp, r->n - r->off, &used);
+        if (trc == PLAUDIT_ENOMEM) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        if (trc) return bad(ctx, "teams");
+        r->off += used;
+        for (size_t i = 0; i < ctx->n_members; i++)
+            if (!in_range(ctx->mv[i]->st.team, plaudit_team_count(ctx))) return bad(ctx, "member team");
+    }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */
     for (size_t b = 0; b < ctx->n_boards; b++) {
@@ -447,6 +515,7 @@ static int load(plaudit_ctx *ctx, rd *r)
                 return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory rebuilding leaderboard \"%s\"", lb->id);
         }
     }
+    if (pl_teams_reindex(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory rebuilding the team boards");
     return PLAUDIT_OK;
 }
 
