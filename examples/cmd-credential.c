@@ -27,8 +27,9 @@ enum {
     CR_NOTEARNED = 6  /* unknown member or badge, badge or level not earned */
 };
 
-const char plaudit_cmd_credential_usage[] =
-    "  credential [OPTIONS] PROGRAM EVENTS MEMBER BADGE\n"
+const char plaudit_cmd_credential_synopsis[] = "credential [OPTIONS] PROGRAM EVENTS MEMBER BADGE";
+
+const char plaudit_cmd_credential_help[] =
     "      Apply the events, then print MEMBER's earned BADGE as an unsigned\n"
     "      Open Badges 3.0 OpenBadgeCredential (JSON, valid against 1EdTech's\n"
     "      schema; sign it with the issuer's key: docs/credentials.md).\n"
@@ -48,7 +49,8 @@ const char plaudit_cmd_credential_usage[] =
 /* "plaudit credential: <what><arg>" and the usage text. */
 static int usage(const char *what, const char *arg)
 {
-    fprintf(stderr, "plaudit credential: %s%s\nUsage:\n%s", what, arg, plaudit_cmd_credential_usage);
+    fprintf(stderr, "plaudit credential: %s%s\nUsage: plaudit %s\n%s", what, arg, plaudit_cmd_credential_synopsis,
+            plaudit_cmd_credential_help);
     return CR_USAGE;
 }
 
@@ -117,7 +119,7 @@ int plaudit_cmd_credential(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("Usage: plaudit credential [OPTIONS] PROGRAM EVENTS MEMBER BADGE\n%s", plaudit_cmd_credential_usage);
+            printf("Usage: plaudit %s\n\n%s", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help);
             return CR_OK;
         }
         if (a[0] == '-' && a[1]) return usage("unknown option ", a);

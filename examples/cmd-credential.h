@@ -8,7 +8,9 @@
  * program invalid, 2 usage, 3 I/O, 5 internal, 6 not earned / unknown). */
 int plaudit_cmd_credential(int argc, char **argv);
 
-/* The command's usage text, for the tool's --help (lines indented by 2). */
-extern const char plaudit_cmd_credential_usage[];
+/* The command's synopsis ("credential [OPTIONS] ...") and help (lines
+ * indented by 6), for the tool's --help. */
+extern const char plaudit_cmd_credential_synopsis[];
+extern const char plaudit_cmd_credential_help[];
 
 #endif

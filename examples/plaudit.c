@@ -16,6 +16,9 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#ifdef PLAUDIT_TOOL_HTTP
+#include "serve/cmd-serve.h"
+#endif
 #include "report.h"
 
 /* Exit codes (documented in the usage text). */
@@ -30,62 +33,89 @@ enum {
 
 static const char *prog = "plaudit";
 
-static const char usage_text[] =
+/* One entry per command: its synopsis, its help (lines indented by 6) and
+ * its examples, printed together by `plaudit --help` and alone by
+ * `plaudit COMMAND --help`.  A NULL synopsis: the first line of `text` is
+ * the synopsis, indented by 2 (the form of plaudit_cmd_serve_usage). */
+typedef struct cmd_help {
+    const char *name, *synopsis, *text, *examples;
+} cmd_help;
+
+#ifdef PLAUDIT_TOOL_HTTP
+#define SERVE_USAGE plaudit_cmd_serve_usage
+#else
+#define SERVE_USAGE                                                                                                    \
+    "  serve PROGRAM --store DIR [OPTIONS]\n"                                                                          \
+    "      An HTTP server over one engine (not in this build: it needs\n"                                              \
+    "      libmicrohttpd, the meson feature `http`).\n"
+#endif
+
+static const cmd_help helps[] = {
+    {"check", "check [--export] PROGRAM",
+     "      Validate a program document and print a summary of its rules.  An\n"
+     "      invalid program is reported as `PROGRAM: PATH: reason`, where PATH is\n"
+     "      the JSON path of the offending item (badges[3].when.action).\n"
+     "      --export   print the normalized program document instead\n",
+     "  plaudit check examples/program.json\n"},
+    {"replay", "replay [--trace] [--store DIR] PROGRAM EVENTS",
+     "      Apply the events (JSON lines; `-` reads standard input) and print the\n"
+     "      final-state document (\"plaudit.state/1\") on standard output.  Each\n"
+     "      rejected or malformed line is reported on standard error as\n"
+     "      `line N: reason` and counted; processing continues.\n"
+     "      --trace      before the state document, print one outcome per event\n"
+     "                   line as a JSON line: {\"line\":N,\"status\":...}\n"
+     "      --store DIR  keep the state in a file store in DIR (created when\n"
+     "                   missing): recover what it holds, then apply the events.\n"
+     "                   Running the same command again after a crash picks up\n"
+     "                   where it stopped; events with ids already applied come\n"
+     "                   back as duplicates (give events ids: one without an id\n"
+     "                   is applied again).  The state is snapshotted at the end.\n",
+     "  plaudit replay program.json events.jsonl > state.json\n"
+     "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"},
+    {"what-if", "what-if [--board ID] [--json] OLD NEW EVENTS",
+     "      Replay the same history under two programs and list, member by\n"
+     "      member, what would change: tier, badges, points, and rank on the\n"
+     "      leaderboard ID (default: the first all-time board both programs\n"
+     "      declare, else the first board they share).\n"
+     "      --json       print the differences as JSON\n",
+     "  plaudit what-if program.json program-v2.json events.jsonl\n"},
+    {"report", "report [OPTIONS] PROGRAM EVENTS",
+     "      Program analytics: participation, repeat participation, activity\n"
+     "      diversity, tenure, tier distribution, segment mix, rewards, and\n"
+     "      recognition fairness (Gini of points, members never recognized,\n"
+     "      quiet contributors).  Contributions are accepted action events.\n"
+     "      --json             print the analytics as JSON\n"
+     "      --html FILE        also write a self-contained HTML page to FILE\n"
+     "      --period P         day, week, month (default), quarter or year\n"
+     "      --from T, --to T   only the periods from T up to (not including) T;\n"
+     "                         T is Unix seconds or YYYY-MM-DD (UTC)\n"
+     "      --quiet-days N     quiet-contributor window in days (default 30)\n"
+     "      --quiet-max N      quiet contributors listed (default 10)\n",
+     "  plaudit report --html report.html --period week program.json events.jsonl\n"},
+    {"credential", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help,
+     "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
+     "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n"},
+    {"serve", NULL, SERVE_USAGE, "  plaudit serve examples/program.json --store /var/lib/plaudit --listen 127.0.0.1:8080\n"},
+};
+#define N_HELPS (sizeof helps / sizeof *helps)
+
+static const char usage_head[] =
     "Usage: plaudit COMMAND [OPTIONS] ARGUMENTS\n"
     "\n"
     "Check, replay and analyse Plaudit recognition programs (program and event\n"
-    "formats version 1: docs/program-format.md).\n"
+    "formats version 1: docs/program-format.md).  `plaudit COMMAND --help`\n"
+    "prints the help of one command.\n"
     "\n"
-    "Commands:\n"
-    "  check PROGRAM\n"
-    "      Validate a program document and print a summary of its rules.  An\n"
-    "      invalid program is reported as `PROGRAM: PATH: reason`, where PATH is\n"
-    "      the JSON path of the offending item (badges[3].when.action).\n"
-    "      --export   print the normalized program document instead\n"
-    "\n"
-    "  replay [--trace] [--store DIR] PROGRAM EVENTS\n"
-    "      Apply the events (JSON lines; `-` reads standard input) and print the\n"
-    "      final-state document (\"plaudit.state/1\") on standard output.  Each\n"
-    "      rejected or malformed line is reported on standard error as\n"
-    "      `line N: reason` and counted; processing continues.\n"
-    "      --trace      before the state document, print one outcome per event\n"
-    "                   line as a JSON line: {\"line\":N,\"status\":...}\n"
-    "      --store DIR  keep the state in a file store in DIR (created when\n"
-    "                   missing): recover what it holds, then apply the events.\n"
-    "                   Running the same command again after a crash picks up\n"
-    "                   where it stopped; events with ids already applied come\n"
-    "                   back as duplicates (give events ids: one without an id\n"
-    "                   is applied again).  The state is snapshotted at the end.\n"
-    "\n"
-    "  what-if [--board ID] OLD NEW EVENTS\n"
-    "      Replay the same history under two programs and list, member by\n"
-    "      member, what would change: tier, badges, points, and rank on the\n"
-    "      leaderboard ID (default: the first all-time board both programs\n"
-    "      declare, else the first board they share).\n"
-    "      --json       print the differences as JSON\n"
-    "\n"
-    "  report [OPTIONS] PROGRAM EVENTS\n"
-    "      Program analytics: participation, repeat participation, activity\n"
-    "      diversity, tenure, tier distribution, segment mix, rewards, and\n"
-    "      recognition fairness (Gini of points, members never recognized,\n"
-    "      quiet contributors).  Contributions are accepted action events.\n"
-    "      --json             print the analytics as JSON\n"
-    "      --html FILE        also write a self-contained HTML page to FILE\n"
-    "      --period P         day, week, month (default), quarter or year\n"
-    "      --from T, --to T   only the periods from T up to (not including) T;\n"
-    "                         T is Unix seconds or YYYY-MM-DD (UTC)\n"
-    "      --quiet-days N     quiet-contributor window in days (default 30)\n"
-    "      --quiet-max N      quiet contributors listed (default 10)\n"
-    "\n";
+    "Commands:\n";
 
-static const char usage_tail[] =
-    "\n"
+static const char common_options[] =
     "Common options:\n"
     "  -q, --quiet      do not report rejected lines (still counted)\n"
     "  --no-progress    no progress indicator (it is shown on standard error\n"
     "                   for long inputs, only when that is a terminal)\n"
-    "  -h, --help       this text;  --version  the tool and library version\n"
-    "\n"
+    "  -h, --help       this text;  --version  the tool and library version\n";
+
+static const char exit_status[] =
     "Exit status:\n"
     "  0  success: the program loaded and every event line was read, whatever\n"
     "     was rejected (check: the program is valid)\n"
@@ -94,22 +124,55 @@ static const char usage_tail[] =
     "  3  the events or an output file cannot be read or written\n"
     "  4  the store cannot be opened, recovered or written\n"
     "  5  internal failure (out of memory)\n"
-    "  6  credential: unknown member or badge, or not earned\n"
-    "\n"
-    "Examples:\n"
-    "  plaudit check examples/program.json\n"
-    "  plaudit replay program.json events.jsonl > state.json\n"
-    "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"
-    "  plaudit what-if program.json program-v2.json events.jsonl\n"
-    "  plaudit report --html report.html --period week program.json events.jsonl\n"
-    "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
-    "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n";
+    "  6  credential: unknown member or badge, or not earned\n";
+
+/* A command's synopsis (length *n) and the help after it. */
+static const char *help_parts(const cmd_help *h, int *n, const char **body)
+{
+    if (h->synopsis) {
+        *n = (int)strlen(h->synopsis);
+        *body = h->text;
+        return h->synopsis;
+    }
+    const char *syn = h->text + strspn(h->text, " ");
+    const char *nl = strchr(syn, '\n');
+    *n = nl ? (int)(nl - syn) : (int)strlen(syn);
+    *body = nl ? nl + 1 : "";
+    return syn;
+}
 
 static void print_usage(void)
 {
-    fputs(usage_text, stdout);
-    fputs(plaudit_cmd_credential_usage, stdout);
-    fputs(usage_tail, stdout);
+    fputs(usage_head, stdout);
+    for (size_t i = 0; i < N_HELPS; i++) {
+        int n;
+        const char *body, *syn = help_parts(&helps[i], &n, &body);
+        printf("  %.*s\n%s\n", n, syn, body);
+    }
+    printf("%s\n%s\nExamples:\n", common_options, exit_status);
+    for (size_t i = 0; i < N_HELPS; i++) fputs(helps[i].examples, stdout);
+}
+
+/* `plaudit COMMAND --help`: the same text as in the whole help, alone. */
+static void print_command_usage(const char *cmd)
+{
+    for (size_t i = 0; i < N_HELPS; i++) {
+        if (strcmp(helps[i].name, cmd)) continue;
+        int n;
+        const char *body, *syn = help_parts(&helps[i], &n, &body);
+        printf("Usage: plaudit %.*s\n\n%s\n%s\n%s\nExamples:\n%s", n, syn, body, common_options, exit_status,
+               helps[i].examples);
+        return;
+    }
+    print_usage();
+}
+
+/* `--help` among a command's arguments (before `--`). */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+    return 0;
 }
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -191,7 +254,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
         }                                                                                                              \
     } while (0)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            print_usage();
+            print_command_usage(cmd);
             return 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
@@ -973,7 +1036,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
+    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve")) && wants_help(argc - 2, argv + 2)) {
+        print_command_usage(cmd);
+        return finish_stdout();
+    }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PLAUDIT_TOOL_HTTP
+        return plaudit_cmd_serve(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "%s serve: this plaudit was built without HTTP support (it needs libmicrohttpd: install "
+                        "libmicrohttpd-dev and build with -Dhttp=enabled)\n",
+                prog);
+        return EXIT_INTERNAL;
+#endif
+    }
     static const struct {
         const char *name;
         int (*fn)(const opts *);

@@ -523,7 +523,23 @@ typedef enum plaudit_event_type {
 PLAUDIT_EXPORT const char *plaudit_event_type_name(plaudit_event_type t);
 
 /* One event, as a plain struct (for plaudit_record and batches).  Fields a
- * type does not use must be NULL / 0.  Start from PLAUDIT_EVENT_INIT (or
+ * type does not use must be NULL / 0: an event with one set is rejected
+ * with PLAUDIT_EINVAL ("an action event takes no reason ..."), so every
+ * byte of an accepted event is checked and fits its journal record.
+ *   type         member  target                points reason ref doc flag
+ *   action       req.    action id (req.)        -     -    opt.  -   -
+ *   join         req.    -                       -     -     -    -   -
+ *   kudos        giver   receiver (req.)         -     -    opt.  -   -
+ *   redeem       req.    reward id (req.)        -     -    opt.  -   -
+ *   award        req.    badge id (req.)         -     -    opt.  -   -
+ *   adjust       req.    -                     req.   opt.  opt.  -   -
+ *   segment      req.    segment id (opt.)       -     -     -    -   -
+ *   preferences  req.    -                       -     -     -    -  any
+ *   tick         -       -                       -     -     -    -   -
+ *   revoke       -       event id (opt.)         -    opt.  opt.  -   -
+ *   team         req.    team id (opt.)          -     -     -    -   -
+ *   program      -       -                       -     -     -  req.  -
+ * Start from PLAUDIT_EVENT_INIT (or
  * zero it) so that fields added later are NULL / 0.  The struct grew in
  * library version 2 (ref, document): code built against version 1's header
  * must be rebuilt (the soname changed with it). */
@@ -624,7 +640,7 @@ typedef struct plaudit_outcome {
  * code (rejected: nothing changed; plaudit_errmsg says why).
  * Events whose ts is earlier than the last time of a member they name are
  * rejected with PLAUDIT_ETIME.  A member named for the first time is created
- * (joined = ts).  From inside a listener callback every event call fails
+ * (joined = ts).  From inside a listener or store callback every event call fails
  * with PLAUDIT_ESTATE.
  */
 PLAUDIT_EXPORT int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *out);
@@ -676,8 +692,9 @@ PLAUDIT_EXPORT int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *e
  * Re-entrancy: a callback may call queries on the context (plaudit_member_*,
  * plaudit_leaderboard_*, plaudit_state_*); calls that change the context
  * (events, declarations, listener changes, store calls) fail with
- * PLAUDIT_ESTATE and change nothing.  Callbacks return nothing, so they
- * cannot fail an event that is already applied.
+ * PLAUDIT_ESTATE and change nothing; store callbacks run under the same
+ * guard (plaudit/store.h).  Callbacks return nothing, so they cannot fail
+ * an event that is already applied.
  */
 typedef struct plaudit_listener {
     unsigned version;
@@ -1154,7 +1171,7 @@ typedef struct plaudit_recovery {
  * state, the store is not owned (close it with plaudit_store_close) and
  * plaudit_errmsg says what failed.
  * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
- * (events already recorded, a store already attached, inside a listener),
+ * (events already recorded, a store already attached, inside a listener or store callback),
  * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
  * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,
@@ -1172,7 +1189,7 @@ PLAUDIT_EXPORT int plaudit_store_sync(plaudit_ctx *ctx);
  * covers.  The state is unchanged either way.  If dropping fails, the
  * snapshot is written and the error is returned (the journal is longer
  * than needed, nothing is lost).  PLAUDIT_ESTATE without a store or
- * inside a listener; PLAUDIT_ENOMEM; a store callback's code. */
+ * inside a listener or store callback; PLAUDIT_ENOMEM; a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_snapshot(plaudit_ctx *ctx);
 
 /* Sync and let go of the store (store->close).  The context keeps its
@@ -1312,14 +1329,21 @@ PLAUDIT_EXPORT int plaudit_credential_export(plaudit_ctx *ctx, const char *membe
 /* 1 when the JSON functions are available. */
 PLAUDIT_EXPORT int plaudit_has_json(void);
 
-/* Load a program document ("plaudit.program/1", spec section 2) into a
- * context that has no rules declared yet.  Every error names the JSON path
- * and what is wrong (`badges[3].when.action: unknown action "forum.anser"`),
- * and leaves the context with no program (nothing is loaded).
- * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key), the codes
- * of the declaration calls, PLAUDIT_ESTATE (rules already declared),
- * PLAUDIT_ELIMIT (larger than max_program_bytes, nested deeper than
- * max_json_depth, more than max_rules rules of a kind). */
+/* Load a program document ("plaudit.program/1", spec section 2).  Before
+ * the first event (and before a store is attached) a load REPLACES the
+ * whole program: every rule declared or loaded earlier, the name, the time
+ * zone and the UTC offset are dropped first, so the context then holds
+ * exactly what the document says (a field the document leaves out has
+ * its default, whatever an earlier load set).  Once the program is sealed
+ * it fails with PLAUDIT_ESTATE and changes nothing.  Every error names the
+ * JSON path and what is wrong (`badges[3].when.action: unknown action
+ * "forum.anser"`), and leaves the context with no program at all (neither
+ * the document's nor the one it was to replace).
+ * Errors: PLAUDIT_EPARSE (not JSON / wrong type / unknown key / a NUL byte,
+ * "NUL byte at offset N"), the codes of the declaration calls,
+ * PLAUDIT_ESTATE (sealed, inside a listener or store callback), PLAUDIT_ELIMIT (larger than
+ * max_program_bytes, nested deeper than max_json_depth, more than
+ * max_rules rules of a kind). */
 PLAUDIT_EXPORT int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len);
 /* The same, reading a file (PLAUDIT_EIO when it cannot be read). */
 PLAUDIT_EXPORT int plaudit_program_load_file(plaudit_ctx *ctx, const char *path);

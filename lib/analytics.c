@@ -67,7 +67,7 @@ typedef struct pl_analytics {
 int plaudit_analytics_enable(plaudit_ctx *ctx, const plaudit_analytics_options *opts)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "analytics cannot be enabled from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "analytics cannot be enabled");
     if (ctx->an) return pl_err(ctx, PLAUDIT_ESTATE, "analytics are already enabled");
     if (ctx->sealed || ctx->n_members || ctx->clock >= 0)
         return pl_err(ctx, PLAUDIT_ESTATE, "analytics must be enabled before the first event");

@@ -109,7 +109,7 @@ void plaudit_free(plaudit_ctx *ctx, void *ptr)
 int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "the listener cannot be changed from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "the listener cannot be changed");
     if (!listener) {
         ctx->has_listener = 0;
         memset(&ctx->listener, 0, sizeof ctx->listener);

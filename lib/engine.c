@@ -89,20 +89,6 @@ static int check_member_id(plaudit_ctx *ctx, const char *s, const char *what)
     return rc;
 }
 
-static int check_ref(plaudit_ctx *ctx, const char *s, const char *what)
-{
-    int rc = pl_check_rule_id(s, ctx->errmsg, sizeof ctx->errmsg, what);
-    if (rc) ctx->err_code = rc;
-    return rc;
-}
-
-/* Event types that take a ref (format 2). */
-static int takes_ref(plaudit_event_type t)
-{
-    return t == PLAUDIT_EVENT_ACTION || t == PLAUDIT_EVENT_KUDOS || t == PLAUDIT_EVENT_AWARD ||
-           t == PLAUDIT_EVENT_ADJUST || t == PLAUDIT_EVENT_REDEEM || t == PLAUDIT_EVENT_REVOKE;
-}
-
 static int check_text(plaudit_ctx *ctx, const char *s, size_t min, size_t max, const char *what)
 {
     int rc = pl_check_text(s, min, max, ctx->errmsg, sizeof ctx->errmsg, what);
@@ -110,36 +96,66 @@ static int check_text(plaudit_ctx *ctx, const char *s, size_t min, size_t max, c
     return rc;
 }
 
-/* The fields new in format 2: ref, and the revoke, team and program types. */
-static int check_args_v2(plaudit_ctx *ctx, const plaudit_event *ev)
+/* How each event type uses the fields of plaudit_event.  A field a type
+ * does not use must be NULL / 0: it is neither applied nor journaled
+ * wrongly, and it cannot carry bytes the journal could not hold. */
+enum { T_NONE = 0, T_RULE, T_MEMBER, T_KEY };
+typedef struct field_use {
+    const char *member;       /* label of member, NULL: not used */
+    const char *target;       /* label of target, NULL: not used */
+    unsigned char target_kind; /* T_RULE, T_MEMBER (text like a member id),
+                                  T_KEY (an event id) */
+    unsigned char target_opt; /* target may be NULL */
+    unsigned char points, reason, flag, ref, document;
+} field_use;
+
+static const field_use uses[] = {
+    [PLAUDIT_EVENT_ACTION] = {"member", "action", T_RULE, 0, 0, 0, 0, 1, 0},
+    [PLAUDIT_EVENT_JOIN] = {"member", NULL, T_NONE, 0, 0, 0, 0, 0, 0},
+    [PLAUDIT_EVENT_KUDOS] = {"kudos from", "kudos to", T_MEMBER, 0, 0, 0, 0, 1, 0},
+    [PLAUDIT_EVENT_REDEEM] = {"member", "reward", T_RULE, 0, 0, 0, 0, 1, 0},
+    [PLAUDIT_EVENT_AWARD] = {"member", "badge", T_RULE, 0, 0, 0, 0, 1, 0},
+    [PLAUDIT_EVENT_ADJUST] = {"member", NULL, T_NONE, 0, 1, 1, 0, 1, 0},
+    [PLAUDIT_EVENT_SEGMENT] = {"member", "segment", T_RULE, 1, 0, 0, 0, 0, 0},
+    [PLAUDIT_EVENT_PREFERENCES] = {"member", NULL, T_NONE, 0, 0, 0, 1, 0, 0},
+    [PLAUDIT_EVENT_TICK] = {NULL, NULL, T_NONE, 0, 0, 0, 0, 0, 0},
+    [PLAUDIT_EVENT_REVOKE] = {NULL, "revoked event id", T_KEY, 1, 0, 1, 0, 1, 0},
+    [PLAUDIT_EVENT_TEAM] = {"member", "team", T_MEMBER, 1, 0, 0, 0, 0, 0},
+    [PLAUDIT_EVENT_PROGRAM] = {NULL, NULL, T_NONE, 0, 0, 0, 0, 0, 1},
+};
+
+static int unused(plaudit_ctx *ctx, const plaudit_event *ev, const char *field)
 {
-    int rc;
-    if (ev->type > PLAUDIT_EVENT_TICK && ctx->format < 2)
-        return pl_err(ctx, PLAUDIT_EVERSION, "event type \"%s\" needs a program of format 2 (plaudit.program/2)",
-                      plaudit_event_type_name(ev->type));
-    if (ev->ref) {
-        if (ctx->format < 2) return pl_err(ctx, PLAUDIT_EVERSION, "ref needs a program of format 2 (plaudit.program/2)");
-        if (!takes_ref(ev->type))
-            return pl_err(ctx, PLAUDIT_EINVAL, "a %s event takes no ref", plaudit_event_type_name(ev->type));
-        if ((rc = check_text(ctx, ev->ref, 1, PL_KEY_MAX, "ref"))) return rc;
+    const char *t = plaudit_event_type_name(ev->type);
+    return pl_err(ctx, PLAUDIT_EINVAL, "%s %s event takes no %s (fields a type does not use must be NULL or 0)",
+                  pl_a_an(t), t, field);
+}
+
+static int check_target(plaudit_ctx *ctx, const field_use *u, const char *s)
+{
+    switch (u->target_kind) {
+    case T_RULE: {
+        int rc = pl_check_rule_id(s, ctx->errmsg, sizeof ctx->errmsg, u->target);
+        if (rc) ctx->err_code = rc;
+        return rc;
     }
-    switch (ev->type) {
-    case PLAUDIT_EVENT_REVOKE:
-        if (!ev->target == !ev->ref)
-            return pl_err(ctx, PLAUDIT_EINVAL, "a revoke names exactly one of an event id (target) and a ref");
-        if (ev->target && (rc = check_text(ctx, ev->target, 1, PL_KEY_MAX, "revoked event id"))) return rc;
-        if (ev->reason && (rc = check_text(ctx, ev->reason, 0, PL_REASON_MAX, "reason"))) return rc;
-        return PLAUDIT_OK;
-    case PLAUDIT_EVENT_TEAM:
-        if ((rc = check_member_id(ctx, ev->member, "member"))) return rc;
-        return ev->target ? check_member_id(ctx, ev->target, "team") : PLAUDIT_OK;
-    case PLAUDIT_EVENT_PROGRAM:
-        if (!ev->document) return pl_err(ctx, PLAUDIT_EINVAL, "a program event needs a document");
-        return PLAUDIT_OK;
-    default: return PLAUDIT_OK;
+    case T_MEMBER: return check_member_id(ctx, s, u->target);
+    default: return check_text(ctx, s, 1, PL_KEY_MAX, u->target);
     }
 }
 
+/* The fields new in format 2 need a format 2 program. */
+static int check_format(plaudit_ctx *ctx, const plaudit_event *ev)
+{
+    if (ev->type > PLAUDIT_EVENT_TICK && ctx->format < 2)
+        return pl_err(ctx, PLAUDIT_EVERSION, "event type \"%s\" needs a program of format 2 (plaudit.program/2)",
+                      plaudit_event_type_name(ev->type));
+    if (ev->ref && ctx->format < 2)
+        return pl_err(ctx, PLAUDIT_EVERSION, "ref needs a program of format 2 (plaudit.program/2)");
+    return PLAUDIT_OK;
+}
+
+/* Every field of the event, before anything is looked up or applied. */
 static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     int rc;
@@ -147,36 +163,45 @@ static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
         return pl_err(ctx, PLAUDIT_EINVAL, "unknown event type %d", (int)ev->type);
     if (ev->ts < 0 || ev->ts > PLAUDIT_MAX_TS)
         return pl_err(ctx, PLAUDIT_ERANGE, "ts %lld is out of range (0 to 2^37)", (long long)ev->ts);
-    if (ev->id) {
-        rc = pl_check_text(ev->id, 1, PL_KEY_MAX, ctx->errmsg, sizeof ctx->errmsg, "event id");
-        if (rc) return ctx->err_code = rc;
+    if (ev->id && (rc = check_text(ctx, ev->id, 1, PL_KEY_MAX, "event id"))) return rc;
+    if ((rc = check_format(ctx, ev))) return rc;
+    const field_use *u = &uses[ev->type];
+    if (u->member) {
+        if ((rc = check_member_id(ctx, ev->member, u->member))) return rc;
+    } else if (ev->member) {
+        return unused(ctx, ev, "member");
     }
-    if ((rc = check_args_v2(ctx, ev))) return rc;
+    if (u->target) {
+        if ((ev->target || !u->target_opt) && (rc = check_target(ctx, u, ev->target))) return rc;
+    } else if (ev->target) {
+        return unused(ctx, ev, "target");
+    }
+    if (!u->points && ev->points) return unused(ctx, ev, "points");
+    if (u->points && (ev->points < -PLAUDIT_MAX_VALUE || ev->points > PLAUDIT_MAX_VALUE))
+        return pl_err(ctx, PLAUDIT_ERANGE, "adjust points %lld is out of range (-10^9 to 10^9)", (long long)ev->points);
+    if (!u->reason && ev->reason) return unused(ctx, ev, "reason");
+    if (ev->reason && (rc = check_text(ctx, ev->reason, 0, PL_REASON_MAX, "reason"))) return rc;
+    if (!u->flag && ev->flag) return unused(ctx, ev, "flag");
+    if (!u->ref && ev->ref) return unused(ctx, ev, "ref");
+    if (ev->ref && (rc = check_text(ctx, ev->ref, 1, PL_KEY_MAX, "ref"))) return rc;
+    if (!u->document && ev->document) return unused(ctx, ev, "document");
     switch (ev->type) {
-    case PLAUDIT_EVENT_TICK:
     case PLAUDIT_EVENT_REVOKE:
-    case PLAUDIT_EVENT_TEAM:
-    case PLAUDIT_EVENT_PROGRAM: return PLAUDIT_OK;
-    case PLAUDIT_EVENT_KUDOS:
-        if ((rc = check_member_id(ctx, ev->member, "kudos from"))) return rc;
-        return check_member_id(ctx, ev->target, "kudos to");
-    default: break;
-    }
-    if ((rc = check_member_id(ctx, ev->member, "member"))) return rc;
-    switch (ev->type) {
-    case PLAUDIT_EVENT_ACTION: return check_ref(ctx, ev->target, "action");
-    case PLAUDIT_EVENT_REDEEM: return check_ref(ctx, ev->target, "reward");
-    case PLAUDIT_EVENT_AWARD: return check_ref(ctx, ev->target, "badge");
-    case PLAUDIT_EVENT_SEGMENT: return ev->target ? check_ref(ctx, ev->target, "segment") : PLAUDIT_OK;
-    case PLAUDIT_EVENT_ADJUST:
-        if (ev->points < -PLAUDIT_MAX_VALUE || ev->points > PLAUDIT_MAX_VALUE)
-            return pl_err(ctx, PLAUDIT_ERANGE, "adjust points %lld is out of range (-10^9 to 10^9)",
-                          (long long)ev->points);
-        if (ev->reason) {
-            rc = pl_check_text(ev->reason, 0, PL_REASON_MAX, ctx->errmsg, sizeof ctx->errmsg, "reason");
-            if (rc) return ctx->err_code = rc;
-        }
+        if (!ev->target == !ev->ref)
+            return pl_err(ctx, PLAUDIT_EINVAL, "a revoke names exactly one of an event id (target) and a ref");
         return PLAUDIT_OK;
+    case PLAUDIT_EVENT_PROGRAM: {
+        if (!ev->document) return pl_err(ctx, PLAUDIT_EINVAL, "a program event needs a document");
+        /* Bounded before anything reads it whole; the journal holds it. */
+        size_t n = strnlen(ev->document, ctx->max_program + 1);
+        if (n > ctx->max_program)
+            return pl_err(ctx, PLAUDIT_ELIMIT, "document: larger than the limit of %zu bytes (max_program_bytes)",
+                          ctx->max_program);
+        if (n > PL_JOURNAL_DOC_MAX)
+            return pl_err(ctx, PLAUDIT_ELIMIT, "document: %zu bytes, more than a journal record holds (%u)", n,
+                          (unsigned)PL_JOURNAL_DOC_MAX);
+        return PLAUDIT_OK;
+    }
     default: return PLAUDIT_OK;
     }
 }
@@ -230,14 +255,18 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         R->m2 = pl_member_find(ctx, ev->target);
         new_members += !R->m2;
         if ((rc = check_time(ctx, R->m2, ev->ts))) return rc;
-        if (R->m && ctx->kudos.give_trk >= 0) {
-            const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
-            uint32_t k = pl_keys(ctx, ev->ts)[ctx->kudos.give_per];
-            if (t->period == k && (int64_t)t->aux >= ctx->kudos.give_cap)
+        if (ctx->kudos.give_trk >= 0) {
+            /* Kudos given in the current period: 0 for a new member or a
+             * tracker left from an earlier period. */
+            int64_t given = 0;
+            if (R->m) {
+                const pl_trk *t = &PL_CTRK(ctx, R->m)[ctx->kudos.give_trk];
+                if (t->period == pl_keys(ctx, ev->ts)[ctx->kudos.give_per]) given = (int64_t)t->aux;
+            }
+            if (ctx->kudos.give_cap == 0) return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
+            if (given >= ctx->kudos.give_cap)
                 return pl_err(ctx, PLAUDIT_ELIMIT, "member \"%s\" already gave %lld kudos this %s (the give cap)",
                               ev->member, (long long)ctx->kudos.give_cap, plaudit_period_name(ctx->kudos.give_per));
-        } else if (ctx->kudos.give_trk >= 0 && ctx->kudos.give_cap == 0) {
-            return pl_err(ctx, PLAUDIT_ELIMIT, "the give cap allows no kudos");
         }
         break;
     }
@@ -710,7 +739,7 @@ static void deliver(plaudit_ctx *ctx)
 {
     if (!ctx->has_listener) return;
     const plaudit_listener *L = &ctx->listener;
-    ctx->in_callback = 1;
+    ctx->in_callback = PL_IN_LISTENER;
     for (size_t i = 0; i < ctx->n_moments; i++) {
         const plaudit_moment *mo = &ctx->moments[i];
         void (*cb)(const plaudit_moment *, void *) = NULL;
@@ -731,7 +760,7 @@ static void deliver(plaudit_ctx *ctx)
 static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     /* Before anything is reset: the moments may be being delivered. */
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
@@ -823,7 +852,7 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (n_done) *n_done = 0;
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     uint64_t hm[4] = {0}, ht[4] = {0};
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);

@@ -45,6 +45,12 @@ int pl_err(plaudit_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int pl_reentered(plaudit_ctx *ctx, const char *what)
+{
+    return pl_err(ctx, PLAUDIT_ESTATE, "%s from inside a %s", what,
+                  ctx->in_callback == PL_IN_STORE ? "store callback" : "listener");
+}
+
 const char *plaudit_errmsg(const plaudit_ctx *ctx)
 {
     if (!ctx) return "no context (NULL)";

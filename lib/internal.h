@@ -60,6 +60,8 @@ static inline uint64_t pl_sat_inc64(uint64_t v) { return v == UINT64_MAX ? v : v
  * (min_len 0 allows empty).  Returns 0 or PLAUDIT_EUTF8/PLAUDIT_ESTRING
  * with a message in msg. */
 int pl_check_text(const char *s, size_t min_len, size_t max_len, char *msg, size_t msglen, const char *what);
+/* "a" or "an" before word (by its first letter: "an action event"). */
+const char *pl_a_an(const char *word);
 /* Rule id: 1-64 bytes of [a-z0-9._-], first a letter or digit. */
 int pl_check_rule_id(const char *s, char *msg, size_t msglen, const char *what);
 
@@ -406,7 +408,8 @@ struct plaudit_ctx {
     /* listener */
     plaudit_listener listener;
     int has_listener;
-    int in_callback;
+    int in_callback;          /* PL_IN_LISTENER / PL_IN_STORE: a callback
+                                 runs; mutating calls fail (pl_reentered) */
 
     /* analytics recorder (analytics.c), NULL unless enabled */
     struct pl_analytics *an;
@@ -430,6 +433,22 @@ struct plaudit_ctx {
 /* ---- errors.c --------------------------------------------------------- */
 int pl_err(plaudit_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static inline void pl_ok(plaudit_ctx *ctx) { ctx->err_code = PLAUDIT_OK; ctx->errmsg[0] = '\0'; }
+/* The re-entrancy guard.  Listener and store callbacks run with
+ * ctx->in_callback set; a call that changes the context then fails with
+ * PLAUDIT_ESTATE: "<what> from inside a listener" (or "a store callback"). */
+#define PL_IN_LISTENER 1
+#define PL_IN_STORE 2
+int pl_reentered(plaudit_ctx *ctx, const char *what);
+/* Raise the guard around a store callback; returns the previous value for
+ * pl_guard_end (the library's own chunk functions lower it while they
+ * replay). */
+static inline int pl_guard_begin(plaudit_ctx *ctx, int kind)
+{
+    int was = ctx->in_callback;
+    ctx->in_callback = kind;
+    return was;
+}
+static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = was; }
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
@@ -538,7 +557,12 @@ int64_t pl_now_ms(void);
  * stays in the journal, or the store is marked broken.  journal.c */
 int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev);
 /* Encode one record into b (appending). */
-void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+/* Returns PLAUDIT_OK, or PLAUDIT_ELIMIT (nothing appended) when a field is
+ * longer than the record format holds, so that no record is written that
+ * recovery could not read back.  Out of memory: b->oom. */
+int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+/* Largest program document a journal record holds. */
+#define PL_JOURNAL_DOC_MAX (16u << 20)
 
 /* Incremental journal reader: feed chunks, get each record. */
 typedef int (*pl_jrec_fn)(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud);

@@ -13,8 +13,9 @@
 #define REC_HDR 8       /* u32 body length, u32 CRC-32C of those 4 bytes */
 #define REC_TRAILER 4   /* u32 CRC-32C of the body */
 #define REC_FIXED 28    /* version, kind, type, presence, seq, ts, points */
-#define REC_MAX (65536u + (16u << 20)) /* largest body accepted: a 16 MiB
-                                         program document and the rest */
+#define REC_MAX (65536u + PL_JOURNAL_DOC_MAX) /* largest body accepted: a
+                                                 16 MiB program document
+                                                 and the rest */
 
 #define P_ID 1u
 #define P_MEMBER 2u
@@ -34,8 +35,30 @@ static void put_str(pl_buf *b, const char *s)
     pl_buf_put(b, s, n);
 }
 
-void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
+/* Whether the record of ev fits the format the reader accepts: strings
+ * with a u16 length, the document with a u32 one, the body within
+ * REC_MAX.  The event checks keep every accepted event well inside. */
+static int fits(const plaudit_event *ev)
 {
+    const char *strs[] = {ev->id, ev->member, ev->target, ev->reason, ev->ref};
+    size_t body = REC_FIXED;
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        if (!strs[i]) continue;
+        size_t n = strnlen(strs[i], UINT16_MAX + 1u);
+        if (n > UINT16_MAX) return 0;
+        body += 2 + n;
+    }
+    if (ev->document) {
+        size_t n = strnlen(ev->document, PL_JOURNAL_DOC_MAX + 1u);
+        if (n > PL_JOURNAL_DOC_MAX) return 0;
+        body += 4 + n;
+    }
+    return body <= REC_MAX;
+}
+
+int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
+{
+    if (!fits(ev)) return PLAUDIT_ELIMIT;
     size_t start = b->len;
     unsigned char hdr[REC_HDR] = {0};
     pl_buf_put(b, hdr, sizeof hdr);
@@ -59,12 +82,13 @@ void pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
         pl_put32(b, (uint32_t)n);
         pl_buf_put(b, ev->document, n);
     }
-    if (b->oom) return;
+    if (b->oom) return PLAUDIT_OK;
     size_t body = b->len - start - REC_HDR;
     unsigned char *h = (unsigned char *)b->p + start;
     pl_le32(h, (uint32_t)body);
     pl_le32(h + 4, plaudit_crc32c(0, h, 4));
     pl_put32(b, plaudit_crc32c(0, h + REC_HDR, body));
+    return PLAUDIT_OK;
 }
 
 /* ---- write-ahead ------------------------------------------------------- */
@@ -93,21 +117,31 @@ int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
                       "attach it again to recover");
     s->buf.len = 0;
     s->buf.oom = 0;
-    pl_journal_encode(&s->buf, s->seq + 1, ev);
+    if (pl_journal_encode(&s->buf, s->seq + 1, ev))
+        return pl_err(ctx, PLAUDIT_ELIMIT, "the event does not fit a journal record (a field is longer than the "
+                                           "record format holds)");
     if (s->buf.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory encoding the journal record");
     size_t len = s->buf.len;
+    /* The store runs with the guard up: a callback that records an event
+     * would journal a second record under the same seq. */
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     int rc = s->cb.journal_append(s->seq + 1, s->buf.p, len, s->cb.payload);
+    pl_guard_end(ctx, g);
     if (rc) {
         rc = pl_store_fail(ctx, s, rc, "journal_append");
         if (rc == PLAUDIT_ECORRUPT) s->broken = 1;
         return rc;
     }
     if (want_sync(s)) {
+        g = pl_guard_begin(ctx, PL_IN_STORE);
         rc = s->cb.sync(s->cb.payload);
+        pl_guard_end(ctx, g);
         if (rc) {
             rc = pl_store_fail(ctx, s, rc, "sync");
             /* Take the record back: the event is reported as failed. */
+            g = pl_guard_begin(ctx, PL_IN_STORE);
             if (!s->cb.journal_cut || s->cb.journal_cut(len, s->cb.payload)) s->broken = 1;
+            pl_guard_end(ctx, g);
             return rc;
         }
         s->unsynced = 0;

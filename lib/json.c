@@ -922,12 +922,6 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
     return PLAUDIT_OK;
 }
 
-static int program_empty(const plaudit_ctx *ctx)
-{
-    return !ctx->sealed && !ctx->n_actions && !ctx->n_tiers && !ctx->n_badges && !ctx->n_segments &&
-           !ctx->n_boards && !ctx->n_rewards && !ctx->kudos.declared && !ctx->n_campaigns;
-}
-
 /* Undo a partial load: back to an empty program. */
 static void program_reset(plaudit_ctx *ctx)
 {
@@ -956,11 +950,19 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!json) return pl_err(ctx, PLAUDIT_EINVAL, "json is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot load a program from inside a listener");
-    if (!program_empty(ctx))
-        return pl_err(ctx, PLAUDIT_ESTATE, "a program can only be loaded into a context with no rules declared");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
+    if (ctx->sealed)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "a program cannot be loaded once events are recorded or a store is attached (the program is "
+                      "sealed)");
+    /* A load replaces the whole program (rules, name, time zone); if it
+     * fails, the context is left with no program. */
+    program_reset(ctx);
     if (len > ctx->max_program)
         return pl_err(ctx, PLAUDIT_ELIMIT, "program: %zu bytes, more than the limit of %zu", len, ctx->max_program);
+    /* jansson would stop at a NUL with a vaguer message. */
+    const char *nul = memchr(json, '\0', len);
+    if (nul) return pl_err(ctx, PLAUDIT_EPARSE, "program: NUL byte at offset %zu", (size_t)(nul - json));
     int rc0 = check_depth(ctx, json, len, "program");
     if (rc0) return rc0;
     json_error_t e;
@@ -982,6 +984,12 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!path) return pl_err(ctx, PLAUDIT_EINVAL, "path is NULL");
+    if (ctx->in_callback) return pl_reentered(ctx, "a program cannot be loaded");
+    if (ctx->sealed)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "a program cannot be loaded once events are recorded or a store is attached (the program is "
+                      "sealed)");
+    program_reset(ctx); /* as plaudit_program_load_json: a failed load leaves no program */
     FILE *f = fopen(path, "rb");
     if (!f) return pl_err(ctx, errno == ENOENT ? PLAUDIT_ENOTFOUND : PLAUDIT_EIO, "%s: %s", path, strerror(errno));
     pl_buf b;
@@ -1202,7 +1210,7 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (out) memset(out, 0, sizeof *out);
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "events cannot be recorded from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     plaudit_event ev;
     int rc = plaudit_event_parse(ctx, line, len, &ev);
     if (rc == PLAUDIT_ENOTFOUND) return rc;

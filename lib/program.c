@@ -38,7 +38,7 @@ static int decl_begin(plaudit_ctx *ctx, const void *def, unsigned version, unsig
     if (version != expected)
         return pl_err(ctx, PLAUDIT_EVERSION, "%s definition version %u is not supported (expected %u)", kind, version,
                       expected);
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "cannot declare rules from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "rules cannot be declared");
     if (ctx->sealed)
         return pl_err(ctx, PLAUDIT_ESTATE, "cannot declare %s: the program is sealed once events are recorded", kind);
     return PLAUDIT_OK;

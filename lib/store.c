@@ -36,7 +36,9 @@ int pl_store_fail(plaudit_ctx *ctx, const pl_store *s, int rc, const char *slot)
 {
     if (rc > 0) rc = PLAUDIT_EUSER;
     /* A callback's own pl_err (the chunk function) already explains. */
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     const char *detail = s->cb.errmsg ? s->cb.errmsg(s->cb.payload) : NULL;
+    pl_guard_end(ctx, g);
     if (!detail || !*detail) detail = plaudit_strerror(rc);
     return pl_err(ctx, rc, "store %s failed: %s", slot, detail);
 }
@@ -62,7 +64,11 @@ static int snap_chunk(const void *data, size_t len, void *ud)
 static int journal_chunk(const void *data, size_t len, void *ud)
 {
     recov *R = ud;
+    /* Replaying is the library's own work: the guard the store runs under
+     * is lowered for it. */
+    int g = pl_guard_begin(R->jr.ctx, 0);
     int rc = pl_jreader_feed(&R->jr, data, len);
+    pl_guard_end(R->jr.ctx, g);
     if (rc) R->chunk_rc = rc;
     return rc;
 }
@@ -117,7 +123,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
 {
     pl_store *s = R->s;
     plaudit_recovery *rep = &s->rec;
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     int rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
+    pl_guard_end(ctx, g);
     if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
     uint64_t snap_seq = 0, snap_fp = 0;
     int have_snap = R->snap.len > 0, match = 0;
@@ -138,7 +146,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
     }
     pl_buf_free(&R->snap);
     R->chunk_rc = 0;
+    g = pl_guard_begin(ctx, PL_IN_STORE);
     rc = s->cb.journal_read(R->base + 1, journal_chunk, R, s->cb.payload);
+    pl_guard_end(ctx, g);
     if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
     uint64_t torn;
     if ((rc = pl_jreader_finish(&R->jr, &torn))) return rc;
@@ -166,7 +176,10 @@ static int recover(plaudit_ctx *ctx, recov *R)
             return pl_err(ctx, PLAUDIT_ECORRUPT,
                           "journal ends in a torn record of %llu bytes and the store cannot cut it (no journal_cut)",
                           (unsigned long long)torn);
-        if ((rc = s->cb.journal_cut(torn, s->cb.payload))) return pl_store_fail(ctx, s, rc, "journal_cut");
+        g = pl_guard_begin(ctx, PL_IN_STORE);
+        rc = s->cb.journal_cut(torn, s->cb.payload);
+        pl_guard_end(ctx, g);
+        if (rc) return pl_store_fail(ctx, s, rc, "journal_cut");
     }
     rep->torn_bytes = torn;
     s->seq = jr->last_seq > snap_seq ? jr->last_seq : snap_seq;
@@ -178,7 +191,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!store) return pl_err(ctx, PLAUDIT_EINVAL, "store is NULL");
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "a store cannot be attached from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "a store cannot be attached");
     if (store->version != PLAUDIT_STORE_VERSION)
         return pl_err(ctx, PLAUDIT_EVERSION, "store version %u is not supported (expected %d)", store->version,
                       PLAUDIT_STORE_VERSION);
@@ -233,7 +246,11 @@ int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out)
 
 static int store_call_ok(plaudit_ctx *ctx, const char *what)
 {
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "%s is not allowed from inside a listener", what);
+    if (ctx->in_callback) {
+        char w[64];
+        snprintf(w, sizeof w, "%s is not allowed", what);
+        return pl_reentered(ctx, w);
+    }
     if (!ctx->store) return pl_err(ctx, PLAUDIT_ESTATE, "%s: no store is attached", what);
     return PLAUDIT_OK;
 }
@@ -241,7 +258,9 @@ static int store_call_ok(plaudit_ctx *ctx, const char *what)
 static int do_sync(plaudit_ctx *ctx, pl_store *s)
 {
     if (!s->cb.sync) return PLAUDIT_OK;
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     int rc = s->cb.sync(s->cb.payload);
+    pl_guard_end(ctx, g);
     if (rc) return pl_store_fail(ctx, s, rc, "sync");
     s->unsynced = 0;
     s->last_sync_ms = pl_now_ms();
@@ -269,13 +288,17 @@ int plaudit_store_snapshot(plaudit_ctx *ctx)
     /* The journal first, so it never ends before a durable snapshot. */
     if (s->unsynced && (rc = do_sync(ctx, s))) return rc;
     if ((rc = pl_snapshot_encode(ctx, s->seq, &s->buf))) return rc;
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     rc = s->cb.snapshot_write(s->seq, s->buf.p, s->buf.len, s->cb.payload);
+    pl_guard_end(ctx, g);
     /* Do not keep a state-sized buffer around. */
     pl_buf_free(&s->buf);
     pl_buf_init(&s->buf, &ctx->alloc);
     if (rc) return pl_store_fail(ctx, s, rc, "snapshot_write");
     if (!s->opt.keep_journal && s->cb.journal_drop) {
+        g = pl_guard_begin(ctx, PL_IN_STORE);
         rc = s->cb.journal_drop(s->seq, s->cb.payload);
+        pl_guard_end(ctx, g);
         if (rc) {
             rc = pl_store_fail(ctx, s, rc, "journal_drop");
             size_t n = strlen(ctx->errmsg);
@@ -291,8 +314,10 @@ void pl_store_free(plaudit_ctx *ctx)
 {
     pl_store *s = ctx->store;
     if (!s) return;
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     if (s->unsynced && s->cb.sync) s->cb.sync(s->cb.payload);
     if (s->cb.close) s->cb.close(s->cb.payload);
+    pl_guard_end(ctx, g);
     pl_buf_free(&s->buf);
     pl_free(&ctx->alloc, s);
     ctx->store = NULL;
@@ -301,7 +326,7 @@ void pl_store_free(plaudit_ctx *ctx)
 int plaudit_store_detach(plaudit_ctx *ctx)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    if (ctx->in_callback) return pl_err(ctx, PLAUDIT_ESTATE, "a store cannot be detached from inside a listener");
+    if (ctx->in_callback) return pl_reentered(ctx, "a store cannot be detached");
     if (!ctx->store) {
         pl_ok(ctx);
         return PLAUDIT_OK;

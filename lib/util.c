@@ -62,6 +62,11 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+const char *pl_a_an(const char *word)
+{
+    return word && strchr("aeiouAEIOU", word[0]) && word[0] ? "an" : "a";
+}
+
 int pl_check_text(const char *s, size_t min_len, size_t max_len, char *msg, size_t msglen, const char *what)
 {
     if (!s) {

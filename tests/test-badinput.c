@@ -293,6 +293,113 @@ static void test_out_of_range(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* A valid event of each type (format 2 program: populated() plus format 2). */
+static plaudit_event valid_event(plaudit_event_type t)
+{
+    plaudit_event ev = PLAUDIT_EVENT_INIT;
+    ev.type = t;
+    ev.ts = T_2026 + 10;
+    switch (t) {
+    case PLAUDIT_EVENT_ACTION: ev.member = "m", ev.target = "a"; break;
+    case PLAUDIT_EVENT_JOIN: ev.member = "new"; break;
+    case PLAUDIT_EVENT_KUDOS: ev.member = "m", ev.target = "n"; break;
+    case PLAUDIT_EVENT_REDEEM: ev.member = "m", ev.target = "r"; break;
+    case PLAUDIT_EVENT_AWARD: ev.member = "m", ev.target = "man"; break;
+    case PLAUDIT_EVENT_ADJUST: ev.member = "m", ev.points = 1; break;
+    case PLAUDIT_EVENT_SEGMENT: ev.member = "m", ev.target = "s"; break;
+    case PLAUDIT_EVENT_PREFERENCES: ev.member = "m", ev.flag = 1; break;
+    case PLAUDIT_EVENT_REVOKE: ev.target = "k"; break;
+    case PLAUDIT_EVENT_TEAM: ev.member = "m", ev.target = "red"; break;
+    case PLAUDIT_EVENT_PROGRAM: ev.document = "{\"format\": \"plaudit.program/2\"}"; break;
+    default: break;
+    }
+    return ev;
+}
+
+/* Every field of every event type is checked before anything is applied:
+ * a field the type does not use must be NULL / 0 (a 70,000-byte reason on
+ * an action event used to be accepted and journaled with a 16-bit length,
+ * and the store could never be attached again). */
+static void test_unused_fields(void **state)
+{
+    (void)state;
+    char *big = malloc(70001);
+    assert_non_null(big);
+    memset(big, 'y', 70000);
+    big[70000] = '\0';
+    for (int format = 1; format <= 2; format++) {
+        plaudit_ctx *ctx = ctx_new();
+        assert_int_equal(plaudit_program_set_format(ctx, format), PLAUDIT_OK);
+        action(ctx, "a", 10);
+        assert_int_equal(segment2(ctx, "s", "a", 1, NULL, 0), PLAUDIT_OK);
+        assert_int_equal(badge_manual(ctx, "man", 1), PLAUDIT_OK);
+        assert_int_equal(kudos_full(ctx, 1, PLAUDIT_UNSET, PLAUDIT_UNSET, 0, PLAUDIT_UNSET, 0), PLAUDIT_OK);
+        assert_int_equal(reward(ctx, "r", 1, 5), PLAUDIT_OK);
+        assert_int_equal(plaudit_record_action(ctx, T_2026, "m", "a", "k", NULL), PLAUDIT_OK);
+        int last = format == 2 ? PLAUDIT_EVENT_PROGRAM : PLAUDIT_EVENT_TICK;
+        for (int t = 0; t <= last; t++) {
+            plaudit_event ev = valid_event((plaudit_event_type)t);
+            for (int f = 0; f < 7; f++) {
+                plaudit_event e = ev;
+                const char *field = NULL;
+                switch (f) {
+                case 0: if (!e.member) e.member = big, field = "member"; break;
+                case 1:
+                    if (!e.target && t != PLAUDIT_EVENT_SEGMENT && t != PLAUDIT_EVENT_TEAM && t != PLAUDIT_EVENT_REVOKE)
+                        e.target = "a", field = "target";
+                    break;
+                case 2: if (t != PLAUDIT_EVENT_ADJUST) e.points = 5, field = "points"; break;
+                case 3: if (t != PLAUDIT_EVENT_ADJUST && t != PLAUDIT_EVENT_REVOKE) e.reason = big, field = "reason"; break;
+                case 4: if (t != PLAUDIT_EVENT_PREFERENCES) e.flag = 1, field = "flag"; break;
+                case 5:
+                    if (format == 2 && (t == PLAUDIT_EVENT_JOIN || t == PLAUDIT_EVENT_SEGMENT ||
+                                        t == PLAUDIT_EVENT_PREFERENCES || t == PLAUDIT_EVENT_TICK ||
+                                        t == PLAUDIT_EVENT_TEAM || t == PLAUDIT_EVENT_PROGRAM))
+                        e.ref = "x", field = "ref";
+                    break;
+                case 6: if (t != PLAUDIT_EVENT_PROGRAM) e.document = "{}", field = "document"; break;
+                }
+                if (!field) continue;
+                BAD(ctx, PLAUDIT_EINVAL, plaudit_record(ctx, &e, NULL));
+                char want[64];
+                snprintf(want, sizeof want, "event takes no %s", field);
+                if (!strstr(plaudit_errmsg(ctx), want)) fail_msg("type %d: %s", t, plaudit_errmsg(ctx));
+            }
+        }
+        /* the article: "an action event", "a tick event" */
+        plaudit_event e = valid_event(PLAUDIT_EVENT_ACTION);
+        e.reason = "r";
+        BAD(ctx, PLAUDIT_EINVAL, plaudit_record(ctx, &e, NULL));
+        assert_non_null(strstr(plaudit_errmsg(ctx), "an action event takes no reason"));
+        e = valid_event(PLAUDIT_EVENT_TICK);
+        e.member = "y";
+        BAD(ctx, PLAUDIT_EINVAL, plaudit_record(ctx, &e, NULL));
+        assert_non_null(strstr(plaudit_errmsg(ctx), "a tick event takes no member"));
+        /* the fields a type uses keep their limits */
+        BAD(ctx, PLAUDIT_ESTRING, plaudit_record_adjust(ctx, T_2026, "m", 1, big, NULL, NULL));
+        plaudit_ctx_free(ctx);
+    }
+    /* A program document larger than a journal record holds is refused
+     * before anything is applied (with a larger max_program_bytes). */
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.max_program_bytes = (size_t)40 << 20;
+    plaudit_ctx *ctx = NULL;
+    assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_set_format(ctx, 2), PLAUDIT_OK);
+    size_t n = (size_t)17 << 20;
+    char *doc = malloc(n + 1);
+    assert_non_null(doc);
+    memset(doc, ' ', n);
+    doc[n] = '\0';
+    plaudit_event pe = valid_event(PLAUDIT_EVENT_PROGRAM);
+    pe.document = doc;
+    BAD(ctx, PLAUDIT_ELIMIT, plaudit_record(ctx, &pe, NULL));
+    assert_non_null(strstr(plaudit_errmsg(ctx), "more than a journal record holds"));
+    free(doc);
+    plaudit_ctx_free(ctx);
+    free(big);
+}
+
 /* After a failure, a success clears the message and code. */
 static void test_errmsg_cleared(void **state)
 {
@@ -316,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_null_ctx),    cmocka_unit_test(test_null_args),
         cmocka_unit_test(test_unknown_ids), cmocka_unit_test(test_bad_strings),
         cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_errmsg_cleared),
+        cmocka_unit_test(test_unused_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

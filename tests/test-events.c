@@ -154,6 +154,11 @@ static void test_kudos(void **state)
     c2 = ctx_new();
     assert_int_equal(kudos_full(c2, 1, PLAUDIT_UNSET, PLAUDIT_UNSET, 0, 0, PLAUDIT_PERIOD_WEEK), PLAUDIT_OK);
     REJECTS(c2, PLAUDIT_ELIMIT, plaudit_record_kudos(c2, T_2026, "a", "b", NULL, NULL));
+    /* ... also a member who exists (its tracker is from no period yet) */
+    assert_int_equal(plaudit_record_join(c2, T_2026, "a", NULL, NULL), PLAUDIT_OK);
+    REJECTS(c2, PLAUDIT_ELIMIT, plaudit_record_kudos(c2, T_2026 + 1, "a", "b", NULL, NULL));
+    REJECTS(c2, PLAUDIT_ELIMIT, plaudit_record_kudos(c2, T_2026 + 8 * DAY, "a", "b", NULL, NULL));
+    assert_int_equal(plaudit_member_count(c2), 1);
     plaudit_ctx_free(c2);
     plaudit_ctx_free(ctx);
 }

@@ -180,12 +180,14 @@ static void test_load_misuse(void **state)
     assert_int_equal(plaudit_program_load_json(NULL, ok, sizeof ok - 1), PLAUDIT_EINVAL);
     assert_int_equal(plaudit_program_load_json(ctx, NULL, 0), PLAUDIT_EINVAL);
     assert_int_equal(plaudit_program_load_json(ctx, ok, sizeof ok - 1), PLAUDIT_OK);
-    /* A second program into the same context. */
-    assert_int_equal(plaudit_program_load_json(ctx, ok, sizeof ok - 1), PLAUDIT_ESTATE);
+    /* A second program into the same context replaces the first. */
+    assert_int_equal(plaudit_program_load_json(ctx, ok, sizeof ok - 1), PLAUDIT_OK);
     plaudit_program_info info;
     plaudit_program_info_get(ctx, &info);
     assert_int_equal(info.n_actions, 1);
+    /* A failed load leaves no program, also over an earlier one. */
     assert_int_equal(plaudit_program_load_file(ctx, "/nonexistent/program.json"), PLAUDIT_ENOTFOUND);
+    assert_empty_program(ctx);
     plaudit_ctx_free(ctx);
     ctx = new_ctx();
     assert_int_equal(plaudit_program_load_file(ctx, "/nonexistent/program.json"), PLAUDIT_ENOTFOUND);
@@ -193,8 +195,6 @@ static void test_load_misuse(void **state)
     assert_empty_program(ctx);
     plaudit_ctx_free(ctx);
 }
-
-/* ---- round trip ------------------------------------------------------------------ */
 
 static char *export_of(plaudit_ctx *ctx)
 {
@@ -204,6 +204,85 @@ static char *export_of(plaudit_ctx *ctx)
     assert_int_equal(strlen(doc), len);
     return doc;
 }
+
+/* A second load before the first event replaces every field of the
+ * program: the result is what a fresh context loading the second document
+ * holds.  After the first event a load is refused and changes nothing. */
+static void test_load_replaces(void **state)
+{
+    (void)state;
+    static const char *const firsts[] = {
+        HDR "\"utc_offset_minutes\": 120}",
+        HDR "\"name\": \"A\", \"timezone\": \"Europe/Amsterdam\"}",
+        HDR "\"name\": \"A\", \"utc_offset_minutes\": -300, \"actions\": [{\"id\": \"a\", \"points\": 1}],"
+            " \"tiers\": [{\"id\": \"t\", \"min_points\": 5}], \"leaderboards\": [{\"id\": \"l\", \"period\": \"week\"}],"
+            " \"badges\": [{\"id\": \"g\", \"manual\": true}], \"kudos\": {\"points\": 2},"
+            " \"rewards\": [{\"id\": \"r\", \"cost\": 1}]}",
+    };
+    static const char *const seconds[] = {
+        HDR "\"name\": \"B\"}",
+        HDR "\"actions\": [{\"id\": \"b\", \"points\": 3}]}",
+        HDR "\"timezone\": \"Europe/Amsterdam\"}",
+        HDR "\"utc_offset_minutes\": 60}",
+    };
+    for (size_t i = 0; i < sizeof firsts / sizeof *firsts; i++)
+        for (size_t j = 0; j < sizeof seconds / sizeof *seconds; j++) {
+            plaudit_ctx *fresh = new_ctx(), *ctx = new_ctx();
+            assert_int_equal(plaudit_program_load_json(fresh, seconds[j], strlen(seconds[j])), PLAUDIT_OK);
+            assert_int_equal(plaudit_program_load_json(ctx, firsts[i], strlen(firsts[i])), PLAUDIT_OK);
+            assert_int_equal(plaudit_program_load_json(ctx, seconds[j], strlen(seconds[j])), PLAUDIT_OK);
+            char *want = export_of(fresh), *got = export_of(ctx);
+            assert_string_equal(got, want);
+            plaudit_program_info a, b;
+            assert_int_equal(plaudit_program_info_get(fresh, &a), PLAUDIT_OK);
+            assert_int_equal(plaudit_program_info_get(ctx, &b), PLAUDIT_OK);
+            assert_int_equal(a.utc_offset_minutes, b.utc_offset_minutes);
+            assert_true((a.timezone == NULL) == (b.timezone == NULL));
+            assert_true((a.name == NULL) == (b.name == NULL));
+            assert_int_equal(a.n_actions, b.n_actions);
+            assert_int_equal(a.has_kudos, b.has_kudos);
+            plaudit_free(fresh, want);
+            plaudit_free(ctx, got);
+            plaudit_ctx_free(fresh);
+            plaudit_ctx_free(ctx);
+        }
+    /* Rules declared through the C API are replaced too. */
+    plaudit_ctx *ctx = new_ctx();
+    plaudit_action_def d = PLAUDIT_ACTION_DEF_INIT;
+    d.id = "c";
+    assert_int_equal(plaudit_action_declare(ctx, &d), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_set_utc_offset(ctx, 30), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_load_json(ctx, seconds[0], strlen(seconds[0])), PLAUDIT_OK);
+    plaudit_program_info info;
+    assert_int_equal(plaudit_program_info_get(ctx, &info), PLAUDIT_OK);
+    assert_int_equal(info.n_actions, 0);
+    assert_int_equal(info.utc_offset_minutes, 0);
+    assert_string_equal(info.name, "B");
+    /* Sealed: refused, nothing changes. */
+    assert_int_equal(plaudit_record_tick(ctx, 100, NULL, NULL), PLAUDIT_OK);
+    char *before = export_of(ctx);
+    assert_int_equal(plaudit_program_load_json(ctx, firsts[0], strlen(firsts[0])), PLAUDIT_ESTATE);
+    assert_int_equal(plaudit_program_load_file(ctx, "/nonexistent/program.json"), PLAUDIT_ESTATE);
+    char *after = export_of(ctx);
+    assert_string_equal(before, after);
+    plaudit_free(ctx, before);
+    plaudit_free(ctx, after);
+    plaudit_ctx_free(ctx);
+}
+
+/* A NUL byte in a program gets its own message with its offset. */
+static void test_load_nul(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = new_ctx();
+    static const char doc[] = "{\"format\": \"plaudit.program/1\", \"name\": \"a\0b\"}";
+    assert_int_equal(plaudit_program_load_json(ctx, doc, sizeof doc - 1), PLAUDIT_EPARSE);
+    assert_string_equal(plaudit_errmsg(ctx), "program: NUL byte at offset 42");
+    assert_empty_program(ctx);
+    plaudit_ctx_free(ctx);
+}
+
+/* ---- round trip ------------------------------------------------------------------ */
 
 /* export -> load -> export is the identity; returns the first export
  * (malloc'ed copy). */
@@ -484,6 +563,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_error_late_undoes_all),
         cmocka_unit_test(test_load_misuse),
+        cmocka_unit_test(test_load_replaces),
+        cmocka_unit_test(test_load_nul),
         cmocka_unit_test(test_round_trip_kitchen_sink),
         cmocka_unit_test(test_round_trip_bench),
         cmocka_unit_test(test_round_trip_example),

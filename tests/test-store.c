@@ -561,6 +561,156 @@ static void test_keys_restart(void **state)
     }
 }
 
+/* ---- re-entrancy: a store that calls back into the context ----------------------- */
+
+typedef struct poke {
+    plaudit_store inner;      /* the memory store doing the work */
+    plaudit_ctx *ctx;         /* the context it serves (NULL: do not poke) */
+    unsigned pokes, refused;  /* calls tried / refused with PLAUDIT_ESTATE */
+    int in_read;              /* a recovery read is running */
+} poke;
+
+/* Every mutating call must be refused and change nothing. */
+static void poke_ctx(poke *p)
+{
+    plaudit_ctx *ctx = p->ctx;
+    if (!ctx) return;
+    uint64_t d = plaudit_state_digest(ctx);
+    plaudit_event ev = {.type = PLAUDIT_EVENT_TICK, .ts = T0_FOR_TESTS + 99999};
+    int rcs[] = {
+        plaudit_record_tick(ctx, T0_FOR_TESTS + 99999, NULL, NULL),
+        plaudit_record_action(ctx, T0_FOR_TESTS + 99999, "intruder", "post", "k", NULL),
+        plaudit_record_batch(ctx, &ev, 1, NULL, NULL),
+        plaudit_record_json(ctx, "{\"type\":\"tick\",\"ts\":1800000000}", 33, NULL),
+        plaudit_store_snapshot(ctx),
+        plaudit_store_sync(ctx),
+        plaudit_store_detach(ctx),
+        plaudit_store_attach(ctx, &p->inner, NULL),
+        plaudit_listener_set(ctx, NULL),
+        plaudit_program_set_name(ctx, "x"),
+        plaudit_program_load_json(ctx, "{}", 2),
+        plaudit_analytics_enable(ctx, NULL),
+    };
+    for (size_t i = 0; i < sizeof rcs / sizeof *rcs; i++) {
+        p->pokes++;
+        p->refused += rcs[i] == PLAUDIT_ESTATE;
+        if (rcs[i] != PLAUDIT_ESTATE) print_message("poke %zu: %d %s\n", i, rcs[i], plaudit_errmsg(ctx));
+    }
+    assert_non_null(strstr(plaudit_errmsg(ctx), "from inside a store callback"));
+    assert_true(plaudit_state_digest(ctx) == d);
+    /* queries are fine */
+    assert_true(plaudit_member_count(ctx) < 1000);
+}
+
+static int pk_append(uint64_t seq, const void *data, size_t len, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.journal_append(seq, data, len, p->inner.payload);
+}
+static int pk_sync(void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.sync(p->inner.payload);
+}
+static int pk_read(uint64_t from, plaudit_store_chunk_fn fn, void *fp, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.journal_read(from, fn, fp, p->inner.payload);
+}
+static int pk_cut(uint64_t n, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.journal_cut(n, p->inner.payload);
+}
+static int pk_swrite(uint64_t seq, const void *data, size_t len, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.snapshot_write(seq, data, len, p->inner.payload);
+}
+static int pk_sread(plaudit_store_chunk_fn fn, void *fp, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.snapshot_read(fn, fp, p->inner.payload);
+}
+static int pk_drop(uint64_t upto, void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.journal_drop(upto, p->inner.payload);
+}
+static const char *pk_errmsg(void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+    return p->inner.errmsg(p->inner.payload);
+}
+static void pk_close(void *pl)
+{
+    poke *p = pl;
+    poke_ctx(p);
+}
+
+static plaudit_store poke_store(poke *p)
+{
+    plaudit_store s = PLAUDIT_STORE_INIT;
+    s.journal_append = pk_append;
+    s.sync = pk_sync;
+    s.journal_read = pk_read;
+    s.journal_cut = pk_cut;
+    s.snapshot_write = pk_swrite;
+    s.snapshot_read = pk_sread;
+    s.journal_drop = pk_drop;
+    s.errmsg = pk_errmsg;
+    s.close = pk_close;
+    s.payload = p;
+    return s;
+}
+
+/* Store callbacks run under the listeners' guard: a callback that records
+ * an event (or makes any other mutating call) is refused, so the journal
+ * holds one record per sequence number and recovers to the same state. */
+static void test_reentrant_store(void **state)
+{
+    (void)state;
+    memstore *m = mem_new();
+    poke p;
+    memset(&p, 0, sizeof p);
+    p.inner = mem_store(m);
+    plaudit_ctx *ctx = new_ctx(NULL, 0);
+    p.ctx = ctx;
+    plaudit_store s = poke_store(&p);
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+    for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
+    /* a failing callback: its errmsg slot pokes too */
+    m->fail_at = m->calls + 1;
+    assert_int_equal(plaudit_record_tick(ctx, plaudit_clock(ctx) + 1, NULL, NULL), PLAUDIT_EUSER);
+    m->fail_at = 0;
+    uint64_t d = plaudit_state_digest(ctx);
+    for (size_t i = 1; i < m->nrec; i++) assert_true(m->rec_seq[i] == m->rec_seq[i - 1] + 1);
+    assert_true(p.pokes > 0);
+    assert_int_equal(p.refused, p.pokes);
+    plaudit_ctx_free(ctx); /* close pokes a context being freed: refused too */
+    /* recovery with a poking store: same state */
+    memset(&p, 0, sizeof p);
+    p.inner = mem_store(m);
+    ctx = new_ctx(NULL, 0);
+    p.ctx = ctx;
+    s = poke_store(&p);
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+    assert_true(plaudit_state_digest(ctx) == d);
+    assert_true(p.pokes > 0);
+    assert_int_equal(p.refused, p.pokes);
+    p.ctx = NULL;
+    plaudit_ctx_free(ctx);
+    mem_free(m);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -576,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_api),       cmocka_unit_test(test_store_faults),
         cmocka_unit_test(test_alloc_faults), cmocka_unit_test(test_crash),    cmocka_unit_test(test_torn),
         cmocka_unit_test(test_retroactive), cmocka_unit_test(test_keys_restart),
+        cmocka_unit_test(test_reentrant_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

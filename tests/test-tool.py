@@ -129,9 +129,22 @@ def replay_exit_codes():
 def usage_and_help():
     p = run("--help", check_rc=0)
     text = p.stdout.decode()
-    for word in ("check PROGRAM", "replay", "what-if", "report", "--store DIR", "--trace", "Exit status", "--html FILE"):
+    for word in ("check [--export] PROGRAM", "replay", "what-if", "report", "--store DIR", "--trace", "Exit status", "--html FILE"):
         assert word in text, word
-    assert run("replay", "--help", check_rc=0).stdout == p.stdout
+    # every command listed prints its own help, in the same form, and the
+    # whole help holds each command's text
+    cmds = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\nCommon options:")[0].splitlines()
+            if line.startswith("  ") and not line.startswith("   ")]
+    assert cmds == ["check", "replay", "what-if", "report", "credential", "serve"], cmds
+    for cmd in cmds:
+        for flag in ("--help", "-h"):
+            h = run(cmd, flag, check_rc=0).stdout.decode()
+            assert h.startswith(f"Usage: plaudit {cmd} "), (cmd, h[:80])
+            assert "Common options:" in h and "Exit status:" in h and "Examples:\n  plaudit " + cmd in h, cmd
+            synopsis, body = h.split("\n", 1)[0][len("Usage: plaudit "):], h.split("\n\n", 2)[1]
+            assert f"  {synopsis}\n{body}\n" in text, cmd
+            assert h != p.stdout.decode() and all(f"  {c} " not in h.split("Examples:")[0] for c in cmds if c != cmd)
+    assert run("replay", "program.json", "--help", check_rc=0).stdout.startswith(b"Usage: plaudit replay ")
     assert run("help", check_rc=0).stdout == p.stdout
     run(check_rc=2)
     p = run("frobnicate", check_rc=2)

@@ -31,7 +31,12 @@
  *
  * THREADS AND RE-ENTRANCY
  *  Callbacks run on the thread that called the library, one at a time per
- *  context.  A callback must not call the context it serves.
+ *  context.  They run under the same guard as listeners: a callback may
+ *  call queries on the context it serves, but every call that changes it
+ *  (events, declarations and program loads, listener changes, analytics,
+ *  store calls) fails with PLAUDIT_ESTATE ("... from inside a store
+ *  callback") and changes nothing, so a store cannot, say, journal a
+ *  second record under the sequence number it is being given.
  *
  * WHAT THE ENGINE ASSUMES (the contract of every slot is in its comment)
  *  - The journal is one ordered byte stream: the concatenation of the

@@ -18,7 +18,7 @@ subclasses, one per error code, carrying the library's message.
 
 from __future__ import annotations
 
-from . import _lib
+from . import _conv, _lib
 from .engine import Engine, Listener, has_json
 from .errors import (
     ERRORS,
@@ -38,6 +38,7 @@ from .errors import (
     ParseError,
     PlauditError,
     PlauditIOError,
+    PlauditTypeError,
     RangeError,
     SelfKudosError,
     StateError,
@@ -75,7 +76,7 @@ from .model import (
     SyncPolicy,
 )
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"  # = the version in meson.build (tests/test-install.py and test-packaging.py check)
 
 #: The loaded library's version string and number, and its path.
 LIBRARY_VERSION: str = _lib.VERSION
@@ -108,23 +109,23 @@ def crc32c(data: bytes, crc: int = 0) -> int:
     """CRC-32C (Castagnoli) of `data`, continued from `crc` (plaudit_crc32c):
     the checksum of the storage formats (docs/storage-format.md)."""
     b = bytes(data)
-    return _lib._lib.plaudit_crc32c(crc, b, len(b))
+    return _lib._lib.plaudit_crc32c(_conv.integer(crc, "crc", 0, 0xFFFFFFFF), b, len(b))
 
 
 def period_name(period: Period | int) -> str | None:
     """"day", "week", ...; None for Period.NONE (plaudit_period_name)."""
-    p = _lib._lib.plaudit_period_name(int(period))
+    p = _lib._lib.plaudit_period_name(_conv.integer(period, "period", _conv.INT_MIN, _conv.INT_MAX))
     return None if p is None else p.decode()
 
 
 def period_parse(name: str) -> Period:
     """A period from its name; Period.NONE when unknown (plaudit_period_parse)."""
-    return Period(_lib._lib.plaudit_period_parse(name.encode()))
+    return Period(_lib._lib.plaudit_period_parse(_conv.required_text(name, "name")))
 
 
 def event_type_name(t: EventType | int) -> str | None:
     """"action", "join", ...; None for an unknown value (plaudit_event_type_name)."""
-    p = _lib._lib.plaudit_event_type_name(int(t))
+    p = _lib._lib.plaudit_event_type_name(_conv.integer(t, "t", _conv.INT_MIN, _conv.INT_MAX))
     return None if p is None else p.decode()
 
 
@@ -137,7 +138,7 @@ __all__ = [
     "ERRORS", "PlauditError", "CallbackError", "ConflictError", "CorruptError", "DisabledError",
     "EngineClosedError", "ExistsError", "FundsError", "HistoryError",
     "InvalidArgumentError", "LimitError", "LockedError",
-    "NoMemoryError", "NotFoundError", "ParseError", "PlauditIOError", "RangeError", "SelfKudosError",
+    "NoMemoryError", "NotFoundError", "ParseError", "PlauditIOError", "PlauditTypeError", "RangeError", "SelfKudosError",
     "StateError", "StockError", "StringError", "TimeError", "UnsupportedError", "UTF8Error", "VersionError",
     "LIBRARY_VERSION", "LIBRARY_VERSION_NUMBER", "LIBRARY_PATH", "DUPLICATE", "UNSET", "MAX_LEVELS",
     "MAX_VALUE", "MAX_TS",

@@ -8,10 +8,13 @@ argument types, result type and error check.
 The library is looked for in this order:
 
 1. the file named by the ``PLAUDIT_LIBRARY`` environment variable;
-2. a library built next to this package: ``libplaudit.so*`` inside the
-   package folder, then ``build*/lib/libplaudit.so`` in the source tree the
-   package sits in (``bindings/python/plaudit`` -> the tree's root);
-3. the system's, through :func:`ctypes.util.find_library`.
+2. ``libplaudit.so*`` inside the package folder (a wheel built by
+   ``pip install .`` holds its own copy there);
+3. the library ``meson install`` put beside the package (recorded in the
+   generated ``_installed`` module: relative to the package, then absolute);
+4. ``build*/lib/libplaudit.so`` in the source tree the package sits in
+   (``bindings/python/plaudit`` -> the tree's root), newest first;
+5. the system's, through :func:`ctypes.util.find_library`.
 
 At load time the library's version number is checked against the range these
 bindings support (major version 2).
@@ -806,6 +809,15 @@ def _candidates() -> list[str]:
     found: list[str] = []
     found += sorted(glob.glob(os.path.join(here, "libplaudit.so*")))
     found += sorted(glob.glob(os.path.join(here, "libplaudit*.dylib")))
+    try:
+        from . import _installed  # only in a package installed by meson
+    except ImportError:
+        pass
+    else:
+        for path in (os.path.normpath(os.path.join(here, _installed.LIBRARY_RELATIVE)),
+                     _installed.LIBRARY_ABSOLUTE):
+            if os.path.exists(path) and path not in found:
+                found.append(path)
     root = os.path.dirname(os.path.dirname(os.path.dirname(here)))  # bindings/python/plaudit -> root
     built = glob.glob(os.path.join(root, "build*", "lib", "libplaudit.so"))
     built += glob.glob(os.path.join(root, "build*", "lib", "libplaudit.dylib"))

@@ -20,7 +20,8 @@ from typing import Optional, Union
 
 from . import _lib as L
 from . import errors as E
-from .engine import Engine, _period
+from . import _conv as C
+from .engine import Engine, _period, add_method, serialized
 from .model import Period
 
 _HAVE = L.has("plaudit_analytics_get")
@@ -78,6 +79,7 @@ def _unsupported() -> E.PlauditError:
     return E.UnsupportedError(E.EUNSUPPORTED, "plaudit_analytics_*: not exported by the loaded libplaudit")
 
 
+@serialized
 def enable(engine: Engine, period: Union[Period, str, int] = Period.MONTH, quiet_days: int = 30,
            quiet_max: int = 10) -> None:
     """Switch the analytics recorder on; before the first event.
@@ -88,11 +90,12 @@ def enable(engine: Engine, period: Union[Period, str, int] = Period.MONTH, quiet
     o = L.plaudit_analytics_options()
     o.version = L.PLAUDIT_ANALYTICS_OPTIONS_VERSION
     o.period = _period(period)
-    o.quiet_days = quiet_days
-    o.quiet_max = quiet_max
+    o.quiet_days = C.integer(quiet_days, "quiet_days", 0, C.UINT_MAX)
+    o.quiet_max = C.integer(quiet_max, "quiet_max", 0, C.UINT_MAX)
     L._lib.plaudit_analytics_enable(engine._h(), byref(o))
 
 
+@serialized
 def get(engine: Engine, start: Optional[int] = None, end: Optional[int] = None) -> Analytics:
     """The analytics of [start, end) (None: open on that side; both None:
     all time).  Raises StateError when the recorder is off, RangeError for
@@ -100,7 +103,8 @@ def get(engine: Engine, start: Optional[int] = None, end: Optional[int] = None) 
     if not _HAVE:
         raise _unsupported()
     a = L.plaudit_analytics()
-    L._lib.plaudit_analytics_get(engine._h(), byref(a), OPEN if start is None else start, OPEN if end is None else end)
+    L._lib.plaudit_analytics_get(engine._h(), byref(a), C.opt_ts(start, "start", OPEN),
+                                 C.opt_ts(end, "end", OPEN))
 
     def s(b: Optional[bytes]) -> Optional[str]:
         return None if b is None else b.decode("utf-8")
@@ -126,16 +130,15 @@ def get(engine: Engine, start: Optional[int] = None, end: Optional[int] = None) 
 
 def _engine_enable(self: Engine, period: Union[Period, str, int] = Period.MONTH, quiet_days: int = 30,
                    quiet_max: int = 10) -> None:
-    """See :func:`plaudit.analytics.enable`."""
-    enable(self, period, quiet_days, quiet_max)
+    return enable(self, period, quiet_days, quiet_max)
 
 
 def _engine_get(self: Engine, start: Optional[int] = None, end: Optional[int] = None) -> Analytics:
-    """See :func:`plaudit.analytics.get`."""
     return get(self, start, end)
 
 
-Engine.enable_analytics = _engine_enable  # type: ignore[attr-defined]
-Engine.analytics = _engine_get  # type: ignore[attr-defined]
+add_method("enable_analytics", _engine_enable, "Switch the analytics recorder on (plaudit.analytics.enable).\n\n"
+           + (enable.__doc__ or ""))
+add_method("analytics", _engine_get, "The program's analytics (plaudit.analytics.get).\n\n" + (get.__doc__ or ""))
 
 __all__ = ["Analytics", "PeriodStats", "QuietContributor", "enable", "get", "OPEN"]

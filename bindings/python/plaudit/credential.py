@@ -19,9 +19,10 @@ import json
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional, Tuple, Union
 
+from . import _conv
 from . import _lib as L
 from . import errors as E
-from .engine import Engine
+from .engine import Engine, add_method, serialized
 
 # The struct, the callback types and the function's row live in the one
 # declaration table (_lib).
@@ -39,12 +40,10 @@ Subject = Union[str, Callable[[str], str]]
 EmailFn = Callable[[str], Union[str, Tuple[str, Optional[str]]]]
 
 
-def _enc(s: Optional[StrLike]) -> Optional[bytes]:
-    if s is None:
-        return None
-    return s if isinstance(s, bytes) else s.encode("utf-8")
+_enc = _conv.text
 
 
+@serialized
 def credential(
     engine: Engine,
     member: StrLike,
@@ -82,12 +81,12 @@ def credential(
     ctx = engine.handle
     o = plaudit_credential_options()
     o.version = PLAUDIT_CREDENTIAL_OPTIONS_VERSION
-    o.issuer_id = _enc(issuer_id)
-    o.issuer_name = _enc(issuer_name)
-    o.issuer_url = _enc(issuer_url)
-    o.issuer_email = _enc(issuer_email)
-    o.issuer_image = _enc(issuer_image)
-    o.base_url = _enc(base_url)
+    o.issuer_id = _enc(issuer_id, "issuer_id")
+    o.issuer_name = _enc(issuer_name, "issuer_name")
+    o.issuer_url = _enc(issuer_url, "issuer_url")
+    o.issuer_email = _enc(issuer_email, "issuer_email")
+    o.issuer_image = _enc(issuer_image, "issuer_image")
+    o.base_url = _enc(base_url, "base_url")
     keep: list = []           # buffers C reads until the call returns
     failure: list = []        # an exception raised by a Python callback
 
@@ -96,11 +95,11 @@ def credential(
             try:
                 r = email(m.decode("utf-8"))
                 addr, salt = (r, None) if isinstance(r, (str, bytes)) else r
-                b = ctypes.create_string_buffer(_enc(addr))
+                b = ctypes.create_string_buffer(_enc(addr, "email"))
                 keep.append(b)
                 pe[0] = ctypes.addressof(b)
                 if salt is not None:
-                    s = ctypes.create_string_buffer(_enc(salt))
+                    s = ctypes.create_string_buffer(_enc(salt, "salt"))
                     keep.append(s)
                     ps[0] = ctypes.addressof(s)
                 else:
@@ -116,7 +115,7 @@ def credential(
 
         def subject_cb(m: bytes, payload: Any) -> Optional[int]:
             try:
-                b = ctypes.create_string_buffer(_enc(fn(m.decode("utf-8"))))
+                b = ctypes.create_string_buffer(_enc(fn(m.decode("utf-8")), "subject"))
                 keep.append(b)
                 return ctypes.addressof(b)
             except BaseException as e:
@@ -127,11 +126,11 @@ def credential(
     else:
         if subject is None:
             subject = (base_url or "").rstrip("/") + "/members/{member}"
-        o.subject_template = _enc(subject)
+        o.subject_template = _enc(subject, "subject")
 
     p, n = c_void_p(), c_size_t()
     try:
-        _export(ctx, _enc(member), _enc(badge), level, byref(o), byref(p), byref(n))
+        _export(ctx, _enc(member, "member"), _enc(badge, "badge"), _conv.integer(level, "level", 0, 0xFFFFFFFF), byref(o), byref(p), byref(n))
     except E.PlauditError as err:
         if failure:
             raise err from failure[0]
@@ -143,11 +142,12 @@ def credential(
     return text if as_json else json.loads(text)
 
 
-def _engine_credential(self: Engine, member: StrLike, badge: StrLike, level: int = 0, **options: Any) -> Union[dict, str]:
-    """The OpenBadgeCredential of a member's earned badge: see
-    :func:`plaudit.credential.credential` for the options."""
+def _engine_credential(self: Engine, member: StrLike, badge: StrLike, level: int = 0,
+                       **options: Any) -> Union[dict, str]:
     return credential(self, member, badge, level, **options)
 
 
 if not hasattr(Engine, "credential"):
-    Engine.credential = _engine_credential  # type: ignore[attr-defined]
+    add_method("credential", _engine_credential,
+               "The OpenBadgeCredential of a member's earned badge (plaudit.credential.credential; the\n"
+               "options are keyword arguments).\n\n" + (credential.__doc__ or ""))

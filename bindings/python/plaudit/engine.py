@@ -5,19 +5,29 @@ on ``with`` exit and, as a last resort, when garbage collected).  Everything
 it returns is a copy: strings are ``str``, structs are dataclasses, so
 nothing refers to context-owned C memory after a call returns.
 
-Threads: like the C context, an Engine is used by one thread at a time.
+Threads: an Engine may be shared by threads.  Like the C context, it runs
+one call at a time: every public method (and property) holds the engine's
+lock for the whole call, so calls from several threads run one after the
+other (ctypes releases the GIL inside C, so without it two threads would be
+in the context at once).  The lock is re-entrant (an RLock) because
+listeners and Python stores run inside a call, on the calling thread, and
+may query the engine; a listener that waits for another thread that uses
+the same engine deadlocks.  Separate engines do not share a lock.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
+import threading
 import weakref
 from struct import error as struct_error
 from ctypes import byref, c_char_p, c_int, c_int64, c_size_t, c_uint64, c_void_p
 from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
+from . import _conv as C
 from . import _lib as L
 from . import errors as E
 from . import events as _events
@@ -90,16 +100,11 @@ _CRITERION_NAMES = {
 _LISTENER_METHODS = ("on_points", "on_badge", "on_tier", "on_redeem", "on_kudos")
 
 
-def _enc(s: Optional[StrLike]) -> Optional[bytes]:
-    """str -> UTF-8 bytes; bytes and None pass through (bytes lets a caller
-    hand the library text that is not UTF-8, which it rejects)."""
-    if s is None or s.__class__ is bytes:
-        return s  # type: ignore[return-value]
-    if isinstance(s, str):
-        return s.encode("utf-8", "surrogateescape")
-    if isinstance(s, bytes):
-        return bytes(s)
-    raise TypeError(f"expected str, bytes or None, not {type(s).__name__}")
+# Every argument crosses into C through the helpers of _conv (one place
+# that rejects NUL bytes, wrong types and naive datetimes).
+_text = C.text
+_ts = C.ts
+_int = C.integer
 
 
 def _dec(b: Optional[bytes]) -> Optional[str]:
@@ -113,15 +118,15 @@ def _period(p: PeriodLike) -> int:
     if isinstance(p, str):
         if not p:
             return 0
-        v = lib.plaudit_period_parse(p.encode())
+        v = lib.plaudit_period_parse(_text(p, "period"))
         if v == 0:
             raise E.InvalidArgumentError(E.EINVAL, f"unknown period \"{p}\"")
         return v
-    return int(p)
+    return _int(p, "period", 0, C.INT_MAX)
 
 
-def _opt_int(v: Optional[int]) -> int:
-    return _UNSET if v is None else int(v)
+def _opt_int(v: Optional[int], name: str) -> int:
+    return _UNSET if v is None else _int(v, name)
 
 
 def _period_name(v: int) -> Optional[str]:
@@ -229,8 +234,7 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
     n = len(events)
     Arr = L.plaudit_event * n
     if _PACKER is None:
-        arr = Arr(*[(e.type, e.ts, _enc(e.id), _enc(e.member), _enc(e.target), e.points, _enc(e.reason),
-                     e.flag, _enc(e.ref), _enc(e.document)) for e in events])
+        arr = Arr(*[_event_fields(e, i) for i, e in enumerate(events)])
         return arr, None
     S, off = _PACKER
     size = ctypes.sizeof(L.plaudit_event)
@@ -242,7 +246,7 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
     def addr(v: Any) -> int:
         b = cache.get(v)
         if b is None:
-            b = _enc(v)
+            b = _text(v, "string")
             if b is None:
                 return 0
             cache[v] = b
@@ -258,11 +262,34 @@ def _pack_events(events: Sequence[Event]) -> tuple[Any, Any]:
             rp = 0 if e.reason is None else addr(e.reason)
             fp = 0 if e.ref is None else addr(e.ref)
             dp = 0 if e.document is None else addr(e.document)
-            pack(buf, i * size, e.type, e.ts, ip, mp, tp, e.points, rp, e.flag, fp, dp)
-    except struct_error as ex:
-        raise TypeError(f"event {i}: {ex}") from None
+            t = e.ts
+            pack(buf, i * size, e.type, t if t.__class__ is int else _ts(t, "ts"), ip, mp, tp, e.points, rp,
+                 e.flag, fp, dp)
+    except (struct_error, AttributeError, E.PlauditError) as ex:
+        # name the event and the field: check it alone
+        _event_fields(events[i], i)
+        raise E.PlauditTypeError(E.EINVAL, f"event {i}: {ex}") from None
     keep.append(cache)  # type: ignore[arg-type]
     return Arr.from_buffer(buf), (keep, buf)
+
+
+def _event_fields(e: Event, i: Optional[int] = None) -> tuple:
+    """The plaudit_event fields of `e`, each checked (TypeError, RangeError,
+    StringError naming the field, and the event's index in a batch)."""
+    at = "event" if i is None else f"event {i}"
+    if not isinstance(e, Event):
+        raise C._type_error(at, "plaudit.Event", e)
+    return (_int(e.type, f"{at}: type", C.INT_MIN, C.INT_MAX), _ts(e.ts, f"{at}: ts"),
+            _text(e.id, f"{at}: id"), _text(e.member, f"{at}: member"), _text(e.target, f"{at}: target"),
+            _int(e.points, f"{at}: points"), _text(e.reason, f"{at}: reason"), C.flag(e.flag),
+            _text(e.ref, f"{at}: ref"), _text(e.document, f"{at}: document"))
+
+
+def _locks_itself(fn: Any) -> Any:
+    """Mark a method that holds the engine's lock itself (left alone by
+    _serialize_class)."""
+    fn._plaudit_serialized = True
+    return fn
 
 
 class Listener:
@@ -319,6 +346,7 @@ class Engine:
         store: Optional[Store] = None,
     ) -> None:
         self._ctx = None
+        self._lock = threading.RLock()  # one call at a time (see the module's doc)
         self._keep: dict[str, Any] = {}  # ctypes objects C may call or read
         self._cb_exc: Optional[BaseException] = None
         self._sbridge: Optional[_StoreBridge] = None  # the attached Python store's bridge
@@ -327,9 +355,9 @@ class Engine:
         self._tzdir = tzdir
         opts = L.plaudit_options()
         opts.version = L.PLAUDIT_OPTIONS_VERSION
-        opts.tzdir = _enc(tzdir)
-        opts.idempotency_retention_s = idempotency_retention_s
-        opts.max_members = max_members
+        opts.tzdir = C.path(tzdir, "tzdir") if tzdir is not None else None
+        opts.idempotency_retention_s = _int(idempotency_retention_s, "idempotency_retention_s")
+        opts.max_members = _int(max_members, "max_members", 0, C.UINT64_MAX)
         h = c_void_p()
         lib.plaudit_ctx_new(byref(h), byref(opts))
         self._ctx = h.value
@@ -344,14 +372,51 @@ class Engine:
                 elif isinstance(program, os.PathLike):
                     self.load_program_file(program)
                 elif isinstance(program, (str, bytes)):
-                    self.load_program_json(program)
+                    self._load_text(program)
                 else:
-                    raise TypeError("program: expected a dict, a JSON string or a path")
+                    raise E.PlauditTypeError(
+                        E.EINVAL, f"program: expected a dict, JSON text or a pathlib.Path, not {type(program).__name__}")
             if store is not None:
                 self.attach_store(store)
         except BaseException:
             self.close()
             raise
+
+    def _load_text(self, text: StrLike) -> None:
+        """`Engine(str)`: a str or bytes program is JSON text, never a file
+        name.  One that is not JSON and names an existing file is refused
+        with a TypeError that says to pass a pathlib.Path (loading it would
+        make the meaning of a str depend on the files around)."""
+        head = text.lstrip()[:1]
+        if head not in ("{", b"{"):
+            try:
+                is_file = len(text) < 4096 and os.path.isfile(text)
+            except (ValueError, TypeError, OSError):
+                is_file = False
+            if is_file:
+                raise E.PlauditTypeError(
+                    E.EINVAL, f"program: {text!r} names a file, but a str program is JSON text; "
+                    f"pass pathlib.Path({text!r}) (or use Engine.from_file) to load the file")
+        try:
+            self.load_program_json(text)
+        except E.ParseError as e:
+            if head not in ("{", b"{"):
+                e.message += " (a str program is JSON text; to load a file, pass a pathlib.Path)"
+                e.args = (e.message,)
+            raise
+
+    def __repr__(self) -> str:
+        if self._ctx is None:
+            return "<plaudit.Engine closed>"
+        info = self.program_info()
+        parts = [f"program={info.name!r}" if info.name else "program=None",
+                 f"members={self.member_count}", f"clock={self.clock}"]
+        st = self._store_obj
+        if st is not None:
+            parts.append("store=" + (st if isinstance(st, str) else type(st).__name__))
+        if info.sealed:
+            parts.append("sealed")
+        return f"<plaudit.Engine {' '.join(parts)}>"
 
     # -- life -------------------------------------------------------------
 
@@ -470,8 +535,7 @@ class Engine:
         if use_json is None:
             use_json = has_json()
         if use_json:
-            b = _enc(text)
-            assert b is not None
+            b = C.buffer(text, "text")
             lib.plaudit_program_load_json(ctx, b, len(b))
             return
         try:
@@ -486,8 +550,9 @@ class Engine:
         if use_json is None:
             use_json = has_json()
         if use_json:
-            lib.plaudit_program_load_file(ctx, os.fsencode(path))
+            lib.plaudit_program_load_file(ctx, C.path(path))
             return
+        C.path(path)
         try:
             with open(path, "rb") as f:
                 data = f.read()
@@ -508,18 +573,18 @@ class Engine:
         """1 (plaudit.program/1, the default) or 2 (plaudit.program/2):
         format 2 enables the rules and events new in version 2 of the spec
         and the plaudit.state/2 document (plaudit_program_set_format)."""
-        lib.plaudit_program_set_format(self._h(), int(format))
+        lib.plaudit_program_set_format(self._h(), _int(format, "format", C.INT_MIN, C.INT_MAX))
 
     def set_program_name(self, name: str) -> None:
-        lib.plaudit_program_set_name(self._h(), _enc(name))
+        lib.plaudit_program_set_name(self._h(), _text(name, "name"))
 
     def set_utc_offset(self, minutes: int) -> None:
         """Local time as a fixed offset from UTC, in minutes."""
-        lib.plaudit_program_set_utc_offset(self._h(), minutes)
+        lib.plaudit_program_set_utc_offset(self._h(), _int(minutes, "minutes", C.INT_MIN, C.INT_MAX))
 
     def set_timezone(self, zone: str) -> None:
         """Local time from an IANA zone, read now from the tz database."""
-        lib.plaudit_program_set_timezone(self._h(), _enc(zone))
+        lib.plaudit_program_set_timezone(self._h(), _text(zone, "zone"))
 
     def declare_action(
         self,
@@ -536,8 +601,9 @@ class Engine:
     ) -> None:
         """Declare an action (plaudit_action_declare)."""
         d = L.plaudit_action_def(
-            L.PLAUDIT_ACTION_DEF_VERSION, _enc(id), _enc(name), _enc(description), points, int(once),
-            cooldown_s, _opt_int(cap_points), _opt_int(cap_count), _period(cap_per))
+            L.PLAUDIT_ACTION_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _int(points, "points"), C.flag(once), _int(cooldown_s, "cooldown_s"), _opt_int(cap_points, "cap_points"),
+            _opt_int(cap_count, "cap_count"), _period(cap_per))
         lib.plaudit_action_declare(self._h(), byref(d))
 
     def declare_tier(
@@ -556,10 +622,11 @@ class Engine:
         """Declare a tier, lowest first (plaudit_tier_declare).  `benefits`
         (format 2): display strings of what the tier gives."""
         n = len(benefits)
-        bs = (c_char_p * max(n, 1))(*[_enc(b) for b in benefits])
+        bs = (c_char_p * max(n, 1))(*[_text(b, f"benefits[{j}]") for j, b in enumerate(benefits)])
         d = L.plaudit_tier_def(
-            L.PLAUDIT_TIER_DEF_VERSION, _enc(id), _enc(name), _enc(description), min_points,
-            min_distinct_actions, min_tenure_days, int(lifetime), _period(window), n,
+            L.PLAUDIT_TIER_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _int(min_points, "min_points"), _int(min_distinct_actions, "min_distinct_actions"),
+            _int(min_tenure_days, "min_tenure_days"), C.flag(lifetime), _period(window), n,
             ctypes.cast(bs, ctypes.POINTER(c_char_p)))
         lib.plaudit_tier_declare(self._h(), byref(d))
 
@@ -574,10 +641,10 @@ class Engine:
         """Declare a motivation segment: affinity = sum of weight x
         occurrences of each action (plaudit_segment_declare)."""
         n = len(weights)
-        actions = (c_char_p * max(n, 1))(*[_enc(k) for k in weights])
-        ws = (c_int64 * max(n, 1))(*[int(v) for v in weights.values()])
+        actions = (c_char_p * max(n, 1))(*[_text(k, "weights key") for k in weights])
+        ws = (c_int64 * max(n, 1))(*[_int(v, f"weights[{k!r}]") for k, v in weights.items()])
         d = L.plaudit_segment_def(
-            L.PLAUDIT_SEGMENT_DEF_VERSION, _enc(id), _enc(name), _enc(description), n,
+            L.PLAUDIT_SEGMENT_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"), n,
             ctypes.cast(actions, ctypes.POINTER(c_char_p)), ctypes.cast(ws, ctypes.POINTER(c_int64)))
         lib.plaudit_segment_declare(self._h(), byref(d))
 
@@ -599,8 +666,9 @@ class Engine:
         if by not in _BOARD_BY:
             raise E.InvalidArgumentError(E.EINVAL, f"by must be \"member\" or \"team\", not {by!r}")
         d = L.plaudit_leaderboard_def(
-            L.PLAUDIT_LEADERBOARD_DEF_VERSION, _enc(id), _enc(name), _enc(description), _period(period),
-            _enc(segment), size, _BOARD_BY[by], _opt_int(from_), _opt_int(until))
+            L.PLAUDIT_LEADERBOARD_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _period(period), _text(segment, "segment"), _int(size, "size", 0, C.UINT_MAX), _BOARD_BY[by],
+            _opt_int(from_, "from_"), _opt_int(until, "until"))
         lib.plaudit_leaderboard_declare(self._h(), byref(d))
 
     def declare_badge(
@@ -657,7 +725,7 @@ class Engine:
             except KeyError:
                 raise E.InvalidArgumentError(E.EINVAL, f"unknown criterion \"{criterion}\"") from None
         n = len(thresholds)
-        th = (c_int64 * max(n, 1))(*thresholds)
+        th = (c_int64 * max(n, 1))(*[_int(t, f"thresholds[{i}]") for i, t in enumerate(thresholds)])
         subs = (L.plaudit_criterion_def * max(len(all), 1))()
         keep = []  # the encoded strings live as long as the call
         for i, c in enumerate(all):
@@ -666,15 +734,17 @@ class Engine:
                 if crit not in _CRITERION_NAMES:
                     raise E.InvalidArgumentError(E.EINVAL, f"unknown criterion \"{crit}\"")
                 crit = _CRITERION_NAMES[crit]
-            a, t = _enc(c.get("action")), _enc(c.get("tier"))
+            a, t = _text(c.get("action"), f"all[{i}].action"), _text(c.get("tier"), f"all[{i}].tier")
             keep += [a, t]
             subs[i] = L.plaudit_criterion_def(int(crit), a, _period(c.get("within")), _period(c.get("per")),
-                                              int(c.get("threshold", 0)), t)
+                                              _int(c.get("threshold", 0), f"all[{i}].threshold"), t)
         d = L.plaudit_badge_def(
-            L.PLAUDIT_BADGE_DEF_VERSION, _enc(id), _enc(name), _enc(description), _enc(image), _enc(criteria),
-            int(criterion), _enc(action), _period(within), _period(per), n,
-            ctypes.cast(th, ctypes.POINTER(c_int64)), _enc(tier), _enc(leaderboard), top, bonus, int(hidden),
-            int(repeatable), _opt_int(from_), _opt_int(until), len(all),
+            L.PLAUDIT_BADGE_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _text(image, "image"), _text(criteria, "criteria"),
+            int(criterion), _text(action, "action"), _period(within), _period(per), n,
+            ctypes.cast(th, ctypes.POINTER(c_int64)), _text(tier, "tier"), _text(leaderboard, "leaderboard"),
+            _int(top, "top", 0, C.UINT_MAX), _int(bonus, "bonus"), C.flag(hidden), C.flag(repeatable),
+            _opt_int(from_, "from_"), _opt_int(until, "until"), len(all),
             ctypes.cast(subs, ctypes.POINTER(L.plaudit_criterion_def)))
         lib.plaudit_badge_declare(self._h(), byref(d))
 
@@ -693,9 +763,10 @@ class Engine:
         actions (None: every action) from `from_` until `until`
         (plaudit_campaign_declare)."""
         acts = list(actions or ())
-        arr = (c_char_p * max(len(acts), 1))(*[_enc(a) for a in acts])
-        d = L.plaudit_campaign_def(L.PLAUDIT_CAMPAIGN_DEF_VERSION, _enc(id), _enc(name), _enc(description),
-                                   from_, until, len(acts), ctypes.cast(arr, ctypes.POINTER(c_char_p)), percent)
+        arr = (c_char_p * max(len(acts), 1))(*[_text(a, f"actions[{j}]") for j, a in enumerate(acts)])
+        d = L.plaudit_campaign_def(L.PLAUDIT_CAMPAIGN_DEF_VERSION, _text(id, "id"), _text(name, "name"),
+                                   _text(description, "description"), _int(from_, "from_"), _int(until, "until"),
+                                   len(acts), ctypes.cast(arr, ctypes.POINTER(c_char_p)), _int(percent, "percent"))
         lib.plaudit_campaign_declare(self._h(), byref(d))
 
     def declare_kudos(
@@ -710,8 +781,9 @@ class Engine:
     ) -> None:
         """Declare the kudos section (plaudit_kudos_declare)."""
         d = L.plaudit_kudos_def(
-            L.PLAUDIT_KUDOS_DEF_VERSION, points, _opt_int(cap_points), _opt_int(cap_count), _period(cap_per),
-            _opt_int(give_cap_count), _period(give_cap_per))
+            L.PLAUDIT_KUDOS_DEF_VERSION, _int(points, "points"), _opt_int(cap_points, "cap_points"),
+            _opt_int(cap_count, "cap_count"), _period(cap_per), _opt_int(give_cap_count, "give_cap_count"),
+            _period(give_cap_per))
         lib.plaudit_kudos_declare(self._h(), byref(d))
 
     def declare_reward(
@@ -725,7 +797,8 @@ class Engine:
     ) -> None:
         """Declare a reward; `stock` None is unlimited (plaudit_reward_declare)."""
         d = L.plaudit_reward_def(
-            L.PLAUDIT_REWARD_DEF_VERSION, _enc(id), _enc(name), _enc(description), cost, _opt_int(stock))
+            L.PLAUDIT_REWARD_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _int(cost, "cost"), _opt_int(stock, "stock"))
         lib.plaudit_reward_declare(self._h(), byref(d))
 
     def program_info(self) -> ProgramInfo:
@@ -818,56 +891,60 @@ class Engine:
         `check` is False, in which case the rejected outcome is returned.  A
         duplicate (same id, same content) is not an error."""
         ctx = self._h()
-        ev = L.plaudit_event(int(event.type), event.ts, _enc(event.id), _enc(event.member), _enc(event.target),
-                             event.points, _enc(event.reason), int(event.flag), _enc(event.ref),
-                             _enc(event.document))
+        ev = L.plaudit_event(*_event_fields(event))
         out, outp = self._out_for_call()
         return self._finish(_record(ctx, byref(ev), outp), out, check)
 
+    @_locks_itself
     def record_action(self, ts: int, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` did `action` at `ts` (plaudit_record_action)."""
-        ctx = self._ctx
-        if ctx is None:
-            self._h()
-        out, outp = (self._out, self._outp) if not self._in_cb else self._out_for_call()
-        rc = _record_action(ctx, ts, _enc(member), _enc(action), _enc(id), outp)
-        return self._finish(rc, out, check)
+        # The hot path: holds the lock itself (one frame less than serialized).
+        if ts.__class__ is not int:
+            ts = _ts(ts)
+        m, a, i = _text(member, "member"), _text(action, "action"), _text(id, "id")
+        with self._lock:
+            ctx = self._ctx
+            if ctx is None:
+                self._h()
+            out, outp = (self._out, self._outp) if not self._in_cb else self._out_for_call()
+            rc = _record_action(ctx, ts, m, a, i, outp)
+            return self._finish(rc, out, check)
 
     def record_join(self, ts: int, member: StrLike, id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
         """`member` joins at `ts` (plaudit_record_join)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_join(ctx, ts, _enc(member), _enc(id), outp), out, check)
+        return self._finish(_record_join(ctx, _ts(ts), _text(member, "member"), _text(id, "id"), outp), out, check)
 
     def record_kudos(self, ts: int, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """`from_` gives kudos to `to` (plaudit_record_kudos)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_kudos(ctx, ts, _enc(from_), _enc(to), _enc(id), outp), out, check)
+        return self._finish(_record_kudos(ctx, _ts(ts), _text(from_, "from_"), _text(to, "to"), _text(id, "id"), outp), out, check)
 
     def record_redeem(self, ts: int, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` redeems `reward` (plaudit_record_redeem)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_redeem(ctx, ts, _enc(member), _enc(reward), _enc(id), outp), out, check)
+        return self._finish(_record_redeem(ctx, _ts(ts), _text(member, "member"), _text(reward, "reward"), _text(id, "id"), outp), out, check)
 
     def record_award(self, ts: int, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """Give `member` the manual `badge` (plaudit_record_award)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_award(ctx, ts, _enc(member), _enc(badge), _enc(id), outp), out, check)
+        return self._finish(_record_award(ctx, _ts(ts), _text(member, "member"), _text(badge, "badge"), _text(id, "id"), outp), out, check)
 
     def record_adjust(self, ts: int, member: StrLike, points: int, reason: Optional[StrLike] = None,
                       id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """Adjust `member`'s points by `points` (plaudit_record_adjust)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        rc = _record_adjust(ctx, ts, _enc(member), points, _enc(reason), _enc(id), outp)
+        rc = _record_adjust(ctx, _ts(ts), _text(member, "member"), _int(points, "points"), _text(reason, "reason"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
     def record_segment(self, ts: int, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
@@ -876,7 +953,7 @@ class Engine:
         (plaudit_record_segment)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_segment(ctx, ts, _enc(member), _enc(segment), _enc(id), outp), out, check)
+        return self._finish(_record_segment(ctx, _ts(ts), _text(member, "member"), _text(segment, "segment"), _text(id, "id"), outp), out, check)
 
     def record_preferences(self, ts: int, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
                            check: bool = True) -> Outcome:
@@ -884,7 +961,7 @@ class Engine:
         (plaudit_record_preferences)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        rc = _record_preferences(ctx, ts, _enc(member), int(bool(leaderboards)), _enc(id), outp)
+        rc = _record_preferences(ctx, _ts(ts), _text(member, "member"), int(bool(leaderboards)), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
     def record_tick(self, ts: int, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
@@ -892,7 +969,7 @@ class Engine:
         (plaudit_record_tick)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        return self._finish(_record_tick(ctx, ts, _enc(id), outp), out, check)
+        return self._finish(_record_tick(ctx, _ts(ts), _text(id, "id"), outp), out, check)
 
     def record_team(self, ts: int, member: StrLike, team: Optional[StrLike], id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
@@ -900,7 +977,7 @@ class Engine:
         (plaudit_record_team)."""
         ctx = self._h()
         out, outp = self._out_for_call()
-        rc = lib.plaudit_record_team(ctx, ts, _enc(member), _enc(team), _enc(id), outp)
+        rc = lib.plaudit_record_team(ctx, _ts(ts), _text(member, "member"), _text(team, "team"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
     def record_batch(self, events: Sequence[Event]) -> BatchResult:
@@ -945,8 +1022,7 @@ class Engine:
         ctx = self._h()
         out, outp = self._out_for_call()
         if _HAS_RECORD_JSON:
-            b = _enc(line)
-            assert b is not None
+            b = C.buffer(line, "line")
             return self._finish(lib.plaudit_record_json(ctx, b, len(b), outp), out, check)
         try:
             ev = _events.parse_line(line)
@@ -968,8 +1044,7 @@ class Engine:
         ctx = self._h()
         if not _HAS_EVENT_PARSE:
             return _events.parse_line(line)
-        b = _enc(line)
-        assert b is not None
+        b = C.buffer(line, "line")
         ev = L.plaudit_event()
         lib.plaudit_event_parse(ctx, b, len(b), byref(ev))
         return Event(EventType(ev.type), ev.ts, _dec(ev.member), _dec(ev.target), _dec(ev.id), ev.points,
@@ -1099,7 +1174,8 @@ class Engine:
         opts = _store_options(sync, sync_every_n, sync_every_ms, keep_journal)
         flags = (L.PLAUDIT_FILE_STORE_CREATE if create else 0) | (L.PLAUDIT_FILE_STORE_ARCHIVE if archive else 0)
         st = L.plaudit_store()
-        lib.plaudit_file_store_open(ctx, byref(st), os.fsencode(dir), flags, segment_bytes)
+        lib.plaudit_file_store_open(ctx, byref(st), C.path(dir, "dir"), flags,
+                                    _int(segment_bytes, "segment_bytes", 0, C.UINT64_MAX))
         try:
             lib.plaudit_store_attach(ctx, byref(st), byref(opts))
         except BaseException:
@@ -1164,7 +1240,7 @@ class Engine:
     def member(self, member: StrLike) -> Member:
         """A snapshot of `member` (NotFoundError when unknown)."""
         i = L.plaudit_member_info()
-        lib.plaudit_member_get(self._h(), _enc(member), byref(i))
+        lib.plaudit_member_get(self._h(), _text(member, "member"), byref(i))
         return Member(_dec(i.id) or "", i.joined, i.last_ts, i.points, i.balance, _dec(i.tier), _dec(i.segment),
                       bool(i.segment_pinned), bool(i.leaderboards), i.kudos_given, i.kudos_received,
                       i.distinct_actions, i.n_badges, _dec(i.team))
@@ -1179,27 +1255,28 @@ class Engine:
     def action_count(self, member: StrLike, action: StrLike) -> int:
         """All-time occurrences of `action` by `member`."""
         v = c_uint64()
-        lib.plaudit_member_action_count(self._h(), _enc(member), _enc(action), byref(v))
+        lib.plaudit_member_action_count(self._h(), _text(member, "member"), _text(action, "action"), byref(v))
         return v.value
 
     def affinity(self, member: StrLike, segment: StrLike) -> int:
         """`member`'s affinity to `segment`."""
         v = c_int64()
-        lib.plaudit_member_affinity(self._h(), _enc(member), _enc(segment), byref(v))
+        lib.plaudit_member_affinity(self._h(), _text(member, "member"), _text(segment, "segment"), byref(v))
         return v.value
 
     def badges(self, member: StrLike) -> list[BadgeEarned]:
         """The badges `member` earned, in declaration order."""
         p = ctypes.POINTER(L.plaudit_badge_earned)()
         n = c_size_t()
-        lib.plaudit_member_badges(self._h(), _enc(member), byref(p), byref(n))
+        lib.plaudit_member_badges(self._h(), _text(member, "member"), byref(p), byref(n))
         return [BadgeEarned(b.badge.decode(), b.level, b.times, b.first_ts, b.last_ts)
                 for b in (p[i] for i in range(n.value))]
 
     def progress(self, member: StrLike) -> Progress:
         """`member`'s progress towards the next tier and badges."""
         g = L.plaudit_progress()
-        lib.plaudit_member_progress(self._h(), _enc(member), byref(g))
+        lib.plaudit_member_progress(self._h(), _text(member, "member"), byref(g))
+
         def parts(b: Any) -> list[PartProgress]:
             return [PartProgress(_CRITERIA[p.criterion], _dec(p.action), _dec(p.tier), _period_name(p.within),
                                  p.current, p.target, bool(p.met)) for p in (b.parts[j] for j in range(b.n_parts))]
@@ -1229,13 +1306,13 @@ class Engine:
     def team_members(self, team: StrLike) -> int:
         """How many members are in `team` now."""
         v = c_uint64()
-        lib.plaudit_team_members(self._h(), _enc(team), byref(v))
+        lib.plaudit_team_members(self._h(), _text(team, "team"), byref(v))
         return v.value
 
     def leaderboard_info(self, board: StrLike) -> LeaderboardInfo:
         """What `board` is: period, by, season range, frozen, count."""
         i = L.plaudit_leaderboard_info()
-        lib.plaudit_leaderboard_info_get(self._h(), _enc(board), byref(i))
+        lib.plaudit_leaderboard_info_get(self._h(), _text(board, "board"), byref(i))
         f, u = getattr(i, "from"), i.until
         return LeaderboardInfo(_dec(i.id) or "", _dec(i.name), _period_name(i.period) or "",
                                "team" if i.by == 1 else "member", _dec(i.segment),
@@ -1246,7 +1323,7 @@ class Engine:
         """A tier's benefits (format 2)."""
         p = ctypes.POINTER(c_char_p)()
         n = c_size_t()
-        lib.plaudit_tier_benefits(self._h(), _enc(tier), byref(p), byref(n))
+        lib.plaudit_tier_benefits(self._h(), _text(tier, "tier"), byref(p), byref(n))
         return [p[i].decode() for i in range(n.value)]
 
     @property
@@ -1258,6 +1335,9 @@ class Engine:
         """Member ids in creation order from index `start` (paged calls of
         plaudit_member_list)."""
         ctx = self._h()
+        start = _int(start, "start", 0, C.UINT64_MAX)
+        limit = None if limit is None else _int(limit, "limit", 0, C.INT64_MAX)
+        page = _int(page, "page", 1, 1 << 20)
         ids: list[str] = []
         buf = (c_char_p * page)()
         n, nxt = c_size_t(), c_uint64()
@@ -1283,29 +1363,31 @@ class Engine:
 
     def top(self, board: StrLike, n: int = 10) -> list[RankEntry]:
         """Up to `n` entries from the top of `board`."""
+        n = _int(n, "n", 0, 1 << 24)
         arr = (L.plaudit_rank_entry * max(n, 1))()
         k = c_size_t()
-        lib.plaudit_leaderboard_top(self._h(), _enc(board), n, arr, byref(k))
+        lib.plaudit_leaderboard_top(self._h(), _text(board, "board"), n, arr, byref(k))
         return self._entries(arr, k.value)
 
     def rank(self, board: StrLike, member: StrLike) -> Rank:
         """`member`'s rank (0 when not ranked) and score on `board`."""
         r, s = c_uint64(), c_int64()
-        lib.plaudit_leaderboard_rank(self._h(), _enc(board), _enc(member), byref(r), byref(s))
+        lib.plaudit_leaderboard_rank(self._h(), _text(board, "board"), _text(member, "member"), byref(r), byref(s))
         return Rank(r.value, s.value)
 
     def around(self, board: StrLike, member: StrLike, k: int = 2) -> list[RankEntry]:
         """`member` and up to `k` entries above and below it (empty when
         not ranked)."""
+        k = _int(k, "k", 0, 1 << 23)
         arr = (L.plaudit_rank_entry * (2 * k + 1))()
         n = c_size_t()
-        lib.plaudit_leaderboard_around(self._h(), _enc(board), _enc(member), k, arr, byref(n))
+        lib.plaudit_leaderboard_around(self._h(), _text(board, "board"), _text(member, "member"), k, arr, byref(n))
         return self._entries(arr, n.value)
 
     def ranked_count(self, board: StrLike) -> int:
         """Number of members ranked on `board`."""
         v = c_uint64()
-        lib.plaudit_leaderboard_count(self._h(), _enc(board), byref(v))
+        lib.plaudit_leaderboard_count(self._h(), _text(board, "board"), byref(v))
         return v.value
 
     # -- rewards ------------------------------------------------------------
@@ -1313,7 +1395,7 @@ class Engine:
     def reward_stock(self, reward: StrLike) -> Optional[int]:
         """Stock left of `reward`; None when unlimited."""
         v = c_int64()
-        lib.plaudit_reward_stock(self._h(), _enc(reward), byref(v))
+        lib.plaudit_reward_stock(self._h(), _text(reward, "reward"), byref(v))
         return None if v.value == _UNSET else v.value
 
     # -- state --------------------------------------------------------------
@@ -1338,6 +1420,62 @@ class Engine:
     def digest(self) -> int:
         """A 64-bit digest of the whole state (diagnostic counters left out)."""
         return lib.plaudit_state_digest(self._h())
+
+
+def serialized(fn: Any) -> Any:
+    """Run ``fn(engine, ...)`` holding the engine's lock (the first argument
+    is the engine: a method's self, or an engine given to a module function).
+    A ctypes ArgumentError (a value the bindings did not convert) becomes a
+    PlauditTypeError naming the call."""
+    if getattr(fn, "_plaudit_serialized", False):
+        return fn
+
+    @functools.wraps(fn)
+    def call(engine: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            lock = engine._lock
+        except AttributeError:
+            raise C._type_error(f"{fn.__name__}: engine", "plaudit.Engine", engine) from None
+        with lock:
+            try:
+                return fn(engine, *args, **kwargs)
+            except ctypes.ArgumentError as e:
+                raise E.PlauditTypeError(E.EINVAL, f"{fn.__name__}: {e}") from None
+
+    call._plaudit_serialized = True  # type: ignore[attr-defined]
+    return call
+
+
+# Dunder methods that are calls on the engine (the others are the object's).
+_SERIALIZED_DUNDERS = ("__enter__", "__exit__", "__repr__")
+
+
+def _serialize_class(cls: type) -> None:
+    """Wrap every public method and property of `cls` with :func:`serialized`."""
+    for name, v in list(vars(cls).items()):
+        if name.startswith("_") and name not in _SERIALIZED_DUNDERS:
+            continue
+        if isinstance(v, property):
+            setattr(cls, name, property(serialized(v.fget), v.fset and serialized(v.fset), None, v.__doc__))
+        elif isinstance(v, (staticmethod, classmethod)) or not callable(v):
+            continue
+        else:
+            setattr(cls, name, serialized(v))
+
+
+_serialize_class(Engine)
+
+
+def add_method(name: str, fn: Any, doc: Optional[str] = None) -> None:
+    """Add `fn(self, ...)` to Engine as method `name`, as if written in the
+    class: serialized, and named `name` (``Engine.name``) with its doc for
+    help() and tracebacks.  Used by modules that extend the Engine at import
+    (analytics, credential)."""
+    fn.__name__ = name
+    fn.__qualname__ = f"Engine.{name}"
+    if doc is not None:
+        fn.__doc__ = doc
+    setattr(Engine, name, serialized(fn))
 
 
 _SYNC_NAMES = {"always": SyncPolicy.ALWAYS, "batch": SyncPolicy.BATCH, "never": SyncPolicy.NEVER}

@@ -3,9 +3,22 @@
 Every negative code a C call returns is raised as the class registered for
 it, carrying the code and the library's message (``plaudit_errmsg`` of the
 context, or ``plaudit_strerror`` when there is no context).  All of them
-derive from :class:`PlauditError`; several also derive from the matching
+derive from :class:`PlauditError`; most also derive from the matching
 built-in exception so that ordinary ``except ValueError`` / ``LookupError``
-handlers keep working.
+handlers keep working:
+
+- ``ValueError``: InvalidArgumentError, ExistsError, RangeError, UTF8Error,
+  StringError, TimeError, ConflictError, SelfKudosError, VersionError,
+  ParseError
+- ``TypeError``: PlauditTypeError (a wrong argument type, found in Python)
+- ``LookupError``: NotFoundError
+- ``MemoryError``: NoMemoryError
+- ``OSError``: PlauditIOError, LockedError
+- ``RuntimeError``: StateError (and EngineClosedError), HistoryError
+- ``NotImplementedError``: UnsupportedError
+
+The rule rejections (LimitError, FundsError, StockError, DisabledError),
+CallbackError and CorruptError have no built-in counterpart.
 """
 
 from __future__ import annotations
@@ -109,13 +122,13 @@ class StringError(PlauditError, ValueError):
     code = ESTRING
 
 
-class TimeError(PlauditError):
+class TimeError(PlauditError, ValueError):
     """PLAUDIT_ETIME: time went backwards."""
 
     code = ETIME
 
 
-class ConflictError(PlauditError):
+class ConflictError(PlauditError, ValueError):
     """PLAUDIT_ECONFLICT: an idempotency key reused with other content."""
 
     code = ECONFLICT
@@ -139,7 +152,7 @@ class StockError(PlauditError):
     code = ESTOCK
 
 
-class SelfKudosError(PlauditError):
+class SelfKudosError(PlauditError, ValueError):
     """PLAUDIT_ESELF: kudos to oneself."""
 
     code = ESELF
@@ -151,7 +164,7 @@ class DisabledError(PlauditError):
     code = EDISABLED
 
 
-class StateError(PlauditError):
+class StateError(PlauditError, RuntimeError):
     """PLAUDIT_ESTATE: the call is not allowed now (declaring after the first
     event, changing the engine from inside a listener, a closed engine)."""
 
@@ -196,7 +209,7 @@ class CorruptError(PlauditError):
     code = ECORRUPT
 
 
-class VersionError(PlauditError):
+class VersionError(PlauditError, ValueError):
     """PLAUDIT_EVERSION: an unknown struct or format version."""
 
     code = EVERSION
@@ -208,10 +221,16 @@ class ParseError(PlauditError, ValueError):
     code = EPARSE
 
 
-class LockedError(PlauditError):
+class LockedError(PlauditError, OSError):
     """PLAUDIT_ELOCKED: the store is locked by another process."""
 
     code = ELOCKED
+
+    def __init__(self, code: Optional[int] = None, message: str = "", outcome: Any = None) -> None:
+        PlauditError.__init__(self, code, message, outcome)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UnsupportedError(PlauditError, NotImplementedError):
@@ -221,11 +240,18 @@ class UnsupportedError(PlauditError, NotImplementedError):
     code = EUNSUPPORTED
 
 
-class HistoryError(PlauditError):
+class HistoryError(PlauditError, RuntimeError):
     """PLAUDIT_EHISTORY: a retroactive replay (the program changed) needs
     journal records that a snapshot compacted away."""
 
     code = EHISTORY
+
+
+class PlauditTypeError(PlauditError, TypeError):
+    """An argument of the wrong type (code PLAUDIT_EINVAL), raised by the
+    bindings before the call reaches C; the message names the argument."""
+
+    code = EINVAL
 
 
 # code -> class

@@ -45,8 +45,11 @@ class Store(abc.ABC):
     :meth:`journal_drop`) are only handed to the engine when a subclass
     overrides them (see :meth:`provides`).
 
-    Callbacks run on the thread that called the engine, one at a time, and
-    must not call the engine they serve.
+    Callbacks run on the thread that called the engine, one at a time.  A
+    callback that calls a method of the engine it serves that changes it
+    (recording an event, a snapshot, ...) gets :class:`~plaudit.StateError`:
+    the engine refuses calls from inside store callbacks, as from inside
+    listeners.
     """
 
     @abc.abstractmethod
@@ -64,7 +67,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def journal_read(self, from_seq: int) -> Iterable[bytes]:
-        """The journal, in order, as chunks of bytes (split anywhere).  It
+        """The journal, in order, as an iterable (a list, a generator) of
+        bytes chunks (split anywhere; ``[]`` when it is empty).  Anything
+        else (None, bytes themselves, a chunk that is not bytes-like) fails
+        the attach with :class:`~plaudit.CallbackError` naming the type.  It
         starts at a record boundary: the first record still kept, or a later
         one whose seq is <= `from_seq` (the records before it may be
         skipped).  `from_seq` 1 asks for the whole history (retroactive
@@ -99,6 +105,20 @@ class Store(abc.ABC):
         "journal_drop") is handed to the engine: by default, when the
         subclass overrides it."""
         return getattr(type(self), slot, None) is not getattr(Store, slot)
+
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
+def _chunk_bytes(slot: str, chunk: Any) -> bytes:
+    """A chunk a read method delivered, as bytes; anything that is not
+    bytes-like is a TypeError naming its type (an int would otherwise turn
+    into that many zero bytes, which recovery takes for a torn tail)."""
+    if chunk.__class__ is bytes:
+        return chunk
+    if isinstance(chunk, _BYTES_LIKE):
+        return bytes(chunk)
+    raise TypeError(f"{slot} delivered a chunk of type {type(chunk).__name__}, expected bytes")
 
 
 def _code_of(e: BaseException) -> int:
@@ -174,13 +194,13 @@ class _StoreBridge:
         except BaseException as e:
             return self._fail("sync", e)
 
-    def _feed(self, chunks: Iterable[Any], fn: Any, fn_payload: Any) -> int:
+    def _feed(self, slot: str, chunks: Iterable[Any], fn: Any, fn_payload: Any) -> int:
         it = iter(chunks)
         try:
             for chunk in it:
-                if not chunk:
+                b = _chunk_bytes(slot, chunk)
+                if not b:
                     continue
-                b = chunk if chunk.__class__ is bytes else bytes(chunk)
                 rc = fn(b, len(b), fn_payload)
                 if rc:
                     return rc  # the engine stopped the read: its code, unchanged
@@ -193,7 +213,13 @@ class _StoreBridge:
     def _journal_read(self, from_seq: int, fn: Any, fn_payload: Any, payload: Any) -> int:
         try:
             chunks = self.store.journal_read(from_seq)
-            return self._feed(chunks if chunks is not None else (), fn, fn_payload)
+            # Not an iterable of chunks (None, bytes themselves, a str, a
+            # number): an error, never an empty or garbled journal that
+            # recovery would then cut.
+            if chunks is None or isinstance(chunks, (str, *_BYTES_LIKE)) or not hasattr(chunks, "__iter__"):
+                raise TypeError(f"journal_read returned {type(chunks).__name__}, expected an iterable of bytes "
+                                "chunks (a list or a generator; [] for an empty journal)")
+            return self._feed("journal_read", chunks, fn, fn_payload)
         except BaseException as e:
             return self._fail("journal_read", e)
 
@@ -216,7 +242,9 @@ class _StoreBridge:
             data = self.store.snapshot_read()
             if data is None:
                 return 0
-            return self._feed((data,), fn, fn_payload)
+            if not isinstance(data, _BYTES_LIKE):
+                raise TypeError(f"snapshot_read returned {type(data).__name__}, expected bytes or None")
+            return self._feed("snapshot_read", (data,), fn, fn_payload)
         except BaseException as e:
             return self._fail("snapshot_read", e)
 

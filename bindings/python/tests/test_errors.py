@@ -108,8 +108,12 @@ def _sealed() -> None:
         e.declare_action("b", 1)
 
 
-def _load_twice() -> None:
+def _load_sealed() -> None:
+    # A second load before the first event replaces the program; after it,
+    # the program is sealed.
     with _engine() as e:
+        e.load_program(PROG)
+        e.record_action(T0, "x", "a")
         e.load_program(PROG)
 
 
@@ -161,7 +165,7 @@ TRIGGERS: list[tuple[type, Callable[[], Any]]] = [
     (plaudit.SelfKudosError, lambda: _engine().record_kudos(T0, "x", "x")),
     (plaudit.DisabledError, _noprogram_kudos),
     (plaudit.StateError, _sealed),
-    (plaudit.StateError, _load_twice),
+    (plaudit.StateError, _load_sealed),
     (plaudit.PlauditIOError, _io),
     (plaudit.CorruptError, _corrupt_tz),
     (plaudit.VersionError, _version),

@@ -565,3 +565,88 @@ def test_analytics_see_replayed_journal(tmp_path, program) -> None:
         eng.enable_analytics(period="week")
         eng.attach_store(plaudit.SQLiteStore(path), keep_journal=True)
         assert eng.recovery.snapshot and eng.analytics().contributions == 0
+
+
+# ---- misbehaving stores -------------------------------------------------------------
+
+@pytest.mark.parametrize("bad, type_name", [
+    (None, "NoneType"), (5, "int"), (b"\x01\x02", "bytes"), ("text", "str"),
+    ([3], "int"), ([b"", None], "NoneType"), ([bytearray(b"x"), "y"], "str"),
+])
+def test_journal_read_of_the_wrong_type_is_an_error(program, bad, type_name) -> None:
+    store = MemoryStore()
+    with plaudit.Engine(program, store=store) as eng:
+        record_all(eng, events(5))
+    kept = [(s, bytes(r)) for s, r in store.records]
+
+    class Bad(MemoryStore):
+        def journal_read(self, from_seq: int) -> Any:
+            return bad
+
+    wrong = Bad()
+    wrong.records = [(s, bytearray(r)) for s, r in kept]
+    with plaudit.Engine(program) as eng:
+        with pytest.raises(plaudit.CallbackError) as ei:
+            eng.attach_store(wrong)
+        assert ei.value.code == plaudit.errors.EUSER
+        assert "store journal_read failed" in str(ei.value) and type_name in str(ei.value)
+        assert isinstance(ei.value.__cause__, TypeError)
+        assert eng.store is None and eng.member_count == 0
+    # nothing was cut or dropped
+    assert [(s, bytes(r)) for s, r in wrong.records] == kept
+
+
+def test_snapshot_read_of_the_wrong_type_is_an_error(program) -> None:
+    class Bad(MemoryStore):
+        def snapshot_read(self) -> Any:
+            return [1, 2, 3]
+
+    with plaudit.Engine(program) as eng:
+        with pytest.raises(plaudit.CallbackError, match="snapshot_read returned list"):
+            eng.attach_store(Bad())
+
+
+def test_store_callback_calling_the_engine_is_refused(program) -> None:
+    """A journal_append that records an event would journal two records
+    under one sequence number: the engine refuses the inner call."""
+    class Reentrant(MemoryStore):
+        eng: Optional[plaudit.Engine] = None
+        errors: list[BaseException] = []
+
+        def journal_append(self, seq: int, data: bytes) -> None:
+            super().journal_append(seq, data)
+            if self.eng is not None:
+                try:
+                    self.eng.record_action(T0 + 10 ** 6, "intruder", "forum.answer")
+                except plaudit.PlauditError as e:
+                    self.errors.append(e)
+
+    store = Reentrant()
+    store.errors = []
+    with plaudit.Engine(program, store=store) as eng:
+        store.eng = eng
+        record_all(eng, events(6))
+        store.eng = None
+        digest = eng.digest()
+        assert eng.member_count == len(MEMBERS)
+    assert len(store.errors) == 6
+    assert all(isinstance(e, plaudit.StateError) and "store callback" in str(e) for e in store.errors)
+    seqs = [s for s, _ in store.records]
+    assert seqs == list(range(1, len(seqs) + 1))
+    with plaudit.Engine(program, store=store) as eng:
+        assert eng.digest() == digest
+
+
+def test_event_fields_its_type_does_not_use_are_refused(tmp_path, program) -> None:
+    """A tick with a 66,000-byte member used to be accepted and journaled
+    with a 16-bit length; every later attach then failed."""
+    d = tmp_path / "s"
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d)
+        eng.record_action(T0, "ada", "forum.answer")
+        with pytest.raises(plaudit.InvalidArgumentError, match="a tick event takes no member"):
+            eng.record(plaudit.Event(plaudit.EventType.TICK, T0 + 1, member="y" * 66000))
+        digest = eng.digest()
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d, create=False)
+        assert eng.digest() == digest

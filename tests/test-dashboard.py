@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""The dashboard of `plaudit serve` in a real browser: headless Chromium
+driven through chromedriver (Debian's chromium, chromium-driver and
+python3-selenium).  Starts the server with tokens, posts events, loads the
+page, checks the program, the leaderboard and the analytics, searches a
+member and checks what the page shows (a hostile member id included, which
+must stay text), then saves a screenshot.
+
+    test-dashboard.py PLAUDIT SOURCE_ROOT SCREENSHOT_DIR
+Exit status 77 (skipped) when Chromium or selenium is missing.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+
+PLAUDIT = os.path.abspath(sys.argv[1])
+ROOT = os.path.abspath(sys.argv[2])
+SHOTS = os.path.abspath(sys.argv[3])
+PROGRAM = os.path.join(ROOT, "tests", "data", "serve-program.json")
+T0 = 1767225600
+WRITE = "w-dashboard-0123456789-write"
+READ = "r-dashboard-0123456789-read"
+HOSTILE = '<img src=x onerror="document.title=\'owned\'">'
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    print("python3-selenium is not installed: skipped")
+    sys.exit(77)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+    print("chromium or chromedriver is not installed: skipped")
+    sys.exit(77)
+
+
+def post(base, lines):
+    body = ("\n".join(json.dumps(e) for e in lines) + "\n").encode()
+    req = urllib.request.Request(base + "/v1/events", data=body, method="POST",
+                                 headers={"Content-Type": "application/x-ndjson", "Authorization": "Bearer " + WRITE})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        out = json.loads(r.read())
+    assert out["rejected"] == 0, out
+    return out
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="plaudit-dash-")
+    for name, value in (("write", WRITE), ("read", READ)):
+        with open(os.path.join(tmp, name), "w") as f:
+            f.write(value + "\n")
+    server = subprocess.Popen([PLAUDIT, "serve", PROGRAM, "--store", os.path.join(tmp, "store"), "--listen",
+                               "127.0.0.1:0", "--token-file", os.path.join(tmp, "write"), "--read-token-file",
+                               os.path.join(tmp, "read")], stdout=subprocess.PIPE, text=True)
+    driver = None
+    try:
+        line = server.stdout.readline()
+        assert "listening on http://" in line, line
+        base = line.split("listening on ", 1)[1].split()[0]
+        events = []
+        members = ["alice", "bob", "carol", "dave", HOSTILE]
+        for i, who in enumerate(members):
+            for k in range(2 + i):
+                events.append({"ts": T0 + 1000 * i + k, "member": who, "action": "forum.answer"})
+        events.append({"ts": T0 + 9000, "type": "kudos", "from": "alice", "to": "carol"})
+        post(base, events)
+
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1400,1600", "--no-first-run", "--disable-extensions"):
+            opts.add_argument(a)
+        driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+        driver.set_page_load_timeout(60)
+        wait = WebDriverWait(driver, 60)
+        # The token travels in the fragment, which is never sent to the server.
+        driver.get(base + "/#token=" + urllib.parse.quote(READ))
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        assert driver.find_element(By.ID, "program-name").text == "Serve test"
+        assert "#token" not in driver.current_url
+        words = driver.find_element(By.ID, "program-words").text
+        assert "Answer: 10 points (at most 200 points per day)" in words, words
+        assert "Helper: Answer 2 / 5 times (bonus 5)" in words, words
+        assert driver.find_element(By.ID, "stat-members").text == "5"
+        rows = driver.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")
+        cells = [[c.text for c in r.find_elements(By.TAG_NAME, "td")] for r in rows]
+        assert cells[0] == ["1", HOSTILE, "70"], cells   # 6 answers + 2 helper bonuses
+        assert cells[-1][1] == "alice", cells
+        # The hostile id is text: no <img> was made from it, the title is intact.
+        assert not driver.find_elements(By.CSS_SELECTOR, "#board-table img")
+        assert driver.title != "owned"
+        options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#board-select option")]
+        assert options == ["All time (all time)", "This month (month)"], options
+        assert "Gini of points" in driver.find_element(By.ID, "analytics").text
+        assert driver.find_elements(By.CSS_SELECTOR, "#analytics svg polyline")
+
+        # Search a member.
+        box = driver.find_element(By.ID, "member-input")
+        box.clear()
+        box.send_keys("carol")
+        driver.find_element(By.ID, "member-search").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "member-id"), "carol"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#member-neighbours tr"))
+        assert driver.find_element(By.ID, "member-points").text == "48"  # 4 answers, 2 bonuses, 1 kudos (3)
+        assert driver.find_element(By.ID, "member-tier").text == "member"
+        assert "helper" in driver.find_element(By.ID, "member-badges").text
+        assert "Next tier regular: 52 more points" in driver.find_element(By.ID, "member-next").text
+        ranks = driver.find_element(By.ID, "member-ranks").text
+        assert "#3 of 5" in ranks, ranks
+        neigh = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
+                 for r in driver.find_elements(By.CSS_SELECTOR, "#member-neighbours tr")]
+        assert [n[1] for n in neigh] == [HOSTILE, "dave", "carol", "bob", "alice"], neigh
+        me = driver.find_element(By.CSS_SELECTOR, "#member-neighbours tr.me")
+        assert "carol" in me.text
+        wait.until(lambda d: d.find_element(By.ID, "member-history").text)
+
+        # An unknown member: the library's message, as text.
+        box.clear()
+        box.send_keys(HOSTILE + "2")
+        driver.find_element(By.ID, "member-search").click()
+        wait.until(EC.presence_of_element_located((By.ID, "member-error")))
+        assert not driver.find_elements(By.CSS_SELECTOR, "#member-card img")
+        box.clear()
+        box.send_keys("carol")
+        driver.find_element(By.ID, "member-search").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "member-id"), "carol"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#member-neighbours tr"))
+        os.makedirs(SHOTS, exist_ok=True)
+        shot = os.path.join(SHOTS, "dashboard.png")
+        driver.save_screenshot(shot)
+        assert os.path.getsize(shot) > 10000
+        print("dashboard checked; screenshot in", shot)
+
+        # Without a token the page asks for one.
+        driver.execute_script("sessionStorage.clear()")
+        driver.get(base + "/")
+        wait.until(lambda d: "show" in d.find_element(By.ID, "token-box").get_attribute("class"))
+    finally:
+        if driver:
+            driver.quit()
+        server.send_signal(signal.SIGTERM)
+        rc = server.wait(timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert rc == 0, rc
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
