@@ -12,6 +12,13 @@
 void report_text(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const char *window, plaudit_period period);
 /* Returns 0, or -1 when out of memory. */
 int report_json(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const char *window, plaudit_period period);
+/* One self-contained page (inline SVG and CSS, no scripts, no network),
+ * laid out for a desktop and a phone (report-html.c). */
 void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const char *window, plaudit_period period);
+
+/* Shared by the three: the program's name, and words for its Gini ("no
+ * contributions in the window" when there is nothing to compare). */
+const char *report_program_name(plaudit_ctx *ctx);
+const char *report_gini_words(const plaudit_analytics *a);
 
 #endif

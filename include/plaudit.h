@@ -516,7 +516,11 @@ typedef enum plaudit_event_type {
     /* Format 2 only (a format 1 program rejects them, PLAUDIT_EVERSION): */
     PLAUDIT_EVENT_REVOKE,    /* undo earlier events (spec section 5) */
     PLAUDIT_EVENT_TEAM,      /* join or leave a team */
-    PLAUDIT_EVENT_PROGRAM    /* a new program from ts on (section 7) */
+    PLAUDIT_EVENT_PROGRAM    /* a new program from ts on (section 7);
+                                also accepted, through this struct and
+                                plaudit_program_update, while a format 1
+                                program is in force (the line reader of a
+                                format 1 program does not know it) */
 } plaudit_event_type;
 
 /* "action", "join", ... ; NULL for an unknown value. */
@@ -668,6 +672,50 @@ PLAUDIT_EXPORT int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char 
  * in none, is accepted and changes nothing else. */
 PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char *member, const char *team,
                                        const char *id, plaudit_outcome *out);
+
+/* The program event (spec section 7): from ts on, `document` (a whole
+ * program, JSON text, NUL-terminated, format 1 or 2; read during the call
+ * only) is the program, and what members earned stays.  The same as
+ * plaudit_record of a PLAUDIT_EVENT_PROGRAM event.
+ *
+ * Rejected, changing nothing: a document that would not load as a program
+ * file (the code of the load error; the message names the JSON path under
+ * `program`, e.g. `program.badges[2].when.action: unknown action "x"`); ts
+ * earlier than the clock (PLAUDIT_ETIME); a document whose time zone,
+ * utc_offset_minutes or reorder_window_s differ from those in force
+ * (PLAUDIT_EINVAL; an absent key is its default: no zone, 0, 0); a failed
+ * allocation or store call.  Without JSON support: PLAUDIT_EUNSUPPORTED.
+ *
+ * Accepted: the clock moves to ts under the old program (closing its
+ * periods, with their leaderboard badges), then the state carries over by
+ * id as section 7 says.  How this library reads it:
+ *  - action counts, cooldowns, within-period counts and streaks continue
+ *    for actions still declared; a cap's tracker when the action keeps a
+ *    cap with the same period; the kudos cap and give cap when their
+ *    period is unchanged; a tracker the old program did not keep starts
+ *    at 0 at ts (it does not count occurrences before ts);
+ *  - `distinct_actions` counts only the actions still declared;
+ *  - earned badges stay with their levels and times, also badges no longer
+ *    declared (they are listed in the state document and by
+ *    plaudit_member_badges, never evaluated, and cannot be awarded);
+ *  - a member's tier stays until its next evaluation (none if the tier id
+ *    is gone); the lifetime floor is kept when the new program still
+ *    declares that tier as lifetime (lower lifetime tiers the member also
+ *    met are not remembered separately); qualifications stay for a tier id
+ *    with the same window, and the net points of each window kind stay;
+ *  - a pinned segment stays while declared (else the member is unpinned);
+ *    an inferred segment is inferred again under the new weights at ts;
+ *  - a board keeping id, period and segment keeps its scores and period;
+ *    another starts empty, except that a board of period `all` ranks by
+ *    points (its "last change" time is the one an old board of period
+ *    `all` kept, else the member's last time);
+ *  - a reward keeping its id keeps its stock left, moved by the change of
+ *    its declared stock (never below 0).
+ * After the event every member's next evaluation considers every badge of
+ * the new program.  The event names no member and touches none (the
+ * outcome has no moments). */
+PLAUDIT_EXPORT int plaudit_program_update(plaudit_ctx *ctx, int64_t ts, const char *document, const char *id,
+                                          plaudit_outcome *out);
 
 /* Record n events in one call (fewer crossings for bindings).  Each event is
  * its own transaction, exactly as if recorded one by one; a rejected event

@@ -147,7 +147,9 @@ static int check_target(plaudit_ctx *ctx, const field_use *u, const char *s)
 /* The fields new in format 2 need a format 2 program. */
 static int check_format(plaudit_ctx *ctx, const plaudit_event *ev)
 {
-    if (ev->type > PLAUDIT_EVENT_TICK && ctx->format < 2)
+    /* A program event is also how a format 1 program moves on (through the
+     * C API: to the line reader of a format 1 program it is unknown). */
+    if (ev->type > PLAUDIT_EVENT_TICK && ev->type != PLAUDIT_EVENT_PROGRAM && ctx->format < 2)
         return pl_err(ctx, PLAUDIT_EVERSION, "event type \"%s\" needs a program of format 2 (plaudit.program/2)",
                       plaudit_event_type_name(ev->type));
     if (ev->ref && ctx->format < 2)
@@ -229,7 +231,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
 {
     memset(R, 0, sizeof *R);
     int rc;
-    if (ev->type == PLAUDIT_EVENT_REVOKE || ev->type == PLAUDIT_EVENT_PROGRAM)
+    if (ev->type == PLAUDIT_EVENT_PROGRAM) return pl_program_update_check(ctx, ev);
+    if (ev->type == PLAUDIT_EVENT_REVOKE)
         return pl_err(ctx, PLAUDIT_EUNSUPPORTED, "%s events are not supported by this build yet",
                       plaudit_event_type_name(ev->type));
     if (ev->type == PLAUDIT_EVENT_TICK) {
@@ -644,6 +647,7 @@ static int apply(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     case PLAUDIT_EVENT_ACTION: return apply_action(ctx, ev, R);
     case PLAUDIT_EVENT_KUDOS: return apply_kudos(ctx, ev, R);
     case PLAUDIT_EVENT_TICK: return apply_tick(ctx, ev);
+    case PLAUDIT_EVENT_PROGRAM: return pl_program_update_prepare(ctx);
     default: return apply_member_event(ctx, ev, R);
     }
 }
@@ -789,7 +793,8 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
         rc = apply(ctx, ev, &R);
         if (!rc) rc = commit(ctx, ev);
         if (rc) txn_rollback(ctx);
-        else if (ctx->an) pl_analytics_observe(ctx, ev);
+        if (ctx->pu) pl_program_update_end(ctx, rc);
+        if (!rc && ctx->an) pl_analytics_observe(ctx, ev);
     }
     if (rc) ctx->rejected++;
     return rc;
@@ -934,5 +939,12 @@ int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char *member, const 
                         plaudit_outcome *out)
 {
     EV(.type = PLAUDIT_EVENT_TEAM, .ts = ts, .id = id, .member = member, .target = team);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_program_update(plaudit_ctx *ctx, int64_t ts, const char *document, const char *id,
+                           plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_PROGRAM, .ts = ts, .id = id, .document = document);
     return plaudit_record(ctx, &ev, out);
 }

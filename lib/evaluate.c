@@ -528,14 +528,26 @@ static int evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
     }
 }
 
+/* A member the program changed under: every badge, once. */
+static int reeval(plaudit_ctx *ctx, pl_member *m)
+{
+    int rc = pl_touch(ctx, m);
+    if (rc) return rc;
+    m->st.flags &= ~PL_MF_REEVAL;
+    return PLAUDIT_OK;
+}
+
 int pl_evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
 {
+    int rc;
+    if ((m->st.flags & PL_MF_REEVAL) && (rc = reeval(ctx, m))) return rc;
     eval_start(ctx, 0, -1, 1);
     return evaluate(ctx, m, ts);
 }
 
 int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list)
 {
+    if (m->st.flags & PL_MF_REEVAL) return pl_evaluate(ctx, m, ts);
     unsigned mask = 1u << TRG_TIME;
     int64_t action = -1;
     switch (list) {

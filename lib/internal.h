@@ -189,6 +189,9 @@ typedef struct pl_badge {
     int64_t bonus;
     int hidden, repeatable;
     int32_t trk;              /* within / streak tracker, or -1 */
+    int retired;              /* no longer declared, kept for members who
+                                 earned it (program_update.c): never
+                                 evaluated, listed or awarded */
     /* format 2 (challenge.c) */
     int64_t from, until;      /* a dated badge, PLAUDIT_UNSET when open */
     int dated;
@@ -270,6 +273,11 @@ typedef struct pl_mstate {
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
+/* The program changed since the member's last evaluation: the next one
+ * evaluates every badge (the skip lists of evaluate.c assume a fixed point
+ * under the program in force). */
+#define PL_MF_REEVAL 4u
+#define PL_MF_ALL (PL_MF_OPTED_OUT | PL_MF_PINNED | PL_MF_REEVAL)
 
 typedef struct pl_member {
     UT_hash_handle hh;        /* the member index by id (uthash) */
@@ -352,8 +360,12 @@ struct plaudit_ctx {
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
 
-    /* program */
+    /* program: everything from `format` to `member_h` is the program in
+     * force.  A program event (program_update.c) swaps this whole region
+     * with a context that loaded the new program, so state that must
+     * survive a program event goes below `member_h`, never here. */
     int format;               /* 1 or 2 (plaudit.program/N) */
+    int64_t reorder_window_s; /* section 6 (format 2) */
     char *name;
     char *tzname;
     int utc_offset_min;
@@ -364,6 +376,9 @@ struct plaudit_ctx {
     pl_segment **segments; size_t n_segments, cap_segments; pl_segment *segment_h;
     pl_board **boards; size_t n_boards, cap_boards; pl_board *board_h;
     pl_badge **badges; size_t n_badges, cap_badges; pl_badge *badge_h;
+    size_t n_retired;         /* the last n_retired badges are retired */
+    char *program_doc;        /* the document a program event set (NULL:
+                                 the program the context was given) */
     pl_reward **rewards; size_t n_rewards, cap_rewards; pl_reward *reward_h;
     pl_kudos kudos;
     pl_layout lay;
@@ -379,6 +394,14 @@ struct plaudit_ctx {
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
     int has_window_tiers;
+
+    /* format 2 rules (campaign.c, challenge.c, team.c): part of the
+     * program region that a program event swaps (program_update.c) */
+    struct pl_campaign **campaigns; size_t n_campaigns, cap_campaigns; struct pl_campaign *campaign_h;
+    uint32_t n_team_boards;
+    int v2_txn;               /* the format 2 transaction hooks run */
+    uint32_t n_chal;          /* challenges (synthetic triggers) */
+    uint32_t *chal_off, *chal_list; /* per base trigger, its challenges' triggers */
 
     /* state */
     pl_member *member_h;      /* member index by id (uthash, member.c) */
@@ -415,18 +438,16 @@ struct plaudit_ctx {
     struct pl_analytics *an;
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
+    /* a program event between its validation and its end
+     * (program_update.c), NULL otherwise */
+    struct pl_progupd *pu;
 
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
     plaudit_badge_progress *q_prog; size_t cap_q_prog;
 
-    /* format 2 rules: campaign.c, team.c, challenge.c, season.c */
-    struct pl_campaign **campaigns; size_t n_campaigns, cap_campaigns; struct pl_campaign *campaign_h;
-    struct pl_teams *teams;   /* team table and team-board scores (team.c) */
-    uint32_t n_team_boards;
-    int v2_txn;               /* the format 2 transaction hooks run */
-    uint32_t n_chal;          /* challenges (synthetic triggers) */
-    uint32_t *chal_off, *chal_list; /* per base trigger, its challenges' triggers */
+    /* format 2 state: the team table and team-board scores (team.c) */
+    struct pl_teams *teams;
     plaudit_part_progress *q_parts; size_t cap_q_parts;
 };
 
@@ -527,6 +548,19 @@ int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board
  * allocation failure is remembered and reported by plaudit_analytics_get). */
 void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev);
 void pl_analytics_free(plaudit_ctx *ctx);
+
+/* ---- program_update.c: the program event (spec section 7) --------------- */
+/* Validation: load the document into a scratch context (kept in ctx->pu)
+ * and check what may not change.  On failure nothing is kept. */
+int pl_program_update_check(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Inside the event's transaction, after the clock moved: allocate every
+ * new member state and rule structure (nothing of ctx changes). */
+int pl_program_update_prepare(plaudit_ctx *ctx);
+/* After the transaction: rc 0 swaps the program and the members (cannot
+ * fail); otherwise frees what was prepared. */
+void pl_program_update_end(plaudit_ctx *ctx, int rc);
+/* Badges declared by the program in force (the retired ones follow). */
+static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);
@@ -669,6 +703,11 @@ const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board
 int pl_teams_setup(plaudit_ctx *ctx);     /* at seal, format 2 */
 int pl_team_idcmp(uint32_t a, uint32_t b, void *ud);
 int pl_teams_reindex(plaudit_ctx *ctx);   /* after a snapshot load */
+/* A program event (program_update.c): lay the teams out again in the new
+ * program nx (board_map: new board -> old board kept, or -1), reserving
+ * the team boards' index room; after the swap, index them (cannot fail). */
+int pl_teams_prepare(plaudit_ctx *ctx, plaudit_ctx *nx, const int32_t *board_map);
+void pl_teams_finish(plaudit_ctx *ctx);
 void pl_teams_txn_begin(plaudit_ctx *ctx);
 void pl_teams_rollback(plaudit_ctx *ctx);
 int pl_teams_reserve(plaudit_ctx *ctx);

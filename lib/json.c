@@ -162,7 +162,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         pl_buf_puts(&b, "}");
     }
     pl_buf_puts(&b, "],\n \"badges\":[");
-    for (size_t i = 0; i < ctx->n_badges; i++) {
+    for (size_t i = 0; i < pl_live_badges(ctx); i++) {
         const pl_badge *g = ctx->badges[i];
         pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
         pl_buf_puts(&b, "\"id\":");
@@ -896,6 +896,16 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
         }
         if ((rc = plaudit_program_set_utc_offset(ctx, (int)off))) return rc;
     }
+    if (version == 2) {
+        int64_t w = 0;
+        int has_w = 0;
+        if ((rc = opt_int(ctx, root, &top, "reorder_window_s", &w, &has_w))) return rc;
+        if (w < 0 || w > 86400) {
+            snprintf(q.s, sizeof q.s, "reorder_window_s");
+            return jerr(ctx, PLAUDIT_ERANGE, &q, "%lld is out of range (0 to 86400)", (long long)w);
+        }
+        ctx->reorder_window_s = w;
+    }
     json_t *actions, *tiers, *badges, *segments, *boards, *rewards;
     if ((rc = get_array(ctx, root, "actions", &actions)) || (rc = get_array(ctx, root, "tiers", &tiers)) ||
         (rc = get_array(ctx, root, "badges", &badges)) || (rc = get_array(ctx, root, "segments", &segments)) ||
@@ -929,6 +939,7 @@ static void program_reset(plaudit_ctx *ctx)
     memset(&ctx->kudos, 0, sizeof ctx->kudos);
     ctx->kudos.recv_trk = ctx->kudos.give_trk = -1;
     ctx->utc_offset_min = 0;
+    ctx->reorder_window_s = 0;
     ctx->format = 1;
 }
 

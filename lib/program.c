@@ -812,7 +812,7 @@ int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out)
     out->utc_offset_minutes = ctx->utc_offset_min;
     out->n_actions = ctx->n_actions;
     out->n_tiers = ctx->n_tiers;
-    out->n_badges = ctx->n_badges;
+    out->n_badges = pl_live_badges(ctx);
     out->n_segments = ctx->n_segments;
     out->n_leaderboards = ctx->n_boards;
     out->n_rewards = ctx->n_rewards;
@@ -885,6 +885,7 @@ int pl_program_seal(plaudit_ctx *ctx)
     for (size_t i = 0; i < ctx->n_badges; i++) {
         pl_badge *g = ctx->badges[i];
         g->trk = -1;
+        if (g->retired) continue;
         if ((g->kind == PLAUDIT_CRITERION_ACTION_COUNT && g->within != PLAUDIT_PERIOD_NONE) ||
             g->kind == PLAUDIT_CRITERION_ACTION_STREAK)
             g->trk = shared_trk(ctx, i, g, &n_trk);
@@ -924,7 +925,7 @@ int pl_program_seal(plaudit_ctx *ctx)
     ctx->n_eval_badges = 0;
     for (size_t i = 0; i < ctx->n_badges; i++) {
         pl_badge *g = ctx->badges[i];
-        if (g->kind == PLAUDIT_CRITERION_MANUAL) continue;
+        if (g->kind == PLAUDIT_CRITERION_MANUAL || g->retired) continue;
         if (g->kind == PLAUDIT_CRITERION_LEADERBOARD) {
             pl_board *b = ctx->boards[g->board];
             uint32_t *nbd = pl_realloc(A, b->badges, sizeof *nbd * (b->n_badges + 1));
@@ -999,5 +1000,7 @@ void pl_program_free(plaudit_ctx *ctx)
     ctx->tz = NULL;
     pl_free(&ctx->alloc, ctx->tzname);
     pl_free(&ctx->alloc, ctx->name);
-    ctx->tzname = ctx->name = NULL;
+    pl_free(&ctx->alloc, ctx->program_doc);
+    ctx->tzname = ctx->name = ctx->program_doc = NULL;
+    ctx->n_retired = 0;
 }

@@ -138,7 +138,7 @@ int plaudit_member_progress(plaudit_ctx *ctx, const char *member, plaudit_progre
     for (size_t i = 0; i < ctx->n_badges; i++) {
         const pl_badge *g = ctx->badges[i];
         const pl_earned *e = pl_member_earned(ctx, m, (uint32_t)i);
-        if (g->kind == PLAUDIT_CRITERION_MANUAL) continue;
+        if (g->kind == PLAUDIT_CRITERION_MANUAL || g->retired) continue;
         if (g->hidden && !e) continue;
         plaudit_badge_progress *p = &ctx->q_prog[n];
         memset(p, 0, sizeof *p);

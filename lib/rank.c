@@ -386,6 +386,8 @@ void pl_rank_clear(pl_rank *r)
     drop_all(r);
 }
 
+void pl_rank_set_ud(pl_rank *r, void *ud) { r->ud = ud; }
+
 void pl_rank_free(pl_rank *r)
 {
     if (!r)

@@ -27,6 +27,8 @@ typedef struct pl_rank pl_rank; /* opaque */
 /* Create an empty index.  Returns 0 or PLAUDIT_ENOMEM. */
 int pl_rank_new(const pl_alloc *a, pl_rank_idcmp cmp, void *ud, pl_rank **out);
 void pl_rank_free(pl_rank *r);
+/* The comparator's ud from now on (an index moved to another context). */
+void pl_rank_set_ud(pl_rank *r, void *ud);
 
 /* Ensure that the next `n_inserts` inserts (with any removes between them)
  * cannot fail for lack of memory.  Returns 0 or PLAUDIT_ENOMEM (nothing

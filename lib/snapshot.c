@@ -404,7 +404,7 @@ static int load(plaudit_ctx *ctx, rd *r)
             return bad(ctx, "member time or points out of range");
         if (!in_range(st->tier, ctx->n_tiers) || !in_range(st->lifetime_tier, ctx->n_tiers) ||
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
-            (st->flags & ~(PL_MF_OPTED_OUT | PL_MF_PINNED)))
+            (st->flags & ~PL_MF_ALL))
             return bad(ctx, "member field out of range");
         uint32_t *counts = PL_COUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);

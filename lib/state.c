@@ -61,8 +61,9 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
         h = pl_hash_step(h, b->rank ? pl_rank_count(b->rank) : 0);
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, (uint64_t)ctx->rewards[i]->stock);
-    if (ctx->teams) {
-        h = pl_hash_step(h, pl_teams_digest(ctx));
+    if (ctx->teams) { /* mixed in only when there is something, so sealing changes nothing */
+        uint64_t td = pl_teams_digest(ctx);
+        if (td) h = pl_hash_step(h, td);
         for (size_t i = 0; i < ctx->n_boards; i++)
             if (ctx->boards[i]->frozen) h = pl_hash_step(h, 0x66726f7aULL + i);
     }
@@ -130,7 +131,7 @@ static void put_member(const plaudit_ctx *ctx, pl_buf *b, const pl_member *m, co
         pl_buf_indent(b, 3);
         pl_buf_puts(b, "}");
     }
-    if (st->team >= 0) { /* format 2 */
+    if (st->team >= 0 && ctx->format >= 2) {
         pl_buf_puts(b, ",");
         put_key(b, 3, "team");
         pl_buf_json_str(b, pl_team_id(ctx, st->team));

@@ -400,6 +400,51 @@ int pl_teams_reindex(plaudit_ctx *ctx)
     return PLAUDIT_OK;
 }
 
+/* ---- program events ---------------------------------------------------------------- */
+
+int pl_teams_prepare(plaudit_ctx *ctx, plaudit_ctx *nx, const int32_t *board_map)
+{
+    const struct pl_teams *T = ctx->teams;
+    if (!T || !T->n) return PLAUDIT_OK;
+    if (!nx->teams && pl_teams_setup(nx)) return PLAUDIT_ENOMEM; /* a format 1 program keeps its teams too */
+    struct pl_teams *N = nx->teams;
+    N->n_slots = nx->n_team_boards;
+    for (size_t i = 0; i < T->n; i++) {
+        const pl_team *o = T->v[i];
+        pl_team *t;
+        if (team_create(nx, o->id, &t)) return PLAUDIT_ENOMEM;
+        t->members = o->members;
+        for (size_t b = 0; b < nx->n_boards; b++) {
+            const pl_board *nb = nx->boards[b];
+            if (!nb->by_team || board_map[b] < 0) continue;
+            t->slots[nb->team_slot] = o->slots[ctx->boards[board_map[b]]->team_slot];
+        }
+    }
+    N->n_undo = 0;
+    for (size_t b = 0; b < nx->n_boards; b++) {
+        const pl_board *nb = nx->boards[b];
+        if (!nb->by_team) continue;
+        size_t k = 0;
+        for (size_t i = 0; i < N->n; i++) k += N->v[i]->slots[nb->team_slot].ranked;
+        if (k && pl_rank_reserve(nb->rank, k)) return PLAUDIT_ENOMEM;
+    }
+    return PLAUDIT_OK;
+}
+
+void pl_teams_finish(plaudit_ctx *ctx)
+{
+    struct pl_teams *T = ctx->teams;
+    if (!T) return;
+    for (size_t b = 0; b < ctx->n_boards; b++) {
+        pl_board *nb = ctx->boards[b];
+        if (!nb->by_team) continue;
+        for (size_t i = 0; i < T->n; i++) {
+            const pl_slot *s = &T->v[i]->slots[nb->team_slot];
+            if (s->ranked) (void)pl_rank_insert(nb->rank, s->score, s->ts, (uint32_t)i); /* reserved */
+        }
+    }
+}
+
 /* ---- queries ---------------------------------------------------------------------- */
 
 uint64_t plaudit_team_count(const plaudit_ctx *ctx) { return ctx && ctx->teams ? ctx->teams->n : 0; }

@@ -262,6 +262,32 @@ def report_text_json_html():
     assert j["participants"] == 0 and j["window"] == "from 2026-02-01", j
 
 
+@test
+def report_text_local_times_and_no_data():
+    """The text report's dates are local like its periods; with no data it
+    does not call the points evenly spread."""
+    with tempfile.TemporaryDirectory() as d:
+        prog = os.path.join(d, "p.json")
+        ev = os.path.join(d, "e.jsonl")
+        with open(prog, "w") as f:
+            json.dump({"format": "plaudit.program/1", "utc_offset_minutes": 120,
+                       "actions": [{"id": "post", "points": 1}],
+                       "badges": [{"id": "first", "when": {"action": "post", "count": 1}}]}, f)
+        with open(ev, "w") as f:
+            f.write('{"ts": %d, "member": "a", "action": "post"}\n' % (1767225600 + 23 * 3600 + 1800))  # 23:30 UTC
+            f.write('{"ts": %d, "member": "a", "action": "post"}\n' % (1767225600 + 19 * 86400))
+        out = run("report", "--period", "week", "--quiet-days", "5", prog, ev, check_rc=0).stdout.decode()
+        # recognized at 2026-01-01 23:30 UTC = 2026-01-02 01:30 local
+        assert "2026-01-02" in out.split("last recognized (local)", 1)[1].splitlines()[1], out
+        # the first week (Monday 2025-12-29) starts before the data: marked partial
+        assert "2025-12-29 *" in out and "* partial week: the data starts on 2026-01-02" in out, out
+        assert "data from 2026-01-02 to 2026-01-20" in out, out
+        with open(ev, "w") as f:
+            f.write('{"ts": 1767225600, "type": "tick"}\n')
+        out = run("report", prog, ev, check_rc=0).stdout.decode()
+        assert "spread evenly" not in out and "no contributions in the window" in out, out
+
+
 def store_supported():
     with tempfile.TemporaryDirectory() as d:
         c = case("01-bonus-chain-tiers-segments")

@@ -719,6 +719,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_record_tick", c_int, [ctx_p, c_int64, c_char_p, P(plaudit_outcome)], None, True),
     ("plaudit_record_team", c_int,
      [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
+    ("plaudit_program_update", c_int, [ctx_p, c_int64, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
     ("plaudit_record_batch", c_int,
      [ctx_p, P(plaudit_event), c_size_t, P(c_int), P(c_size_t)], _check, True),
     # listeners

@@ -72,6 +72,7 @@ _record_adjust = lib.plaudit_record_adjust
 _record_segment = lib.plaudit_record_segment
 _record_preferences = lib.plaudit_record_preferences
 _record_tick = lib.plaudit_record_tick
+_program_update = lib.plaudit_program_update
 _record_batch = lib.plaudit_record_batch
 _errmsg = lib.plaudit_errmsg
 
@@ -979,6 +980,28 @@ class Engine:
         out, outp = self._out_for_call()
         rc = lib.plaudit_record_team(ctx, _ts(ts), _text(member, "member"), _text(team, "team"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
+
+    def update_program(self, ts: int, program: Union[Mapping[str, Any], str, "os.PathLike[str]"],
+                       id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+        """From `ts` on, `program` is the program, and what members earned
+        stays (the program event of spec section 7; plaudit_program_update).
+
+        `program` is a dict (the program document), a JSON string or a path
+        (:class:`os.PathLike`) to a program file.  The clock moves to `ts`
+        under the old program first.  Rejected (raising, unless `check` is
+        False) when the document does not load (the message names the JSON
+        path under ``program``), when `ts` is earlier than the clock, or when
+        it changes the time zone, the UTC offset or the reorder window."""
+        if isinstance(program, os.PathLike):
+            with open(os.fspath(program), encoding="utf-8") as f:
+                text = f.read()
+        elif isinstance(program, str):
+            text = program
+        else:
+            text = _events.program_text(dict(program))
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        return self._finish(_program_update(ctx, _ts(ts), _text(text, "program"), _text(id, "id"), outp), out, check)
 
     def record_batch(self, events: Sequence[Event]) -> BatchResult:
         """Record many events in one crossing (plaudit_record_batch).

@@ -27,6 +27,7 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "segment": ({"member", "segment"}, {"member", "segment"}),
     "preferences": ({"member", "leaderboards"}, {"member", "leaderboards"}),
     "tick": (set(), set()),
+    "program": ({"program"}, {"program"}),
 }
 
 
@@ -161,4 +162,15 @@ def event_from_dict(obj: dict[str, Any]) -> Event:
         if not isinstance(flag, bool):
             raise _bad("leaderboards: expected true or false")
         return Event(t, ts, _str(obj["member"], "member"), None, eid, flag=flag)
+    if t is EventType.PROGRAM:
+        doc = obj["program"]
+        if not isinstance(doc, dict):
+            raise _bad("program: expected a program document (a JSON object)")
+        return Event(t, ts, None, None, eid, document=program_text(doc))
     return Event(t, ts, None, None, eid)
+
+
+def program_text(doc: dict[str, Any]) -> str:
+    """A program document as the event reader keeps it: compact JSON with
+    sorted keys (so that key order does not change an event's content)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

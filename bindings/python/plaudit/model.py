@@ -207,6 +207,12 @@ class Event:
         """Format 2: put `member` in `team` (None: out of its team)."""
         return cls(EventType.TEAM, ts, member, team, id)
 
+    @classmethod
+    def program(cls, ts: int, document: str, id: Optional[str] = None) -> "Event":
+        """A program event: `document` (JSON text) is the program from `ts`
+        on (spec section 7)."""
+        return cls(EventType.PROGRAM, ts, None, None, id, document=document)
+
 
 @dataclass(slots=True)
 class BatchResult:
