@@ -6,7 +6,9 @@ For each sync mode asked for, it starts a server on a fresh store (or
 uses --url), then measures
   - single events: one event per POST /v1/events, C connections at once,
   - batches: B events per POST (JSON lines), a few connections at once,
-and prints events/s and the p50 / p99 latency of a request.
+and prints events/s, the p50 / p99 latency of a request, the server's CPU
+time per event (user + system, from /proc: steadier than wall time on a
+busy machine) and how many events each journal fsync covered.
 
     bench/http-load.py --plaudit build/examples/plaudit [--program P]
         [--modes always,never] [--connections 32] [--requests 500]
@@ -116,6 +118,25 @@ async def run_load(host, port, token, conns, requests, batch, action, tag):
             "p50_ms": 1000 * pct(lat, 50), "p99_ms": 1000 * pct(lat, 99)}
 
 
+def cpu_seconds(pid):
+    """User + system CPU of a process so far (Linux /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def syncs(host, port, token):
+    import http.client
+    c = http.client.HTTPConnection(host, port, timeout=60)
+    c.request("GET", "/metrics", headers={"Authorization": "Bearer " + token} if token else {})
+    text = c.getresponse().read().decode()
+    c.close()
+    for line in text.splitlines():
+        if line.startswith("plaudit_store_syncs_total "):
+            return int(line.split()[1])
+    return 0
+
+
 def start_server(plaudit, program, mode, store):
     p = subprocess.Popen([plaudit, "serve", program, "--store", store, "--listen", "127.0.0.1:0", "--sync", mode,
                           "--no-analytics", "--max-connections", "1024"], stdout=subprocess.PIPE, text=True)
@@ -156,9 +177,14 @@ def main():
         try:
             for kind, conns, reqs, batch in (("single", a.connections, a.requests, 1),
                                              ("batch", a.batch_connections, a.batches, a.batch)):
+                cpu0 = cpu_seconds(proc.pid) if proc else 0.0
+                s0 = syncs(host, port, a.token)
                 r = asyncio.run(run_load(host, port, a.token, conns, reqs, batch, a.action,
                                          "%s-%s-%d" % (label, kind, int(time.time() * 1000))))
-                r.update({"sync": label, "kind": kind, "connections": conns, "batch": batch})
+                n_sync = syncs(host, port, a.token) - s0
+                r.update({"sync": label, "kind": kind, "connections": conns, "batch": batch,
+                          "server_cpu_us_per_event": 1e6 * (cpu_seconds(proc.pid) - cpu0) / r["events"] if proc else None,
+                          "events_per_sync": r["events"] / n_sync if n_sync else None})
                 results.append(r)
         finally:
             if proc:
@@ -168,11 +194,14 @@ def main():
     if a.json:
         print(json.dumps(results, indent=1))
         return
-    print("%-7s %-7s %5s %6s %10s %12s %9s %9s" % ("sync", "kind", "conns", "batch", "events", "events/s", "p50 ms",
-                                                   "p99 ms"))
+    print("%-7s %-7s %5s %6s %8s %10s %8s %8s %10s %10s" % ("sync", "kind", "conns", "batch", "events", "events/s",
+                                                           "p50 ms", "p99 ms", "cpu us/ev", "ev/fsync"))
     for r in results:
-        print("%-7s %-7s %5d %6d %10d %12.0f %9.2f %9.2f" % (r["sync"], r["kind"], r["connections"], r["batch"],
-                                                             r["events"], r["events_per_s"], r["p50_ms"], r["p99_ms"]))
+        cpu = r["server_cpu_us_per_event"]
+        eps = r["events_per_sync"]
+        print("%-7s %-7s %5d %6d %8d %10.0f %8.2f %8.2f %10s %10s" % (
+            r["sync"], r["kind"], r["connections"], r["batch"], r["events"], r["events_per_s"], r["p50_ms"],
+            r["p99_ms"], "%.1f" % cpu if cpu is not None else "-", "%.1f" % eps if eps else "-"))
 
 
 if __name__ == "__main__":

@@ -393,6 +393,62 @@ static void progress_done(progress *p)
 
 /* ---- feeding events ------------------------------------------------------------------ */
 
+/* Lines of at most `max` bytes (line end included), read in blocks: a line
+ * longer than that keeps only its first max + 1 bytes (so it is known to be
+ * too long) and the rest is skipped up to its end, so an endless line costs
+ * no more memory than the limit. */
+#define LR_BLOCK 65536
+typedef struct lreader {
+    FILE *in;
+    char *blk, *line;
+    size_t blen, bpos, max;
+} lreader;
+
+static int lr_init(lreader *r, FILE *in, size_t max)
+{
+    r->in = in;
+    r->blen = r->bpos = 0;
+    r->max = max;
+    r->blk = malloc(LR_BLOCK);
+    r->line = malloc(max + 1);
+    return r->blk && r->line ? 0 : -1;
+}
+
+static void lr_free(lreader *r)
+{
+    free(r->blk);
+    free(r->line);
+}
+
+/* Next line into r->line: *len bytes kept (at most max + 1), *raw the bytes
+ * it really had.  Returns 1 for a line, 0 at the end (or a read error:
+ * ferror). */
+static int lr_next(lreader *r, size_t *len, uint64_t *raw)
+{
+    size_t n = 0;
+    uint64_t total = 0;
+    for (;;) {
+        if (r->bpos == r->blen) {
+            r->blen = fread(r->blk, 1, LR_BLOCK, r->in);
+            r->bpos = 0;
+            if (!r->blen) break;
+        }
+        const char *p = r->blk + r->bpos;
+        size_t avail = r->blen - r->bpos;
+        const char *nl = memchr(p, '\n', avail);
+        size_t take = nl ? (size_t)(nl - p) + 1 : avail;
+        size_t room = r->max + 1 - n;
+        memcpy(r->line + n, p, take < room ? take : room);
+        n += take < room ? take : room;
+        total += take;
+        r->bpos += take;
+        if (nl) break;
+    }
+    *len = n;
+    *raw = total;
+    return total > 0;
+}
+
 /* Record every line of `path` in each context.  label[i] (may be NULL)
  * prefixes the rejection reports for context i.  trace: print outcomes of
  * ctxs[0] to stdout.  Returns EXIT_OKAY, EXIT_IO or EXIT_STORE. */
@@ -405,22 +461,37 @@ static int feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path
     }
     progress pg;
     progress_init(&pg, o->progress, in);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    uint64_t lineno = 0;
+    lreader lr;
+    if (lr_init(&lr, in, PLAUDIT_DEFAULT_MAX_LINE_BYTES)) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        lr_free(&lr);
+        if (in != stdin) fclose(in);
+        return EXIT_INTERNAL;
+    }
+    const char *line = lr.line;
+    size_t len;
+    uint64_t lineno = 0, raw;
     off_t bytes = 0;
     int rc = EXIT_OKAY;
-    while ((len = getline(&line, &cap, in)) >= 0) {
+    while (lr_next(&lr, &len, &raw)) {
         lineno++;
-        bytes += len;
+        bytes += (off_t)raw;
         for (int c = 0; c < n; c++) {
             plaudit_outcome out;
-            int r = plaudit_record_json(ctxs[c], line, (size_t)len, &out);
+            /* An over-long line reaches the library cut at the limit + 1
+             * byte: rejected (and counted) as too long, without the rest. */
+            int r = plaudit_record_json(ctxs[c], line, len, &out);
             if (r == PLAUDIT_ENOTFOUND && out.status == PLAUDIT_ACCEPTED && out.message == NULL) continue; /* blank */
             if (r < 0 && !o->quiet) {
-                if (labels && labels[c]) fprintf(stderr, "%s: line %" PRIu64 ": %s\n", labels[c], lineno, plaudit_errmsg(ctxs[c]));
-                else fprintf(stderr, "line %" PRIu64 ": %s\n", lineno, plaudit_errmsg(ctxs[c]));
+                char toolong[96];
+                const char *msg = plaudit_errmsg(ctxs[c]);
+                if (len > lr.max) {
+                    snprintf(toolong, sizeof toolong, "the line has %" PRIu64 " bytes, more than the limit of %zu",
+                             raw, lr.max);
+                    msg = toolong;
+                }
+                if (labels && labels[c]) fprintf(stderr, "%s: line %" PRIu64 ": %s\n", labels[c], lineno, msg);
+                else fprintf(stderr, "line %" PRIu64 ": %s\n", lineno, msg);
             }
             if (o->store && (r == PLAUDIT_EUSER || r == PLAUDIT_EIO || r == PLAUDIT_ECORRUPT || r == PLAUDIT_ELOCKED ||
                              r == PLAUDIT_ENOMEM)) {
@@ -445,7 +516,7 @@ static int feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path
     }
 out:
     progress_done(&pg);
-    free(line);
+    lr_free(&lr);
     if (in != stdin) fclose(in);
     return rc;
 }

@@ -1169,6 +1169,20 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * moves compacted segments to an archive/ folder and reads them back for
  * a retroactive replay), to keep that possibility.  After a retroactive
  * replay, call plaudit_store_snapshot so the next start is fast.
+ *
+ * PROGRAM EVENTS.  A program event (plaudit_program_update) is an event
+ * like any other: journaled, replayed by recovery, and its effect is part
+ * of the state.  The program the context is given before attaching is the
+ * program in force before the first event; recovery switches to the
+ * program each replayed program event sets.  A snapshot taken after a
+ * program event holds the program in force (its document, and the badges
+ * kept only because members earned them), and its fingerprint is that of
+ * the program the context was given at attach, not of the program in
+ * force: attach with the same initial program and the snapshot loads
+ * (switching the context to the snapshot's program); attach with another
+ * one and the journal is replayed retroactively from record 1 under it,
+ * program events included (each still replaces the program from its ts
+ * on).  A failed attach leaves the context with the program it was given.
  */
 
 typedef enum plaudit_sync_policy {
@@ -1249,14 +1263,18 @@ PLAUDIT_EXPORT int plaudit_store_detach(plaudit_ctx *ctx);
 /* ---- The file store ------------------------------------------------------ */
 /*
  * A store in a directory, shipped in the library:
- *   LOCK                         held with flock() while open
+ *   (the directory itself)       held with flock() while open
+ *   LOCK                         held with flock() too (older libraries)
  *   journal-<first seq>.log      append-only journal segments (20 digits)
  *   snapshot                     the latest snapshot
  *   snapshot.tmp                 a snapshot being written (then renamed)
  *   archive/journal-*.log        compacted segments (ARCHIVE flag)
  * fsync follows the context's sync policy; creating or removing a segment
  * and renaming the snapshot also sync the directory.  A second open of the
- * same directory, from any process, fails with PLAUDIT_ELOCKED.
+ * same directory, from any process, fails with PLAUDIT_ELOCKED (deleting
+ * LOCK does not defeat the lock).  Nothing is opened through a symbolic
+ * link and only regular files are read: a link, FIFO or device named like
+ * a store file fails the open or attach with PLAUDIT_EIO.
  * See docs/storage-format.md.
  */
 #define PLAUDIT_FILE_STORE_CREATE 1u  /* create the directory if missing */

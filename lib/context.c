@@ -69,6 +69,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
 {
     if (!ctx) return;
     pl_store_free(ctx);
+    pl_program_update_end(ctx, PLAUDIT_ESTATE);
+    pl_program_drop_initial(ctx);
     pl_alloc a = ctx->alloc;
     PL_UH(&a);
     pl_key *k, *ktmp;

@@ -170,6 +170,7 @@ typedef struct pl_board {
     uint32_t team_slot;       /* team boards: index into a team's slots */
     int64_t from, until;      /* a season, PLAUDIT_UNSET otherwise */
     int frozen;               /* a season past its until */
+    int frozen_saved;         /* frozen when the event began (rollback) */
 } pl_board;
 
 typedef struct pl_badge {
@@ -441,6 +442,11 @@ struct plaudit_ctx {
     /* a program event between its validation and its end
      * (program_update.c), NULL otherwise */
     struct pl_progupd *pu;
+    /* While a store is attached (keep_initial), the program the context
+     * was given, kept when recovery moves to another one (a snapshot's or
+     * a replayed program event's), so that a failed attach restores it. */
+    plaudit_ctx *initial_program;
+    int keep_initial;
 
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
@@ -559,6 +565,14 @@ int pl_program_update_prepare(plaudit_ctx *ctx);
 /* After the transaction: rc 0 swaps the program and the members (cannot
  * fail); otherwise frees what was prepared. */
 void pl_program_update_end(plaudit_ctx *ctx, int rc);
+/* A snapshot's program: load `doc` (with the retired badges listed) as the
+ * program in force of a context without members.  On failure nothing
+ * changed. */
+int pl_program_adopt(plaudit_ctx *ctx, const char *doc, size_t len, const pl_badge *const *retired, size_t n);
+/* Attach: back to the program the context was given (after the state was
+ * reset), or forget it. */
+void pl_program_restore_initial(plaudit_ctx *ctx);
+void pl_program_drop_initial(plaudit_ctx *ctx);
 /* Badges declared by the program in force (the retired ones follow). */
 static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
 
@@ -578,6 +592,8 @@ typedef struct pl_store {
     int failed;               /* the last event failed in the store */
     plaudit_recovery rec;
     pl_buf buf;               /* encoding scratch */
+    uint64_t base_fp;         /* fingerprint of the program the context was
+                                 given at attach (snapshots carry it) */
 } pl_store;
 
 /* Record an event without journaling or listeners (recovery). engine.c */
@@ -626,6 +642,10 @@ int pl_jreader_finish(pl_jreader *r, uint64_t *torn);
 /* snapshot.c */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b);
+/* Check the 32-byte header at the start of data[0..len): magic, checksum,
+ * version; *total receives the size the whole snapshot must have. */
+int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *total);
+#define PL_SNAPSHOT_HDR 32
 /* Check a snapshot's header and checksums; *seq, *fingerprint from it. */
 int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint);
 /* Load a checked snapshot into an empty state (on failure the state is

@@ -9,6 +9,9 @@
 
 #define SNAP_MAGIC "PLDTSNAP"
 #define SNAP_VERSION 1
+/* Version 2: a program event set the program in force; its document and
+ * the retired badges follow the fingerprint (docs/storage-format.md). */
+#define SNAP_VERSION_PROGRAM 2
 #define SNAP_HDR 32
 
 /* ---- program fingerprint ---------------------------------------------- */
@@ -162,10 +165,34 @@ static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
     pl_teams_encode(ctx, b);
 }
 
+/* The program a program event set: its document, then the badges kept
+ * only because members earned them. */
+static void put_program(const plaudit_ctx *ctx, pl_buf *b)
+{
+    size_t n = strlen(ctx->program_doc);
+    pl_put32(b, (uint32_t)n);
+    pl_buf_put(b, ctx->program_doc, n);
+    pl_put32(b, (uint32_t)ctx->n_retired);
+    for (size_t i = pl_live_badges(ctx); i < ctx->n_badges; i++) {
+        const pl_badge *g = ctx->badges[i];
+        fp_str(b, g->id);
+        fp_str(b, g->name);
+        pl_put32(b, (uint32_t)g->kind);
+        pl_put32(b, (uint32_t)g->within);
+        pl_put32(b, (uint32_t)g->per);
+        pl_put32(b, (uint32_t)g->hidden);
+        pl_put32(b, (uint32_t)g->repeatable);
+        pl_put32(b, g->n_thr);
+        for (uint32_t j = 0; j < g->n_thr; j++) pl_put64(b, (uint64_t)g->thr[j]);
+    }
+}
+
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 {
     int oom = 0;
-    uint64_t fp = pl_program_fingerprint(ctx, &oom);
+    /* The fingerprint of the program the context was given: program
+     * events are part of the state. */
+    uint64_t fp = ctx->store ? ctx->store->base_fp : pl_program_fingerprint(ctx, &oom);
     if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     b->len = 0;
     b->oom = 0;
@@ -173,6 +200,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     pl_buf_put(b, hdr, sizeof hdr);
     pl_put64(b, seq);
     pl_put64(b, fp);
+    if (ctx->program_doc) put_program(ctx, b);
     pl_put32(b, (uint32_t)ctx->n_actions);
     pl_put32(b, ctx->lay.n_cd);
     pl_put32(b, ctx->lay.n_trk);
@@ -250,7 +278,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
     memcpy(h, SNAP_MAGIC, 8);
-    pl_le32(h + 8, SNAP_VERSION);
+    pl_le32(h + 8, ctx->program_doc ? SNAP_VERSION_PROGRAM : SNAP_VERSION);
     pl_le32(h + 12, 0);
     pl_le64(h + 16, body);
     pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
@@ -260,16 +288,28 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 
 /* ---- checking and loading ------------------------------------------------- */
 
-int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint)
+int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *total)
 {
     const unsigned char *h = data;
     if (len < SNAP_HDR || memcmp(h, SNAP_MAGIC, 8) != 0)
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: bad magic or shorter than its header");
     if (plaudit_crc32c(0, h, 28) != pl_rd32(h + 28))
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: header fails its checksum");
-    if (pl_rd32(h + 8) != SNAP_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d)",
-                      pl_rd32(h + 8), SNAP_VERSION);
+    if (pl_rd32(h + 8) != SNAP_VERSION && pl_rd32(h + 8) != SNAP_VERSION_PROGRAM)
+        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d and %d)",
+                      pl_rd32(h + 8), SNAP_VERSION, SNAP_VERSION_PROGRAM);
+    uint64_t body = pl_rd64(h + 16);
+    if (body > UINT64_MAX - SNAP_HDR) return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: body length");
+    *total = body + SNAP_HDR;
+    return PLAUDIT_OK;
+}
+
+int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *seq, uint64_t *fingerprint)
+{
+    const unsigned char *h = data;
+    uint64_t total;
+    int rc = pl_snapshot_header(ctx, data, len, &total);
+    if (rc) return rc;
     uint64_t body = pl_rd64(h + 16);
     if (body != len - SNAP_HDR || body < 16)
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: %zu bytes, the header says %llu", len,
@@ -345,11 +385,74 @@ static int bad(plaudit_ctx *ctx, const char *what)
 static int ts_ok(int64_t t) { return t >= 0 && t <= PLAUDIT_MAX_TS; }
 static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
 
-static int load(plaudit_ctx *ctx, rd *r)
+/* A string of fp_str (UINT32_MAX: NULL) into *out (allocated). */
+static int get_str(plaudit_ctx *ctx, rd *r, size_t max, char **out)
+{
+    *out = NULL;
+    uint32_t n = g32(r);
+    if (n == UINT32_MAX) return PLAUDIT_OK;
+    const unsigned char *p = n <= max ? take(r, n) : NULL;
+    if (!p || memchr(p, 0, n)) return bad(ctx, "program string");
+    if (!(*out = pl_malloc(&ctx->alloc, (size_t)n + 1))) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    memcpy(*out, p, n);
+    (*out)[n] = '\0';
+    return PLAUDIT_OK;
+}
+
+/* The program section of a version 2 snapshot: adopt it. */
+static int load_program(plaudit_ctx *ctx, rd *r)
+{
+    uint32_t n = g32(r);
+    const unsigned char *doc = n <= ctx->max_program ? take(r, n) : NULL;
+    if (!doc) return bad(ctx, "program document");
+    uint32_t nr = g32(r);
+    if (r->short_ || nr > ctx->max_rules * 64u || nr > (r->n - r->off) / 32) return bad(ctx, "retired badges");
+    pl_badge *gs = pl_malloc(&ctx->alloc, sizeof *gs * (nr ? nr : 1));
+    const pl_badge **ptr = pl_malloc(&ctx->alloc, sizeof *ptr * (nr ? nr : 1));
+    int rc = gs && ptr ? PLAUDIT_OK : pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    if (gs) memset(gs, 0, sizeof *gs * (nr ? nr : 1));
+    uint32_t done = 0;
+    for (; done < nr && !rc; done++) {
+        pl_badge *g = &gs[done];
+        ptr[done] = g;
+        if ((rc = get_str(ctx, r, PL_ID_MAX, &g->id)) || (rc = get_str(ctx, r, PL_NAME_MAX, &g->name))) break;
+        g->kind = (plaudit_criterion)g32(r);
+        g->within = (plaudit_period)g32(r);
+        g->per = (plaudit_period)g32(r);
+        g->hidden = (int)g32(r);
+        g->repeatable = (int)g32(r);
+        g->n_thr = g32(r);
+        if (!g->id || r->short_ || g->n_thr > PLAUDIT_MAX_LEVELS) {
+            rc = bad(ctx, "retired badge");
+            break;
+        }
+        if (g->n_thr && !(g->thr = pl_malloc(&ctx->alloc, sizeof *g->thr * g->n_thr))) {
+            rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+            break;
+        }
+        for (uint32_t j = 0; j < g->n_thr; j++) g->thr[j] = (int64_t)g64(r);
+    }
+    if (!rc && r->short_) rc = bad(ctx, "retired badges");
+    if (!rc) rc = pl_program_adopt(ctx, (const char *)doc, n, ptr, nr);
+    for (uint32_t i = 0; gs && i < nr; i++) {
+        pl_free(&ctx->alloc, gs[i].id);
+        pl_free(&ctx->alloc, gs[i].name);
+        pl_free(&ctx->alloc, gs[i].thr);
+    }
+    pl_free(&ctx->alloc, gs);
+    pl_free(&ctx->alloc, ptr);
+    return rc;
+}
+
+static int load(plaudit_ctx *ctx, rd *r, unsigned version)
 {
     PL_UH(&ctx->alloc);
     g64(r); /* seq */
     g64(r); /* fingerprint */
+    if (version == SNAP_VERSION_PROGRAM) {
+        int rc = load_program(ctx, r);
+        if (rc) return rc;
+    }
     if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
         g32(r) != ctx->n_boards || g32(r) != ctx->n_rewards || g32(r) != ctx->n_badges)
         return bad(ctx, "rule counts differ");
@@ -485,7 +588,8 @@ static int load(plaudit_ctx *ctx, rd *r)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
-    if (ctx->teams) {
+    if (r->off < r->n) { /* the format 2 section (v2_encode) */
+        if (!ctx->teams && pl_teams_setup(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         for (size_t i = 0; i < ctx->n_boards; i++) {
             uint32_t f = g32(r);
             if (f > 1 || (f && ctx->boards[i]->until == PLAUDIT_UNSET)) return bad(ctx, "frozen flag");
@@ -522,7 +626,7 @@ static int load(plaudit_ctx *ctx, rd *r)
 int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len)
 {
     rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
-    int rc = load(ctx, &r);
+    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8));
     if (rc) pl_state_reset(ctx);
     return rc;
 }

@@ -50,15 +50,38 @@ typedef struct recov {
     pl_buf snap;
     pl_jreader jr;
     uint64_t base;            /* records up to this seq are in the state */
+    uint64_t snap_total;      /* size the snapshot's header gives (0: not
+                                 read yet) */
     int chunk_rc;             /* an error raised inside a chunk callback */
 } recov;
 
+/* Collect the snapshot, checking its header as soon as it has arrived:
+ * a blob that is not a snapshot, or is longer than its header says, is
+ * refused before it is read whole (a store could deliver endless bytes). */
 static int snap_chunk(const void *data, size_t len, void *ud)
 {
     recov *R = ud;
+    plaudit_ctx *ctx = R->jr.ctx;
+    if (R->snap_total && len > R->snap_total - R->snap.len) goto longer;
+    if (!R->snap_total && R->snap.len + len >= PL_SNAPSHOT_HDR) {
+        size_t need = PL_SNAPSHOT_HDR - R->snap.len;
+        pl_buf_put(&R->snap, data, need);
+        if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
+        int rc = pl_snapshot_header(ctx, R->snap.p, R->snap.len, &R->snap_total);
+        if (rc) return R->chunk_rc = rc;
+        if (R->snap_total > SIZE_MAX / 2)
+            return R->chunk_rc = pl_err(ctx, PLAUDIT_ENOMEM, "snapshot of %llu bytes does not fit in memory",
+                                        (unsigned long long)R->snap_total);
+        data = (const char *)data + need;
+        len -= need;
+        if (len > R->snap_total - R->snap.len) goto longer;
+    }
     pl_buf_put(&R->snap, data, len);
     if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
     return 0;
+longer:
+    return R->chunk_rc = pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: longer than the %llu bytes its header says",
+                                (unsigned long long)R->snap_total);
 }
 
 static int journal_chunk(const void *data, size_t len, void *ud)
@@ -131,10 +154,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
     int have_snap = R->snap.len > 0, match = 0;
     if (have_snap) {
         if ((rc = pl_snapshot_check(ctx, R->snap.p, R->snap.len, &snap_seq, &snap_fp))) return rc;
-        int oom = 0;
-        uint64_t fp = pl_program_fingerprint(ctx, &oom);
-        if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
-        match = fp == snap_fp;
+        /* The snapshot names the program the context was given when it was
+         * written (program events after it are in the snapshot itself). */
+        match = s->base_fp == snap_fp;
         if (match) {
             if ((rc = pl_snapshot_load(ctx, R->snap.p, R->snap.len))) return rc;
             rep->snapshot = 1;
@@ -221,11 +243,19 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     R.s = s;
     pl_buf_init(&R.snap, &ctx->alloc);
     pl_jreader_init(&R.jr, ctx, replay_one, &R);
-    rc = recover(ctx, &R);
+    int oom = 0;
+    s->base_fp = pl_program_fingerprint(ctx, &oom);
+    if (oom) rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
+    ctx->keep_initial = 1;
+    if (!rc) rc = recover(ctx, &R);
+    ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);
+    if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */
+    if (!rc) pl_program_drop_initial(ctx);
     if (rc) {
         pl_state_reset(ctx);
+        pl_program_restore_initial(ctx);
         pl_buf_free(&s->buf);
         pl_free(&ctx->alloc, s);
         return rc;

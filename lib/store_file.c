@@ -2,7 +2,11 @@
  * journal segments, a snapshot written to a temporary file and renamed
  * over the old one, fsync of files and of the directory, and an flock()
  * so that two processes cannot open the same store.  It implements the
- * contract of plaudit/store.h with POSIX calls only. */
+ * contract of plaudit/store.h with POSIX calls only.  The directory may
+ * hold files anyone could have put there: nothing is opened through a
+ * symbolic link, only regular files are read (a FIFO would block, a device
+ * never end), and a file is read in bounded chunks up to the size it had
+ * when it was opened. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +71,51 @@ static int ferr(fstore *f, int e, const char *call, const char *name)
 
 static const char *f_errmsg(void *payload) { return ((fstore *)payload)->err; }
 
+/* Flags for every file opened in the store directory: no symbolic links,
+ * and no blocking on a FIFO put there in place of a file. */
+#define SAFE_OPEN (O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+
+/* Open dir/name (dfd) with flags | SAFE_OPEN and make sure it is a regular
+ * file; *st receives its status.  Returns 0, or PLAUDIT_EIO with f->err
+ * set (*missing, when not NULL, is set for a file that does not exist). */
+static int open_regular(fstore *f, int dfd, const char *name, int flags, struct stat *st, int *fd_out, int *missing)
+{
+    int fd = openat(dfd, name, flags | SAFE_OPEN, 0644);
+    if (fd < 0) {
+        if (missing) *missing = errno == ENOENT;
+        if (errno == ELOOP) {
+            snprintf(f->err, sizeof f->err, "opening %s/%s: a symbolic link (refused: store files are opened "
+                     "without following links)", f->dir, name);
+            return PLAUDIT_EIO;
+        }
+        int e = errno;
+        /* A FIFO opened for writing without a reader fails (ENXIO): say
+         * what it is rather than the system's text. */
+        struct stat ls;
+        if (e != ENOENT && !fstatat(dfd, name, &ls, AT_SYMLINK_NOFOLLOW) && !S_ISREG(ls.st_mode)) {
+            snprintf(f->err, sizeof f->err, "%s/%s is not a regular file (refused)", f->dir, name);
+            return PLAUDIT_EIO;
+        }
+        return ferr(f, e, "opening", name);
+    }
+    if (fstat(fd, st)) {
+        int e = errno;
+        close(fd);
+        return ferr(f, e, "stat", name);
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        snprintf(f->err, sizeof f->err, "%s/%s is not a regular file (refused)", f->dir, name);
+        return PLAUDIT_EIO;
+    }
+    /* Back to blocking I/O on the regular file (O_NONBLOCK only guarded
+     * the open). */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd;
+    return 0;
+}
+
 /* ---- segments ----------------------------------------------------------------- */
 
 static void seg_name(char *out, uint64_t first) { snprintf(out, SEG_NAME_MAX, SEG_PREFIX "%020llu" SEG_SUFFIX, (unsigned long long)first); }
@@ -95,7 +144,7 @@ static int list_segs(fstore *f, const char *sub, uint64_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    int dfd = sub ? openat(f->dirfd, sub, O_RDONLY | O_DIRECTORY) : dup(f->dirfd);
+    int dfd = sub ? openat(f->dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : dup(f->dirfd);
     if (dfd < 0) {
         if (sub && errno == ENOENT) return 0;
         return ferr(f, errno, "opening", sub ? sub : ".");
@@ -179,7 +228,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     }
     if (f->fd < 0) {
         seg_name(name, seq);
-        int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+        int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) return ferr(f, errno, "creating", name);
         f->fd = fd;
         f->fd_size = 0;
@@ -212,32 +261,34 @@ static int f_sync(void *payload)
     return f->dir_dirty ? sync_dir(f) : 0;
 }
 
-/* Stream one file through fn in chunks. */
+/* Stream one regular file through fn in chunks, up to the size it had
+ * when it was opened. */
 static int stream_file(fstore *f, int dfd, const char *name, plaudit_store_chunk_fn fn, void *fp, int *missing)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (missing && errno == ENOENT) {
-            *missing = 1;
-            return 0;
-        }
-        return ferr(f, errno, "opening", name);
+    struct stat st;
+    int fd = -1, absent = 0;
+    int rc = open_regular(f, dfd, name, O_RDONLY, &st, &fd, &absent);
+    if (rc && absent && missing) {
+        *missing = 1;
+        return 0;
     }
+    if (rc) return rc;
+    uint64_t left = (uint64_t)st.st_size;
     char *buf = pl_malloc(&f->a, CHUNK);
     if (!buf) {
         close(fd);
         snprintf(f->err, sizeof f->err, "out of memory reading %s/%s", f->dir, name);
         return PLAUDIT_ENOMEM;
     }
-    int rc = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf, CHUNK);
+    while (left) {
+        ssize_t r = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
         if (r < 0) {
             if (errno == EINTR) continue;
             rc = ferr(f, errno, "reading", name);
             break;
         }
         if (r == 0) break;
+        left -= (uint64_t)r;
         if ((rc = fn(buf, (size_t)r, fp))) break;
     }
     pl_free(&f->a, buf);
@@ -257,7 +308,7 @@ static int f_read(uint64_t from_seq, plaudit_store_chunk_fn fn, void *fp, void *
     if (use_arch && (rc = list_segs(f, "archive", &arch, &na))) goto out;
     int adfd = -1;
     if (na) {
-        adfd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        adfd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (adfd < 0) {
             rc = ferr(f, errno, "opening", "archive");
             goto out;
@@ -298,7 +349,7 @@ static int f_cut(uint64_t nbytes, void *payload)
     for (size_t i = nl; i-- > 0 && nbytes;) {
         seg_name(name, live[i]);
         struct stat st;
-        if (fstatat(f->dirfd, name, &st, 0)) {
+        if (fstatat(f->dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
             rc = ferr(f, errno, "stat", name);
             break;
         }
@@ -318,10 +369,10 @@ static int f_cut(uint64_t nbytes, void *payload)
             nbytes -= size;
             continue;
         }
-        int fd = active ? f->fd : openat(f->dirfd, name, O_WRONLY | O_CLOEXEC);
-        if (fd < 0) {
-            rc = ferr(f, errno, "opening", name);
-            break;
+        int fd = f->fd;
+        if (!active) {
+            struct stat st2;
+            if ((rc = open_regular(f, f->dirfd, name, O_WRONLY, &st2, &fd, NULL))) break;
         }
         if (ftruncate(fd, (off_t)(size - nbytes)) || fsync(fd)) rc = ferr(f, errno, "truncating", name);
         if (active) f->fd_size = size - nbytes;
@@ -369,7 +420,7 @@ static int f_drop(uint64_t upto, void *payload)
     }
     if (!rc && f->dir_dirty) rc = sync_dir(f);
     if (!rc && archive) {
-        int afd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int afd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (afd < 0 || fsync(afd)) rc = ferr(f, errno, "fsync of", "archive");
         if (afd >= 0) close(afd);
     }
@@ -384,7 +435,9 @@ static int f_snap_write(uint64_t seq, const void *data, size_t len, void *payloa
 {
     (void)seq;
     fstore *f = payload;
-    int fd = openat(f->dirfd, "snapshot.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A fresh file, never one (or a link) someone left under the name. */
+    unlinkat(f->dirfd, "snapshot.tmp", 0);
+    int fd = openat(f->dirfd, "snapshot.tmp", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) return ferr(f, errno, "creating", "snapshot.tmp");
     int rc = 0;
     if (write_all(fd, data, len)) rc = ferr(f, errno, "writing", "snapshot.tmp");
@@ -421,6 +474,39 @@ static void f_close(void *payload)
     pl_alloc a = f->a;
     pl_free(&a, f->dir);
     pl_free(&a, f);
+}
+
+static int locked(fstore *f)
+{
+    snprintf(f->err, sizeof f->err, "store %s is locked by another process (or another open)", f->dir);
+    return PLAUDIT_ELOCKED;
+}
+
+/* Lock the store against every other open, in this process or another.
+ * The lock is on the directory itself, which a second writer cannot swap
+ * from under the holder (deleting or replacing LOCK does not defeat it).
+ * LOCK is locked too, for libraries that lock only it; where a file
+ * system cannot lock a directory, LOCK alone holds, and its identity is
+ * checked after locking so that a LOCK deleted or replaced meanwhile is
+ * noticed. */
+static int lock_store(fstore *f)
+{
+    int dir_locked = 0;
+    if (flock(f->dirfd, LOCK_EX | LOCK_NB) == 0) dir_locked = 1;
+    else if (errno == EWOULDBLOCK) return locked(f);
+    f->lockfd = openat(f->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+    if (f->lockfd < 0) return ferr(f, errno, "opening", "LOCK");
+    if (flock(f->lockfd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK) return locked(f);
+        return ferr(f, errno, "locking", "LOCK");
+    }
+    if (dir_locked) return 0;
+    struct stat held, named;
+    if (fstat(f->lockfd, &held)) return ferr(f, errno, "stat", "LOCK");
+    if (fstatat(f->dirfd, "LOCK", &named, AT_SYMLINK_NOFOLLOW) || held.st_dev != named.st_dev ||
+        held.st_ino != named.st_ino)
+        return locked(f); /* LOCK was replaced: another open may hold the new one */
+    return 0;
 }
 
 int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *dir, unsigned flags,
@@ -472,20 +558,7 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
         rc = ferr(f, errno, "opening", "");
         goto fail;
     }
-    f->lockfd = openat(f->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (f->lockfd < 0) {
-        rc = ferr(f, errno, "opening", "LOCK");
-        goto fail;
-    }
-    if (flock(f->lockfd, LOCK_EX | LOCK_NB)) {
-        if (errno == EWOULDBLOCK) {
-            snprintf(f->err, sizeof f->err, "store %s is locked by another process (or another open)", dir);
-            rc = PLAUDIT_ELOCKED;
-        } else {
-            rc = ferr(f, errno, "locking", "LOCK");
-        }
-        goto fail;
-    }
+    if ((rc = lock_store(f))) goto fail;
     unlinkat(f->dirfd, "snapshot.tmp", 0); /* a snapshot a crash interrupted */
     uint64_t *live = NULL;
     size_t nl = 0;
@@ -493,9 +566,8 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     if (nl) {
         char name[SEG_NAME_MAX];
         seg_name(name, live[nl - 1]);
-        f->fd = openat(f->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (f->fd < 0 || fstat(f->fd, &st)) rc = ferr(f, errno, "opening", name);
-        else {
+        rc = open_regular(f, f->dirfd, name, O_WRONLY | O_APPEND, &st, &f->fd, NULL);
+        if (!rc) {
             f->fd_first = live[nl - 1];
             f->fd_size = (uint64_t)st.st_size;
         }

@@ -33,8 +33,6 @@ struct pl_teams {
     size_t n_undo, cap_undo;
     char *arena;
     size_t arena_len, arena_cap;
-    uint8_t *frozen;          /* each board's frozen flag at txn begin */
-    size_t cap_frozen;
     uint32_t serial;
 };
 
@@ -50,8 +48,6 @@ int pl_teams_setup(plaudit_ctx *ctx)
         T->n_slots = ctx->n_team_boards;
         ctx->teams = T;
     }
-    size_t nb = ctx->n_boards ? ctx->n_boards : 1;
-    if (pl_grow(&ctx->alloc, (void **)&T->frozen, &T->cap_frozen, nb, 1)) return PLAUDIT_ENOMEM;
     return PLAUDIT_OK;
 }
 
@@ -65,7 +61,9 @@ static void team_free_all(plaudit_ctx *ctx, struct pl_teams *T)
 
 void pl_teams_reset(plaudit_ctx *ctx)
 {
-    if (ctx->teams) team_free_all(ctx, ctx->teams);
+    if (!ctx->teams) return;
+    team_free_all(ctx, ctx->teams);
+    ctx->teams->n_slots = ctx->n_team_boards; /* no team left: lay out for the program in force */
 }
 
 void pl_teams_free(plaudit_ctx *ctx)
@@ -76,7 +74,6 @@ void pl_teams_free(plaudit_ctx *ctx)
     pl_free(&ctx->alloc, T->v);
     pl_free(&ctx->alloc, T->undo);
     pl_free(&ctx->alloc, T->arena);
-    pl_free(&ctx->alloc, T->frozen);
     pl_free(&ctx->alloc, T);
     ctx->teams = NULL;
 }
@@ -126,7 +123,7 @@ void pl_teams_txn_begin(plaudit_ctx *ctx)
         T->serial = 1;
     }
     T->n_undo = T->arena_len = 0;
-    for (size_t i = 0; i < ctx->n_boards; i++) T->frozen[i] = (uint8_t)ctx->boards[i]->frozen;
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->frozen_saved = ctx->boards[i]->frozen;
 }
 
 static int team_touch(plaudit_ctx *ctx, pl_team *t)
@@ -196,7 +193,7 @@ void pl_teams_rollback(plaudit_ctx *ctx)
             memcpy(&u->t->members, T->arena + u->saved, sz);
         }
     }
-    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->frozen = T->frozen[i];
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->frozen = ctx->boards[i]->frozen_saved;
     T->n_undo = T->arena_len = 0;
 }
 
@@ -349,7 +346,9 @@ int pl_teams_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n, size_t *
     uint64_t nt = pl_rd64(p);
     uint32_t ns = pl_rd32(p + 8);
     off = 12;
-    if (!T || ns != T->n_slots || nt > (n - off) / 10 || nt >= INT32_MAX) return PLAUDIT_ECORRUPT;
+    if (!T || T->n) return PLAUDIT_ECORRUPT;
+    T->n_slots = ctx->n_team_boards; /* an empty table takes the layout of the program in force */
+    if (ns != T->n_slots || nt > (n - off) / 10 || nt >= INT32_MAX) return PLAUDIT_ECORRUPT;
     T->serial++;
     T->n_undo = 0;
     for (uint64_t i = 0; i < nt; i++) {

@@ -39,11 +39,15 @@ class Server:
                 with open(path, "w") as f:
                     f.write(value + "\n")
                 args += [name, path]
-        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # stderr to a file: never a pipe nobody reads (a sanitizer report
+        # must not block the server), shown when the server fails.
+        self.errf = open(os.path.join(self.tmp, "stderr"), "w+")
+        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=self.errf, text=True)
         line = self.proc.stdout.readline()
         if "listening on http://" not in line:
-            err = self.proc.stderr.read()
-            raise RuntimeError("server did not start: %r %r" % (line, err))
+            self.proc.wait(timeout=60)
+            self.errf.seek(0)
+            raise RuntimeError("server did not start: %r %r" % (line, self.errf.read()))
         self.start_line = line
         hostport = line.split("http://", 1)[1].split()[0]
         self.host, port = hostport.rsplit(":", 1)
@@ -84,7 +88,11 @@ class Server:
         rc = self.proc.wait(timeout=60)
         self.rest = self.proc.stdout.read()
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.errf.seek(0)
+        err = self.errf.read()
+        if rc != 0 or err:
+            sys.stderr.write("server stderr:\n" + err)
+        self.errf.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         return rc
 
@@ -92,7 +100,7 @@ class Server:
         self.proc.kill()
         self.proc.wait(timeout=60)
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.errf.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -612,6 +620,12 @@ class Lifecycle(Base):
         log = os.path.join(self.dir, "access.log")
         s = self.start("--log", log)
         s.request("GET", "/v1/members/" + q("first\nline"))
+        # The line is written when the request completes, just after the
+        # answer: wait for it (bounded) before rotating.
+        for _ in range(2000):
+            if os.path.exists(log) and os.path.getsize(log):
+                break
+            threading.Event().wait(0.005)
         os.rename(log, log + ".1")
         s.proc.send_signal(signal.SIGHUP)
         # The signal is handled by the server's main thread; ask until the

@@ -233,6 +233,158 @@ static void test_errors(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* The lock cannot be defeated by deleting (or replacing) LOCK: a second
+ * writer is still refused, in this process and in another. */
+static void test_lock_without_lockfile(void **state)
+{
+    (void)state;
+    char dir[300], p[400];
+    new_dir(dir, sizeof dir);
+    plaudit_ctx *ctx = open_attached(dir, PLAUDIT_FILE_STORE_CREATE, 0, 0, NULL, PLAUDIT_OK);
+    assert_int_equal(run_step(ctx, 0), PLAUDIT_OK);
+    snprintf(p, sizeof p, "%s/LOCK", dir);
+    assert_int_equal(unlink(p), 0);
+    plaudit_ctx *c2 = new_ctx(NULL, 0);
+    plaudit_store s2;
+    assert_int_equal(plaudit_file_store_open(c2, &s2, dir, 0, 0), PLAUDIT_ELOCKED);
+    /* a new LOCK put in its place does not help either */
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(plaudit_file_store_open(c2, &s2, dir, 0, 0), PLAUDIT_ELOCKED);
+    pid_t pid = fork();
+    if (pid == 0) {
+        plaudit_ctx *c = new_ctx(NULL, 0);
+        plaudit_store s3;
+        int code = plaudit_file_store_open(c, &s3, dir, 0, 0) == PLAUDIT_ELOCKED ? 0 : 1;
+        plaudit_ctx_free(c);
+        plaudit_ctx_free(c2);
+        plaudit_ctx_free(ctx);
+        _exit(code);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    uint64_t d = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    /* released with the first store: the next open works and recovers */
+    plaudit_ctx_free(c2);
+    ctx = open_attached(dir, 0, 0, 0, NULL, PLAUDIT_OK);
+    assert_true(plaudit_state_digest(ctx) == d);
+    plaudit_ctx_free(ctx);
+}
+
+/* A counting allocator: the largest block asked for. */
+static size_t big_block;
+static void *bb_malloc(size_t n, void *p)
+{
+    (void)p;
+    if (n > big_block) big_block = n;
+    return malloc(n);
+}
+static void *bb_realloc(void *q, size_t n, void *p)
+{
+    (void)p;
+    if (n > big_block) big_block = n;
+    return realloc(q, n);
+}
+static void bb_free(void *q, void *p)
+{
+    (void)p;
+    free(q);
+}
+
+/* Attach to dir; the expected code and a word of the message. */
+static void attach_fails(const char *dir, int expect, const char *words)
+{
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.allocator.malloc = bb_malloc;
+    o.allocator.realloc = bb_realloc;
+    o.allocator.free = bb_free;
+    plaudit_ctx *ctx = new_ctx(&o, 0);
+    plaudit_store s;
+    big_block = 0;
+    int rc = plaudit_file_store_open(ctx, &s, dir, 0, 0);
+    if (!rc) {
+        rc = plaudit_store_attach(ctx, &s, NULL);
+        if (rc) plaudit_store_close(&s);
+    }
+    if (rc != expect || !strstr(plaudit_errmsg(ctx), words))
+        fail_msg("%s: got %d (%s), want %d (%s)", dir, rc, plaudit_errmsg(ctx), expect, words);
+    /* nothing was read whole: no allocation near the file's size */
+    assert_true(big_block < (4u << 20));
+    plaudit_ctx_free(ctx);
+}
+
+/* Files in the store directory that are not what they are named: nothing
+ * is read through a symbolic link, only regular files are read (a FIFO
+ * would block forever, /dev/zero never ends), and a snapshot is refused
+ * by its header before it is read whole. */
+static void test_hostile_files(void **state)
+{
+    (void)state;
+    char dir[300], p[400];
+    /* snapshot -> /dev/zero */
+    new_dir(dir, sizeof dir);
+    plaudit_ctx_free(open_attached(dir, PLAUDIT_FILE_STORE_CREATE, 0, 0, NULL, PLAUDIT_OK));
+    snprintf(p, sizeof p, "%s/snapshot", dir);
+    assert_int_equal(symlink("/dev/zero", p), 0);
+    attach_fails(dir, PLAUDIT_EIO, "symbolic link");
+    /* a snapshot that is a device or a FIFO */
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    attach_fails(dir, PLAUDIT_EIO, "not a regular file");
+    /* a 600 MB sparse snapshot with no valid header */
+    assert_int_equal(unlink(p), 0);
+    int fd = open(p, O_WRONLY | O_CREAT, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)600 << 20), 0);
+    close(fd);
+    attach_fails(dir, PLAUDIT_ECORRUPT, "snapshot is corrupt");
+    /* a FIFO named like a journal segment (not the last: read, not opened
+     * for appending) */
+    assert_int_equal(unlink(p), 0);
+    plaudit_ctx *ctx = open_attached(dir, 0, 1, 0, NULL, PLAUDIT_OK); /* a segment per record */
+    for (size_t i = 0; i < 3; i++) assert_int_equal(run_step(ctx, i), PLAUDIT_OK);
+    plaudit_ctx_free(ctx);
+    snprintf(p, sizeof p, "%s/journal-%020llu.log", dir, 2ULL);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    attach_fails(dir, PLAUDIT_EIO, "not a regular file");
+    /* ... and as the last segment (opened for appending at open) */
+    char dir2[300];
+    new_dir(dir2, sizeof dir2);
+    assert_int_equal(mkdir(dir2, 0755), 0);
+    snprintf(p, sizeof p, "%s/journal-%020llu.log", dir2, 1ULL);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    ctx = new_ctx(NULL, 0);
+    plaudit_store s;
+    assert_int_equal(plaudit_file_store_open(ctx, &s, dir2, 0, 0), PLAUDIT_EIO);
+    assert_non_null(strstr(plaudit_errmsg(ctx), "not a regular file"));
+    /* a segment that is a symbolic link */
+    assert_int_equal(unlink(p), 0);
+    char target[400];
+    snprintf(target, sizeof target, "%s/elsewhere", base);
+    fd = open(target, O_WRONLY | O_CREAT, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(plaudit_file_store_open(ctx, &s, dir2, 0, 0), PLAUDIT_EIO);
+    assert_non_null(strstr(plaudit_errmsg(ctx), "symbolic link"));
+    /* snapshot.tmp as a link is never written through */
+    assert_int_equal(unlink(p), 0);
+    snprintf(p, sizeof p, "%s/snapshot.tmp", dir2);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(plaudit_file_store_open(ctx, &s, dir2, 0, 0), PLAUDIT_OK);
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+    assert_int_equal(run_step(ctx, 0), PLAUDIT_OK);
+    assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+    struct stat st;
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    plaudit_ctx_free(ctx);
+}
+
 /* A full disk, through the file-size limit (EFBIG, like ENOSPC). */
 static void test_disk_full(void **state)
 {
@@ -373,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_segments_archive), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_disk_full), cmocka_unit_test(test_kill9),
+        cmocka_unit_test(test_lock_without_lockfile), cmocka_unit_test(test_hostile_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -88,6 +88,37 @@ def replay_crlf_and_no_final_newline():
 
 
 @test
+def replay_bounds_long_lines():
+    """A line past the 64 KiB limit is rejected and skipped to its end,
+    reading no more than the limit: a 128 MB line costs no more memory
+    than a short one."""
+    c = case("02-kudos-caps-rewards-manual")
+    good = b'{"ts": 1767225600, "member": "ann", "type": "join"}\n'
+    huge_len = (128 << 20) + 33
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "events.jsonl")
+        with open(src, "wb") as f:
+            f.write(b'{"ts": 1767225601, "member": "')
+            for _ in range(128):
+                f.write(b"y" * (1 << 20))
+            f.write(b'"}\n' + good + b"x" * 70000)
+        with open(src, "rb") as i, open(os.path.join(d, "out"), "wb+") as o, open(os.path.join(d, "err"), "wb+") as e:
+            p = subprocess.Popen([TOOL, "replay", c + "/program.json", "-"], stdin=i, stdout=o, stderr=e)
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            o.seek(0)
+            e.seek(0)
+            out, err = o.read(), e.read().decode().splitlines()
+    assert p.returncode == 0, err
+    assert err[0] == "line 1: the line has %d bytes, more than the limit of 65536" % huge_len, err
+    assert err[1] == "line 3: the line has 70000 bytes, more than the limit of 65536", err
+    st = json.loads(out)
+    assert "ann" in st["members"] and st["stats"]["rejected"] == 2, st["stats"]
+    # ru_maxrss is in KiB: the tool never held the 128 MB line
+    assert usage.ru_maxrss < 64 * 1024, usage.ru_maxrss
+
+
+@test
 def replay_trace():
     c = case("01-bonus-chain-tiers-segments")
     p = run("replay", "--trace", c + "/program.json", c + "/events.jsonl", check_rc=0)
