@@ -166,7 +166,7 @@ static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
  * lowered to format 1).  Each format 2 rule adds its test here. */
 int pl_program_uses_v2(const plaudit_ctx *ctx)
 {
-    if (ctx->n_campaigns) return 1;
+    if (ctx->reorder_window_s > 0 || ctx->n_campaigns) return 1;
     for (size_t i = 0; i < ctx->n_tiers; i++)
         if (ctx->tiers[i]->n_benefits) return 1;
     for (size_t i = 0; i < ctx->n_boards; i++)

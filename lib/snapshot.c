@@ -75,6 +75,8 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
     if (ctx->format != 1) pl_put32(&b, (uint32_t)ctx->format);
     fp_str(&b, ctx->tzname);
     pl_put32(&b, (uint32_t)ctx->utc_offset_min);
+    /* Another window releases at other points: a retroactive replay. */
+    if (ctx->reorder_window_s) pl_put64(&b, (uint64_t)ctx->reorder_window_s);
     pl_put32(&b, (uint32_t)ctx->n_actions);
     for (size_t i = 0; i < ctx->n_actions; i++) {
         const pl_action *a = ctx->actions[i];
@@ -156,8 +158,24 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 
 /* ---- encoding ------------------------------------------------------------ */
 
-/* Format 2 programs append a section: each board's frozen flag, each
- * member's team (in member order) and the teams (team.c). */
+/* Tagged sections after the idempotency keys: u32 tag, u64 length, body.
+ * A format 1 program without an outbox writes none (its snapshots are
+ * those of version 1). */
+#define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
+#define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
+#define SEC_TEAMS 0x4d414554u  /* "TEAM": teams, members' teams, frozen seasons */
+
+static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
+{
+    size_t at = b->len;
+    pl_put32(b, tag);
+    pl_put64(b, 0);
+    fn(ctx, b);
+    if (!b->oom) pl_le64((unsigned char *)b->p + at + 4, (uint64_t)(b->len - at - 12));
+}
+
+/* The format 2 section (team.c): each board's frozen flag, each member's
+ * team (in member order) and the teams. */
 static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
 {
     for (size_t i = 0; i < ctx->n_boards; i++) pl_put32(b, (uint32_t)ctx->boards[i]->frozen);
@@ -273,7 +291,9 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
-    if (ctx->teams) v2_encode(ctx, b);
+    if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
+    if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
+    if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -343,6 +363,8 @@ void pl_state_reset(plaudit_ctx *ctx)
     pl_teams_reset(ctx);
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    pl_window_reset(ctx);
+    pl_outbox_reset(ctx);
 }
 
 typedef struct rd {
@@ -442,6 +464,26 @@ static int load_program(plaudit_ctx *ctx, rd *r)
     pl_free(&ctx->alloc, gs);
     pl_free(&ctx->alloc, ptr);
     return rc;
+}
+
+static int v2_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
+{
+    rd r0 = {p, n, 0, 0}, *r = &r0;
+    if (!ctx->teams && pl_teams_setup(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        uint32_t f = g32(r);
+        if (f > 1 || (f && ctx->boards[i]->until == PLAUDIT_UNSET)) return bad(ctx, "frozen flag");
+        ctx->boards[i]->frozen = (int)f;
+    }
+    for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->st.team = (int32_t)g32(r);
+    if (r->short_) return bad(ctx, "teams section");
+    size_t used = 0;
+    int trc = pl_teams_decode(ctx, p + r->off, n - r->off, &used);
+    if (trc == PLAUDIT_ENOMEM) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    if (trc || r->off + used != n) return bad(ctx, "teams");
+    for (size_t i = 0; i < ctx->n_members; i++)
+        if (!in_range(ctx->mv[i]->st.team, plaudit_team_count(ctx))) return bad(ctx, "member team");
+    return PLAUDIT_OK;
 }
 
 static int load(plaudit_ctx *ctx, rd *r, unsigned version)
@@ -588,24 +630,17 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
-    if (r->off < r->n) { /* the format 2 section (v2_encode) */
-        if (!ctx->teams && pl_teams_setup(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        for (size_t i = 0; i < ctx->n_boards; i++) {
-            uint32_t f = g32(r);
-            if (f > 1 || (f && ctx->boards[i]->until == PLAUDIT_UNSET)) return bad(ctx, "frozen flag");
-            ctx->boards[i]->frozen = (int)f;
-        }
-        const unsigned char *tp = NULL;
-        for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->st.team = (int32_t)g32(r);
-        if (r->short_) return bad(ctx, "length of the body");
-        tp = r->p + r->off;
-        size_t used = 0;
-        int trc = pl_teams_decode(ctx, tp, r->n - r->off, &used);
-        if (trc == PLAUDIT_ENOMEM) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        if (trc) return bad(ctx, "teams");
-        r->off += used;
-        for (size_t i = 0; i < ctx->n_members; i++)
-            if (!in_range(ctx->mv[i]->st.team, plaudit_team_count(ctx))) return bad(ctx, "member team");
+    while (!r->short_ && r->off < r->n) {
+        uint32_t tag = g32(r);
+        uint64_t n = g64(r);
+        if (r->short_ || n > r->n - r->off) return bad(ctx, "section length");
+        const unsigned char *p = take(r, (size_t)n);
+        int rc;
+        if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_TEAMS) rc = v2_load(ctx, p, (size_t)n);
+        else return bad(ctx, "unknown section");
+        if (rc) return rc;
     }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */

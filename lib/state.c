@@ -67,6 +67,7 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
         for (size_t i = 0; i < ctx->n_boards; i++)
             if (ctx->boards[i]->frozen) h = pl_hash_step(h, 0x66726f7aULL + i);
     }
+    h = pl_window_digest(ctx, h);
     return pl_mix64(h);
 }
 
