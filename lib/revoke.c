@@ -86,7 +86,9 @@ int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m
     r->w = ((uint64_t)ev->ts & ((1ull << PL_RV_TS_BITS) - 1)) | (uint64_t)ev->type << PL_RV_TS_BITS | flags;
     r->member = m->idx;
     r->other = other;
-    r->team = UINT32_MAX;
+    /* the team that got the points (a kudos: the receiver's) */
+    int32_t team = ev->type == PLAUDIT_EVENT_KUDOS ? ctx->mv[other]->st.team : m->st.team;
+    r->team = team >= 0 ? (uint32_t)team : UINT32_MAX;
     r->next = NO_NEXT;
     r->aux = aux;
     rv->noted = 1;
@@ -379,7 +381,8 @@ static int still_current(const undo_ctx *u, const pl_trk *t, plaudit_period per)
 /* Award -p at the revoke's ts: the floor, the balance, the qualification
  * windows and boards that still hold the event's period.  *d receives the
  * change applied, *db that of the balance. */
-static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t p, int64_t *d, int64_t *db)
+static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t p, uint32_t team, int64_t *d,
+                     int64_t *db)
 {
     *d = *db = 0;
     if (p == 0 || p == INT64_MIN) return PLAUDIT_OK;
@@ -415,7 +418,9 @@ static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t 
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *b = ctx->boards[i];
         pl_slot *s = &slots[i];
-        if (b->period == PLAUDIT_PERIOD_ALL) {
+        if (b->by_team) continue; /* below */
+        if (b->from != PLAUDIT_UNSET && (b->frozen || u->ev_ts < b->from || u->ev_ts >= b->until)) continue;
+        if (b->period == PLAUDIT_PERIOD_ALL && b->from == PLAUDIT_UNSET) {
             s->period = 1;
             s->score = np;
         } else {
@@ -427,6 +432,8 @@ static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t 
         s->ts = u->ts;
     }
     ctx->subject_points = pl_sat_add(ctx->subject_points, aw);
+    /* team boards: the team the member was in when the event was processed */
+    if (team != UINT32_MAX && ctx->n_team_boards) return pl_team_credit(ctx, (int32_t)team, aw, u->ts, u->ev_ts);
     return PLAUDIT_OK;
 }
 
@@ -556,19 +563,19 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
     uint32_t left = 0;
     switch (ty) {
     case PLAUDIT_EVENT_ACTION:
-        if ((rc = take_back(ctx, u, m, r->p, &d, &db))) return rc;
+        if ((rc = take_back(ctx, u, m, r->p, r->team, &d, &db))) return rc;
         undo_action(ctx, u, r, m);
         break;
     case PLAUDIT_EVENT_KUDOS:
-        if ((rc = take_back(ctx, u, to, r->p, &d, &db))) return rc;
+        if ((rc = take_back(ctx, u, to, r->p, r->team, &d, &db))) return rc;
         undo_kudos(ctx, u, r, m, to);
         break;
     case PLAUDIT_EVENT_AWARD:
-        if ((rc = take_back(ctx, u, m, r->p, &d, &db))) return rc;
+        if ((rc = take_back(ctx, u, m, r->p, r->team, &d, &db))) return rc;
         if (r->other != PL_RV_GONE && (rc = undo_award(ctx, u, m, r->other, &left))) return rc;
         break;
     case PLAUDIT_EVENT_ADJUST:
-        if ((rc = take_back(ctx, u, m, r->p, &d, &db))) return rc;
+        if ((rc = take_back(ctx, u, m, r->p, r->team, &d, &db))) return rc;
         break;
     case PLAUDIT_EVENT_REDEEM: {
         pl_reward *w = r->other != PL_RV_GONE ? ctx->rewards[r->other] : NULL;
@@ -748,6 +755,7 @@ int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n)
         default: return dec_bad(ctx, "event type");
         }
         if (ts < 0 || ts > PLAUDIT_MAX_TS || flags > 3 || r.member >= ctx->n_members ||
+            (r.team != UINT32_MAX && r.team >= plaudit_team_count(ctx)) ||
             (lim != SIZE_MAX && r.other >= lim && !(type != PLAUDIT_EVENT_KUDOS && r.other == PL_RV_GONE)) ||
             (type == PLAUDIT_EVENT_KUDOS && r.other == r.member) ||
             (type == PLAUDIT_EVENT_AWARD && r.other != PL_RV_GONE && ctx->badges[r.other]->kind != PLAUDIT_CRITERION_MANUAL))

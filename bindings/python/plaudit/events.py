@@ -32,6 +32,7 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
 # format 2 (the library's reader decides whether the program allows them)
 _KEYS_V2: dict[str, tuple[set[str], set[str]]] = {
     "revoke": ({"event", "ref", "reason"}, set()),
+    "team": ({"member", "team"}, {"member", "team"}),
 }
 _REF_TYPES = {"action", "kudos", "redeem", "award", "adjust"}
 
@@ -182,6 +183,9 @@ def _event_v1(t: EventType, ts: int, obj: dict[str, Any], eid: Optional[str]) ->
         if not isinstance(flag, bool):
             raise _bad("leaderboards: expected true or false")
         return Event(t, ts, _str(obj["member"], "member"), None, eid, flag=flag)
+    if t is EventType.TEAM:
+        team = obj["team"]
+        return Event(t, ts, _str(obj["member"], "member"), None if team is None else _str(team, "team"), eid)
     if t is EventType.PROGRAM:
         doc = obj["program"]
         if not isinstance(doc, dict):
