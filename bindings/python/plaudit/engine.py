@@ -1384,8 +1384,12 @@ _SERIALIZED_DUNDERS = ("__enter__", "__exit__", "__repr__")
 
 
 def _serialize_class(cls: type) -> None:
-    """Wrap every public method and property of `cls` with :func:`serialized`."""
-    for name, v in list(vars(cls).items()):
+    """Wrap every public method and property of `cls`, its mixins' included
+    (wrapped on `cls`, the mixins left as they are), with :func:`serialized`."""
+    attrs: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[:-1]):  # object's are the object's
+        attrs.update(vars(base))
+    for name, v in list(attrs.items()):
         if name.startswith("_") and name not in _SERIALIZED_DUNDERS:
             continue
         if isinstance(v, property):
