@@ -992,9 +992,12 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  *
  * RECOVERY.  plaudit_store_attach loads the latest snapshot and replays
  * the journal after it: the context then has exactly the state digest it
- * had when the last record was written.  A torn last record (a crash in
- * the middle of an append) is detected, dropped (journal_cut) and
- * reported; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
+ * had when the last record was written.  A torn last record (cut short by
+ * a crash in the middle of an append) is detected, dropped (journal_cut)
+ * and reported (torn_records); a last record that is whole but fails its
+ * checksum (damaged after it was written) is dropped the same way but
+ * reported apart (damaged_records), since its event may have been
+ * acknowledged; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
  * nothing.  Idempotency keys are part of the state and survive restarts;
  * idempotency_retention_s (plaudit_options) forgets keys older than that
  * many seconds of the event clock, the same way before and after a
@@ -1050,9 +1053,19 @@ typedef struct plaudit_recovery {
     uint64_t rejected;       /* replayed records the program rejected (0
                                 unless the program changed) */
     uint64_t duplicates;     /* replayed records that were duplicates */
-    uint64_t torn_bytes;     /* bytes of a torn last record dropped (0:
-                                the journal ended cleanly) */
+    uint64_t torn_bytes;     /* bytes dropped at the end of the journal,
+                                torn or damaged (0: it ended cleanly) */
     uint64_t last_seq;       /* seq of the last record; the next is +1 */
+    /* Library 2.0 (the struct grew with the soname): what was dropped. */
+    uint64_t torn_records;   /* 1 when the journal ended in a record cut
+                                short (or zeros): a crash in the middle of
+                                an append, whose event was never
+                                acknowledged */
+    uint64_t damaged_records; /* 1 when the last record was all there but
+                                failed its checksum: it was written whole,
+                                so its event may have been acknowledged,
+                                and it is lost (a warning; anywhere but at
+                                the end this is PLAUDIT_ECORRUPT) */
 } plaudit_recovery;
 
 /* Attach a store to a context whose program is declared and which has not

@@ -174,7 +174,8 @@ static int recover(plaudit_ctx *ctx, recov *R)
     pl_guard_end(ctx, g);
     if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
     uint64_t torn;
-    if ((rc = pl_jreader_finish(&R->jr, &torn))) return rc;
+    int damaged;
+    if ((rc = pl_jreader_finish(&R->jr, &torn, &damaged))) return rc;
     const pl_jreader *jr = &R->jr;
     if (!jr->records) {
         if (rep->retroactive)
@@ -205,6 +206,8 @@ static int recover(plaudit_ctx *ctx, recov *R)
         if (rc) return pl_store_fail(ctx, s, rc, "journal_cut");
     }
     rep->torn_bytes = torn;
+    rep->torn_records = torn && !damaged;
+    rep->damaged_records = (uint64_t)damaged;
     s->seq = jr->last_seq > snap_seq ? jr->last_seq : snap_seq;
     rep->last_seq = s->seq;
     return PLAUDIT_OK;

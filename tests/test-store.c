@@ -431,6 +431,8 @@ static void test_torn(void **state)
         points_torn++;
         DIVERGE(recovered_digest(c, &rep) == before_last, "torn at %zu: diverged\n", cut);
         DIVERGE(rep.torn_bytes == cut, "torn at %zu: reported %llu bytes\n", cut, (unsigned long long)rep.torn_bytes);
+        DIVERGE(rep.torn_records == (cut > 0) && rep.damaged_records == 0, "torn at %zu: reported %llu torn, %llu damaged\n",
+                cut, (unsigned long long)rep.torn_records, (unsigned long long)rep.damaged_records);
         DIVERGE(c->jlen == start, "torn at %zu: not cut\n", cut);
         mem_free(c);
     }
@@ -440,7 +442,19 @@ static void test_torn(void **state)
     memset(c->j + c->jlen, 0, 40);
     c->jlen += 40;
     plaudit_recovery rep;
-    DIVERGE(recovered_digest(c, &rep) == last && rep.torn_bytes == 40, "zero tail\n");
+    DIVERGE(recovered_digest(c, &rep) == last && rep.torn_bytes == 40 && rep.torn_records == 1 &&
+                rep.damaged_records == 0,
+            "zero tail\n");
+    /* a bit flipped in the body of the last record, which is all there: it
+     * is dropped but reported as damaged, not as torn */
+    for (size_t at = start + 8; at < m->jlen; at++) {
+        mem_copy(c, m);
+        c->j[at] ^= 0x04;
+        DIVERGE(recovered_digest(c, &rep) == before_last && rep.damaged_records == 1 && rep.torn_records == 0 &&
+                    rep.torn_bytes == len,
+                "flip in the last record at %zu: %llu damaged, %llu torn\n", at,
+                (unsigned long long)rep.damaged_records, (unsigned long long)rep.torn_records);
+    }
     /* a bit flipped anywhere before the last record: nothing loads */
     uint64_t empty = empty_digest(0);
     for (size_t at = 0; at < start; at++) {
