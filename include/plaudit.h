@@ -1003,6 +1003,12 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * many seconds of the event clock, the same way before and after a
  * restart.  The diagnostic counters (duplicates, rejected) are restored as
  * of the last snapshot only (duplicates and rejections are not journaled).
+ * Recovery runs under the context's options: attach with those the store
+ * was written with.  A journaled event was accepted, so if an option
+ * would now reject it (a lower max_members or max_program_bytes, a longer
+ * idempotency_retention_s that makes it a duplicate), or a snapshot holds
+ * more members than max_members, the attach fails with PLAUDIT_ESTATE and
+ * a message naming the option, rather than build another state.
  *
  * RETROACTIVE RECALCULATION.  A snapshot carries a fingerprint of the
  * program that wrote it (every rule's id and values, the time zone; not
@@ -1078,7 +1084,8 @@ typedef struct plaudit_recovery {
  * state, the store is not owned (close it with plaudit_store_close) and
  * plaudit_errmsg says what failed.
  * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
- * (events already recorded, a store already attached, inside a listener or store callback),
+ * (events already recorded, a store already attached, inside a listener or
+ * store callback, the context's options reject what the store holds),
  * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
  * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,

@@ -336,6 +336,10 @@ struct plaudit_ctx {
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
+    /* The context option (plaudit_options field name) that made the last
+     * event fail, or NULL: recovery tells a journaled event rejected by a
+     * different option from one a changed program rejects. */
+    const char *limit_option;
 
     /* program: everything from `format` to `member_h` is the program in
      * force.  A program event (program_update.c) swaps this whole region
