@@ -16,6 +16,7 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#include "feed.h"
 #ifdef PLAUDIT_TOOL_HTTP
 #include "serve/cmd-serve.h"
 #endif
@@ -57,13 +58,24 @@ static const cmd_help helps[] = {
      "      the JSON path of the offending item (badges[3].when.action).\n"
      "      --export   print the normalized program document instead\n",
      "  plaudit check examples/program.json\n"},
-    {"replay", "replay [--trace] [--store DIR] PROGRAM EVENTS",
+    {"replay", "replay [--trace] [--store DIR [--moments FILE]] PROGRAM EVENTS",
      "      Apply the events (JSON lines; `-` reads standard input) and print the\n"
      "      final-state document (\"plaudit.state/1\") on standard output.  Each\n"
      "      rejected or malformed line is reported on standard error as\n"
-     "      `line N: reason` and counted; processing continues.\n"
+     "      `line N: reason` and counted; processing continues.  With a reorder\n"
+     "      window (format 2, reorder_window_s) lines are held and released in\n"
+     "      time order, every held line at the end of the input; a rejected\n"
+     "      line is reported by its own number when it is released.\n"
      "      --trace      before the state document, print one outcome per event\n"
-     "                   line as a JSON line: {\"line\":N,\"status\":...}\n"
+     "                   line as a JSON line: {\"line\":N,\"status\":...}; a held\n"
+     "                   line prints \"status\":\"held\" and again, with\n"
+     "                   \"released\":M (the line that released it, or \"end\"),\n"
+     "                   when it is released\n"
+     "      --moments FILE  append every recognition moment to FILE as a JSON\n"
+     "                   line with its \"seq\", sync FILE, then acknowledge it\n"
+     "                   (the outbox): with --store, a crash then the same\n"
+     "                   command leaves every moment in FILE at least once\n"
+     "                   (repeats carry the same seq and \"redelivered\":true)\n"
      "      --store DIR  keep the state in a file store in DIR (created when\n"
      "                   missing): recover what it holds, then apply the events.\n"
      "                   Running the same command again after a crash picks up\n"
@@ -190,7 +202,7 @@ static void usage_error(const char *fmt, ...)
 
 typedef struct opts {
     int trace, json, quiet, progress, export_prog;
-    const char *store, *html, *board;
+    const char *store, *html, *board, *moments;
     plaudit_period period;
     int64_t from, to;
     int64_t quiet_days;
@@ -265,6 +277,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
         } else if (is_replay && !strcmp(a, "--store")) {
             NEED_VALUE();
             o->store = argv[++i];
+        } else if (is_replay && !strcmp(a, "--moments")) {
+            NEED_VALUE();
+            o->moments = argv[++i];
         } else if ((is_report || is_whatif) && !strcmp(a, "--json")) {
             o->json = 1;
         } else if (!strcmp(cmd, "check") && !strcmp(a, "--export")) {
@@ -344,181 +359,10 @@ static int load_program(plaudit_ctx *ctx, const char *path)
     return EXIT_OKAY;
 }
 
-/* ---- progress indicator ---------------------------------------------------------- */
-
-typedef struct progress {
-    int on;
-    off_t total;      /* bytes, 0 when unknown */
-    double start, last;
-    int shown;
-} progress;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void progress_init(progress *p, int enabled, FILE *in)
-{
-    memset(p, 0, sizeof *p);
-    p->on = enabled && isatty(STDERR_FILENO);
-    if (!p->on) return;
-    struct stat st;
-    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) p->total = st.st_size;
-    p->start = p->last = now_s();
-}
-
-static void progress_tick(progress *p, uint64_t lines, off_t bytes)
-{
-    if (!p->on || (lines & 1023)) return;
-    double t = now_s();
-    /* Only for long inputs: nothing in the first second, then 4 times a second. */
-    if (t - p->start < 1.0 || t - p->last < 0.25) return;
-    p->last = t;
-    p->shown = 1;
-    double rate = (double)lines / (t - p->start);
-    if (p->total > 0)
-        fprintf(stderr, "\r%s: %5.1f%%  %" PRIu64 " lines  %.0f lines/s ", prog, 100.0 * (double)bytes / (double)p->total,
-                lines, rate);
-    else
-        fprintf(stderr, "\r%s: %" PRIu64 " lines  %.0f lines/s ", prog, lines, rate);
-}
-
-static void progress_done(progress *p)
-{
-    if (p->on && p->shown) fprintf(stderr, "\r\033[K");
-}
-
-/* ---- feeding events ------------------------------------------------------------------ */
-
-/* Lines of at most `max` bytes (line end included), read in blocks: a line
- * longer than that keeps only its first max + 1 bytes (so it is known to be
- * too long) and the rest is skipped up to its end, so an endless line costs
- * no more memory than the limit. */
-#define LR_BLOCK 65536
-typedef struct lreader {
-    FILE *in;
-    char *blk, *line;
-    size_t blen, bpos, max;
-} lreader;
-
-static int lr_init(lreader *r, FILE *in, size_t max)
-{
-    r->in = in;
-    r->blen = r->bpos = 0;
-    r->max = max;
-    r->blk = malloc(LR_BLOCK);
-    r->line = malloc(max + 1);
-    return r->blk && r->line ? 0 : -1;
-}
-
-static void lr_free(lreader *r)
-{
-    free(r->blk);
-    free(r->line);
-}
-
-/* Next line into r->line: *len bytes kept (at most max + 1), *raw the bytes
- * it really had.  Returns 1 for a line, 0 at the end (or a read error:
- * ferror). */
-static int lr_next(lreader *r, size_t *len, uint64_t *raw)
-{
-    size_t n = 0;
-    uint64_t total = 0;
-    for (;;) {
-        if (r->bpos == r->blen) {
-            r->blen = fread(r->blk, 1, LR_BLOCK, r->in);
-            r->bpos = 0;
-            if (!r->blen) break;
-        }
-        const char *p = r->blk + r->bpos;
-        size_t avail = r->blen - r->bpos;
-        const char *nl = memchr(p, '\n', avail);
-        size_t take = nl ? (size_t)(nl - p) + 1 : avail;
-        size_t room = r->max + 1 - n;
-        memcpy(r->line + n, p, take < room ? take : room);
-        n += take < room ? take : room;
-        total += take;
-        r->bpos += take;
-        if (nl) break;
-    }
-    *len = n;
-    *raw = total;
-    return total > 0;
-}
-
-/* Record every line of `path` in each context.  label[i] (may be NULL)
- * prefixes the rejection reports for context i.  trace: print outcomes of
- * ctxs[0] to stdout.  Returns EXIT_OKAY, EXIT_IO or EXIT_STORE. */
 static int feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path, const opts *o)
 {
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-        return EXIT_IO;
-    }
-    progress pg;
-    progress_init(&pg, o->progress, in);
-    lreader lr;
-    if (lr_init(&lr, in, PLAUDIT_DEFAULT_MAX_LINE_BYTES)) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        lr_free(&lr);
-        if (in != stdin) fclose(in);
-        return EXIT_INTERNAL;
-    }
-    const char *line = lr.line;
-    size_t len;
-    uint64_t lineno = 0, raw;
-    off_t bytes = 0;
-    int rc = EXIT_OKAY;
-    while (lr_next(&lr, &len, &raw)) {
-        lineno++;
-        bytes += (off_t)raw;
-        for (int c = 0; c < n; c++) {
-            plaudit_outcome out;
-            /* An over-long line reaches the library cut at the limit + 1
-             * byte: rejected (and counted) as too long, without the rest. */
-            int r = plaudit_record_json(ctxs[c], line, len, &out);
-            if (r == PLAUDIT_ENOTFOUND && out.status == PLAUDIT_ACCEPTED && out.message == NULL) continue; /* blank */
-            if (r < 0 && !o->quiet) {
-                char toolong[96];
-                const char *msg = plaudit_errmsg(ctxs[c]);
-                if (len > lr.max) {
-                    snprintf(toolong, sizeof toolong, "the line has %" PRIu64 " bytes, more than the limit of %zu",
-                             raw, lr.max);
-                    msg = toolong;
-                }
-                if (labels && labels[c]) fprintf(stderr, "%s: line %" PRIu64 ": %s\n", labels[c], lineno, msg);
-                else fprintf(stderr, "line %" PRIu64 ": %s\n", lineno, msg);
-            }
-            if (o->store && (r == PLAUDIT_EUSER || r == PLAUDIT_EIO || r == PLAUDIT_ECORRUPT || r == PLAUDIT_ELOCKED ||
-                             r == PLAUDIT_ENOMEM)) {
-                /* A store failure: the event was not recorded; stop here. */
-                fprintf(stderr, "%s: the store failed at line %" PRIu64 "; stopping\n", prog, lineno);
-                rc = EXIT_STORE;
-                goto out;
-            }
-            if (c == 0 && o->trace) {
-                char *js;
-                if (plaudit_outcome_json(ctxs[c], &out, &js, NULL) == PLAUDIT_OK) {
-                    printf("{\"line\":%" PRIu64 ",%s\n", lineno, js + 1);
-                    plaudit_free(ctxs[c], js);
-                }
-            }
-        }
-        progress_tick(&pg, lineno, bytes);
-    }
-    if (ferror(in)) {
-        fprintf(stderr, "%s: %s: read error: %s\n", prog, path, strerror(errno));
-        rc = EXIT_IO;
-    }
-out:
-    progress_done(&pg);
-    lr_free(&lr);
-    if (in != stdin) fclose(in);
-    return rc;
+    feed_opts f = {o->trace, o->quiet, o->progress, o->store != NULL, o->moments};
+    return plaudit_feed(ctxs, labels, n, path, &f);
 }
 
 static int finish_stdout(void)
@@ -739,10 +583,12 @@ static int cmd_replay(const opts *o)
     plaudit_ctx *ctx;
     int rc = new_ctx(&ctx);
     if (rc) return rc;
-    if (!(rc = load_program(ctx, o->args[0])) && !(rc = o->store ? attach_store(ctx, o->store, o) : 0) &&
-        !(rc = feed(&ctx, NULL, 1, o->args[1], o)) && !(rc = o->store ? finish_store(ctx, o->store) : 0))
+    if (!(rc = load_program(ctx, o->args[0])) && !(rc = o->moments ? plaudit_moments_open(ctx, o->moments) : 0) &&
+        !(rc = o->store ? attach_store(ctx, o->store, o) : 0) && !(rc = feed(&ctx, NULL, 1, o->args[1], o)) &&
+        !(rc = o->store ? finish_store(ctx, o->store) : 0))
         rc = print_state(ctx);
     plaudit_ctx_free(ctx);
+    plaudit_moments_close();
     return rc;
 }
 

@@ -443,6 +443,68 @@ static void swap_bytes(void *a, void *b, size_t n)
     }
 }
 
+/* Swap the program region of two contexts (and their per-board arrays). */
+static void swap_program(plaudit_ctx *ctx, plaudit_ctx *nx)
+{
+    size_t lo = offsetof(plaudit_ctx, format), hi = offsetof(plaudit_ctx, member_h);
+    swap_bytes((char *)ctx + lo, (char *)nx + lo, hi - lo);
+    swap_bytes(&ctx->txn.board_cur, &nx->txn.board_cur, sizeof ctx->txn.board_cur);
+    swap_bytes(&ctx->txn.board_closed, &nx->txn.board_closed, sizeof ctx->txn.board_closed);
+    ctx->pc_lo = nx->pc_lo = 1;
+    ctx->pc_hi = nx->pc_hi = 0;
+    for (size_t b = 0; b < ctx->n_boards; b++) pl_rank_set_ud(ctx->boards[b]->rank, ctx);
+}
+
+/* The old program of a switch: kept while recovering, else freed. */
+static void old_program(plaudit_ctx *ctx, plaudit_ctx *nx)
+{
+    if (ctx->keep_initial && !ctx->initial_program) ctx->initial_program = nx;
+    else plaudit_ctx_free(nx);
+}
+
+void pl_program_restore_initial(plaudit_ctx *ctx)
+{
+    plaudit_ctx *ini = ctx->initial_program;
+    ctx->initial_program = NULL;
+    if (!ini) return;
+    swap_program(ctx, ini);
+    plaudit_ctx_free(ini);
+}
+
+void pl_program_drop_initial(plaudit_ctx *ctx)
+{
+    plaudit_ctx_free(ctx->initial_program);
+    ctx->initial_program = NULL;
+}
+
+int pl_program_adopt(plaudit_ctx *ctx, const char *doc, size_t len, const pl_badge *const *retired, size_t n)
+{
+    plaudit_ctx *nx;
+    int rc = scratch_new(ctx, &nx);
+    if (rc) return rc;
+    rc = plaudit_program_load_json(nx, doc, len);
+    if (rc == PLAUDIT_ENOMEM) rc = pl_err(ctx, rc, "out of memory loading a snapshot's program");
+    else if (rc) rc = pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot's program does not load: %s", plaudit_errmsg(nx));
+    if (!rc && !(nx->program_doc = pl_malloc(&ctx->alloc, len + 1))) rc = PLAUDIT_ENOMEM;
+    if (!rc) {
+        memcpy(nx->program_doc, doc, len);
+        nx->program_doc[len] = '\0';
+    }
+    uint32_t idx;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (pl_badge_find(nx, retired[i]->id)) rc = pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot: retired badge declared");
+        else rc = retire_badge(nx, retired[i], &idx);
+    if (!rc) rc = pl_program_seal(nx);
+    if (rc == PLAUDIT_ENOMEM) rc = pl_err(ctx, rc, "out of memory loading a snapshot's program");
+    if (rc) {
+        plaudit_ctx_free(nx);
+        return rc;
+    }
+    swap_program(ctx, nx);
+    old_program(ctx, nx);
+    return PLAUDIT_OK;
+}
+
 static void finish(plaudit_ctx *ctx, pl_progupd *pu)
 {
     plaudit_ctx *nx = pu->nx;
@@ -454,16 +516,9 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
         pl_free(&ctx->alloc, o);
         pu->nm[i] = NULL;
     }
-    /* the program region, and the per-board transaction arrays */
-    size_t lo = offsetof(plaudit_ctx, format), hi = offsetof(plaudit_ctx, member_h);
-    swap_bytes((char *)ctx + lo, (char *)nx + lo, hi - lo);
-    swap_bytes(&ctx->txn.board_cur, &nx->txn.board_cur, sizeof ctx->txn.board_cur);
-    swap_bytes(&ctx->txn.board_closed, &nx->txn.board_closed, sizeof ctx->txn.board_closed);
-    ctx->pc_lo = 1;
-    ctx->pc_hi = 0;
+    swap_program(ctx, nx);
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_rank *r = ctx->boards[b]->rank;
-        pl_rank_set_ud(r, ctx);
         for (size_t i = 0; i < ctx->n_members; i++) {
             const pl_member *m = ctx->mv[i];
             const pl_slot *s = &PL_CSLOTS(ctx, m)[b];
@@ -476,6 +531,10 @@ void pl_program_update_end(plaudit_ctx *ctx, int rc)
 {
     pl_progupd *pu = ctx->pu;
     if (!pu) return;
-    if (!rc && pu->prepared) finish(ctx, pu);
+    if (!rc && pu->prepared) {
+        finish(ctx, pu);
+        old_program(ctx, pu->nx);
+        pu->nx = NULL;
+    }
     pu_free(ctx);
 }

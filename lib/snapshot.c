@@ -9,6 +9,9 @@
 
 #define SNAP_MAGIC "PLDTSNAP"
 #define SNAP_VERSION 1
+/* Version 2: a program event set the program in force; its document and
+ * the retired badges follow the fingerprint (docs/storage-format.md). */
+#define SNAP_VERSION_PROGRAM 2
 #define SNAP_HDR 32
 
 /* ---- program fingerprint ---------------------------------------------- */
@@ -35,6 +38,8 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
     if (ctx->format != 1) pl_put32(&b, (uint32_t)ctx->format);
     fp_str(&b, ctx->tzname);
     pl_put32(&b, (uint32_t)ctx->utc_offset_min);
+    /* Another window releases at other points: a retroactive replay. */
+    if (ctx->reorder_window_s) pl_put64(&b, (uint64_t)ctx->reorder_window_s);
     pl_put32(&b, (uint32_t)ctx->n_actions);
     for (size_t i = 0; i < ctx->n_actions; i++) {
         const pl_action *a = ctx->actions[i];
@@ -115,10 +120,49 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 
 /* ---- encoding ------------------------------------------------------------ */
 
+/* Tagged sections after the idempotency keys: u32 tag, u64 length, body.
+ * A format 1 program without an outbox writes none (its snapshots are
+ * those of version 1). */
+#define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
+#define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
+
+static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
+{
+    size_t at = b->len;
+    pl_put32(b, tag);
+    pl_put64(b, 0);
+    fn(ctx, b);
+    if (!b->oom) pl_le64((unsigned char *)b->p + at + 4, (uint64_t)(b->len - at - 12));
+}
+
+/* The program a program event set: its document, then the badges kept
+ * only because members earned them. */
+static void put_program(const plaudit_ctx *ctx, pl_buf *b)
+{
+    size_t n = strlen(ctx->program_doc);
+    pl_put32(b, (uint32_t)n);
+    pl_buf_put(b, ctx->program_doc, n);
+    pl_put32(b, (uint32_t)ctx->n_retired);
+    for (size_t i = pl_live_badges(ctx); i < ctx->n_badges; i++) {
+        const pl_badge *g = ctx->badges[i];
+        fp_str(b, g->id);
+        fp_str(b, g->name);
+        pl_put32(b, (uint32_t)g->kind);
+        pl_put32(b, (uint32_t)g->within);
+        pl_put32(b, (uint32_t)g->per);
+        pl_put32(b, (uint32_t)g->hidden);
+        pl_put32(b, (uint32_t)g->repeatable);
+        pl_put32(b, g->n_thr);
+        for (uint32_t j = 0; j < g->n_thr; j++) pl_put64(b, (uint64_t)g->thr[j]);
+    }
+}
+
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 {
     int oom = 0;
-    uint64_t fp = pl_program_fingerprint(ctx, &oom);
+    /* The fingerprint of the program the context was given: program
+     * events are part of the state. */
+    uint64_t fp = ctx->store ? ctx->store->base_fp : pl_program_fingerprint(ctx, &oom);
     if (oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     b->len = 0;
     b->oom = 0;
@@ -126,6 +170,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     pl_buf_put(b, hdr, sizeof hdr);
     pl_put64(b, seq);
     pl_put64(b, fp);
+    if (ctx->program_doc) put_program(ctx, b);
     pl_put32(b, (uint32_t)ctx->n_actions);
     pl_put32(b, ctx->lay.n_cd);
     pl_put32(b, ctx->lay.n_trk);
@@ -198,11 +243,13 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
+    if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
+    if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
     memcpy(h, SNAP_MAGIC, 8);
-    pl_le32(h + 8, SNAP_VERSION);
+    pl_le32(h + 8, ctx->program_doc ? SNAP_VERSION_PROGRAM : SNAP_VERSION);
     pl_le32(h + 12, 0);
     pl_le64(h + 16, body);
     pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
@@ -219,9 +266,9 @@ int pl_snapshot_header(plaudit_ctx *ctx, const void *data, size_t len, uint64_t 
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: bad magic or shorter than its header");
     if (plaudit_crc32c(0, h, 28) != pl_rd32(h + 28))
         return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: header fails its checksum");
-    if (pl_rd32(h + 8) != SNAP_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d)",
-                      pl_rd32(h + 8), SNAP_VERSION);
+    if (pl_rd32(h + 8) != SNAP_VERSION && pl_rd32(h + 8) != SNAP_VERSION_PROGRAM)
+        return pl_err(ctx, PLAUDIT_EVERSION, "snapshot has format version %u (this library reads %d and %d)",
+                      pl_rd32(h + 8), SNAP_VERSION, SNAP_VERSION_PROGRAM);
     uint64_t body = pl_rd64(h + 16);
     if (body > UINT64_MAX - SNAP_HDR) return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: body length");
     *total = body + SNAP_HDR;
@@ -265,6 +312,8 @@ void pl_state_reset(plaudit_ctx *ctx)
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    pl_window_reset(ctx);
+    pl_outbox_reset(ctx);
 }
 
 typedef struct rd {
@@ -307,11 +356,74 @@ static int bad(plaudit_ctx *ctx, const char *what)
 static int ts_ok(int64_t t) { return t >= 0 && t <= PLAUDIT_MAX_TS; }
 static int in_range(int32_t v, size_t n) { return v >= -1 && (v < 0 || (size_t)v < n); }
 
-static int load(plaudit_ctx *ctx, rd *r)
+/* A string of fp_str (UINT32_MAX: NULL) into *out (allocated). */
+static int get_str(plaudit_ctx *ctx, rd *r, size_t max, char **out)
+{
+    *out = NULL;
+    uint32_t n = g32(r);
+    if (n == UINT32_MAX) return PLAUDIT_OK;
+    const unsigned char *p = n <= max ? take(r, n) : NULL;
+    if (!p || memchr(p, 0, n)) return bad(ctx, "program string");
+    if (!(*out = pl_malloc(&ctx->alloc, (size_t)n + 1))) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    memcpy(*out, p, n);
+    (*out)[n] = '\0';
+    return PLAUDIT_OK;
+}
+
+/* The program section of a version 2 snapshot: adopt it. */
+static int load_program(plaudit_ctx *ctx, rd *r)
+{
+    uint32_t n = g32(r);
+    const unsigned char *doc = n <= ctx->max_program ? take(r, n) : NULL;
+    if (!doc) return bad(ctx, "program document");
+    uint32_t nr = g32(r);
+    if (r->short_ || nr > ctx->max_rules * 64u || nr > (r->n - r->off) / 32) return bad(ctx, "retired badges");
+    pl_badge *gs = pl_malloc(&ctx->alloc, sizeof *gs * (nr ? nr : 1));
+    const pl_badge **ptr = pl_malloc(&ctx->alloc, sizeof *ptr * (nr ? nr : 1));
+    int rc = gs && ptr ? PLAUDIT_OK : pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    if (gs) memset(gs, 0, sizeof *gs * (nr ? nr : 1));
+    uint32_t done = 0;
+    for (; done < nr && !rc; done++) {
+        pl_badge *g = &gs[done];
+        ptr[done] = g;
+        if ((rc = get_str(ctx, r, PL_ID_MAX, &g->id)) || (rc = get_str(ctx, r, PL_NAME_MAX, &g->name))) break;
+        g->kind = (plaudit_criterion)g32(r);
+        g->within = (plaudit_period)g32(r);
+        g->per = (plaudit_period)g32(r);
+        g->hidden = (int)g32(r);
+        g->repeatable = (int)g32(r);
+        g->n_thr = g32(r);
+        if (!g->id || r->short_ || g->n_thr > PLAUDIT_MAX_LEVELS) {
+            rc = bad(ctx, "retired badge");
+            break;
+        }
+        if (g->n_thr && !(g->thr = pl_malloc(&ctx->alloc, sizeof *g->thr * g->n_thr))) {
+            rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+            break;
+        }
+        for (uint32_t j = 0; j < g->n_thr; j++) g->thr[j] = (int64_t)g64(r);
+    }
+    if (!rc && r->short_) rc = bad(ctx, "retired badges");
+    if (!rc) rc = pl_program_adopt(ctx, (const char *)doc, n, ptr, nr);
+    for (uint32_t i = 0; gs && i < nr; i++) {
+        pl_free(&ctx->alloc, gs[i].id);
+        pl_free(&ctx->alloc, gs[i].name);
+        pl_free(&ctx->alloc, gs[i].thr);
+    }
+    pl_free(&ctx->alloc, gs);
+    pl_free(&ctx->alloc, ptr);
+    return rc;
+}
+
+static int load(plaudit_ctx *ctx, rd *r, unsigned version)
 {
     PL_UH(&ctx->alloc);
     g64(r); /* seq */
     g64(r); /* fingerprint */
+    if (version == SNAP_VERSION_PROGRAM) {
+        int rc = load_program(ctx, r);
+        if (rc) return rc;
+    }
     if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
         g32(r) != ctx->n_boards || g32(r) != ctx->n_rewards || g32(r) != ctx->n_badges)
         return bad(ctx, "rule counts differ");
@@ -452,6 +564,17 @@ static int load(plaudit_ctx *ctx, rd *r)
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
     }
+    while (!r->short_ && r->off < r->n) {
+        uint32_t tag = g32(r);
+        uint64_t n = g64(r);
+        if (r->short_ || n > r->n - r->off) return bad(ctx, "section length");
+        const unsigned char *p = take(r, (size_t)n);
+        int rc;
+        if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
+        else return bad(ctx, "unknown section");
+        if (rc) return rc;
+    }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */
     for (size_t b = 0; b < ctx->n_boards; b++) {
@@ -470,7 +593,7 @@ static int load(plaudit_ctx *ctx, rd *r)
 int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len)
 {
     rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
-    int rc = load(ctx, &r);
+    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8));
     if (rc) pl_state_reset(ctx);
     return rc;
 }
