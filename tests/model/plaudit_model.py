@@ -181,6 +181,10 @@ class Model:
         self.revocable = []        # records of accepted revocable events
         self.by_id = {}
         self.errors = []
+        self.window_s = program.get("reorder_window_s", 0) if self.v2 else 0
+        self.held = []             # (ts, arrival, event, line number)
+        self.arrivals = 0
+        self.high = None           # H: the highest ts held so far
         self.accepted_types = {}   # for the checker's coverage figures
         self.closes = 0            # leaderboard badges given at a close
 
@@ -505,6 +509,38 @@ class Model:
             self.reject(lineno, "malformed line: %s" % e)
             return
         self.event(ev, lineno)
+
+    def feed(self, raw, lineno):
+        """One input line, through the reorder window (section 6)."""
+        if not self.window_s:
+            self.line(raw, lineno)
+            return
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if raw.strip(b" \t\r") == b"":
+            return
+        try:
+            ev = parse_line(raw)
+        except Reject as e:
+            self.reject(lineno, "malformed line: %s" % e)
+            return
+        ts = ev.get("ts")
+        if not is_int(ts) or not 0 <= ts <= TS_MAX:
+            self.reject(lineno, "no valid ts")
+            return
+        self.held.append((ts, self.arrivals, ev, lineno))
+        self.arrivals += 1
+        self.high = ts if self.high is None else max(self.high, ts)
+        self.release(self.high - self.window_s)
+
+    def release(self, upto):
+        self.held.sort(key=lambda h: (h[0], h[1]))
+        while self.held and (upto is None or self.held[0][0] <= upto):
+            ts, _, ev, lineno = self.held.pop(0)
+            self.event(ev, lineno)
+
+    def finish(self):
+        self.release(None)
 
     def reject(self, lineno, why):
         self.stats["rejected"] += 1
@@ -970,7 +1006,8 @@ def replay(program, data):
     if lines and lines[-1] == b"":
         lines.pop()
     for i, raw in enumerate(lines, 1):
-        m.line(raw, i)
+        m.feed(raw, i)
+    m.finish()
     replay.last = m
     return m.state(), m.errors
 
