@@ -13,7 +13,7 @@ import sys
 
 V1 = ["actions", "tiers", "badges", "segments", "boards", "kudos", "rewards",
       "ids", "malformed", "tick", "offset"]
-V2 = ["revoke", "teams", "campaigns", "dated", "challenges", "seasons", "window"]
+V2 = ["revoke", "teams", "campaigns", "dated", "challenges", "seasons", "window", "progev"]
 FEATURES = V1 + V2
 
 PERIODS = ["day", "week", "month", "quarter", "year", "all"]
@@ -201,6 +201,19 @@ class Gen:
             p["campaigns"] = cs
         return p
 
+    def next_program(self, first):
+        """A program for a `program` event: same clock settings, ids reused."""
+        base = self.base
+        p = self.program()
+        self.base = base
+        for k in ("utc_offset_minutes", "reorder_window_s"):
+            p.pop(k, None)
+            if k in first:
+                p[k] = first[k]
+        if self.r.random() < 0.05:
+            p["utc_offset_minutes"] = first.get("utc_offset_minutes", 0) + 60
+        return p
+
     def crit(self, k, levels):
         r = self.r
         a = r.choice(self.actions)
@@ -252,6 +265,20 @@ class Gen:
         burst = r.random() < 0.3
         for _ in range(n):
             x = r.random()
+            if self.has("progev") and r.random() < 0.05:
+                step = r.choice([0, 1, 3600, 86400, -60])
+                ts = max(0, ts + step)
+                doc = self.next_program(self.first)
+                types = [t for t in types if t not in ("redeem", "award", "segment")]
+                types += ["redeem"] * 2 if self.rewards else []
+                types += ["award"] * 2 if self.manual else []
+                types += ["segment"] if self.segments else []
+                ev = {"ts": ts, "type": "program", "program": doc}
+                if self.has("ids") and r.random() < 0.2:
+                    ev["id"] = "k%d" % len(lines)
+                lines.append(json.dumps(ev))
+                sent.append(lines[-1])
+                continue
             if x > 0.985:
                 lines.append(json.dumps(r.choice([
                     {"ts": 1 << 37, "member": r.choice(members), "action": self.actions[0]},
@@ -353,6 +380,7 @@ class Gen:
     def case(self):
         self.base = self.r.choice(BASES) + self.r.choice([0, -1, 1, -3600])
         p = self.program()
+        self.first = p
         ev = self.events(self.r.randint(5, 60))
         return p, ev
 
