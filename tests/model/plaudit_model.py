@@ -935,7 +935,10 @@ class Model:
                       and self.tiers[self.tier_index[k]]["window"] == tier_window.get(k)}
             m.window = {k: v for k, v in m.window.items() if k in self.window_kinds}
             m.counts = {a: c for a, c in m.counts.items() if a in self.actions}
-            m.last_earn = {a: t for a, t in m.last_earn.items() if a in self.actions}
+            # the last earning time is the cooldown's tracker: a cooldown
+            # new to an action starts without one, as a new cap does
+            m.last_earn = {a: t for a, t in m.last_earn.items() if a in self.actions
+                           and "cooldown_s" in (o["actions"].get(a) or {})}
             m.within = {k: v for k, v in m.within.items() if k in n_within}
             m.streak = {k: v for k, v in m.streak.items() if k in n_streak}
             caps = {}
@@ -972,7 +975,7 @@ class Model:
             self.board_uids += 1
             b.uid = self.board_uids
             if b.period == "all" and not b.dated and b.by == "member":
-                b.scores = {mid: [m.points, T if "all-board-stamped-at-program" in ENGINE_READINGS else m.pts_ts]
+                b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
                             for mid, m in self.members.items()}
             if b.dated and T >= b.until:
                 b.frozen = True
