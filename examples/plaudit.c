@@ -16,6 +16,7 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#include "feed.h"
 #ifdef PLAUDIT_TOOL_HTTP
 #include "serve/cmd-serve.h"
 #endif
@@ -57,13 +58,24 @@ static const cmd_help helps[] = {
      "      the JSON path of the offending item (badges[3].when.action).\n"
      "      --export   print the normalized program document instead\n",
      "  plaudit check examples/program.json\n"},
-    {"replay", "replay [--trace] [--store DIR] PROGRAM EVENTS",
+    {"replay", "replay [--trace] [--store DIR [--moments FILE]] PROGRAM EVENTS",
      "      Apply the events (JSON lines; `-` reads standard input) and print the\n"
      "      final-state document (\"plaudit.state/1\") on standard output.  Each\n"
      "      rejected or malformed line is reported on standard error as\n"
-     "      `line N: reason` and counted; processing continues.\n"
+     "      `line N: reason` and counted; processing continues.  With a reorder\n"
+     "      window (format 2, reorder_window_s) lines are held and released in\n"
+     "      time order, every held line at the end of the input; a rejected\n"
+     "      line is reported by its own number when it is released.\n"
      "      --trace      before the state document, print one outcome per event\n"
-     "                   line as a JSON line: {\"line\":N,\"status\":...}\n"
+     "                   line as a JSON line: {\"line\":N,\"status\":...}; a held\n"
+     "                   line prints \"status\":\"held\" and again, with\n"
+     "                   \"released\":M (the line that released it, or \"end\"),\n"
+     "                   when it is released\n"
+     "      --moments FILE  append every recognition moment to FILE as a JSON\n"
+     "                   line with its \"seq\", sync FILE, then acknowledge it\n"
+     "                   (the outbox): with --store, a crash then the same\n"
+     "                   command leaves every moment in FILE at least once\n"
+     "                   (repeats carry the same seq and \"redelivered\":true)\n"
      "      --store DIR  keep the state in a file store in DIR (created when\n"
      "                   missing): recover what it holds, then apply the events.\n"
      "                   Running the same command again after a crash picks up\n"
@@ -72,13 +84,20 @@ static const cmd_help helps[] = {
      "                   is applied again).  The state is snapshotted at the end.\n",
      "  plaudit replay program.json events.jsonl > state.json\n"
      "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"},
-    {"what-if", "what-if [--board ID] [--json] OLD NEW EVENTS",
-     "      Replay the same history under two programs and list, member by\n"
-     "      member, what would change: tier, badges, points, and rank on the\n"
-     "      leaderboard ID (default: the first all-time board both programs\n"
-     "      declare, else the first board they share).\n"
+    {"what-if", "what-if [--board ID] [--json] (OLD NEW EVENTS | --from TS PROGRAM EVENTS NEW)",
+     "      Compare two programs on the same history and list, member by member,\n"
+     "      what would differ: tier, badges, points, and rank on the leaderboard\n"
+     "      ID (default: the first all-time board both programs declare, else the\n"
+     "      first board they share).\n"
+     "      OLD NEW EVENTS (retroactive): replay the whole history under each\n"
+     "                   program, as if NEW had always applied.\n"
+     "      --from TS PROGRAM EVENTS NEW (from a date): replay the history under\n"
+     "                   PROGRAM, once as it is and once with a program event\n"
+     "                   switching to NEW at TS (Unix seconds or YYYY-MM-DD),\n"
+     "                   so that what members earned before TS stays.\n"
      "      --json       print the differences as JSON\n",
-     "  plaudit what-if program.json program-v2.json events.jsonl\n"},
+     "  plaudit what-if program.json program-v2.json events.jsonl\n"
+     "  plaudit what-if --from 2026-02-01 program.json events.jsonl program-v2.json\n"},
     {"report", "report [OPTIONS] PROGRAM EVENTS",
      "      Program analytics: participation, repeat participation, activity\n"
      "      diversity, tenure, tier distribution, segment mix, rewards, and\n"
@@ -190,9 +209,11 @@ static void usage_error(const char *fmt, ...)
 
 typedef struct opts {
     int trace, json, quiet, progress, export_prog;
-    const char *store, *html, *board;
+    const char *store, *html, *board, *moments;
     plaudit_period period;
     int64_t from, to;
+    int has_from;             /* what-if --from: a program event */
+    const char *switch_doc;   /* what-if --from: the new program's text */
     int64_t quiet_days;
     long quiet_max;
     const char *args[4];
@@ -265,6 +286,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
         } else if (is_replay && !strcmp(a, "--store")) {
             NEED_VALUE();
             o->store = argv[++i];
+        } else if (is_replay && !strcmp(a, "--moments")) {
+            NEED_VALUE();
+            o->moments = argv[++i];
         } else if ((is_report || is_whatif) && !strcmp(a, "--json")) {
             o->json = 1;
         } else if (!strcmp(cmd, "check") && !strcmp(a, "--export")) {
@@ -282,9 +306,11 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
                 usage_error("--period: \"%s\" is not day, week, month, quarter or year", argv[i]);
                 return -1;
             }
-        } else if (is_report && (!strcmp(a, "--from") || !strcmp(a, "--to"))) {
+        } else if ((is_report && (!strcmp(a, "--from") || !strcmp(a, "--to"))) ||
+                   (is_whatif && !strcmp(a, "--from"))) {
             NEED_VALUE();
             int64_t *t = !strcmp(a, "--from") ? &o->from : &o->to;
+            o->has_from |= is_whatif;
             if (parse_time(argv[++i], t)) {
                 usage_error("%s: \"%s\" is not Unix seconds or YYYY-MM-DD", a, argv[i]);
                 return -1;
@@ -344,181 +370,45 @@ static int load_program(plaudit_ctx *ctx, const char *path)
     return EXIT_OKAY;
 }
 
-/* ---- progress indicator ---------------------------------------------------------- */
-
-typedef struct progress {
-    int on;
-    off_t total;      /* bytes, 0 when unknown */
-    double start, last;
-    int shown;
-} progress;
-
-static double now_s(void)
+/* A whole file as a NUL-terminated string (caller frees), NULL after a
+ * message. */
+static char *slurp(const char *path)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void progress_init(progress *p, int enabled, FILE *in)
-{
-    memset(p, 0, sizeof *p);
-    p->on = enabled && isatty(STDERR_FILENO);
-    if (!p->on) return;
-    struct stat st;
-    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) p->total = st.st_size;
-    p->start = p->last = now_s();
-}
-
-static void progress_tick(progress *p, uint64_t lines, off_t bytes)
-{
-    if (!p->on || (lines & 1023)) return;
-    double t = now_s();
-    /* Only for long inputs: nothing in the first second, then 4 times a second. */
-    if (t - p->start < 1.0 || t - p->last < 0.25) return;
-    p->last = t;
-    p->shown = 1;
-    double rate = (double)lines / (t - p->start);
-    if (p->total > 0)
-        fprintf(stderr, "\r%s: %5.1f%%  %" PRIu64 " lines  %.0f lines/s ", prog, 100.0 * (double)bytes / (double)p->total,
-                lines, rate);
-    else
-        fprintf(stderr, "\r%s: %" PRIu64 " lines  %.0f lines/s ", prog, lines, rate);
-}
-
-static void progress_done(progress *p)
-{
-    if (p->on && p->shown) fprintf(stderr, "\r\033[K");
-}
-
-/* ---- feeding events ------------------------------------------------------------------ */
-
-/* Lines of at most `max` bytes (line end included), read in blocks: a line
- * longer than that keeps only its first max + 1 bytes (so it is known to be
- * too long) and the rest is skipped up to its end, so an endless line costs
- * no more memory than the limit. */
-#define LR_BLOCK 65536
-typedef struct lreader {
-    FILE *in;
-    char *blk, *line;
-    size_t blen, bpos, max;
-} lreader;
-
-static int lr_init(lreader *r, FILE *in, size_t max)
-{
-    r->in = in;
-    r->blen = r->bpos = 0;
-    r->max = max;
-    r->blk = malloc(LR_BLOCK);
-    r->line = malloc(max + 1);
-    return r->blk && r->line ? 0 : -1;
-}
-
-static void lr_free(lreader *r)
-{
-    free(r->blk);
-    free(r->line);
-}
-
-/* Next line into r->line: *len bytes kept (at most max + 1), *raw the bytes
- * it really had.  Returns 1 for a line, 0 at the end (or a read error:
- * ferror). */
-static int lr_next(lreader *r, size_t *len, uint64_t *raw)
-{
-    size_t n = 0;
-    uint64_t total = 0;
-    for (;;) {
-        if (r->bpos == r->blen) {
-            r->blen = fread(r->blk, 1, LR_BLOCK, r->in);
-            r->bpos = 0;
-            if (!r->blen) break;
-        }
-        const char *p = r->blk + r->bpos;
-        size_t avail = r->blen - r->bpos;
-        const char *nl = memchr(p, '\n', avail);
-        size_t take = nl ? (size_t)(nl - p) + 1 : avail;
-        size_t room = r->max + 1 - n;
-        memcpy(r->line + n, p, take < room ? take : room);
-        n += take < room ? take : room;
-        total += take;
-        r->bpos += take;
-        if (nl) break;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        return NULL;
     }
-    *len = n;
-    *raw = total;
-    return total > 0;
+    size_t cap = 65536, len = 0, k;
+    char *b = malloc(cap + 1);
+    while (b && (k = fread(b + len, 1, cap - len, f)) > 0) {
+        len += k;
+        if (len == cap) {
+            char *nb = cap < PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES ? realloc(b, cap * 2 + 1) : NULL;
+            if (!nb) {
+                fprintf(stderr, "%s: %s: too large\n", prog, path);
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    if (b && ferror(f)) {
+        fprintf(stderr, "%s: %s: read error\n", prog, path);
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) b[len] = '\0';
+    return b;
 }
 
-/* Record every line of `path` in each context.  label[i] (may be NULL)
- * prefixes the rejection reports for context i.  trace: print outcomes of
- * ctxs[0] to stdout.  Returns EXIT_OKAY, EXIT_IO or EXIT_STORE. */
 static int feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path, const opts *o)
 {
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-        return EXIT_IO;
-    }
-    progress pg;
-    progress_init(&pg, o->progress, in);
-    lreader lr;
-    if (lr_init(&lr, in, PLAUDIT_DEFAULT_MAX_LINE_BYTES)) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        lr_free(&lr);
-        if (in != stdin) fclose(in);
-        return EXIT_INTERNAL;
-    }
-    const char *line = lr.line;
-    size_t len;
-    uint64_t lineno = 0, raw;
-    off_t bytes = 0;
-    int rc = EXIT_OKAY;
-    while (lr_next(&lr, &len, &raw)) {
-        lineno++;
-        bytes += (off_t)raw;
-        for (int c = 0; c < n; c++) {
-            plaudit_outcome out;
-            /* An over-long line reaches the library cut at the limit + 1
-             * byte: rejected (and counted) as too long, without the rest. */
-            int r = plaudit_record_json(ctxs[c], line, len, &out);
-            if (r == PLAUDIT_ENOTFOUND && out.status == PLAUDIT_ACCEPTED && out.message == NULL) continue; /* blank */
-            if (r < 0 && !o->quiet) {
-                char toolong[96];
-                const char *msg = plaudit_errmsg(ctxs[c]);
-                if (len > lr.max) {
-                    snprintf(toolong, sizeof toolong, "the line has %" PRIu64 " bytes, more than the limit of %zu",
-                             raw, lr.max);
-                    msg = toolong;
-                }
-                if (labels && labels[c]) fprintf(stderr, "%s: line %" PRIu64 ": %s\n", labels[c], lineno, msg);
-                else fprintf(stderr, "line %" PRIu64 ": %s\n", lineno, msg);
-            }
-            if (o->store && (r == PLAUDIT_EUSER || r == PLAUDIT_EIO || r == PLAUDIT_ECORRUPT || r == PLAUDIT_ELOCKED ||
-                             r == PLAUDIT_ENOMEM)) {
-                /* A store failure: the event was not recorded; stop here. */
-                fprintf(stderr, "%s: the store failed at line %" PRIu64 "; stopping\n", prog, lineno);
-                rc = EXIT_STORE;
-                goto out;
-            }
-            if (c == 0 && o->trace) {
-                char *js;
-                if (plaudit_outcome_json(ctxs[c], &out, &js, NULL) == PLAUDIT_OK) {
-                    printf("{\"line\":%" PRIu64 ",%s\n", lineno, js + 1);
-                    plaudit_free(ctxs[c], js);
-                }
-            }
-        }
-        progress_tick(&pg, lineno, bytes);
-    }
-    if (ferror(in)) {
-        fprintf(stderr, "%s: %s: read error: %s\n", prog, path, strerror(errno));
-        rc = EXIT_IO;
-    }
-out:
-    progress_done(&pg);
-    lr_free(&lr);
-    if (in != stdin) fclose(in);
-    return rc;
+    feed_opts f = {o->trace, o->quiet, o->progress, o->store != NULL, o->moments, o->switch_doc, o->from, o->args[2]};
+    return plaudit_feed(ctxs, labels, n, path, &f);
 }
 
 static int finish_stdout(void)
@@ -739,10 +629,12 @@ static int cmd_replay(const opts *o)
     plaudit_ctx *ctx;
     int rc = new_ctx(&ctx);
     if (rc) return rc;
-    if (!(rc = load_program(ctx, o->args[0])) && !(rc = o->store ? attach_store(ctx, o->store, o) : 0) &&
-        !(rc = feed(&ctx, NULL, 1, o->args[1], o)) && !(rc = o->store ? finish_store(ctx, o->store) : 0))
+    if (!(rc = load_program(ctx, o->args[0])) && !(rc = o->moments ? plaudit_moments_open(ctx, o->moments) : 0) &&
+        !(rc = o->store ? attach_store(ctx, o->store, o) : 0) && !(rc = feed(&ctx, NULL, 1, o->args[1], o)) &&
+        !(rc = o->store ? finish_store(ctx, o->store) : 0))
         rc = print_state(ctx);
     plaudit_ctx_free(ctx);
+    plaudit_moments_close();
     return rc;
 }
 
@@ -823,19 +715,34 @@ static const char *nz(const char *s) { return s ? s : "none"; }
 static int cmd_whatif(const opts *o)
 {
     if (o->n_args != 3) {
-        usage_error("what-if: expected OLD NEW EVENTS");
+        usage_error(o->has_from ? "what-if --from TS: expected PROGRAM EVENTS NEW" : "what-if: expected OLD NEW EVENTS");
         return EXIT_USAGE;
     }
     plaudit_ctx *c[2] = {NULL, NULL};
     int rc;
-    if ((rc = new_ctx(&c[0])) || (rc = new_ctx(&c[1]))) goto out;
-    if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[1]))) goto out;
+    char *newdoc = NULL;
+    opts fo = *o;
     const char *labels[2] = {o->args[0], o->args[1]};
-    if (!strcmp(o->args[0], o->args[1])) {
-        labels[0] = "old";
-        labels[1] = "new";
+    if ((rc = new_ctx(&c[0])) || (rc = new_ctx(&c[1]))) goto out;
+    if (o->has_from) {
+        /* PROGRAM EVENTS NEW: both start from PROGRAM; the second switches */
+        if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[0]))) goto out;
+        if (!(newdoc = slurp(o->args[2]))) {
+            rc = EXIT_IO;
+            goto out;
+        }
+        fo.switch_doc = newdoc;
+        labels[0] = "without the change";
+        labels[1] = "with the change";
+        if ((rc = feed(c, labels, 2, o->args[1], &fo))) goto out;
+    } else {
+        if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[1]))) goto out;
+        if (!strcmp(o->args[0], o->args[1])) {
+            labels[0] = "old";
+            labels[1] = "new";
+        }
+        if ((rc = feed(c, labels, 2, o->args[2], o))) goto out;
     }
-    if ((rc = feed(c, labels, 2, o->args[2], o))) goto out;
     const char *board = pick_board(c[0], c[1], o->board);
     uint64_t tmp;
     if (board && (plaudit_leaderboard_count(c[0], board, &tmp) || plaudit_leaderboard_count(c[1], board, &tmp))) {
@@ -876,7 +783,9 @@ static int cmd_whatif(const opts *o)
             json_object_set_new(e, "member", json_string(id));
             if (!o->json) printf("%s:", id);
             if (!a.exists || !b.exists) {
-                if (!o->json) printf(" %s", a.exists ? "only under OLD" : "only under NEW");
+                if (!o->json)
+                    printf(" %s", o->has_from ? (a.exists ? "only without the change" : "only with the change")
+                                              : (a.exists ? "only under OLD" : "only under NEW"));
                 json_object_set_new(e, "only_under", json_string(a.exists ? "old" : "new"));
             }
             if (d_tier) {
@@ -931,6 +840,7 @@ static int cmd_whatif(const opts *o)
     if (o->json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "format", json_string("plaudit.what-if/1"));
+        if (o->has_from) json_object_set_new(doc, "from", json_integer((json_int_t)o->from));
         json_object_set_new(doc, "leaderboard", board ? json_string(board) : json_null());
         json_object_set_new(doc, "members", json_integer((json_int_t)total));
         json_object_set_new(doc, "changed", json_integer((json_int_t)changed));
@@ -949,6 +859,7 @@ static int cmd_whatif(const opts *o)
     free(ids1);
     rc = finish_stdout();
 out:
+    free(newdoc);
     plaudit_ctx_free(c[0]);
     plaudit_ctx_free(c[1]);
     return rc;

@@ -141,7 +141,7 @@ static void svg_series(FILE *f, const plaudit_analytics *a, const report_period 
     int short_labels = period == PLAUDIT_PERIOD_DAY || period == PLAUDIT_PERIOD_WEEK;
     double label_w = text_w("2026-12-31", PHONE_PX);
     int reach = (int)ceil(label_w * 0.7072 + PHONE_PX * 0.7072); /* a -45 degree label, down and left */
-    int ml = reach > 64 ? reach : 64, mr = 16, mt = 12, mb = reach + 20, pw = 680, ph = 220;
+    int ml = reach > 64 ? reach : 64, mr = 16, mt = 12, mb = reach + 26, pw = 560, ph = 200;
     int w = ml + pw + mr, h = mt + ph + mb;
     svg_open(f, "series", w, h, "participation rate per period");
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", ml, mt + ph, ml + pw, mt + ph);
@@ -193,7 +193,7 @@ static void svg_series(FILE *f, const plaudit_analytics *a, const report_period 
         const char *text = short_labels ? r->first_day : p->label;
         double cx = x + bw / 2;
         fprintf(f, "<text class=\"period%s\" x=\"%.1f\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-45 %.1f %d)\">",
-                i % every_phone ? " minor" : "", cx, mt + ph + 10, cx, mt + ph + 10);
+                i % every_phone ? " minor" : "", cx, mt + ph + 16, cx, mt + ph + 16);
         esc(f, text);
         fputs("</text>\n", f);
     }

@@ -110,6 +110,10 @@ typedef enum plaudit_error {
 
 /* Returned (positive) by event calls for a duplicate idempotency key. */
 #define PLAUDIT_DUPLICATE 1
+/* Returned (positive) by event calls when the event is held by the reorder
+ * window (format 2, plaudit_program_set_reorder_window): neither accepted
+ * nor rejected yet; its outcome comes when it is released. */
+#define PLAUDIT_HELD 2
 
 /* Fixed English text for a code (static storage, never NULL). */
 PLAUDIT_EXPORT const char *plaudit_strerror(int code);
@@ -273,6 +277,15 @@ PLAUDIT_EXPORT int plaudit_program_set_utc_offset(plaudit_ctx *ctx, int minutes)
  * instants past the last transition included).  PLAUDIT_ENOTFOUND when the
  * database lacks the zone, PLAUDIT_ECORRUPT when its file is invalid. */
 PLAUDIT_EXPORT int plaudit_program_set_timezone(plaudit_ctx *ctx, const char *zone);
+
+/* Format 2: the reorder window W in seconds (0..86400; default 0, no
+ * window), the program's "reorder_window_s" (spec section 6).  With W > 0
+ * every event with a valid ts is held on arrival, and released, in order
+ * of ts and then of arrival, once an arrival lifts the highest ts seen (H)
+ * to at least its ts + W; see REORDER WINDOW below.  PLAUDIT_ERANGE out of
+ * range, PLAUDIT_EVERSION with a format 1 program, PLAUDIT_ESTATE once
+ * sealed. */
+PLAUDIT_EXPORT int plaudit_program_set_reorder_window(plaudit_ctx *ctx, int64_t seconds);
 
 #define PLAUDIT_ACTION_DEF_VERSION 1
 /* An action: a kind of contribution that earns points. */
@@ -498,7 +511,9 @@ typedef struct plaudit_event {
 typedef enum plaudit_status {
     PLAUDIT_ACCEPTED = 0,
     PLAUDIT_DUPLICATE_EVENT = 1,  /* same id, same content: changed nothing */
-    PLAUDIT_REJECTED = 2          /* see code and message; changed nothing */
+    PLAUDIT_REJECTED = 2,         /* see code and message; changed nothing */
+    PLAUDIT_HELD_EVENT = 3        /* held by the reorder window: not decided
+                                     yet (the call returned PLAUDIT_HELD) */
 } plaudit_status;
 
 /* A recognition moment: a change a member would like to hear about. */
@@ -541,6 +556,12 @@ typedef struct plaudit_moment {
     int64_t cost;
     /* KUDOS */
     const char *to;          /* receiver */
+    /* Library version 2: */
+    uint64_t seq;            /* sequence number: 1, 2, 3, ... over the
+                                context's life, the same after recovery
+                                from a store (see OUTBOX) */
+    int redelivered;         /* outbox: 1 when the moment was put back by
+                                recovery (it may have been delivered) */
 } plaudit_moment;
 
 /* The outcome of one event call.  `moments` is owned by the context and
@@ -555,6 +576,12 @@ typedef struct plaudit_outcome {
     const plaudit_moment *moments; /* in the order they happened */
     size_t n_badges;         /* number of BADGE moments */
     size_t n_tier_changes;   /* number of TIER moments */
+    /* Library version 2: */
+    uint64_t arrival;        /* with a reorder window: the event's arrival
+                                number (1, 2, ... over the context's life,
+                                the same after recovery), which the outcome
+                                of a held event delivered later carries
+                                too; 0 without a window */
 } plaudit_outcome;
 
 /*
@@ -643,10 +670,76 @@ PLAUDIT_EXPORT int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *e
                                         size_t *n_done);
 
 /* ------------------------------------------------------------------------ */
+/* Reorder window (format 2, spec section 6)                                 */
+/* ------------------------------------------------------------------------ */
+/*
+ * With a window W > 0 (plaudit_program_set_reorder_window, or
+ * "reorder_window_s" in the document) events from several servers and
+ * queues are put back in time order before they are processed:
+ *  - Every event call whose event has a ts in 0..PLAUDIT_MAX_TS holds the
+ *    event and returns PLAUDIT_HELD (outcome status PLAUDIT_HELD_EVENT,
+ *    with its arrival number).  H is the highest ts of every event held so
+ *    far, including events that will be rejected when released.  After
+ *    each arrival every held event with ts <= H - W is released, in order
+ *    of ts and, for equal ts, of arrival, and processed exactly as without
+ *    a window: validated, then accepted, found a duplicate or rejected.
+ *    Idempotency keys, conflicts, time going backwards and every other
+ *    check are therefore decided at release.
+ *  - An event that arrives with ts <= H - W is released at once: the call
+ *    returns its outcome as without a window (it cannot be released with
+ *    others: those were released by earlier calls).
+ *  - An event whose arguments are invalid (an id too long, invalid UTF-8,
+ *    an event line with an unknown key or a wrong type, ...) but whose ts
+ *    is valid is held too and rejected, with the same code and message,
+ *    when released.  No event, a ts out of range, and (plaudit_record_json)
+ *    a malformed line or one without an integer ts are rejected at once,
+ *    unheld.
+ *  - A tick is held and released like any event: a platform that sends a
+ *    tick every minute also releases what is held.
+ *  - The outcome of a held event reaches the caller when it is released,
+ *    through the listener's on_outcome (and its moments through the other
+ *    callbacks and the outbox).  Each event's outcome is given exactly
+ *    once: by the return value of its call, or by on_outcome.
+ *  - plaudit_flush releases every held event in the same order (call it
+ *    when the input ends, on shutdown, or to make everything visible).
+ *  - With a store attached, each arrival is journaled before its call
+ *    returns (with W > 0 the journal records arrivals, rejected ones
+ *    included, not accepted events), and recovery feeds them through the
+ *    same window: after a crash at any moment the context has exactly the
+ *    state and the held events of the uninterrupted run.  Snapshots hold
+ *    the held events and H.
+ *  - A release that fails for lack of memory leaves that event (and those
+ *    after it) held and ready; the next event call or plaudit_flush
+ *    releases them first, in order, before anything else (a later
+ *    arrival's call fails with PLAUDIT_ENOMEM while they still cannot be
+ *    released).  plaudit_window_info counts them in `ready`.
+ * With W = 0 nothing is ever held (version 1 behaviour).
+ */
+
+/* Release every held event, in order of ts then arrival (each outcome
+ * through on_outcome).  With a store the flush is journaled first (a store
+ * failure releases nothing).  PLAUDIT_OK (also with nothing held or no
+ * window), PLAUDIT_ESTATE inside a listener, PLAUDIT_ENOMEM (the events
+ * not yet released stay held and ready, see above), a store's code. */
+PLAUDIT_EXPORT int plaudit_flush(plaudit_ctx *ctx);
+
+typedef struct plaudit_window_info {
+    int64_t window_s;        /* W (0: no window) */
+    uint64_t held;           /* events held now */
+    int64_t high_water;      /* H: the highest ts held so far, -1: none */
+    uint64_t arrivals;       /* events held so far (arrival numbers) */
+    uint64_t ready;          /* held events due for release that a failed
+                                allocation kept back (usually 0) */
+    int64_t oldest_ts;       /* smallest ts held now, -1 when none */
+} plaudit_window_info;
+/* Fill *out.  A query: may be called from a listener. */
+PLAUDIT_EXPORT int plaudit_window_info_get(const plaudit_ctx *ctx, plaudit_window_info *out);
+
+/* ------------------------------------------------------------------------ */
 /* Listeners                                                                 */
 /* ------------------------------------------------------------------------ */
 
-#define PLAUDIT_LISTENER_VERSION 1
+#define PLAUDIT_LISTENER_VERSION 2
 /*
  * Callbacks for recognition moments (any may be NULL).  They are called on
  * the calling thread after the event has been fully applied (and journaled
@@ -667,11 +760,87 @@ typedef struct plaudit_listener {
     void (*on_redeem)(const plaudit_moment *m, void *payload);
     void (*on_kudos)(const plaudit_moment *m, void *payload);
     void *payload;
+    /* Version 2.  The outcome of an event the reorder window held, when it
+     * is released (after the moment callbacks of its moments): the event
+     * as it arrived (its strings owned by the context) and its outcome
+     * (status, code, message, points, moments, arrival).  Both are valid
+     * only during the callback.  Not called for events decided in their
+     * own call, nor at recovery. */
+    void (*on_outcome)(const plaudit_event *ev, const plaudit_outcome *out, void *payload);
 } plaudit_listener;
-#define PLAUDIT_LISTENER_INIT { PLAUDIT_LISTENER_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+#define PLAUDIT_LISTENER_INIT { PLAUDIT_LISTENER_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/* Set (copy) the context's listener; NULL removes it. */
+/* Set (copy) the context's listener; NULL removes it.  A version 1 struct
+ * (up to payload) is still accepted: it has no on_outcome. */
 PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener);
+
+/* ------------------------------------------------------------------------ */
+/* Outbox: recognition moments that are never lost (spec section 8)          */
+/* ------------------------------------------------------------------------ */
+/*
+ * Every moment gets a sequence number (plaudit_moment.seq: 1, 2, 3, ...
+ * over the context's life; recovery from a store regenerates the same
+ * numbers).  With the outbox enabled, every moment of an accepted event
+ * also waits in the outbox until the platform acknowledges it:
+ *   1. read the moments after the last seq handled
+ *      (plaudit_outbox_read), deliver them (notify, e-mail, ...);
+ *   2. acknowledge up to the last one delivered (plaudit_outbox_ack).
+ * With a store attached, the acknowledged position is durable (the
+ * store's ack_write / ack_read, plaudit/store.h), and recovery puts every
+ * moment after it back in the outbox, flagged `redelivered` (it may have
+ * been delivered before the crash): each moment is delivered at least
+ * once, and its seq lets the platform drop repeats.  Without ack slots in
+ * the store (a version 1 store), recovery puts back every moment since the
+ * snapshot's pending ones (more repeats, none lost).
+ *
+ * FULL.  The outbox holds at most `max_pending` moments.  When it is full
+ * an arriving event is refused before anything is done (PLAUDIT_ELIMIT,
+ * "the outbox is full", nothing changed, nothing journaled; counted in the
+ * rejected statistics): the platform acknowledges and sends the event
+ * again.  Moments are never dropped: one event's moments are always all
+ * added (so the outbox may pass the bound by one event's moments, and by
+ * what recovery puts back).
+ *
+ * OFF by default: without plaudit_outbox_enable nothing is kept, and the
+ * sequence numbers are still assigned (stable across recovery for format 2
+ * programs).  Memory: about 160 bytes per pending moment (plus the reason
+ * of an adjustment).
+ */
+
+/* Enable the outbox, bounded to max_pending moments (0: 1048576).  Before
+ * the first event and before plaudit_store_attach (so that recovery fills
+ * it).  PLAUDIT_ESTATE otherwise or when already enabled, PLAUDIT_ENOMEM. */
+PLAUDIT_EXPORT int plaudit_outbox_enable(plaudit_ctx *ctx, size_t max_pending);
+
+/* The pending moments with seq > after, oldest first: up to max of them in
+ * *out (an array owned by the context, valid until the next call that
+ * changes the context or acknowledges), their number in *n (0: none after
+ * `after`).  Pass the last seq you handled, or 0 for everything pending.
+ * A query: may be called from a listener.  PLAUDIT_ESTATE when the outbox
+ * is not enabled. */
+PLAUDIT_EXPORT int plaudit_outbox_read(plaudit_ctx *ctx, uint64_t after, size_t max, const plaudit_moment **out,
+                                       size_t *n);
+
+/* Acknowledge every moment with seq <= upto: they leave the outbox.  With a
+ * store, the position is written (ack_write) first; if that fails nothing
+ * changes and the store's code is returned.  Acknowledging a position at
+ * or before the current one does nothing.  PLAUDIT_ERANGE when upto is
+ * past the last moment's seq, PLAUDIT_ESTATE (not enabled, inside a
+ * listener). */
+PLAUDIT_EXPORT int plaudit_outbox_ack(plaudit_ctx *ctx, uint64_t upto);
+
+typedef struct plaudit_outbox_info {
+    int enabled;
+    uint64_t pending;        /* moments waiting */
+    uint64_t acked;          /* the acknowledged position (seq) */
+    uint64_t last_seq;       /* seq of the newest moment (0: none yet) */
+    uint64_t max_pending;
+    uint64_t redelivered;    /* pending moments put back by recovery */
+    uint64_t refused;        /* events refused because it was full */
+    uint64_t bytes;          /* memory the pending moments use */
+} plaudit_outbox_info;
+/* Fill *out.  A query. */
+PLAUDIT_EXPORT int plaudit_outbox_info_get(const plaudit_ctx *ctx, plaudit_outbox_info *out);
 
 /* ------------------------------------------------------------------------ */
 /* Queries                                                                   */
@@ -1281,6 +1450,11 @@ PLAUDIT_EXPORT int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_
 /* An outcome as one line of JSON (no newline), as `plaudit replay --trace`
  * prints it.  *out allocated with the context's allocator (plaudit_free). */
 PLAUDIT_EXPORT int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *outcome, char **out, size_t *len);
+
+/* One moment as a line of JSON (no newline) with its seq (and
+ * "redelivered":true when set), as `plaudit replay --moments` writes it.
+ * *out allocated with the context's allocator (plaudit_free). */
+PLAUDIT_EXPORT int plaudit_moment_json(plaudit_ctx *ctx, const plaudit_moment *moment, char **out, size_t *len);
 
 #ifdef __cplusplus
 }

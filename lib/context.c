@@ -96,6 +96,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
     pl_analytics_free(ctx);
+    pl_window_free(ctx);
+    pl_outbox_free(ctx);
     pl_free(&a, ctx->tzdir);
     pl_free(&a, ctx->evbuf.p);
     pl_free(&a, ctx);
@@ -116,10 +118,13 @@ int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
         pl_ok(ctx);
         return PLAUDIT_OK;
     }
-    if (listener->version != PLAUDIT_LISTENER_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected %d)", listener->version,
-                      PLAUDIT_LISTENER_VERSION);
-    ctx->listener = *listener;
+    if (listener->version != 1 && listener->version != PLAUDIT_LISTENER_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected 1 to %d)",
+                      listener->version, PLAUDIT_LISTENER_VERSION);
+    /* A version 1 struct ends at payload. */
+    memset(&ctx->listener, 0, sizeof ctx->listener);
+    memcpy(&ctx->listener, listener,
+           listener->version == 1 ? offsetof(plaudit_listener, payload) + sizeof(void *) : sizeof *listener);
     ctx->has_listener = 1;
     pl_ok(ctx);
     return PLAUDIT_OK;

@@ -675,8 +675,9 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
         }
     }
     /* 2b. write-ahead: the event's journal record (journal.c); a failure
-     * takes the key back and the caller rolls the event back */
-    if (ctx->store) {
+     * takes the key back and the caller rolls the event back.  A released
+     * event was journaled when it arrived (reorder.c). */
+    if (ctx->store && !ctx->in_release) {
         int rc = pl_journal_log(ctx, ev);
         if (rc) {
             if (key) {
@@ -720,7 +721,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
 
 /* ---- the event call ---------------------------------------------------------- */
 
-static void deliver(plaudit_ctx *ctx)
+void pl_deliver(plaudit_ctx *ctx)
 {
     if (!ctx->has_listener) return;
     const plaudit_listener *L = &ctx->listener;
@@ -772,10 +773,19 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
     if (!rc) {
         txn_begin(ctx);
         rc = apply(ctx, ev, &R);
+        /* The outbox's copies are made before the commit, which cannot
+         * be undone (outbox.c). */
+        if (!rc) rc = pl_outbox_stage(ctx);
         if (!rc) rc = commit(ctx, ev);
-        if (rc) txn_rollback(ctx);
+        if (rc) {
+            txn_rollback(ctx);
+            pl_outbox_unstage(ctx);
+        }
         if (ctx->pu) pl_program_update_end(ctx, rc);
-        if (!rc && ctx->an) pl_analytics_observe(ctx, ev);
+        if (!rc) {
+            pl_outbox_publish(ctx);
+            if (ctx->an) pl_analytics_observe(ctx, ev);
+        }
     }
     if (rc) ctx->rejected++;
     return rc;
@@ -783,11 +793,16 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
 
 int pl_record_replay(plaudit_ctx *ctx, const plaudit_event *ev) { return record_one(ctx, ev); }
 
-static void fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out)
+int pl_event_check(plaudit_ctx *ctx, const plaudit_event *ev) { return check_args(ctx, ev); }
+
+void pl_fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out)
 {
     if (!out) return;
     memset(out, 0, sizeof *out);
-    out->status = rc == PLAUDIT_OK ? PLAUDIT_ACCEPTED : rc == PLAUDIT_DUPLICATE ? PLAUDIT_DUPLICATE_EVENT : PLAUDIT_REJECTED;
+    out->status = rc == PLAUDIT_OK          ? PLAUDIT_ACCEPTED
+                  : rc == PLAUDIT_DUPLICATE ? PLAUDIT_DUPLICATE_EVENT
+                  : rc == PLAUDIT_HELD      ? PLAUDIT_HELD_EVENT
+                                            : PLAUDIT_REJECTED;
     out->code = rc < 0 ? rc : PLAUDIT_OK;
     out->message = ctx->errmsg;
     if (rc != PLAUDIT_OK) return;
@@ -801,9 +816,11 @@ static void fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out)
 int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *out)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    int rc = record_one(ctx, ev);
-    fill_outcome(ctx, rc, out);
-    if (rc == PLAUDIT_OK) deliver(ctx);
+    if (ctx->reorder_window_s > 0) return pl_window_record(ctx, ev, 0, NULL, out);
+    int rc = ctx->obx && !ctx->in_callback ? pl_outbox_admit(ctx) : PLAUDIT_OK;
+    if (!rc) rc = record_one(ctx, ev);
+    pl_fill_outcome(ctx, rc, out);
+    if (rc == PLAUDIT_OK) pl_deliver(ctx);
     return rc;
 }
 
@@ -843,10 +860,16 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);
         if (ctx->store) ctx->store->failed = 0;
-        int rc = record_one(ctx, &events[i]);
+        int rc;
+        if (ctx->reorder_window_s > 0) {
+            rc = pl_window_record(ctx, &events[i], 0, NULL, NULL);
+        } else {
+            rc = ctx->obx ? pl_outbox_admit(ctx) : PLAUDIT_OK;
+            if (!rc) rc = record_one(ctx, &events[i]);
+            if (rc == PLAUDIT_OK) pl_deliver(ctx);
+        }
         if (codes) codes[i] = rc;
         if (rc < 0 && ctx->store && ctx->store->failed) return rc; /* not recorded, stop */
-        if (rc == PLAUDIT_OK) deliver(ctx);
         if (n_done) *n_done = i + 1;
     }
     pl_ok(ctx);

@@ -342,7 +342,7 @@ struct plaudit_ctx {
      * with a context that loaded the new program, so state that must
      * survive a program event goes below `member_h`, never here. */
     int format;               /* 1 or 2 (plaudit.program/N) */
-    int64_t reorder_window_s; /* section 6 (format 2) */
+    int64_t reorder_window_s; /* W of the reorder window (reorder.c, section 6), 0: none */
     char *name;
     char *tzname;
     int utc_offset_min;
@@ -393,6 +393,8 @@ struct plaudit_ctx {
     int64_t subject_points;
     char reason[PL_REASON_MAX + 1];
     pl_buf evbuf;             /* strings of the last parsed event line */
+    int64_t parse_ts;         /* its integer ts (-1: none), also when the
+                                 line was invalid (the reorder window) */
     uint32_t *close_list; size_t n_close, cap_close; /* (badge, member) */
     uint32_t *awarded; size_t n_awarded, cap_awarded;
     pl_treeop *treeops; size_t cap_treeops;
@@ -405,6 +407,13 @@ struct plaudit_ctx {
 
     /* analytics recorder (analytics.c), NULL unless enabled */
     struct pl_analytics *an;
+    /* the reorder window's held events (reorder.c), NULL until the first */
+    struct pl_window *win;
+    int in_release;           /* processing a released event: its arrival
+                                 was journaled already */
+    /* moments' sequence numbers and the outbox (outbox.c) */
+    uint64_t moment_seq;      /* seq of the last moment */
+    struct pl_outbox *obx;    /* NULL unless enabled */
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
     /* a program event between its validation and its end
@@ -562,6 +571,43 @@ typedef struct pl_store {
 
 /* Record an event without journaling or listeners (recovery). engine.c */
 int pl_record_replay(plaudit_ctx *ctx, const plaudit_event *ev);
+/* The pieces of an event call the reorder window reuses (engine.c):
+ * argument checks alone, processing (as pl_record_replay), the outcome of
+ * the last processed event, and its moments to the listener. */
+int pl_event_check(plaudit_ctx *ctx, const plaudit_event *ev);
+void pl_fill_outcome(plaudit_ctx *ctx, int rc, plaudit_outcome *out);
+void pl_deliver(plaudit_ctx *ctx);
+
+/* ---- reorder.c: the reorder window (spec section 6) ------------------- */
+/* An event call with a window: hold ev (code != 0: a line rejected at
+ * release with that code and msg), journal the arrival, release what is
+ * due.  Returns PLAUDIT_HELD or the outcome of ev if released at once. */
+int pl_window_record(plaudit_ctx *ctx, const plaudit_event *ev, int code, const char *msg, plaudit_outcome *out);
+/* Recovery: a journaled arrival (kind PL_REC_ARRIVAL / _INVALID) or flush. */
+int pl_window_replay(plaudit_ctx *ctx, int kind, const plaudit_event *ev);
+void pl_window_reset(plaudit_ctx *ctx);
+void pl_window_free(plaudit_ctx *ctx);
+uint64_t pl_window_digest(const plaudit_ctx *ctx, uint64_t h);
+void pl_window_snap_encode(plaudit_ctx *ctx, pl_buf *b);
+int pl_window_snap_load(plaudit_ctx *ctx, const unsigned char *p, size_t n);
+
+/* ---- outbox.c: moment sequence numbers and the outbox ----------------- */
+/* Around the commit of an event (engine.c): stage copies the event's
+ * moments into reserved room (may fail: the event is rolled back), publish
+ * numbers them and makes them pending (cannot fail), unstage drops them. */
+int pl_outbox_stage(plaudit_ctx *ctx);
+void pl_outbox_publish(plaudit_ctx *ctx);
+void pl_outbox_unstage(plaudit_ctx *ctx);
+/* Refuse an arrival when the outbox is full (PLAUDIT_ELIMIT). */
+int pl_outbox_admit(plaudit_ctx *ctx);
+/* Recovery (store.c): read the acknowledged position before replaying,
+ * and mark what replay puts back as redelivered. */
+int pl_outbox_recover_begin(plaudit_ctx *ctx, const plaudit_store *cb);
+void pl_outbox_recover_end(plaudit_ctx *ctx);
+void pl_outbox_reset(plaudit_ctx *ctx);
+void pl_outbox_free(plaudit_ctx *ctx);
+void pl_outbox_snap_encode(plaudit_ctx *ctx, pl_buf *b);
+int pl_outbox_snap_load(plaudit_ctx *ctx, const unsigned char *p, size_t n);
 
 /* Turn a callback's return value into a context error.  store.c */
 int pl_store_fail(plaudit_ctx *ctx, const pl_store *s, int rc, const char *slot);
@@ -570,11 +616,16 @@ int64_t pl_now_ms(void);
 /* Append the event's record (and sync per the policy); on failure nothing
  * stays in the journal, or the store is marked broken.  journal.c */
 int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Record kinds: an accepted event; with a reorder window an arrival, an
+ * arrival rejected at release (points = code, reason = message), a flush. */
+enum { PL_REC_EVENT = 1, PL_REC_ARRIVAL = 2, PL_REC_INVALID = 3, PL_REC_FLUSH = 4 };
+int pl_journal_log_kind(plaudit_ctx *ctx, int kind, const plaudit_event *ev);
 /* Encode one record into b (appending). */
 /* Returns PLAUDIT_OK, or PLAUDIT_ELIMIT (nothing appended) when a field is
  * longer than the record format holds, so that no record is written that
  * recovery could not read back.  Out of memory: b->oom. */
 int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev);
+int pl_journal_encode_kind(pl_buf *b, uint64_t seq, int kind, const plaudit_event *ev);
 /* Largest program document a journal record holds. */
 #define PL_JOURNAL_DOC_MAX (16u << 20)
 
@@ -589,6 +640,7 @@ typedef struct pl_jreader {
     uint64_t total;           /* bytes fed */
     uint64_t good_end;        /* stream offset after the last good record */
     uint64_t records, first_seq, last_seq;
+    int kind;                 /* PL_REC_* of the record being delivered */
     int bad;                  /* 0, 1: bad header (rest must be zeros),
                                  2: bad body checksum (must be the end) */
     uint64_t bad_extra;       /* bytes after a bad body record */

@@ -58,6 +58,11 @@ static int fits(const plaudit_event *ev)
 
 int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
 {
+    return pl_journal_encode_kind(b, seq, PL_REC_EVENT, ev);
+}
+
+int pl_journal_encode_kind(pl_buf *b, uint64_t seq, int kind, const plaudit_event *ev)
+{
     if (!fits(ev)) return PLAUDIT_ELIMIT;
     size_t start = b->len;
     unsigned char hdr[REC_HDR] = {0};
@@ -65,9 +70,12 @@ int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
     unsigned pres = (ev->id ? P_ID : 0) | (ev->member ? P_MEMBER : 0) | (ev->target ? P_TARGET : 0) |
                     (ev->reason ? P_REASON : 0) | (ev->flag ? P_FLAG : 0) | (ev->ref ? P_REF : 0) |
                     (ev->document ? P_DOC : 0);
-    /* Format 1 events keep the version 1 record, byte for byte. */
-    unsigned char version = pres & (P_REF | P_DOC) || ev->type > PLAUDIT_EVENT_TICK ? REC_VERSION_2 : REC_VERSION;
-    unsigned char fixed[4] = {version, REC_KIND_EVENT, (unsigned char)ev->type, (unsigned char)pres};
+    /* Format 1 events keep the version 1 record, byte for byte; the
+     * reorder window's kinds come in version 2 records. */
+    unsigned char version = pres & (P_REF | P_DOC) || ev->type > PLAUDIT_EVENT_TICK || kind != REC_KIND_EVENT
+                                ? REC_VERSION_2
+                                : REC_VERSION;
+    unsigned char fixed[4] = {version, (unsigned char)kind, (unsigned char)ev->type, (unsigned char)pres};
     pl_buf_put(b, fixed, 4);
     pl_put64(b, seq);
     pl_put64(b, (uint64_t)ev->ts);
@@ -107,7 +115,9 @@ static int want_sync(const pl_store *s)
     return 0;
 }
 
-int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
+int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev) { return pl_journal_log_kind(ctx, PL_REC_EVENT, ev); }
+
+int pl_journal_log_kind(plaudit_ctx *ctx, int kind, const plaudit_event *ev)
 {
     pl_store *s = ctx->store;
     s->failed = 1;
@@ -117,7 +127,7 @@ int pl_journal_log(plaudit_ctx *ctx, const plaudit_event *ev)
                       "attach it again to recover");
     s->buf.len = 0;
     s->buf.oom = 0;
-    if (pl_journal_encode(&s->buf, s->seq + 1, ev))
+    if (pl_journal_encode_kind(&s->buf, s->seq + 1, kind, ev))
         return pl_err(ctx, PLAUDIT_ELIMIT, "the event does not fit a journal record (a field is longer than the "
                                            "record format holds)");
     if (s->buf.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory encoding the journal record");
@@ -187,7 +197,9 @@ static int deliver(pl_jreader *r, const unsigned char *p, size_t n, uint64_t at)
                       "journal record at byte %llu has version %u (this library reads %d and %d)",
                       (unsigned long long)at, p[0], REC_VERSION, REC_VERSION_2);
     int v2 = p[0] == REC_VERSION_2;
-    if (p[1] != REC_KIND_EVENT) return corrupt(r, at, "unknown record kind");
+    /* Kinds past 1 (the reorder window's) come in version 2 records. */
+    if (p[1] != REC_KIND_EVENT && (!v2 || p[1] < PL_REC_ARRIVAL || p[1] > PL_REC_FLUSH))
+        return corrupt(r, at, "unknown record kind");
     if (p[2] > (v2 ? PLAUDIT_EVENT_PROGRAM : PLAUDIT_EVENT_TICK)) return corrupt(r, at, "unknown event type");
     unsigned pres = p[3];
     if (pres & ~(v2 ? 127u : 31u)) return corrupt(r, at, "unknown presence bits");
@@ -223,6 +235,7 @@ static int deliver(pl_jreader *r, const unsigned char *p, size_t n, uint64_t at)
     if (!r->records) r->first_seq = seq;
     r->records++;
     r->last_seq = seq;
+    r->kind = p[1];
     return r->fn(r->ctx, seq, &ev, r->ud);
 }
 

@@ -34,6 +34,40 @@ static void kv_str(pl_buf *b, const char *k, const char *v)
     else pl_buf_puts(b, "null");
 }
 
+/* One moment as a JSON object; with_seq adds seq (and redelivered). */
+static void moment_json(pl_buf *b, const plaudit_moment *m, int with_seq)
+{
+    static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos"};
+    pl_buf_puts(b, "{");
+    if (with_seq) pl_buf_printf(b, "\"seq\":%llu,", (unsigned long long)m->seq);
+    pl_buf_printf(b, "\"kind\":\"%s\",\"ts\":%lld", (unsigned)m->kind <= 4 ? kinds[m->kind] : "?",
+                  (long long)m->ts);
+    kv_str(b, "member", m->member);
+    switch (m->kind) {
+    case PLAUDIT_MOMENT_POINTS:
+        pl_buf_printf(b, ",\"points\":%lld,\"source\":\"%s\"", (long long)m->points, source_name(m->source));
+        kv_str(b, "source_id", m->source_id);
+        break;
+    case PLAUDIT_MOMENT_BADGE:
+        kv_str(b, "badge", m->badge);
+        pl_buf_printf(b, ",\"level\":%u,\"times\":%u", m->level, m->times);
+        if (m->leaderboard) kv_str(b, "leaderboard", m->leaderboard);
+        break;
+    case PLAUDIT_MOMENT_TIER:
+        kv_str(b, "from", m->tier_from);
+        kv_str(b, "to", m->tier_to);
+        pl_buf_printf(b, ",\"promoted\":%s", m->promoted ? "true" : "false");
+        break;
+    case PLAUDIT_MOMENT_REDEEM:
+        kv_str(b, "reward", m->reward);
+        pl_buf_printf(b, ",\"cost\":%lld", (long long)m->cost);
+        break;
+    case PLAUDIT_MOMENT_KUDOS: kv_str(b, "to", m->to); break;
+    }
+    if (with_seq && m->redelivered) pl_buf_puts(b, ",\"redelivered\":true");
+    pl_buf_puts(b, "}");
+}
+
 int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *o, char **out, size_t *len)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -41,46 +75,41 @@ int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *o, char **out,
     *out = NULL;
     pl_buf b;
     pl_buf_init(&b, &ctx->alloc);
-    static const char *const st[] = {"accepted", "duplicate", "rejected"};
-    pl_buf_printf(&b, "{\"status\":\"%s\",\"code\":%d", (unsigned)o->status <= 2 ? st[o->status] : "rejected", o->code);
+    static const char *const st[] = {"accepted", "duplicate", "rejected", "held"};
+    pl_buf_printf(&b, "{\"status\":\"%s\",\"code\":%d", (unsigned)o->status <= 3 ? st[o->status] : "rejected", o->code);
     if (o->status == PLAUDIT_REJECTED) {
         kv_str(&b, "error", plaudit_strerror(o->code));
         kv_str(&b, "message", o->message ? o->message : "");
     }
+    /* Only with a reorder window (format 1 traces are unchanged). */
+    if (o->arrival) pl_buf_printf(&b, ",\"arrival\":%llu", (unsigned long long)o->arrival);
     pl_buf_printf(&b, ",\"points\":%lld,\"moments\":[", (long long)o->points);
     for (size_t i = 0; i < o->n_moments; i++) {
-        const plaudit_moment *m = &o->moments[i];
         if (i) pl_buf_puts(&b, ",");
-        static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos"};
-        pl_buf_printf(&b, "{\"kind\":\"%s\",\"ts\":%lld", kinds[m->kind], (long long)m->ts);
-        kv_str(&b, "member", m->member);
-        switch (m->kind) {
-        case PLAUDIT_MOMENT_POINTS:
-            pl_buf_printf(&b, ",\"points\":%lld,\"source\":\"%s\"", (long long)m->points, source_name(m->source));
-            kv_str(&b, "source_id", m->source_id);
-            break;
-        case PLAUDIT_MOMENT_BADGE:
-            kv_str(&b, "badge", m->badge);
-            pl_buf_printf(&b, ",\"level\":%u,\"times\":%u", m->level, m->times);
-            if (m->leaderboard) kv_str(&b, "leaderboard", m->leaderboard);
-            break;
-        case PLAUDIT_MOMENT_TIER:
-            kv_str(&b, "from", m->tier_from);
-            kv_str(&b, "to", m->tier_to);
-            pl_buf_printf(&b, ",\"promoted\":%s", m->promoted ? "true" : "false");
-            break;
-        case PLAUDIT_MOMENT_REDEEM:
-            kv_str(&b, "reward", m->reward);
-            pl_buf_printf(&b, ",\"cost\":%lld", (long long)m->cost);
-            break;
-        case PLAUDIT_MOMENT_KUDOS: kv_str(&b, "to", m->to); break;
-        }
-        pl_buf_puts(&b, "}");
+        moment_json(&b, &o->moments[i], 0);
     }
     pl_buf_puts(&b, "]}");
     if (b.oom) {
         pl_buf_free(&b);
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing an outcome");
+    }
+    *out = b.p;
+    if (len) *len = b.len;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int plaudit_moment_json(plaudit_ctx *ctx, const plaudit_moment *m, char **out, size_t *len)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (!m || !out) return pl_err(ctx, PLAUDIT_EINVAL, "moment or out is NULL");
+    *out = NULL;
+    pl_buf b;
+    pl_buf_init(&b, &ctx->alloc);
+    moment_json(&b, m, 1);
+    if (b.oom) {
+        pl_buf_free(&b);
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a moment");
     }
     *out = b.p;
     if (len) *len = b.len;
@@ -132,6 +161,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
     if (ctx->name) kv_str(&b, "name", ctx->name);
     if (ctx->tzname) kv_str(&b, "timezone", ctx->tzname);
     else if (ctx->utc_offset_min) pl_buf_printf(&b, ",\"utc_offset_minutes\":%d", ctx->utc_offset_min);
+    if (ctx->reorder_window_s) pl_buf_printf(&b, ",\"reorder_window_s\":%lld", (long long)ctx->reorder_window_s);
     pl_buf_puts(&b, ",\n \"actions\":[");
     for (size_t i = 0; i < ctx->n_actions; i++) {
         const pl_action *a = ctx->actions[i];
@@ -856,6 +886,9 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
     int64_t off = 0;
     int has_off = 0;
     if ((rc = opt_int(ctx, root, &top, "utc_offset_minutes", &off, &has_off))) return rc;
+    int64_t window = 0;
+    int has_window = 0;
+    if ((rc = opt_int(ctx, root, &top, "reorder_window_s", &window, &has_window))) return rc;
     jpath q = {{0}};
     if (name && (rc = plaudit_program_set_name(ctx, name))) {
         snprintf(q.s, sizeof q.s, "name");
@@ -874,15 +907,9 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
         }
         if ((rc = plaudit_program_set_utc_offset(ctx, (int)off))) return rc;
     }
-    if (version == 2) {
-        int64_t w = 0;
-        int has_w = 0;
-        if ((rc = opt_int(ctx, root, &top, "reorder_window_s", &w, &has_w))) return rc;
-        if (w < 0 || w > 86400) {
-            snprintf(q.s, sizeof q.s, "reorder_window_s");
-            return jerr(ctx, PLAUDIT_ERANGE, &q, "%lld is out of range (0 to 86400)", (long long)w);
-        }
-        ctx->reorder_window_s = w;
+    if (has_window && (rc = plaudit_program_set_reorder_window(ctx, window))) {
+        snprintf(q.s, sizeof q.s, "reorder_window_s");
+        return decl_fail(ctx, rc, &q);
     }
     json_t *actions, *tiers, *badges, *segments, *boards, *rewards;
     if ((rc = get_array(ctx, root, "actions", &actions)) || (rc = get_array(ctx, root, "tiers", &tiers)) ||
@@ -1050,6 +1077,9 @@ int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
         rc = pl_err(ctx, PLAUDIT_EPARSE, "the line is not a JSON object");
         goto done;
     }
+    /* A reorder window holds an invalid event that has a ts. */
+    json_t *ts0 = json_object_get(o, "ts");
+    if (ts0 && json_is_integer(ts0)) ctx->parse_ts = (int64_t)json_integer_value(ts0);
     json_t *t = json_object_get(o, "type");
     const char *type = "action";
     if (t) {
@@ -1199,8 +1229,18 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
     if (out) memset(out, 0, sizeof *out);
     if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     plaudit_event ev;
+    ctx->parse_ts = -1;
     int rc = plaudit_event_parse(ctx, line, len, &ev);
     if (rc == PLAUDIT_ENOTFOUND) return rc;
+    if (rc && rc != PLAUDIT_ENOMEM && ctx->reorder_window_s > 0 && ctx->parse_ts >= 0 &&
+        ctx->parse_ts <= PLAUDIT_MAX_TS) {
+        /* A JSON object with a valid ts: held, rejected at release. */
+        char msg[PL_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", ctx->errmsg);
+        plaudit_event bad = PLAUDIT_EVENT_INIT;
+        bad.ts = ctx->parse_ts;
+        return pl_window_record(ctx, &bad, rc, msg, out);
+    }
     if (rc) {
         ctx->rejected++;
         if (out) {

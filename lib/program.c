@@ -161,8 +161,7 @@ static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
  * lowered to format 1).  Each format 2 rule adds its test here. */
 int pl_program_uses_v2(const plaudit_ctx *ctx)
 {
-    (void)ctx;
-    return 0;
+    return ctx->reorder_window_s > 0;
 }
 
 int plaudit_program_set_format(plaudit_ctx *ctx, int format)

@@ -38,6 +38,8 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
     if (ctx->format != 1) pl_put32(&b, (uint32_t)ctx->format);
     fp_str(&b, ctx->tzname);
     pl_put32(&b, (uint32_t)ctx->utc_offset_min);
+    /* Another window releases at other points: a retroactive replay. */
+    if (ctx->reorder_window_s) pl_put64(&b, (uint64_t)ctx->reorder_window_s);
     pl_put32(&b, (uint32_t)ctx->n_actions);
     for (size_t i = 0; i < ctx->n_actions; i++) {
         const pl_action *a = ctx->actions[i];
@@ -117,6 +119,21 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 }
 
 /* ---- encoding ------------------------------------------------------------ */
+
+/* Tagged sections after the idempotency keys: u32 tag, u64 length, body.
+ * A format 1 program without an outbox writes none (its snapshots are
+ * those of version 1). */
+#define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
+#define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
+
+static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
+{
+    size_t at = b->len;
+    pl_put32(b, tag);
+    pl_put64(b, 0);
+    fn(ctx, b);
+    if (!b->oom) pl_le64((unsigned char *)b->p + at + 4, (uint64_t)(b->len - at - 12));
+}
 
 /* The program a program event set: its document, then the badges kept
  * only because members earned them. */
@@ -226,6 +243,8 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put64(b, k->content);
         pl_put64(b, (uint64_t)k->clock);
     }
+    if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
+    if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -293,6 +312,8 @@ void pl_state_reset(plaudit_ctx *ctx)
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+    pl_window_reset(ctx);
+    pl_outbox_reset(ctx);
 }
 
 typedef struct rd {
@@ -537,6 +558,17 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
             pl_free(&ctx->alloc, k);
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }
+    }
+    while (!r->short_ && r->off < r->n) {
+        uint32_t tag = g32(r);
+        uint64_t n = g64(r);
+        if (r->short_ || n > r->n - r->off) return bad(ctx, "section length");
+        const unsigned char *p = take(r, (size_t)n);
+        int rc;
+        if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
+        else return bad(ctx, "unknown section");
+        if (rc) return rc;
     }
     if (r->short_ || r->off != r->n) return bad(ctx, "length of the body");
     /* leaderboard indexes, from the slots */

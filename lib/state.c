@@ -60,6 +60,7 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
         h = pl_hash_step(h, b->rank ? pl_rank_count(b->rank) : 0);
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, (uint64_t)ctx->rewards[i]->stock);
+    h = pl_window_digest(ctx, h);
     return pl_mix64(h);
 }
 

@@ -3,6 +3,7 @@
  * journal under a changed program), explicit sync, snapshots with
  * compaction, detaching, and turning callback failures into context
  * errors. */
+#include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -15,12 +16,20 @@ int64_t pl_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Bytes of a caller's struct of the given version (version 1 ends at
+ * payload). */
+static size_t store_size(unsigned version)
+{
+    return version == 1 ? offsetof(plaudit_store, payload) + sizeof(void *) : sizeof(plaudit_store);
+}
+
 int plaudit_store_init(plaudit_store *store, unsigned version)
 {
     if (!store) return PLAUDIT_EINVAL;
-    if (version != PLAUDIT_STORE_VERSION) return PLAUDIT_EVERSION;
+    if (version != 1 && version != PLAUDIT_STORE_VERSION) return PLAUDIT_EVERSION;
     plaudit_store init = PLAUDIT_STORE_INIT;
-    *store = init;
+    init.version = version;
+    memcpy(store, &init, store_size(version));
     return PLAUDIT_OK;
 }
 
@@ -28,8 +37,10 @@ void plaudit_store_close(plaudit_store *store)
 {
     if (!store) return;
     if (store->close) store->close(store->payload);
+    unsigned v = store->version == 1 ? 1 : PLAUDIT_STORE_VERSION;
     plaudit_store init = PLAUDIT_STORE_INIT;
-    *store = init;
+    init.version = v;
+    memcpy(store, &init, store_size(v));
 }
 
 int pl_store_fail(plaudit_ctx *ctx, const pl_store *s, int rc, const char *slot)
@@ -120,7 +131,14 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
         return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: record %llu follows the state at record %llu",
                       (unsigned long long)seq, (unsigned long long)(R->base + rep->replayed));
     rep->replayed++;
-    int rc = pl_record_replay(ctx, ev);
+    /* Arrivals go through the reorder window again (reorder.c). */
+    int rc = R->jr.kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, R->jr.kind, ev);
+    if (R->jr.kind != PL_REC_EVENT) {
+        /* Outcomes come at release; only memory can fail a replay. */
+        if (rc == PLAUDIT_ENOMEM) return rc;
+        pl_ok(ctx);
+        return 0;
+    }
     if (rc == PLAUDIT_ENOMEM) return rc;
     if (rc == PLAUDIT_OK) rep->accepted++;
     else if (rc == PLAUDIT_DUPLICATE) rep->duplicates++;
@@ -214,8 +232,8 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     if (!ctx) return PLAUDIT_EINVAL;
     if (!store) return pl_err(ctx, PLAUDIT_EINVAL, "store is NULL");
     if (ctx->in_callback) return pl_reentered(ctx, "a store cannot be attached");
-    if (store->version != PLAUDIT_STORE_VERSION)
-        return pl_err(ctx, PLAUDIT_EVERSION, "store version %u is not supported (expected %d)", store->version,
+    if (store->version != 1 && store->version != PLAUDIT_STORE_VERSION)
+        return pl_err(ctx, PLAUDIT_EVERSION, "store version %u is not supported (expected 1 or %d)", store->version,
                       PLAUDIT_STORE_VERSION);
     if (!store->journal_append || !store->journal_read || !store->snapshot_write || !store->snapshot_read)
         return pl_err(ctx, PLAUDIT_EINVAL,
@@ -235,7 +253,11 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     pl_store *s = pl_malloc(&ctx->alloc, sizeof *s);
     if (!s) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
     memset(s, 0, sizeof *s);
-    s->cb = *store;
+    memcpy(&s->cb, store, store_size(store->version));
+    if (!s->cb.ack_write != !s->cb.ack_read) {
+        pl_free(&ctx->alloc, s);
+        return pl_err(ctx, PLAUDIT_EINVAL, "store gives one of ack_write and ack_read without the other");
+    }
     s->opt = *opts;
     pl_buf_init(&s->buf, &ctx->alloc);
     recov R;
@@ -247,7 +269,9 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     s->base_fp = pl_program_fingerprint(ctx, &oom);
     if (oom) rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
     ctx->keep_initial = 1;
+    if (!rc) rc = pl_outbox_recover_begin(ctx, &s->cb);
     if (!rc) rc = recover(ctx, &R);
+    pl_outbox_recover_end(ctx);
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);

@@ -156,6 +156,27 @@ static int m_drop(uint64_t upto, void *payload)
     return 0;
 }
 
+static int m_ack_write(uint64_t seq, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "ack_write");
+    if (crash_now(m) && (m->calls & 1)) _exit(0); /* before */
+    if (rc) return rc;
+    m->ack = seq;
+    if (crash_now(m)) _exit(0); /* after */
+    return 0;
+}
+
+static int m_ack_read(uint64_t *seq, void *payload)
+{
+    memstore *m = payload;
+    int rc = hit(m, "ack_read");
+    if (crash_now(m)) _exit(0);
+    if (rc) return rc;
+    *seq = m->ack;
+    return 0;
+}
+
 static const char *m_errmsg(void *payload) { return ((memstore *)payload)->err; }
 
 plaudit_store mem_store(memstore *m)
@@ -170,6 +191,10 @@ plaudit_store mem_store(memstore *m)
     s.journal_drop = m_drop;
     s.errmsg = m_errmsg;
     s.payload = m;
+    if (!m->no_ack) {
+        s.ack_write = m_ack_write;
+        s.ack_read = m_ack_read;
+    }
     return s;
 }
 

@@ -35,6 +35,8 @@ typedef struct memstore {
     int cur_step;             /* written by the workload before each step */
     uint64_t cuts, drops;
     unsigned chunk;           /* read chunk size (0: 7, 64, 1000 rotating) */
+    uint64_t ack;             /* the outbox's acknowledged position */
+    int no_ack;               /* mem_store leaves out ack_write/ack_read */
     char err[128];
 } memstore;
 

@@ -227,8 +227,8 @@ def main() -> int:
                 lorenz = info["charts"]["lorenz"][0]
                 check(lorenz["ticks_x"] == ["0%", "25%", "50%", "75%", "100%"] == lorenz["ticks_y"],
                       f"{at}: Lorenz axis ticks {lorenz['ticks_x']} {lorenz['ticks_y']}")
-                check(all(c["font"] >= 7.5 for cs in info["charts"].values() for c in cs),
-                      f"{at}: chart text at least 7.5 px on screen "
+                check(all(c["font"] >= 9 for cs in info["charts"].values() for c in cs),
+                      f"{at}: chart text at least 9 px on screen "
                       f"{[(k, round(c['font'], 1)) for k, cs in info['charts'].items() for c in cs]}")
                 cards = {c["name"]: c["def"] for c in info["cards"]}
                 check(len(cards) == 8 and all(cards.values()), f"{at}: every card has a definition {cards}")

@@ -70,7 +70,7 @@ extern "C" {
  * store's read callback must then return that code unchanged. */
 typedef int (*plaudit_store_chunk_fn)(const void *data, size_t len, void *fn_payload);
 
-#define PLAUDIT_STORE_VERSION 1
+#define PLAUDIT_STORE_VERSION 2
 
 typedef struct plaudit_store {
     /* PLAUDIT_STORE_VERSION of the header the store was written against. */
@@ -146,12 +146,25 @@ typedef struct plaudit_store {
 
     /* The caller's pointer, passed as the last argument of every slot. */
     void *payload;
+
+    /* ---- Slots of version 2 (a version 1 struct ends before them) ---- */
+
+    /* MAY PROVIDE (both or neither; without them the outbox's
+     * acknowledged position is not durable: see OUTBOX in plaudit.h).
+     * ack_write: make `seq` the acknowledged position of the outbox,
+     * durably and atomically (after a crash ack_read gives this value or
+     * the one before, never a mix).  Positions only grow.  On failure the
+     * old position must still be the one read back. */
+    int (*ack_write)(uint64_t seq, void *payload);
+    /* Give the last position ack_write stored in *seq (0 when none). */
+    int (*ack_read)(uint64_t *seq, void *payload);
 } plaudit_store;
 
-#define PLAUDIT_STORE_INIT { PLAUDIT_STORE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+#define PLAUDIT_STORE_INIT { PLAUDIT_STORE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/* Initialise *store to PLAUDIT_STORE_INIT with the given version (pass
- * PLAUDIT_STORE_VERSION).  Returns PLAUDIT_OK or PLAUDIT_EVERSION. */
+/* Initialise *store to PLAUDIT_STORE_INIT with the given version (1 or
+ * PLAUDIT_STORE_VERSION: a version 1 struct is the shorter one, filled up
+ * to payload).  Returns PLAUDIT_OK or PLAUDIT_EVERSION. */
 PLAUDIT_EXPORT int plaudit_store_init(plaudit_store *store, unsigned version);
 
 /* Call store->close(store->payload) if the slot is set, then clear *store.

@@ -51,6 +51,7 @@ from .errors import (
 )
 from .events import parse_line
 from .store import SQLiteStore, Store
+from .live import OutboxInfo, WindowInfo
 from . import credential  # noqa: E402,F401  (adds Engine.credential)
 from . import analytics  # noqa: E402,F401  (adds Engine.enable_analytics, Engine.analytics)
 from .model import (
@@ -84,6 +85,7 @@ LIBRARY_VERSION_NUMBER: int = _lib.VERSION_NUMBER
 LIBRARY_PATH: str = _lib.LIBRARY_PATH
 
 DUPLICATE = _lib.PLAUDIT_DUPLICATE
+HELD = 2  # PLAUDIT_HELD: an event call whose event the reorder window holds
 UNSET = _lib.PLAUDIT_UNSET
 MAX_LEVELS = _lib.PLAUDIT_MAX_LEVELS
 MAX_VALUE = _lib.PLAUDIT_MAX_VALUE
@@ -134,7 +136,7 @@ __all__ = [
     "period_name", "period_parse", "event_type_name", "crc32c",
     "BadgeEarned", "BadgeProgress", "BatchResult", "Criterion", "Event", "EventType", "Member", "Moment",
     "MomentKind", "Outcome", "Period", "Progress", "ProgramInfo", "Rank", "RankEntry", "Source", "Stats",
-    "Status", "Recovery", "SyncPolicy", "Store", "SQLiteStore",
+    "Status", "Recovery", "SyncPolicy", "Store", "SQLiteStore", "WindowInfo", "OutboxInfo", "HELD",
     "ERRORS", "PlauditError", "CallbackError", "ConflictError", "CorruptError", "DisabledError",
     "EngineClosedError", "ExistsError", "FundsError", "HistoryError",
     "InvalidArgumentError", "LimitError", "LockedError",

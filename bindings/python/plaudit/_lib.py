@@ -68,8 +68,8 @@ PLAUDIT_LEADERBOARD_DEF_VERSION = 1
 PLAUDIT_BADGE_DEF_VERSION = 1
 PLAUDIT_KUDOS_DEF_VERSION = 1
 PLAUDIT_REWARD_DEF_VERSION = 1
-PLAUDIT_LISTENER_VERSION = 1
-PLAUDIT_STORE_VERSION = 1
+PLAUDIT_LISTENER_VERSION = 2
+PLAUDIT_STORE_VERSION = 2
 PLAUDIT_STORE_OPTIONS_VERSION = 1
 PLAUDIT_FILE_STORE_CREATE = 1
 PLAUDIT_FILE_STORE_ARCHIVE = 2
@@ -260,6 +260,9 @@ class plaudit_moment(Structure):
         ("reward", c_char_p),
         ("cost", c_int64),
         ("to", c_char_p),
+        # library version 2
+        ("seq", c_uint64),
+        ("redelivered", c_int),
     ]
 
 
@@ -273,10 +276,13 @@ class plaudit_outcome(Structure):
         ("moments", POINTER(plaudit_moment)),
         ("n_badges", c_size_t),
         ("n_tier_changes", c_size_t),
+        # library version 2
+        ("arrival", c_uint64),
     ]
 
 
 MomentFn = CFUNCTYPE(None, POINTER(plaudit_moment), c_void_p)
+OutcomeFn = CFUNCTYPE(None, POINTER(plaudit_event), POINTER(plaudit_outcome), c_void_p)
 
 
 class plaudit_listener(Structure):
@@ -288,6 +294,32 @@ class plaudit_listener(Structure):
         ("on_redeem", MomentFn),
         ("on_kudos", MomentFn),
         ("payload", c_void_p),
+        # version 2
+        ("on_outcome", OutcomeFn),
+    ]
+
+
+class plaudit_window_info(Structure):
+    _fields_ = [
+        ("window_s", c_int64),
+        ("held", c_uint64),
+        ("high_water", c_int64),
+        ("arrivals", c_uint64),
+        ("ready", c_uint64),
+        ("oldest_ts", c_int64),
+    ]
+
+
+class plaudit_outbox_info(Structure):
+    _fields_ = [
+        ("enabled", c_int),
+        ("pending", c_uint64),
+        ("acked", c_uint64),
+        ("last_seq", c_uint64),
+        ("max_pending", c_uint64),
+        ("redelivered", c_uint64),
+        ("refused", c_uint64),
+        ("bytes", c_uint64),
     ]
 
 
@@ -394,6 +426,8 @@ StoreSnapshotReadFn = CFUNCTYPE(c_int, StoreChunkFn, c_void_p, c_void_p)
 StoreJournalDropFn = CFUNCTYPE(c_int, c_uint64, c_void_p)
 StoreErrmsgFn = CFUNCTYPE(c_void_p, c_void_p)  # returns const char * (kept alive by the store)
 StoreCloseFn = CFUNCTYPE(None, c_void_p)
+StoreAckWriteFn = CFUNCTYPE(c_int, c_uint64, c_void_p)
+StoreAckReadFn = CFUNCTYPE(c_int, POINTER(c_uint64), c_void_p)
 
 
 class plaudit_store(Structure):
@@ -409,6 +443,9 @@ class plaudit_store(Structure):
         ("errmsg", StoreErrmsgFn),
         ("close", StoreCloseFn),
         ("payload", c_void_p),
+        # version 2
+        ("ack_write", StoreAckWriteFn),
+        ("ack_read", StoreAckReadFn),
     ]
 
 
@@ -529,6 +566,8 @@ STRUCTS = {
         plaudit_moment,
         plaudit_outcome,
         plaudit_listener,
+        plaudit_window_info,
+        plaudit_outbox_info,
         plaudit_member_info,
         plaudit_badge_earned,
         plaudit_badge_progress,
@@ -691,6 +730,14 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_event_parse", c_int, [ctx_p, c_char_p, c_size_t, P(plaudit_event)], _check, False),
     ("plaudit_record_json", c_int, [ctx_p, c_char_p, c_size_t, P(plaudit_outcome)], None, False),
     ("plaudit_outcome_json", c_int, [ctx_p, P(plaudit_outcome), P(c_void_p), P(c_size_t)], _check, False),
+    ("plaudit_moment_json", c_int, [ctx_p, P(plaudit_moment), P(c_void_p), P(c_size_t)], _check, False),
+    ("plaudit_program_set_reorder_window", c_int, [ctx_p, c_int64], _check, False),
+    ("plaudit_flush", c_int, [ctx_p], _check, False),
+    ("plaudit_window_info_get", c_int, [ctx_p, P(plaudit_window_info)], _check_noctx, False),
+    ("plaudit_outbox_enable", c_int, [ctx_p, c_size_t], _check, False),
+    ("plaudit_outbox_read", c_int, [ctx_p, c_uint64, c_size_t, P(P(plaudit_moment)), P(c_size_t)], _check, False),
+    ("plaudit_outbox_ack", c_int, [ctx_p, c_uint64], _check, False),
+    ("plaudit_outbox_info_get", c_int, [ctx_p, P(plaudit_outbox_info)], _check_noctx, False),
 ]
 
 

@@ -33,6 +33,7 @@ from . import errors as E
 from . import events as _events
 from . import program as _program
 from .store import Store, _StoreBridge
+from .live import LiveMixin
 from .model import (
     BadgeEarned,
     BadgeProgress,
@@ -74,7 +75,7 @@ _program_update = lib.plaudit_program_update
 _record_batch = lib.plaudit_record_batch
 _errmsg = lib.plaudit_errmsg
 
-_STATUS = (Status.ACCEPTED, Status.DUPLICATE, Status.REJECTED)
+_STATUS = (Status.ACCEPTED, Status.DUPLICATE, Status.REJECTED, Status.HELD)
 _KINDS = tuple(MomentKind)
 _SOURCES = tuple(Source)
 _CRITERIA = tuple(Criterion)
@@ -132,6 +133,8 @@ def _moment(m: Any) -> Moment:
     kind = m.kind
     member = m.member
     mo = Moment(_KINDS[kind], m.ts, member.decode() if member is not None else "")
+    mo.seq = m.seq
+    mo.redelivered = bool(m.redelivered)
     if kind == 0:  # POINTS
         mo.points = m.points
         mo.source = _SOURCES[m.source]
@@ -162,9 +165,13 @@ def _outcome(rc: int, out: L.plaudit_outcome) -> Outcome:
             moments = tuple([_moment(ms[i]) for i in range(n)])
         else:
             moments = ()
-        return Outcome(Status.ACCEPTED, 0, "", out.points, moments, out.n_badges, out.n_tier_changes)
+        return Outcome(Status.ACCEPTED, 0, "", out.points, moments, out.n_badges, out.n_tier_changes, out.arrival)
     msg = out.message
-    return Outcome(_STATUS[out.status], out.code, msg.decode("utf-8", "replace") if msg else "")
+    o = Outcome(_STATUS[out.status], out.code, msg.decode("utf-8", "replace") if msg else "")
+    o.arrival = out.arrival
+    if rc == 2:  # PLAUDIT_HELD
+        o.message = ""
+    return o
 
 
 def _take_string(ctx: int, p: c_void_p, n: c_size_t) -> str:
@@ -310,8 +317,15 @@ class Listener:
     def on_kudos(self, moment: Moment) -> None:
         """Kudos given."""
 
+    def on_outcome(self, event: Event, outcome: Outcome) -> None:
+        """The outcome of an event the reorder window held (its call
+        returned a held outcome), now that it is released: accepted,
+        duplicate or rejected.  Called after the moment methods of its
+        moments.  For a line held although invalid, `event` has only its
+        ts."""
 
-class Engine:
+
+class Engine(LiveMixin):
     """A Plaudit engine (one ``plaudit_ctx``).
 
     ``Engine(program)`` creates a context and, when `program` is given,
@@ -767,6 +781,11 @@ class Engine:
             cb = L.MomentFn(self._trampoline(fn))
             setattr(s, name, cb)
             keep.append(cb)
+        fn = getattr(listener, "on_outcome", None)
+        if fn is not None and getattr(type(listener), "on_outcome", None) is not getattr(Listener, "on_outcome"):
+            cb = L.OutcomeFn(self._outcome_trampoline(fn))
+            s.on_outcome = cb
+            keep.append(cb)
         lib.plaudit_listener_set(ctx, byref(s))
         # C copied the struct; the function objects must live as long as C
         # may call them: until replaced, removed, or the engine is closed.
@@ -789,6 +808,28 @@ class Engine:
                 eng._in_cb -= 1
 
         return moment_cb
+
+    def _outcome_trampoline(self, fn: Any) -> Any:
+        wself = weakref.ref(self)
+
+        def outcome_cb(evp: Any, outp: Any, payload: Any) -> None:
+            eng = wself()
+            if eng is None:  # pragma: no cover - the engine is being freed
+                return
+            eng._in_cb += 1
+            try:
+                ev, out = evp[0], outp[0]
+                event = Event(EventType(ev.type), ev.ts, _dec(ev.member), _dec(ev.target), _dec(ev.id), ev.points,
+                              _dec(ev.reason), bool(ev.flag), _dec(ev.ref), _dec(ev.document))
+                rc = 0 if out.status == 0 else 1 if out.status == 1 else out.code
+                fn(event, _outcome(rc, out))
+            except BaseException as e:  # never let it reach C
+                if eng._cb_exc is None:
+                    eng._cb_exc = e
+            finally:
+                eng._in_cb -= 1
+
+        return outcome_cb
 
     def _raise_callback(self, outcome: Optional[Outcome]) -> None:
         e, self._cb_exc = self._cb_exc, None
@@ -1006,22 +1047,6 @@ class Engine:
         p, n = c_void_p(), c_size_t()
         lib.plaudit_outcome_json(ctx, self._outp, byref(p), byref(n))
         return _take_string(ctx, p, n)
-
-    def replay(self, lines: Iterable[StrLike]) -> list[tuple[int, E.PlauditError]]:
-        """Record event lines as ``plaudit replay`` does: rejected and
-        malformed lines are counted and listed as (line number, error),
-        blank lines skipped.  Exceptions of listeners still propagate."""
-        errors: list[tuple[int, E.PlauditError]] = []
-        for i, line in enumerate(lines, 1):
-            if _events.is_blank(line):
-                continue
-            try:
-                self.record_line(line)
-            except E.CallbackError:
-                raise
-            except E.PlauditError as e:
-                errors.append((i, e))
-        return errors
 
     # -- persistence ----------------------------------------------------------
 
@@ -1369,6 +1394,7 @@ def _serialize_class(cls: type) -> None:
 
 
 _serialize_class(Engine)
+_serialize_class(LiveMixin)
 
 
 def add_method(name: str, fn: Any, doc: Optional[str] = None) -> None:

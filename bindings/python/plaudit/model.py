@@ -60,6 +60,7 @@ class Status(enum.IntEnum):
     ACCEPTED = 0
     DUPLICATE = 1
     REJECTED = 2
+    HELD = 3  # held by the reorder window: decided when released
 
 
 class MomentKind(enum.IntEnum):
@@ -118,6 +119,8 @@ class Moment:
     reward: Optional[str] = None
     cost: int = 0
     to: Optional[str] = None
+    seq: int = 0  # 1, 2, 3, ... over the engine's life, the same after recovery
+    redelivered: bool = False  # put back in the outbox by recovery
 
 
 @dataclass(slots=True)
@@ -131,6 +134,11 @@ class Outcome:
     moments: tuple[Moment, ...] = ()
     n_badges: int = 0
     n_tier_changes: int = 0
+    arrival: int = 0  # with a reorder window: the event's arrival number
+
+    @property
+    def held(self) -> bool:
+        return self.status is Status.HELD
 
     @property
     def accepted(self) -> bool:

@@ -186,6 +186,9 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
     if "utc_offset_minutes" in d:
         minutes = _int(d["utc_offset_minutes"], "utc_offset_minutes")
         _at("utc_offset_minutes", lambda: engine.set_utc_offset(minutes))
+    if "reorder_window_s" in d:
+        window = _int(d["reorder_window_s"], "reorder_window_s")
+        _at("reorder_window_s", lambda: engine.set_reorder_window(window))
 
     for i, a in enumerate(_list(d.get("actions", []), "actions")):
         p = f"actions[{i}]"

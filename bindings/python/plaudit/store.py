@@ -97,6 +97,15 @@ class Store(abc.ABC):
         they may be discarded (or archived); every later one must be kept.
         Optional: without it the journal only grows."""
 
+    def ack_write(self, seq: int) -> None:
+        """Make `seq` the outbox's acknowledged position, durably and
+        atomically (optional, with :meth:`ack_read`: without them the
+        position is not durable and recovery redelivers more)."""
+
+    def ack_read(self) -> int:
+        """The last position :meth:`ack_write` stored (0 when none)."""
+        return 0
+
     def close(self) -> None:
         """The engine lets go of the store (detach, or the engine closed)."""
 
@@ -155,6 +164,9 @@ class _StoreBridge:
             fns["journal_cut"] = L.StoreJournalCutFn(self._journal_cut)
         if store.provides("journal_drop"):
             fns["journal_drop"] = L.StoreJournalDropFn(self._journal_drop)
+        if store.provides("ack_write") and store.provides("ack_read"):
+            fns["ack_write"] = L.StoreAckWriteFn(self._ack_write)
+            fns["ack_read"] = L.StoreAckReadFn(self._ack_read)
         for name, fn in fns.items():
             setattr(s, name, fn)
         self._fns = fns
@@ -255,6 +267,20 @@ class _StoreBridge:
         except BaseException as e:
             return self._fail("journal_drop", e)
 
+    def _ack_write(self, seq: int, payload: Any) -> int:
+        try:
+            self.store.ack_write(seq)
+            return 0
+        except BaseException as e:
+            return self._fail("ack_write", e)
+
+    def _ack_read(self, out: Any, payload: Any) -> int:
+        try:
+            out[0] = int(self.store.ack_read())
+            return 0
+        except BaseException as e:
+            return self._fail("ack_read", e)
+
     def _errmsg(self, payload: Any) -> Optional[int]:
         return ctypes.addressof(self._msg) if self._msg.value else None
 
@@ -309,6 +335,7 @@ class SQLiteStore(Store):
         self.archive = archive
         self._j = table_prefix + "journal"
         self._s = table_prefix + "snapshot"
+        self._a = table_prefix + "ack"
         self._db: Optional[sqlite3.Connection] = None
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
         try:
@@ -320,6 +347,8 @@ class SQLiteStore(Store):
                        "archived INTEGER NOT NULL DEFAULT 0)")
             db.execute(f"CREATE TABLE IF NOT EXISTS {self._s} (id INTEGER PRIMARY KEY CHECK (id = 1), "
                        "seq INTEGER NOT NULL, data BLOB NOT NULL)")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {self._a} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                       "seq INTEGER NOT NULL)")
             db.execute("COMMIT")
         except sqlite3.OperationalError as e:
             db.close()
@@ -426,6 +455,14 @@ class SQLiteStore(Store):
     def snapshot_read(self) -> Optional[bytes]:
         row = self.connection.execute(f"SELECT data FROM {self._s} WHERE id = 1").fetchone()
         return None if row is None else bytes(row[0])
+
+    def ack_write(self, seq: int) -> None:
+        with self._tx() as db:
+            db.execute(f"INSERT OR REPLACE INTO {self._a} (id, seq) VALUES (1, ?)", (seq,))
+
+    def ack_read(self) -> int:
+        row = self.connection.execute(f"SELECT seq FROM {self._a} WHERE id = 1").fetchone()
+        return 0 if row is None else int(row[0])
 
     def journal_drop(self, upto_seq: int) -> None:
         with self._tx() as db:

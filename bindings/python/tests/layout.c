@@ -167,6 +167,8 @@ int main(void)
       F(plaudit_moment, reward)
       F(plaudit_moment, cost)
       F(plaudit_moment, to)
+      F(plaudit_moment, seq)
+      F(plaudit_moment, redelivered)
     );
     S(plaudit_outcome,
       F(plaudit_outcome, status)
@@ -177,6 +179,7 @@ int main(void)
       F(plaudit_outcome, moments)
       F(plaudit_outcome, n_badges)
       F(plaudit_outcome, n_tier_changes)
+      F(plaudit_outcome, arrival)
     );
     S(plaudit_listener,
       F(plaudit_listener, version)
@@ -186,6 +189,25 @@ int main(void)
       F(plaudit_listener, on_redeem)
       F(plaudit_listener, on_kudos)
       F(plaudit_listener, payload)
+      F(plaudit_listener, on_outcome)
+    );
+    S(plaudit_window_info,
+      F(plaudit_window_info, window_s)
+      F(plaudit_window_info, held)
+      F(plaudit_window_info, high_water)
+      F(plaudit_window_info, arrivals)
+      F(plaudit_window_info, ready)
+      F(plaudit_window_info, oldest_ts)
+    );
+    S(plaudit_outbox_info,
+      F(plaudit_outbox_info, enabled)
+      F(plaudit_outbox_info, pending)
+      F(plaudit_outbox_info, acked)
+      F(plaudit_outbox_info, last_seq)
+      F(plaudit_outbox_info, max_pending)
+      F(plaudit_outbox_info, redelivered)
+      F(plaudit_outbox_info, refused)
+      F(plaudit_outbox_info, bytes)
     );
     S(plaudit_member_info,
       F(plaudit_member_info, id)
@@ -265,6 +287,8 @@ int main(void)
       F(plaudit_store, errmsg)
       F(plaudit_store, close)
       F(plaudit_store, payload)
+      F(plaudit_store, ack_write)
+      F(plaudit_store, ack_read)
     );
     S(plaudit_store_options,
       F(plaudit_store_options, version)
