@@ -1249,7 +1249,8 @@ class Engine(LiveMixin):
         r = L.plaudit_recovery()
         lib.plaudit_store_recovery_get(self._h(), byref(r))
         return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
-                        r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq)
+                        r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq, r.torn_records,
+                        r.damaged_records)
 
     def sync(self) -> None:
         """Make every journaled event durable now (plaudit_store_sync).
