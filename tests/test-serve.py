@@ -21,6 +21,7 @@ import urllib.parse
 PLAUDIT = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 PROGRAM = os.path.join(ROOT, "tests", "data", "serve-program.json")
+PROGRAM2 = os.path.join(ROOT, "tests", "data", "serve-program-v2.json")
 T0 = 1767225600  # 2026-01-01 UTC
 WRITE = "w-0123456789abcdef-write"
 READ = "r-0123456789abcdef-read"
@@ -355,6 +356,65 @@ class Queries(Base):
         self.assertEqual(st, 400)  # a repeated key is malformed
         st, e = self.s.json("POST", "/v1/events", '{"ts": 1.0, "member": "a", "action": "ping"}')
         self.assertEqual(st, 400)
+
+
+def available(test, st, body):
+    """A feature the library lacks answers 501 with PLAUDIT_EUNSUPPORTED."""
+    if st == 501:
+        test.assertEqual(body["code"], -22)
+        test.skipTest("not in this build of libplaudit: " + body["message"])
+
+
+class Version2(Base):
+    def test_revoke(self):
+        s = self.start(program=PROGRAM2)
+        st, out = s.post_event({"ts": T0, "member": "ann", "action": "forum.answer", "ref": "post:1", "id": "p1"})
+        self.assertEqual((st, out["status"]), (200, "accepted"))
+        s.post_event({"ts": T0 + 1, "member": "ann", "action": "ping", "id": "p2"})
+        # The read path: a revoke needs the write token like any event.
+        st, out = s.json("POST", "/v1/revoke", json.dumps({"ts": T0 + 10, "ref": "post:1", "reason": "post deleted"}))
+        available(self, st, out)
+        self.assertEqual((st, out["status"]), (200, "accepted"))
+        self.assertEqual(out["points"], -10)
+        st, m = s.json("GET", "/v1/members/ann")
+        self.assertEqual(m["points"], 1)
+        # By event id; an unknown one is rejected and changes nothing.
+        st, out = s.json("POST", "/v1/revoke", json.dumps({"ts": T0 + 11, "event": "p2"}))
+        self.assertEqual((st, out["status"]), (200, "accepted"))
+        st, out = s.json("POST", "/v1/revoke", json.dumps({"ts": T0 + 12, "event": "nope"}))
+        self.assertEqual((st, out["status"]), (422, "rejected"))
+        st, out = s.json("POST", "/v1/revoke", json.dumps({"ts": T0 + 12, "type": "action", "event": "p2"}))
+        self.assertEqual((st, out["code"]), (400, -20))
+        st, out = s.json("POST", "/v1/revoke", "[]")
+        self.assertEqual((st, out["code"]), (400, -20))
+        st, m = s.json("GET", "/v1/members/ann")
+        self.assertEqual(m["points"], 0)
+        self.assertEqual(s.stop(), 0)
+
+    def test_program_event(self):
+        s = self.start(program=PROGRAM2)
+        s.post_event({"ts": T0, "member": "ann", "action": "forum.answer"})
+        with open(PROGRAM2) as f:
+            doc = json.load(f)
+        doc["actions"][1]["points"] = 25
+        doc["leaderboards"].append({"id": "monthly", "name": "Monthly", "period": "month"})
+        st, out = s.json("POST", "/v1/program", json.dumps({"ts": T0 + 100, "program": doc, "id": "prog-2"}))
+        available(self, st, out)
+        self.assertEqual((st, out["status"]), (200, "accepted"))
+        st, prog = s.json("GET", "/v1/program")
+        self.assertEqual(prog["actions"][1]["points"], 25)
+        st, boards = s.json("GET", "/v1/leaderboards")
+        self.assertEqual([b["id"] for b in boards["leaderboards"]], ["all-time", "monthly"])
+        st, out = s.post_event({"ts": T0 + 101, "member": "ann", "action": "forum.answer"})
+        self.assertEqual(out["points"], 25)
+        # Before the clock: rejected.
+        st, out = s.json("POST", "/v1/program", json.dumps({"ts": T0, "program": doc}))
+        self.assertEqual((st, out["status"]), (422, "rejected"))
+        self.assertEqual(s.stop(), 0)
+        s = self.start(program=PROGRAM2)
+        st, prog = s.json("GET", "/v1/program")
+        self.assertEqual(prog["actions"][1]["points"], 25)  # recovered through the journal
+        self.assertEqual(s.stop(), 0)
 
 
 class Documented(Base):

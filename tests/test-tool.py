@@ -351,6 +351,46 @@ def what_if():
 
 
 @test
+def what_if_from_a_date():
+    """what-if --from: the program event at a date against no change (the
+    spec's example 08 without its program line)."""
+    c = os.path.join(SPEC, "08-program-event")
+    if not os.path.isdir(c):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        lines = read(c + "/events.jsonl").decode().splitlines()
+        change = [json.loads(l) for l in lines if '"program"' in l][0]
+        ev = os.path.join(d, "events.jsonl")
+        with open(ev, "w") as f:
+            f.write("\n".join(l for l in lines if '"program"' not in l) + "\n")
+        new = os.path.join(d, "v2.json")
+        with open(new, "w") as f:
+            json.dump(change["program"], f)
+        ts = str(change["ts"])
+        out = run("what-if", "-q", "--from", ts, c + "/program.json", ev, new, check_rc=0).stdout.decode()
+        # with the change: the survey and its points stay (40 -> 35: the
+        # late survey is rejected, the answer pays 10), helper reaches 2 on
+        # the new list, silver at 20 points for everyone
+        assert out == ("alice: tier bronze -> silver; points 40 -> 35 (-5); badges helper 1->2;\n"
+                       "bob: tier bronze -> silver;\n"
+                       "carol: tier bronze -> silver;\n"
+                       "\n3 of 3 members would change: 3 tier, 1 badges, 1 points, 0 rank on monthly\n"), out
+        # the retroactive comparison differs: surveyor is gone, the survey's points too
+        retro = run("what-if", "-q", c + "/program.json", new, ev, check_rc=0).stdout.decode()
+        assert "points 40 -> 30 (-10); badges helper 1->2 -surveyor;" in retro, retro
+        j = json.loads(run("what-if", "-q", "--json", "--from", "2026-01-12", c + "/program.json", ev, new,
+                           check_rc=0).stdout)
+        assert j["from"] == change["ts"] and j["changed"] == 3, j
+        # a program event the engine rejects (it changes the offset)
+        bad = os.path.join(d, "bad.json")
+        with open(bad, "w") as f:
+            json.dump(dict(change["program"], utc_offset_minutes=60), f)
+        p = run("what-if", "-q", "--from", ts, c + "/program.json", ev, bad)
+        assert p.returncode != 0 and b"utc_offset_minutes" in p.stderr, p.stderr
+        run("what-if", "--from", ts, c + "/program.json", ev, check_rc=2)
+
+
+@test
 def what_if_badges_and_rank():
     with tempfile.TemporaryDirectory() as d:
         c, _ = whatif_programs(d)

@@ -209,12 +209,15 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
         if (blank(line, n)) continue;
         plaudit_outcome out;
         plaudit_record_json(e->ctx, line, n, &out);
+        /* Every line counts towards the position to sync: with a reorder
+         * window the journal records arrivals, rejected ones included. */
+        e->written++, wrote = 1;
         if (out.status == PLAUDIT_ACCEPTED) {
-            acc++, e->written++, wrote = 1;
+            acc++;
             /* A program event changes the boards: read the program again. */
             if (contains(line, n, "\"program\"")) program_changed = 1;
         } else if (out.status == PLAUDIT_DUPLICATE_EVENT) {
-            dup++, wrote = 1;
+            dup++;
         } else {
             rej++;
         }
@@ -458,7 +461,7 @@ static void h_boards(req *r, resp *o)
         if (i) sb_puts(&b, ",");
         board_head(&b, bd);
         uint64_t count = 0;
-        if (!bd->by_team && plaudit_leaderboard_count(e->ctx, bd->id, &count) == PLAUDIT_OK)
+        if (plaudit_leaderboard_count(e->ctx, bd->id, &count) == PLAUDIT_OK)
             sb_printf(&b, ",\"count\":%" PRIu64, count);
         sb_puts(&b, "}");
     }
@@ -484,11 +487,6 @@ static void h_board(req *r, resp *o)
         resp_error(o, 404, PLAUDIT_ENOTFOUND, "no such leaderboard");
         return;
     }
-    if (bd->by_team) {
-        pthread_mutex_unlock(&e->mu);
-        unavailable(o, "team leaderboards");
-        return;
-    }
     int rc = around ? plaudit_leaderboard_around(e->ctx, bd->id, around, (size_t)k, ents, &n)
                     : plaudit_leaderboard_top(e->ctx, bd->id, (size_t)limit, ents, &n);
     if (rc != PLAUDIT_OK) {
@@ -502,8 +500,9 @@ static void h_board(req *r, resp *o)
     plaudit_leaderboard_count(e->ctx, bd->id, &count);
     board_head(&b, bd);
     sb_printf(&b, ",\"count\":%" PRIu64 ",\"entries\":[", count);
+    /* On a team board the entries are teams (and `around` names one). */
     for (size_t i = 0; i < n; i++) {
-        sb_printf(&b, "%s{\"rank\":%" PRIu64 ",\"member\":", i ? "," : "", ents[i].rank);
+        sb_printf(&b, "%s{\"rank\":%" PRIu64 ",\"%s\":", i ? "," : "", ents[i].rank, bd->by_team ? "team" : "member");
         sb_json_str(&b, ents[i].member);
         sb_printf(&b, ",\"score\":%" PRId64 ",\"ts\":%" PRId64 "}", ents[i].score, ents[i].ts);
     }
