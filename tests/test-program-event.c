@@ -490,6 +490,34 @@ static void format_switch(void **st)
     plaudit_ctx_free(c);
 }
 
+/* A program event inside a reorder window is held and released in time
+ * order like any event: a late event earlier than it is processed under the
+ * old program. */
+static void inside_reorder_window(void **st)
+{
+    (void)st;
+    for (int w = 0; w < 2; w++) {
+        char p[256], p2[256];
+        snprintf(p, sizeof p,
+                 "{\"format\":\"plaudit.program/2\",\"reorder_window_s\":%d,\"actions\":[{\"id\":\"a\",\"points\":10}]}",
+                 w ? 60 : 0);
+        snprintf(p2, sizeof p2,
+                 "{\"format\":\"plaudit.program/2\",\"reorder_window_s\":%d,\"actions\":[{\"id\":\"a\",\"points\":20}]}",
+                 w ? 60 : 0);
+        plaudit_ctx *c = load(p);
+        int want = w ? PLAUDIT_HELD : PLAUDIT_OK;
+        assert_int_equal(plaudit_record_action(c, T0, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_program_update(c, T0 + 30, p2, NULL, NULL), want);
+        assert_int_equal(plaudit_record_action(c, T0 + 10, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_record_action(c, T0 + 40, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_flush(c), PLAUDIT_OK);
+        /* in time order: 10 + 10 under the old program, then 20; without a
+         * window the late event comes after the change: 10 + 20 + 20 */
+        assert_int_equal(points_of(c, "alice"), w ? 40 : 50);
+        plaudit_ctx_free(c);
+    }
+}
+
 /* ---- allocation failure --------------------------------------------------------- */
 
 static const char *ALLOC_P1 =
@@ -587,6 +615,7 @@ int main(void)
         cmocka_unit_test(carry_over_boards), cmocka_unit_test(badge_dropped_and_back),
         cmocka_unit_test(rejected),          cmocka_unit_test(idempotent),
         cmocka_unit_test(format_switch),     cmocka_unit_test(alloc_failure),
+        cmocka_unit_test(inside_reorder_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
