@@ -1107,6 +1107,15 @@ PLAUDIT_EXPORT int plaudit_team_list(plaudit_ctx *ctx, uint64_t start, size_t ma
  * never named. */
 PLAUDIT_EXPORT int plaudit_team_members(plaudit_ctx *ctx, const char *team, uint64_t *out);
 
+/* A rule in words, for people reading a program: kind "badge" (its
+ * criterion, dates included), "campaign" ("double points for Bug found and
+ * Review published, 1 to 7 June 2026 (Europe/Amsterdam)"), "leaderboard"
+ * (what it ranks, a season's dates) or "tier" (its benefits).  *out is
+ * allocated with the context's allocator (plaudit_free); *len (may be
+ * NULL) its length.  PLAUDIT_ENOTFOUND for an unknown id, PLAUDIT_EINVAL
+ * for another kind. */
+PLAUDIT_EXPORT int plaudit_rule_sentence(plaudit_ctx *ctx, const char *kind, const char *id, char **out, size_t *len);
+
 /* A tier's benefits (format 2), display strings owned by ctx and valid for
  * its life; *n 0 when it has none.  PLAUDIT_ENOTFOUND for an unknown tier. */
 PLAUDIT_EXPORT int plaudit_tier_benefits(plaudit_ctx *ctx, const char *tier, const char *const **out, size_t *n);

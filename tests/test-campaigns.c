@@ -126,9 +126,33 @@ static void test_load_errors(void **state)
     plaudit_ctx_free(c);
 }
 
+static void test_words(void **state)
+{
+    (void)state;
+    const char *doc = "{\"format\":\"plaudit.program/2\",\"timezone\":\"Europe/Amsterdam\",\"actions\":["
+                      "{\"id\":\"beta.bug_found\",\"name\":\"Bug found\",\"points\":30},"
+                      "{\"id\":\"review.published\",\"name\":\"Review published\",\"points\":100}],"
+                      "\"campaigns\":[{\"id\":\"beta-week\",\"from\":1780264800,\"until\":1780869600,"
+                      "\"actions\":[\"beta.bug_found\",\"review.published\"],\"percent\":200},"
+                      "{\"id\":\"all\",\"from\":1780264800,\"until\":1788213600,\"percent\":150}]}";
+    plaudit_ctx *c = load_doc(doc);
+    char *s = NULL;
+    assert_int_equal(plaudit_rule_sentence(c, "campaign", "beta-week", &s, NULL), PLAUDIT_OK);
+    assert_string_equal(s, "double points for Bug found and Review published, 1 to 7 June 2026 (Europe/Amsterdam)");
+    plaudit_free(c, s);
+    assert_int_equal(plaudit_rule_sentence(c, "campaign", "all", &s, NULL), PLAUDIT_OK);
+    assert_string_equal(s, "150% of the points for every action, 1 June to 31 August 2026 (Europe/Amsterdam)");
+    plaudit_free(c, s);
+    assert_int_equal(plaudit_rule_sentence(c, "campaign", "none", &s, NULL), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_rule_sentence(c, "reward", "all", &s, NULL), PLAUDIT_EINVAL);
+    assert_null(s);
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_words),
         cmocka_unit_test(test_edges_and_overlap),
         cmocka_unit_test(test_under_caps),
         cmocka_unit_test(test_load_errors),

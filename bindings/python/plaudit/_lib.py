@@ -788,6 +788,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
      [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, False),
     ("plaudit_team_members", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, False),
     ("plaudit_tier_benefits", c_int, [ctx_p, c_char_p, P(P(c_char_p)), P(c_size_t)], _check, False),
+    ("plaudit_rule_sentence", c_int, [ctx_p, c_char_p, c_char_p, P(c_void_p), P(c_size_t)], _check, False),
     # rewards
     ("plaudit_reward_stock", c_int, [ctx_p, c_char_p, P(c_int64)], _check, True),
     # state
