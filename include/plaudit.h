@@ -1093,6 +1093,9 @@ typedef struct plaudit_leaderboard_info {
     int frozen;              /* a season whose until the clock reached */
     uint64_t count;          /* ranked entries now */
 } plaudit_leaderboard_info;
+/* The id of the i-th declared leaderboard (0-based), NULL past the last;
+ * owned by ctx, valid for its life. */
+PLAUDIT_EXPORT const char *plaudit_leaderboard_at(const plaudit_ctx *ctx, size_t i);
 /* What a board is and ranks.  PLAUDIT_ENOTFOUND for an unknown board. */
 PLAUDIT_EXPORT int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board,
                                                 plaudit_leaderboard_info *out);

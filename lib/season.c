@@ -94,6 +94,11 @@ void pl_dates_phrase(const plaudit_ctx *ctx, int64_t from, int64_t until, pl_buf
     else pl_buf_puts(b, " (UTC)");
 }
 
+const char *plaudit_leaderboard_at(const plaudit_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_boards ? ctx->boards[i]->id : NULL;
+}
+
 int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board, plaudit_leaderboard_info *out)
 {
     if (!ctx) return PLAUDIT_EINVAL;
