@@ -18,7 +18,7 @@
 
 static const char *prog = "plaudit";
 
-enum { FD_OK = 0, FD_IO = 3, FD_STORE = 4, FD_INTERNAL = 5 };
+enum { FD_OK = 0, FD_PROGRAM = 1, FD_IO = 3, FD_STORE = 4, FD_INTERNAL = 5 };
 
 /* ---- progress indicator ---------------------------------------------------------- */
 
@@ -257,6 +257,17 @@ static int store_failed(int r)
            r == PLAUDIT_ENOMEM;
 }
 
+/* what-if --from: the program event. */
+static int switch_program(plaudit_ctx *ctx, const feed_opts *o)
+{
+    plaudit_outcome out;
+    int r = plaudit_program_update(ctx, o->switch_ts, o->switch_doc, NULL, &out);
+    if (r == PLAUDIT_OK || r == PLAUDIT_HELD) return FD_OK;
+    fprintf(stderr, "%s: %s: the program event at %" PRId64 " is rejected: %s\n", prog, o->switch_name, o->switch_ts,
+            plaudit_errmsg(ctx));
+    return FD_PROGRAM;
+}
+
 int plaudit_feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path, const feed_opts *o)
 {
     FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -293,9 +304,15 @@ int plaudit_feed(plaudit_ctx **ctxs, const char **labels, int n, const char *pat
     uint64_t lineno = 0, raw;
     off_t bytes = 0;
     if (o->moments && (rc = plaudit_moments_drain(ctxs[0]))) goto out; /* what recovery put back */
+    int switched = !o->switch_doc;
     while (lr_next(&lr, &len, &raw)) {
         lineno++;
         bytes += (off_t)raw;
+        plaudit_event ev;
+        if (!switched && plaudit_event_parse(ctxs[n - 1], line, len, &ev) == PLAUDIT_OK && ev.ts >= o->switch_ts) {
+            if ((rc = switch_program(ctxs[n - 1], o))) goto out;
+            switched = 1;
+        }
         for (int c = 0; c < n; c++) {
             feeder *f = &fs[c];
             f->cur = lineno;
@@ -331,6 +348,7 @@ int plaudit_feed(plaudit_ctx **ctxs, const char **labels, int n, const char *pat
         rc = FD_IO;
         goto out;
     }
+    if (!switched && (rc = switch_program(ctxs[n - 1], o))) goto out;
     /* The end of the input releases what the reorder window holds. */
     for (int c = 0; c < n; c++) {
         fs[c].cur = 0;

@@ -13,6 +13,13 @@ typedef struct feed_opts {
     int progress;            /* progress indicator on a terminal */
     int store;               /* a store is attached: stop at its failure */
     const char *moments;     /* append ctxs[0]'s outbox to this file */
+    /* what-if --from: a program event switching the last context to this
+     * document at switch_ts, before the first line at or after it (at the
+     * end when there is none); NULL: none.  switch_name names it in a
+     * rejection (exit status 1). */
+    const char *switch_doc;
+    int64_t switch_ts;
+    const char *switch_name;
 } feed_opts;
 
 /* Record every line of `path` ("-": standard input) in each context, then

@@ -84,13 +84,20 @@ static const cmd_help helps[] = {
      "                   is applied again).  The state is snapshotted at the end.\n",
      "  plaudit replay program.json events.jsonl > state.json\n"
      "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"},
-    {"what-if", "what-if [--board ID] [--json] OLD NEW EVENTS",
-     "      Replay the same history under two programs and list, member by\n"
-     "      member, what would change: tier, badges, points, and rank on the\n"
-     "      leaderboard ID (default: the first all-time board both programs\n"
-     "      declare, else the first board they share).\n"
+    {"what-if", "what-if [--board ID] [--json] (OLD NEW EVENTS | --from TS PROGRAM EVENTS NEW)",
+     "      Compare two programs on the same history and list, member by member,\n"
+     "      what would differ: tier, badges, points, and rank on the leaderboard\n"
+     "      ID (default: the first all-time board both programs declare, else the\n"
+     "      first board they share).\n"
+     "      OLD NEW EVENTS (retroactive): replay the whole history under each\n"
+     "                   program, as if NEW had always applied.\n"
+     "      --from TS PROGRAM EVENTS NEW (from a date): replay the history under\n"
+     "                   PROGRAM, once as it is and once with a program event\n"
+     "                   switching to NEW at TS (Unix seconds or YYYY-MM-DD),\n"
+     "                   so that what members earned before TS stays.\n"
      "      --json       print the differences as JSON\n",
-     "  plaudit what-if program.json program-v2.json events.jsonl\n"},
+     "  plaudit what-if program.json program-v2.json events.jsonl\n"
+     "  plaudit what-if --from 2026-02-01 program.json events.jsonl program-v2.json\n"},
     {"report", "report [OPTIONS] PROGRAM EVENTS",
      "      Program analytics: participation, repeat participation, activity\n"
      "      diversity, tenure, tier distribution, segment mix, rewards, and\n"
@@ -205,6 +212,8 @@ typedef struct opts {
     const char *store, *html, *board, *moments;
     plaudit_period period;
     int64_t from, to;
+    int has_from;             /* what-if --from: a program event */
+    const char *switch_doc;   /* what-if --from: the new program's text */
     int64_t quiet_days;
     long quiet_max;
     const char *args[4];
@@ -297,9 +306,11 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
                 usage_error("--period: \"%s\" is not day, week, month, quarter or year", argv[i]);
                 return -1;
             }
-        } else if (is_report && (!strcmp(a, "--from") || !strcmp(a, "--to"))) {
+        } else if ((is_report && (!strcmp(a, "--from") || !strcmp(a, "--to"))) ||
+                   (is_whatif && !strcmp(a, "--from"))) {
             NEED_VALUE();
             int64_t *t = !strcmp(a, "--from") ? &o->from : &o->to;
+            o->has_from |= is_whatif;
             if (parse_time(argv[++i], t)) {
                 usage_error("%s: \"%s\" is not Unix seconds or YYYY-MM-DD", a, argv[i]);
                 return -1;
@@ -359,9 +370,44 @@ static int load_program(plaudit_ctx *ctx, const char *path)
     return EXIT_OKAY;
 }
 
+/* A whole file as a NUL-terminated string (caller frees), NULL after a
+ * message. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, len = 0, k;
+    char *b = malloc(cap + 1);
+    while (b && (k = fread(b + len, 1, cap - len, f)) > 0) {
+        len += k;
+        if (len == cap) {
+            char *nb = cap < PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES ? realloc(b, cap * 2 + 1) : NULL;
+            if (!nb) {
+                fprintf(stderr, "%s: %s: too large\n", prog, path);
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    if (b && ferror(f)) {
+        fprintf(stderr, "%s: %s: read error\n", prog, path);
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) b[len] = '\0';
+    return b;
+}
+
 static int feed(plaudit_ctx **ctxs, const char **labels, int n, const char *path, const opts *o)
 {
-    feed_opts f = {o->trace, o->quiet, o->progress, o->store != NULL, o->moments};
+    feed_opts f = {o->trace, o->quiet, o->progress, o->store != NULL, o->moments, o->switch_doc, o->from, o->args[2]};
     return plaudit_feed(ctxs, labels, n, path, &f);
 }
 
@@ -669,19 +715,34 @@ static const char *nz(const char *s) { return s ? s : "none"; }
 static int cmd_whatif(const opts *o)
 {
     if (o->n_args != 3) {
-        usage_error("what-if: expected OLD NEW EVENTS");
+        usage_error(o->has_from ? "what-if --from TS: expected PROGRAM EVENTS NEW" : "what-if: expected OLD NEW EVENTS");
         return EXIT_USAGE;
     }
     plaudit_ctx *c[2] = {NULL, NULL};
     int rc;
-    if ((rc = new_ctx(&c[0])) || (rc = new_ctx(&c[1]))) goto out;
-    if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[1]))) goto out;
+    char *newdoc = NULL;
+    opts fo = *o;
     const char *labels[2] = {o->args[0], o->args[1]};
-    if (!strcmp(o->args[0], o->args[1])) {
-        labels[0] = "old";
-        labels[1] = "new";
+    if ((rc = new_ctx(&c[0])) || (rc = new_ctx(&c[1]))) goto out;
+    if (o->has_from) {
+        /* PROGRAM EVENTS NEW: both start from PROGRAM; the second switches */
+        if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[0]))) goto out;
+        if (!(newdoc = slurp(o->args[2]))) {
+            rc = EXIT_IO;
+            goto out;
+        }
+        fo.switch_doc = newdoc;
+        labels[0] = "without the change";
+        labels[1] = "with the change";
+        if ((rc = feed(c, labels, 2, o->args[1], &fo))) goto out;
+    } else {
+        if ((rc = load_program(c[0], o->args[0])) || (rc = load_program(c[1], o->args[1]))) goto out;
+        if (!strcmp(o->args[0], o->args[1])) {
+            labels[0] = "old";
+            labels[1] = "new";
+        }
+        if ((rc = feed(c, labels, 2, o->args[2], o))) goto out;
     }
-    if ((rc = feed(c, labels, 2, o->args[2], o))) goto out;
     const char *board = pick_board(c[0], c[1], o->board);
     uint64_t tmp;
     if (board && (plaudit_leaderboard_count(c[0], board, &tmp) || plaudit_leaderboard_count(c[1], board, &tmp))) {
@@ -722,7 +783,9 @@ static int cmd_whatif(const opts *o)
             json_object_set_new(e, "member", json_string(id));
             if (!o->json) printf("%s:", id);
             if (!a.exists || !b.exists) {
-                if (!o->json) printf(" %s", a.exists ? "only under OLD" : "only under NEW");
+                if (!o->json)
+                    printf(" %s", o->has_from ? (a.exists ? "only without the change" : "only with the change")
+                                              : (a.exists ? "only under OLD" : "only under NEW"));
                 json_object_set_new(e, "only_under", json_string(a.exists ? "old" : "new"));
             }
             if (d_tier) {
@@ -777,6 +840,7 @@ static int cmd_whatif(const opts *o)
     if (o->json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "format", json_string("plaudit.what-if/1"));
+        if (o->has_from) json_object_set_new(doc, "from", json_integer((json_int_t)o->from));
         json_object_set_new(doc, "leaderboard", board ? json_string(board) : json_null());
         json_object_set_new(doc, "members", json_integer((json_int_t)total));
         json_object_set_new(doc, "changed", json_integer((json_int_t)changed));
@@ -795,6 +859,7 @@ static int cmd_whatif(const opts *o)
     free(ids1);
     rc = finish_stdout();
 out:
+    free(newdoc);
     plaudit_ctx_free(c[0]);
     plaudit_ctx_free(c[1]);
     return rc;
@@ -896,13 +961,23 @@ static int attach_store(plaudit_ctx *ctx, const char *dir, const opts *o)
         return EXIT_STORE;
     }
     plaudit_recovery r;
-    if (!o->quiet && plaudit_store_recovery_get(ctx, &r) == PLAUDIT_OK && (r.snapshot || r.records)) {
+    if (plaudit_store_recovery_get(ctx, &r) != PLAUDIT_OK) memset(&r, 0, sizeof r);
+    if (!o->quiet && (r.snapshot || r.records)) {
         fprintf(stderr, "%s: --store %s: recovered %s%" PRIu64 " journaled events", prog, dir,
                 r.snapshot ? "a snapshot and " : "", r.replayed);
         if (r.retroactive) fprintf(stderr, " (the program changed: the whole history was replayed under it)");
-        if (r.torn_bytes) fprintf(stderr, " (dropped %" PRIu64 " bytes of a torn last record)", r.torn_bytes);
+        if (r.torn_records)
+            fprintf(stderr, " (dropped a torn last record of %" PRIu64 " bytes: an append a crash cut short)",
+                    r.torn_bytes);
         fprintf(stderr, "\n");
     }
+    /* Data loss, not a crash artifact: said even with --quiet. */
+    if (r.damaged_records)
+        fprintf(stderr,
+                "%s: warning: --store %s: dropped %" PRIu64 " damaged journal record%s (%" PRIu64
+                " bytes at the end, complete but failing its checksum): its event may have been acknowledged and "
+                "is lost\n",
+                prog, dir, r.damaged_records, r.damaged_records == 1 ? "" : "s", r.torn_bytes);
     return EXIT_OKAY;
 }
 

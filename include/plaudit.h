@@ -306,8 +306,9 @@ typedef struct plaudit_action_def {
     { PLAUDIT_ACTION_DEF_VERSION, NULL, NULL, NULL, 0, 0, 0, PLAUDIT_UNSET, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE }
 PLAUDIT_EXPORT int plaudit_action_declare(plaudit_ctx *ctx, const plaudit_action_def *def);
 
-#define PLAUDIT_TIER_DEF_VERSION 1
-/* A tier.  Declare from lowest to highest. */
+#define PLAUDIT_TIER_DEF_VERSION 2
+/* A tier.  Declare from lowest to highest.  Version 1 (the struct up to
+ * window) is still accepted: the library then reads only those fields. */
 typedef struct plaudit_tier_def {
     unsigned version;
     const char *id;
@@ -318,9 +319,15 @@ typedef struct plaudit_tier_def {
     int64_t min_tenure_days;
     int lifetime;                 /* once held, never lost */
     plaudit_period window;        /* NONE, or a qualification tier's period */
+    /* Version 2 (format 2 programs): what the tier gives, display only
+     * (returned with a member's progress).  0 to PLAUDIT_MAX_BENEFITS
+     * strings of 1 to 256 bytes, copied. */
+    size_t n_benefits;
+    const char *const *benefits;
 } plaudit_tier_def;
+#define PLAUDIT_MAX_BENEFITS 16
 #define PLAUDIT_TIER_DEF_INIT \
-    { PLAUDIT_TIER_DEF_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, PLAUDIT_PERIOD_NONE }
+    { PLAUDIT_TIER_DEF_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, PLAUDIT_PERIOD_NONE, 0, NULL }
 PLAUDIT_EXPORT int plaudit_tier_declare(plaudit_ctx *ctx, const plaudit_tier_def *def);
 
 #define PLAUDIT_SEGMENT_DEF_VERSION 1
@@ -337,7 +344,15 @@ typedef struct plaudit_segment_def {
 #define PLAUDIT_SEGMENT_DEF_INIT { PLAUDIT_SEGMENT_DEF_VERSION, NULL, NULL, NULL, 0, NULL, NULL }
 PLAUDIT_EXPORT int plaudit_segment_declare(plaudit_ctx *ctx, const plaudit_segment_def *def);
 
-#define PLAUDIT_LEADERBOARD_DEF_VERSION 1
+/* What a leaderboard ranks (format 2: teams). */
+typedef enum plaudit_board_by {
+    PLAUDIT_BY_MEMBER = 0,
+    PLAUDIT_BY_TEAM          /* teams: the points their members earned while
+                                in them (see TEAMS below) */
+} plaudit_board_by;
+
+#define PLAUDIT_LEADERBOARD_DEF_VERSION 2
+/* Version 1 (the struct up to size) is still accepted. */
 typedef struct plaudit_leaderboard_def {
     unsigned version;
     const char *id;
@@ -346,9 +361,20 @@ typedef struct plaudit_leaderboard_def {
     plaudit_period period;   /* required */
     const char *segment;     /* NULL, or only members of this segment */
     int64_t size;            /* entries listed in the state document */
+    /* Version 2 (format 2 programs): */
+    plaudit_board_by by;     /* BY_TEAM: a team board (no segment, and no
+                                leaderboard badge may name it) */
+    /* A season: both PLAUDIT_UNSET, or both set with from < until.  The
+     * board counts only points awarded at from <= ts < until (a period
+     * `all` season does not follow `points`); when the clock reaches until
+     * its current period closes like any close (leaderboard badges are
+     * given) and the board is frozen: its last standings stay and answer
+     * the rank queries. */
+    int64_t from, until;
 } plaudit_leaderboard_def;
 #define PLAUDIT_LEADERBOARD_DEF_INIT \
-    { PLAUDIT_LEADERBOARD_DEF_VERSION, NULL, NULL, NULL, PLAUDIT_PERIOD_NONE, NULL, 10 }
+    { PLAUDIT_LEADERBOARD_DEF_VERSION, NULL, NULL, NULL, PLAUDIT_PERIOD_NONE, NULL, 10, PLAUDIT_BY_MEMBER, \
+      PLAUDIT_UNSET, PLAUDIT_UNSET }
 PLAUDIT_EXPORT int plaudit_leaderboard_declare(plaudit_ctx *ctx, const plaudit_leaderboard_def *def);
 
 /* What a badge's `when` holds. */
@@ -362,10 +388,28 @@ typedef enum plaudit_criterion {
     PLAUDIT_CRITERION_KUDOS_RECEIVED,
     PLAUDIT_CRITERION_KUDOS_GIVEN,
     PLAUDIT_CRITERION_TIER,            /* tier */
-    PLAUDIT_CRITERION_LEADERBOARD      /* leaderboard, top */
+    PLAUDIT_CRITERION_LEADERBOARD,     /* leaderboard, top */
+    PLAUDIT_CRITERION_ALL              /* format 2: a challenge, every one of
+                                          n_all sub-criteria (badge def v2) */
 } plaudit_criterion;
 
-#define PLAUDIT_BADGE_DEF_VERSION 1
+/* One criterion of a challenge (PLAUDIT_CRITERION_ALL): any criterion
+ * kind but MANUAL, LEADERBOARD and ALL, with a single threshold.  A TIER
+ * criterion reads `tier` and ignores threshold. */
+typedef struct plaudit_criterion_def {
+    plaudit_criterion criterion;
+    const char *action;      /* ACTION_COUNT / ACTION_STREAK */
+    plaudit_period within;   /* ACTION_COUNT: NONE = all time */
+    plaudit_period per;      /* ACTION_STREAK */
+    int64_t threshold;
+    const char *tier;        /* TIER */
+} plaudit_criterion_def;
+#define PLAUDIT_CRITERION_DEF_INIT \
+    { PLAUDIT_CRITERION_MANUAL, NULL, PLAUDIT_PERIOD_NONE, PLAUDIT_PERIOD_NONE, 0, NULL }
+#define PLAUDIT_MAX_ALL 16
+
+#define PLAUDIT_BADGE_DEF_VERSION 2
+/* Version 1 (the struct up to repeatable) is still accepted. */
 typedef struct plaudit_badge_def {
     unsigned version;
     const char *id;
@@ -385,11 +429,26 @@ typedef struct plaudit_badge_def {
     int64_t top;             /* LEADERBOARD: first N at a period close */
     int64_t bonus;           /* points paid at each level unlock / award */
     int hidden;              /* not shown in progress until earned */
-    int repeatable;          /* only with within and one threshold */
+    int repeatable;          /* only with within and one threshold; a
+                                challenge: when one sub-criterion is an
+                                action count with within and every within
+                                is the same period */
+    /* Version 2 (format 2 programs): */
+    /* A dated badge: from and/or until (PLAUDIT_UNSET: open), from < until.
+     * It is evaluated only at from <= ts < until; inside it an action count
+     * without within (alone or in a challenge) counts only the occurrences
+     * in that range; a manual badge's awards must fall in it; a leaderboard
+     * badge is given at a close of a period that holds an instant of it. */
+    int64_t from, until;
+    /* PLAUDIT_CRITERION_ALL: 2 to PLAUDIT_MAX_ALL sub-criteria (copied);
+     * action, within, per, thresholds, tier, leaderboard and top of the
+     * badge itself stay unset.  A challenge has one level. */
+    size_t n_all;
+    const plaudit_criterion_def *all;
 } plaudit_badge_def;
 #define PLAUDIT_BADGE_DEF_INIT \
     { PLAUDIT_BADGE_DEF_VERSION, NULL, NULL, NULL, NULL, NULL, PLAUDIT_CRITERION_MANUAL, NULL, \
-      PLAUDIT_PERIOD_NONE, PLAUDIT_PERIOD_NONE, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
+      PLAUDIT_PERIOD_NONE, PLAUDIT_PERIOD_NONE, 0, NULL, NULL, NULL, 0, 0, 0, 0, PLAUDIT_UNSET, PLAUDIT_UNSET, 0, NULL }
 PLAUDIT_EXPORT int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *def);
 
 #define PLAUDIT_KUDOS_DEF_VERSION 1
@@ -419,6 +478,26 @@ typedef struct plaudit_reward_def {
 #define PLAUDIT_REWARD_DEF_INIT { PLAUDIT_REWARD_DEF_VERSION, NULL, NULL, NULL, 0, PLAUDIT_UNSET }
 PLAUDIT_EXPORT int plaudit_reward_declare(plaudit_ctx *ctx, const plaudit_reward_def *def);
 
+#define PLAUDIT_CAMPAIGN_DEF_VERSION 1
+/* A campaign (format 2): from <= ts < until, an occurrence of a listed
+ * action whose points are positive earns points * percent / 100 (rounded
+ * down) in place of points, before once, cooldown_s and caps are applied.
+ * When several campaigns apply the highest percent wins.  Kudos, bonuses
+ * and adjustments are not multiplied.  Declare after the actions. */
+typedef struct plaudit_campaign_def {
+    unsigned version;
+    const char *id;          /* rule id, unique among campaigns */
+    const char *name;
+    const char *description;
+    int64_t from, until;     /* required, from < until */
+    size_t n_actions;        /* 0: every action */
+    const char *const *actions; /* n_actions declared action ids, distinct */
+    int64_t percent;         /* 1..1000 */
+} plaudit_campaign_def;
+#define PLAUDIT_CAMPAIGN_DEF_INIT \
+    { PLAUDIT_CAMPAIGN_DEF_VERSION, NULL, NULL, NULL, PLAUDIT_UNSET, PLAUDIT_UNSET, 0, NULL, 0 }
+PLAUDIT_EXPORT int plaudit_campaign_declare(plaudit_ctx *ctx, const plaudit_campaign_def *def);
+
 /* Number of declared rules of each kind. */
 typedef struct plaudit_program_info {
     const char *name;        /* NULL when unset */
@@ -428,6 +507,7 @@ typedef struct plaudit_program_info {
     int has_kudos;
     int sealed;              /* 1 once an event was recorded */
     int format;              /* 1 or 2 (plaudit_program_set_format) */
+    size_t n_campaigns;      /* format 2 */
 } plaudit_program_info;
 /* Fill *out.  Strings owned by ctx, valid for its life. */
 PLAUDIT_EXPORT int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out);
@@ -614,6 +694,11 @@ PLAUDIT_EXPORT int plaudit_record_segment(plaudit_ctx *ctx, int64_t ts, const ch
 PLAUDIT_EXPORT int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member, int leaderboards,
                                               const char *id, plaudit_outcome *out);
 PLAUDIT_EXPORT int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out);
+/* Format 2: put member in team (NULL: take it out of its team).  Touches
+ * and may create the member; joining the team one is in, or leaving when
+ * in none, is accepted and changes nothing else. */
+PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char *member, const char *team,
+                                       const char *id, plaudit_outcome *out);
 
 /* The program event (spec section 7): from ts on, `document` (a whole
  * program, JSON text, NUL-terminated, format 1 or 2; read during the call
@@ -863,6 +948,8 @@ typedef struct plaudit_member_info {
     uint64_t kudos_received;
     uint32_t distinct_actions;
     uint32_t n_badges;       /* number of distinct badges earned */
+    const char *team;        /* format 2: the member's team, NULL: none
+                                (owned by ctx, valid for its life) */
 } plaudit_member_info;
 
 /* PLAUDIT_ENOTFOUND for an unknown member. */
@@ -895,7 +982,24 @@ typedef struct plaudit_badge_progress {
                                 current rank, 0 when unranked) */
     int64_t next;            /* the next threshold (leaderboard: top N) */
     int earned_this_period;  /* repeatable: already earned this period */
+    /* Format 2: */
+    int64_t from, until;     /* a dated badge's range (PLAUDIT_UNSET: open) */
+    size_t n_parts;          /* a challenge: one entry per sub-criterion
+                                (current is 0/1 for a tier, met when
+                                current >= target); 0 otherwise */
+    const struct plaudit_part_progress *parts;
 } plaudit_badge_progress;
+
+/* Progress on one sub-criterion of a challenge. */
+typedef struct plaudit_part_progress {
+    plaudit_criterion criterion;
+    const char *action;      /* action criteria, else NULL */
+    const char *tier;        /* TIER, else NULL */
+    plaudit_period within;   /* ACTION_COUNT with within, else NONE */
+    int64_t current;         /* the value now */
+    int64_t target;          /* the threshold (TIER: 1) */
+    int met;
+} plaudit_part_progress;
 
 typedef struct plaudit_progress {
     const char *tier;        /* current tier (NULL: none) */
@@ -911,6 +1015,12 @@ typedef struct plaudit_progress {
     const plaudit_badge_progress *badges; /* visible badges not fully
                                 earned (and repeatable ones), declaration
                                 order; hidden ones only once earned */
+    /* Format 2: tier benefits (display strings owned by ctx, valid for its
+     * life): those of the current tier and what the next tier unlocks. */
+    size_t n_benefits;
+    const char *const *benefits;
+    size_t n_next_benefits;
+    const char *const *next_benefits;
 } plaudit_progress;
 /* A member's progress, as of the context's clock.  Arrays and strings owned
  * by ctx, valid until the next call that changes ctx or the next
@@ -956,6 +1066,50 @@ PLAUDIT_EXPORT int plaudit_leaderboard_around(plaudit_ctx *ctx, const char *boar
                                               plaudit_rank_entry *out, size_t *n_out);
 /* Number of ranked members on the board. */
 PLAUDIT_EXPORT int plaudit_leaderboard_count(plaudit_ctx *ctx, const char *board, uint64_t *out);
+
+/*
+ * TEAMS (format 2).  A `team` event (PLAUDIT_EVENT_TEAM) puts a member in a
+ * team or (target NULL) takes it out; a member is in at most one team at a
+ * time.  Team ids follow the rules of member ids.  A team board
+ * (PLAUDIT_BY_TEAM) ranks teams by the net points awarded, in the board's
+ * current period, to members while they were in that team (points go to
+ * the team of the member at the time of the award; a member in no team
+ * earns for no team; a member's opt-out does not remove its points from
+ * its team).  Ranked: teams with a score above 0.  Order: score
+ * descending, then the earlier ts of the last change of the team's score,
+ * then team id bytewise.  The leaderboard calls above work on team boards:
+ * entries' `member` is then a team id, and plaudit_leaderboard_rank /
+ * _around take a team id in place of a member id (PLAUDIT_ENOTFOUND for a
+ * team never named by a team event).
+ */
+
+typedef struct plaudit_leaderboard_info {
+    const char *id;          /* owned by ctx, valid for its life */
+    const char *name;        /* NULL when unset */
+    plaudit_period period;
+    plaudit_board_by by;
+    const char *segment;     /* NULL: every member */
+    int64_t from, until;     /* a season's range, PLAUDIT_UNSET otherwise */
+    int frozen;              /* a season whose until the clock reached */
+    uint64_t count;          /* ranked entries now */
+} plaudit_leaderboard_info;
+/* What a board is and ranks.  PLAUDIT_ENOTFOUND for an unknown board. */
+PLAUDIT_EXPORT int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board,
+                                                plaudit_leaderboard_info *out);
+
+/* Number of teams ever named by a team event. */
+PLAUDIT_EXPORT uint64_t plaudit_team_count(const plaudit_ctx *ctx);
+/* List teams in the order they were first named, paged as
+ * plaudit_member_list does (ids owned by ctx, valid for its life). */
+PLAUDIT_EXPORT int plaudit_team_list(plaudit_ctx *ctx, uint64_t start, size_t max, const char **ids, size_t *n,
+                                     uint64_t *next);
+/* How many members are in a team now.  PLAUDIT_ENOTFOUND for a team
+ * never named. */
+PLAUDIT_EXPORT int plaudit_team_members(plaudit_ctx *ctx, const char *team, uint64_t *out);
+
+/* A tier's benefits (format 2), display strings owned by ctx and valid for
+ * its life; *n 0 when it has none.  PLAUDIT_ENOTFOUND for an unknown tier. */
+PLAUDIT_EXPORT int plaudit_tier_benefits(plaudit_ctx *ctx, const char *tier, const char *const **out, size_t *n);
 
 /* ------------------------------------------------------------------------ */
 /* Rewards                                                                   */
@@ -1161,14 +1315,23 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  *
  * RECOVERY.  plaudit_store_attach loads the latest snapshot and replays
  * the journal after it: the context then has exactly the state digest it
- * had when the last record was written.  A torn last record (a crash in
- * the middle of an append) is detected, dropped (journal_cut) and
- * reported; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
+ * had when the last record was written.  A torn last record (cut short by
+ * a crash in the middle of an append) is detected, dropped (journal_cut)
+ * and reported (torn_records); a last record that is whole but fails its
+ * checksum (damaged after it was written) is dropped the same way but
+ * reported apart (damaged_records), since its event may have been
+ * acknowledged; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
  * nothing.  Idempotency keys are part of the state and survive restarts;
  * idempotency_retention_s (plaudit_options) forgets keys older than that
  * many seconds of the event clock, the same way before and after a
  * restart.  The diagnostic counters (duplicates, rejected) are restored as
  * of the last snapshot only (duplicates and rejections are not journaled).
+ * Recovery runs under the context's options: attach with those the store
+ * was written with.  A journaled event was accepted, so if an option
+ * would now reject it (a lower max_members or max_program_bytes, a longer
+ * idempotency_retention_s that makes it a duplicate), or a snapshot holds
+ * more members than max_members, the attach fails with PLAUDIT_ESTATE and
+ * a message naming the option, rather than build another state.
  *
  * RETROACTIVE RECALCULATION.  A snapshot carries a fingerprint of the
  * program that wrote it (every rule's id and values, the time zone; not
@@ -1233,9 +1396,19 @@ typedef struct plaudit_recovery {
     uint64_t rejected;       /* replayed records the program rejected (0
                                 unless the program changed) */
     uint64_t duplicates;     /* replayed records that were duplicates */
-    uint64_t torn_bytes;     /* bytes of a torn last record dropped (0:
-                                the journal ended cleanly) */
+    uint64_t torn_bytes;     /* bytes dropped at the end of the journal,
+                                torn or damaged (0: it ended cleanly) */
     uint64_t last_seq;       /* seq of the last record; the next is +1 */
+    /* Library 2.0 (the struct grew with the soname): what was dropped. */
+    uint64_t torn_records;   /* 1 when the journal ended in a record cut
+                                short (or zeros): a crash in the middle of
+                                an append, whose event was never
+                                acknowledged */
+    uint64_t damaged_records; /* 1 when the last record was all there but
+                                failed its checksum: it was written whole,
+                                so its event may have been acknowledged,
+                                and it is lost (a warning; anywhere but at
+                                the end this is PLAUDIT_ECORRUPT) */
 } plaudit_recovery;
 
 /* Attach a store to a context whose program is declared and which has not
@@ -1248,7 +1421,8 @@ typedef struct plaudit_recovery {
  * state, the store is not owned (close it with plaudit_store_close) and
  * plaudit_errmsg says what failed.
  * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
- * (events already recorded, a store already attached, inside a listener or store callback),
+ * (events already recorded, a store already attached, inside a listener or
+ * store callback, the context's options reject what the store holds),
  * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
  * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,

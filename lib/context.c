@@ -95,6 +95,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->treeops);
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
+    pl_free(&a, ctx->q_parts);
+    pl_teams_free(ctx);
     pl_analytics_free(ctx);
     pl_window_free(ctx);
     pl_outbox_free(ctx);

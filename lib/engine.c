@@ -196,9 +196,11 @@ static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
         if (!ev->document) return pl_err(ctx, PLAUDIT_EINVAL, "a program event needs a document");
         /* Bounded before anything reads it whole; the journal holds it. */
         size_t n = strnlen(ev->document, ctx->max_program + 1);
-        if (n > ctx->max_program)
+        if (n > ctx->max_program) {
+            ctx->limit_option = "max_program_bytes";
             return pl_err(ctx, PLAUDIT_ELIMIT, "document: larger than the limit of %zu bytes (max_program_bytes)",
                           ctx->max_program);
+        }
         if (n > PL_JOURNAL_DOC_MAX)
             return pl_err(ctx, PLAUDIT_ELIMIT, "document: %zu bytes, more than a journal record holds (%u)", n,
                           (unsigned)PL_JOURNAL_DOC_MAX);
@@ -232,7 +234,7 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     memset(R, 0, sizeof *R);
     int rc;
     if (ev->type == PLAUDIT_EVENT_PROGRAM) return pl_program_update_check(ctx, ev);
-    if (ev->type == PLAUDIT_EVENT_REVOKE || ev->type == PLAUDIT_EVENT_TEAM)
+    if (ev->type == PLAUDIT_EVENT_REVOKE)
         return pl_err(ctx, PLAUDIT_EUNSUPPORTED, "%s events are not supported by this build yet",
                       plaudit_event_type_name(ev->type));
     if (ev->type == PLAUDIT_EVENT_TICK) {
@@ -290,6 +292,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         if (R->g->kind != PLAUDIT_CRITERION_MANUAL)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\" is not manual: it is earned by its criterion",
                           ev->target);
+        if (R->g->dated && !pl_badge_in_range(R->g, ev->ts))
+            return pl_err(ctx, PLAUDIT_ERANGE, "badge \"%s\" can only be awarded within its dates", ev->target);
         break;
     case PLAUDIT_EVENT_SEGMENT:
         if (ev->target && !(R->s = pl_segment_find(ctx, ev->target)))
@@ -298,9 +302,11 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     default: break;
     }
     if ((rc = check_time(ctx, R->m, ev->ts))) return rc;
-    if (ctx->max_members && ctx->n_members + new_members > ctx->max_members)
+    if (ctx->max_members && ctx->n_members + new_members > ctx->max_members) {
+        ctx->limit_option = "max_members";
         return pl_err(ctx, PLAUDIT_ELIMIT, "the context's limit of %llu members is reached",
                       (unsigned long long)ctx->max_members);
+    }
     return PLAUDIT_OK;
 }
 
@@ -324,6 +330,7 @@ static void txn_begin(plaudit_ctx *ctx)
     }
     t->reward = -1;
     t->active = 1;
+    if (ctx->v2_txn) pl_teams_txn_begin(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->n_awarded = 0;
 }
@@ -348,6 +355,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     ctx->tick_members = t->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = t->board_cur[i];
     if (t->reward >= 0) ctx->rewards[t->reward]->stock = t->reward_stock;
+    if (ctx->v2_txn) pl_teams_rollback(ctx);
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->active = 0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
@@ -406,14 +414,17 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
 {
     const uint32_t *K = pl_keys(ctx, ts);
     if (ctx->clock < 0) {
-        for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = K[ctx->boards[i]->period];
+        for (size_t i = 0; i < ctx->n_boards; i++) {
+            ctx->boards[i]->cur = K[ctx->boards[i]->period];
+            pl_board_move(ctx->boards[i], K, ts); /* a season already over */
+        }
         ctx->clock = ts;
         return PLAUDIT_OK;
     }
     if (ts <= ctx->clock) return PLAUDIT_OK;
     int any = 0;
     for (size_t i = 0; i < ctx->n_boards; i++)
-        if (K[ctx->boards[i]->period] != ctx->boards[i]->cur) any = ctx->txn.board_closed[i] = 1;
+        if (pl_board_closes(ctx->boards[i], K, ts)) any = ctx->txn.board_closed[i] = 1;
     ctx->clock = ts;
     if (!any) return PLAUDIT_OK;
 
@@ -424,6 +435,7 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
         uint64_t ranked = pl_rank_count(b->rank);
         for (uint32_t j = 0; j < b->n_badges; j++) {
             const pl_badge *g = ctx->badges[b->badges[j]];
+            if (g->dated && !pl_close_in_range(ctx, g, b, ctx->txn.clock, ts)) continue;
             uint64_t top = (uint64_t)g->top < ranked ? (uint64_t)g->top : ranked;
             if (pl_grow(&ctx->alloc, (void **)&ctx->close_list, &ctx->cap_close, ctx->n_close + 2 * top,
                         sizeof *ctx->close_list))
@@ -436,7 +448,7 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
             }
         }
     }
-    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = K[ctx->boards[i]->period];
+    for (size_t i = 0; i < ctx->n_boards; i++) pl_board_move(ctx->boards[i], K, ts);
     int rc;
     for (size_t i = 0; i < ctx->n_close; i += 2) {
         const pl_badge *g = ctx->badges[ctx->close_list[i]];
@@ -504,6 +516,10 @@ static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         t->period = k;
     }
     int64_t pts = a->points;
+    if (a->has_v2) {
+        if (a->n_dated) pl_action_dated(ctx, m, a, ev->ts);
+        if (pts > 0 && a->n_camp) pts = pl_campaign_points(ctx, a, ev->ts);
+    }
     if (pts > 0) {
         /* once, cooldown, count cap, points cap: in that order */
         if (a->once && before > 0) pts = 0;
@@ -604,6 +620,9 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
         if (ev->flag) m->st.flags &= ~PL_MF_OPTED_OUT;
         else m->st.flags |= PL_MF_OPTED_OUT;
         break;
+    case PLAUDIT_EVENT_TEAM:
+        if ((rc = pl_team_join(ctx, m, ev->target))) return rc;
+        break;
     default: break; /* join: creation is all */
     }
     /* What the event changed, for the first evaluation pass. */
@@ -651,12 +670,14 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
     /* 1. reserve index room for every insert this event makes */
     for (size_t b = 0; b < ctx->n_boards; b++) {
         const pl_board *board = ctx->boards[b];
+        if (board->frozen) continue;
         size_t inserts = 0;
         for (size_t i = 0; i < t->n_undo; i++)
             if (pl_slot_eligible(ctx, t->undo[i].m, board)) inserts++;
         if (inserts && pl_rank_reserve(board->rank, inserts))
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
     }
+    if (ctx->v2_txn && pl_teams_reserve(ctx)) return PLAUDIT_ENOMEM;
     /* 2. the idempotency key */
     pl_key *key = NULL;
     if (ev->id) {
@@ -690,6 +711,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
     /* 3. from here on nothing fails */
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_board *board = ctx->boards[b];
+        if (board->frozen) continue; /* a season's last standings stay */
         if (t->board_closed[b]) pl_rank_clear(board->rank);
         for (size_t i = 0; i < t->n_undo; i++) {
             const pl_undo *u = &t->undo[i];
@@ -711,6 +733,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             s->ranked = (uint32_t)now;
         }
     }
+    if (ctx->v2_txn) pl_teams_commit(ctx);
     for (size_t i = 0; i < t->n_stale; i++) pl_free(&ctx->alloc, t->stale[i]);
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->active = 0;
@@ -748,6 +771,7 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
     /* Before anything is reset: the moments may be being delivered. */
     if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
+    ctx->limit_option = NULL;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
     ctx->subject_points = 0;
@@ -936,6 +960,13 @@ int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member,
 int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out)
 {
     EV(.type = PLAUDIT_EVENT_TICK, .ts = ts, .id = id);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char *member, const char *team, const char *id,
+                        plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_TEAM, .ts = ts, .id = id, .member = member, .target = team);
     return plaudit_record(ctx, &ev, out);
 }
 

@@ -73,7 +73,18 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *b = ctx->boards[i];
         pl_slot *s = &slots[i];
-        if (b->period == PLAUDIT_PERIOD_ALL) {
+        if (b->by_team) continue; /* team.c */
+        if (b->from != PLAUDIT_UNSET) {
+            /* a season: only what is awarded in its range, until frozen */
+            if (b->frozen || ts < b->from || ts >= b->until) continue;
+            uint32_t k = K[b->period];
+            if (k != b->cur) continue;
+            if (s->period != k) {
+                s->period = k;
+                s->score = 0;
+            }
+            s->score = pl_sat_add(s->score, aw);
+        } else if (b->period == PLAUDIT_PERIOD_ALL) {
             s->period = 1;
             s->score = np;
         } else {
@@ -88,6 +99,7 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
         s->ts = ts;
     }
     if (m == ctx->subject) ctx->subject_points = pl_sat_add(ctx->subject_points, aw);
+    if (st->team >= 0 && ctx->n_team_boards) return pl_team_credit(ctx, st->team, aw, ts, ts);
     return PLAUDIT_OK;
 }
 
@@ -101,6 +113,7 @@ int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *g, 
     const pl_mstate *st = &m->st;
     switch (g->kind) {
     case PLAUDIT_CRITERION_ACTION_COUNT:
+        if (g->dtrk >= 0) return PL_CTRK(ctx, m)[g->dtrk].aux; /* a dated badge's count */
         if (g->trk < 0) return PL_CCOUNTS(ctx, m)[g->action];
         /* fallthrough */
     case PLAUDIT_CRITERION_ACTION_STREAK: {
@@ -114,6 +127,7 @@ int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *g, 
     case PLAUDIT_CRITERION_KUDOS_RECEIVED: return st->kudos_received > INT64_MAX ? INT64_MAX : (int64_t)st->kudos_received;
     case PLAUDIT_CRITERION_KUDOS_GIVEN: return st->kudos_given > INT64_MAX ? INT64_MAX : (int64_t)st->kudos_given;
     case PLAUDIT_CRITERION_TIER: return st->tier >= g->tier ? 1 : 0;
+    case PLAUDIT_CRITERION_ALL: return pl_challenge_value(ctx, m, g, ts);
     default: return 0;
     }
 }
@@ -329,10 +343,12 @@ static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int6
 
 enum { TRG_TIME = 0, TRG_POINTS, TRG_DISTINCT, TRG_GIVEN, TRG_RECEIVED, TRG_TIER, TRG_ACTION };
 
-static uint32_t badge_trigger(const pl_badge *g)
+static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
 {
     if (g->n_thr && g->thr[0] <= 0) return TRG_TIME; /* holds with nothing done */
+    if (g->dated) return TRG_TIME; /* can start to hold when its range starts */
     switch (g->kind) {
+    case PLAUDIT_CRITERION_ALL: return TRG_ACTION + (uint32_t)ctx->n_actions + g->chal; /* its own, see below */
     case PLAUDIT_CRITERION_ACTION_COUNT:
     case PLAUDIT_CRITERION_ACTION_STREAK: return TRG_ACTION + (uint32_t)g->action;
     case PLAUDIT_CRITERION_DISTINCT_ACTIONS: return TRG_DISTINCT;
@@ -344,10 +360,49 @@ static uint32_t badge_trigger(const pl_badge *g)
     }
 }
 
+/* A challenge holds when all its parts do, so any part's trigger can raise
+ * it: each challenge has a synthetic trigger (after the action triggers),
+ * and chal_off / chal_list give, per base trigger, the synthetic triggers
+ * it raises.  A part that is time-triggered makes its challenge raised in
+ * every call, through TRG_TIME. */
+static int chal_lists_build(plaudit_ctx *ctx)
+{
+    size_t nbase = TRG_ACTION + ctx->n_actions, total = 0;
+    ctx->chal_off = pl_malloc(&ctx->alloc, sizeof(uint32_t) * (nbase + 1));
+    if (!ctx->chal_off) return PLAUDIT_ENOMEM;
+    memset(ctx->chal_off, 0, sizeof(uint32_t) * (nbase + 1));
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            for (size_t t = 0; t < nbase; t++) ctx->chal_off[t + 1] += ctx->chal_off[t];
+            ctx->chal_list = pl_malloc(&ctx->alloc, sizeof(uint32_t) * (total ? total : 1));
+            if (!ctx->chal_list) return PLAUDIT_ENOMEM;
+        }
+        for (size_t i = 0; i < ctx->n_badges; i++) {
+            const pl_badge *g = ctx->badges[i];
+            if (g->kind != PLAUDIT_CRITERION_ALL) continue;
+            for (uint32_t j = 0; j < g->n_sub; j++) {
+                uint32_t t = badge_trigger(ctx, &g->sub[j]);
+                if (!pass) {
+                    ctx->chal_off[t + 1]++;
+                    total++;
+                } else {
+                    /* chal_off[t] is the next free place of list t while filling */
+                    ctx->chal_list[ctx->chal_off[t]++] = (uint32_t)nbase + g->chal;
+                }
+            }
+        }
+    }
+    /* filling moved each start to its end: shift back */
+    for (size_t t = nbase; t > 0; t--) ctx->chal_off[t] = ctx->chal_off[t - 1];
+    ctx->chal_off[0] = 0;
+    return PLAUDIT_OK;
+}
+
 int pl_eval_lists_build(plaudit_ctx *ctx)
 {
     size_t nb = ctx->n_eval_badges ? ctx->n_eval_badges : 1;
-    ctx->n_trg = TRG_ACTION + ctx->n_actions;
+    ctx->n_trg = TRG_ACTION + ctx->n_actions + ctx->n_chal;
+    if (ctx->n_chal && chal_lists_build(ctx)) return PLAUDIT_ENOMEM;
     ctx->evl_trig = pl_malloc(&ctx->alloc, sizeof(uint32_t) * nb);
     ctx->evl_last = pl_malloc(&ctx->alloc, sizeof(uint32_t) * nb);
     ctx->trg_epoch = pl_malloc(&ctx->alloc, sizeof(uint32_t) * ctx->n_trg);
@@ -356,7 +411,7 @@ int pl_eval_lists_build(plaudit_ctx *ctx)
         return PLAUDIT_ENOMEM;
     }
     for (size_t i = 0; i < ctx->n_eval_badges; i++) {
-        ctx->evl_trig[i] = badge_trigger(ctx->badges[ctx->eval_badges[i]]);
+        ctx->evl_trig[i] = badge_trigger(ctx, ctx->badges[ctx->eval_badges[i]]);
         ctx->evl_last[i] = 0;
     }
     ctx->epoch = 1;
@@ -371,8 +426,18 @@ void pl_eval_lists_free(plaudit_ctx *ctx)
     ctx->evl_trig = ctx->evl_last = ctx->trg_epoch = NULL;
 }
 
+/* Raise the challenges that base trigger t feeds to epoch e. */
+static void chal_dirty(plaudit_ctx *ctx, uint32_t t, uint32_t e)
+{
+    for (uint32_t j = ctx->chal_off[t]; j < ctx->chal_off[t + 1]; j++) ctx->trg_epoch[ctx->chal_list[j]] = e;
+}
+
 /* Note that the inputs of trigger t changed. */
-static inline void trg_dirty(plaudit_ctx *ctx, uint32_t t) { ctx->trg_epoch[t] = ++ctx->epoch; }
+static inline void trg_dirty(plaudit_ctx *ctx, uint32_t t)
+{
+    ctx->trg_epoch[t] = ++ctx->epoch;
+    if (ctx->n_chal) chal_dirty(ctx, t, ctx->epoch);
+}
 
 /* Evaluate badge eval_badges[i]; *cur walks the member's sorted earned list
  * alongside (badges are visited in index order). */
@@ -386,6 +451,7 @@ static inline int eval_one(plaudit_ctx *ctx, pl_member *m, int64_t ts, const uin
     if (c < nb && bs[c].badge == g->idx) e = &bs[c];
     *cur = c;
     int rc;
+    if (g->dated && !pl_badge_in_range(g, ts)) return PLAUDIT_OK; /* not evaluated outside its range */
     if (g->repeatable) {
         uint32_t k = K[g->within];
         if (e && e->period == k) return PLAUDIT_OK;
@@ -442,6 +508,11 @@ static void eval_start(plaudit_ctx *ctx, unsigned mask, int64_t action, int all)
     for (uint32_t t = 0; t < TRG_ACTION; t++)
         if (mask & (1u << t)) ctx->trg_epoch[t] = e;
     if (action >= 0) ctx->trg_epoch[TRG_ACTION + action] = e;
+    if (ctx->n_chal) {
+        for (uint32_t t = 0; t < TRG_ACTION; t++)
+            if (mask & (1u << t)) chal_dirty(ctx, t, e);
+        if (action >= 0) chal_dirty(ctx, TRG_ACTION + (uint32_t)action, e);
+    }
 }
 
 static int evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)

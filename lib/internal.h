@@ -122,6 +122,14 @@ typedef struct pl_action {
     uint32_t *within_trk;     /* trackers counting per (action, period) */
     uint32_t *streak_trk;     /* trackers of streaks per (action, per) */
     uint32_t n_seg;           /* segments weighting this action */
+    /* format 2 (campaign.c, challenge.c): set at seal */
+    uint32_t n_camp, n_dated;
+    uint32_t *camp;           /* campaigns that list this action */
+    struct pl_dated {         /* dated-badge counts of this action */
+        int64_t from, until;
+        uint32_t trk;
+    } *dated;
+    int has_v2;               /* n_camp || n_dated */
 } pl_action;
 
 typedef struct pl_tier {
@@ -132,6 +140,8 @@ typedef struct pl_tier {
     int lifetime;
     plaudit_period window;
     int32_t trk;              /* window tiers: net-points tracker */
+    size_t n_benefits;        /* format 2: display strings */
+    char **benefits;
 } pl_tier;
 
 typedef struct pl_segment {
@@ -155,6 +165,12 @@ typedef struct pl_board {
     uint32_t cur;             /* current period key; 0 before the clock */
     uint32_t n_badges;        /* leaderboard badges on this board */
     uint32_t *badges;
+    /* format 2 (team.c, season.c) */
+    int by_team;
+    uint32_t team_slot;       /* team boards: index into a team's slots */
+    int64_t from, until;      /* a season, PLAUDIT_UNSET otherwise */
+    int frozen;               /* a season past its until */
+    int frozen_saved;         /* frozen when the event began (rollback) */
 } pl_board;
 
 typedef struct pl_badge {
@@ -177,6 +193,13 @@ typedef struct pl_badge {
     int retired;              /* no longer declared, kept for members who
                                  earned it (program_update.c): never
                                  evaluated, listed or awarded */
+    /* format 2 (challenge.c) */
+    int64_t from, until;      /* a dated badge, PLAUDIT_UNSET when open */
+    int dated;
+    int32_t dtrk;             /* dated action count tracker, or -1 */
+    uint32_t n_sub;           /* challenge: its sub-criteria, as badges */
+    struct pl_badge *sub;
+    uint32_t chal;            /* challenge: its ordinal (synthetic trigger) */
 } pl_badge;
 
 typedef struct pl_reward {
@@ -247,6 +270,7 @@ typedef struct pl_mstate {
     int32_t tier, lifetime_tier, segment, pin;
     uint32_t distinct;
     uint32_t flags;           /* PL_MF_* */
+    int32_t team;             /* format 2: team index, -1: none (team.c) */
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
@@ -336,6 +360,10 @@ struct plaudit_ctx {
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
+    /* The context option (plaudit_options field name) that made the last
+     * event fail, or NULL: recovery tells a journaled event rejected by a
+     * different option from one a changed program rejects. */
+    const char *limit_option;
 
     /* program: everything from `format` to `member_h` is the program in
      * force.  A program event (program_update.c) swaps this whole region
@@ -371,6 +399,14 @@ struct plaudit_ctx {
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
     int has_window_tiers;
+
+    /* format 2 rules (campaign.c, challenge.c, team.c): part of the
+     * program region that a program event swaps (program_update.c) */
+    struct pl_campaign **campaigns; size_t n_campaigns, cap_campaigns; struct pl_campaign *campaign_h;
+    uint32_t n_team_boards;
+    int v2_txn;               /* the format 2 transaction hooks run */
+    uint32_t n_chal;          /* challenges (synthetic triggers) */
+    uint32_t *chal_off, *chal_list; /* per base trigger, its challenges' triggers */
 
     /* state */
     pl_member *member_h;      /* member index by id (uthash, member.c) */
@@ -428,6 +464,10 @@ struct plaudit_ctx {
     /* query scratch */
     plaudit_badge_earned *q_earned; size_t cap_q_earned;
     plaudit_badge_progress *q_prog; size_t cap_q_prog;
+
+    /* format 2 state: the team table and team-board scores (team.c) */
+    struct pl_teams *teams;
+    plaudit_part_progress *q_parts; size_t cap_q_parts;
 };
 
 /* ---- errors.c --------------------------------------------------------- */
@@ -651,9 +691,11 @@ typedef struct pl_jreader {
 void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud);
 void pl_jreader_free(pl_jreader *r);
 int pl_jreader_feed(pl_jreader *r, const void *data, size_t len);
-/* End of stream: *torn receives the bytes of a torn last record (0 when
- * none).  Returns 0 or PLAUDIT_ECORRUPT. */
-int pl_jreader_finish(pl_jreader *r, uint64_t *torn);
+/* End of stream: *dropped receives the bytes at the end that are not a
+ * good record (0 when none), *damaged 1 when they are a whole last record
+ * whose checksum fails (else they are a torn record: a prefix, or zeros).
+ * Returns 0 or PLAUDIT_ECORRUPT. */
+int pl_jreader_finish(pl_jreader *r, uint64_t *dropped, int *damaged);
 
 /* snapshot.c */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);
@@ -690,5 +732,94 @@ static inline uint64_t pl_rd64(const unsigned char *p) { return (uint64_t)pl_rd3
 static inline void pl_put16(pl_buf *b, uint16_t v) { unsigned char x[2]; pl_le16(x, v); pl_buf_put(b, x, 2); }
 static inline void pl_put32(pl_buf *b, uint32_t v) { unsigned char x[4]; pl_le32(x, v); pl_buf_put(b, x, 4); }
 static inline void pl_put64(pl_buf *b, uint64_t v) { unsigned char x[8]; pl_le64(x, v); pl_buf_put(b, x, 8); }
+
+/* ---- format 2 rules ------------------------------------------------------ */
+
+typedef struct pl_campaign {
+    UT_hash_handle hh;
+    char *id, *name, *description;
+    uint32_t idx;
+    int64_t from, until, percent;
+    size_t n_actions;         /* 0: every action */
+    uint32_t *actions;
+} pl_campaign;
+
+/* campaign.c */
+pl_campaign *pl_campaign_find(const plaudit_ctx *ctx, const char *id);
+/* The points of an occurrence of a (points > 0) at ts under the campaigns. */
+int64_t pl_campaign_points(const plaudit_ctx *ctx, const pl_action *a, int64_t ts);
+void pl_campaigns_free(plaudit_ctx *ctx);
+
+/* challenge.c: sub-criteria, dated counts, their trackers and triggers */
+int pl_badge_v2_check(plaudit_ctx *ctx, const plaudit_badge_def *d);
+int pl_badge_v2_init(plaudit_ctx *ctx, pl_badge *g, const plaudit_badge_def *d);
+void pl_badge_v2_free(plaudit_ctx *ctx, pl_badge *g);
+void pl_badge_v2_sentence(const plaudit_ctx *ctx, const pl_badge *g, pl_buf *b);
+int64_t pl_challenge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *g, int64_t ts);
+/* Seal: number the trackers of sub-criteria and dated counts from n_trk;
+ * then (once trk_per exists) index them per action, with the campaigns. */
+uint32_t pl_v2_seal_trackers(plaudit_ctx *ctx, uint32_t n_trk);
+int pl_v2_seal(plaudit_ctx *ctx);
+void pl_v2_unseal(plaudit_ctx *ctx);
+/* An occurrence of a at ts: dated counts. m is touched. */
+void pl_action_dated(plaudit_ctx *ctx, pl_member *m, const pl_action *a, int64_t ts);
+static inline int pl_badge_in_range(const pl_badge *g, int64_t ts)
+{
+    return (g->from == PLAUDIT_UNSET || ts >= g->from) && (g->until == PLAUDIT_UNSET || ts < g->until);
+}
+
+/* team.c */
+struct pl_teams;
+/* Put m (touched) in team `team` (NULL: none), creating the team. */
+int pl_team_join(plaudit_ctx *ctx, pl_member *m, const char *team);
+/* Add d to team's score at ts, on each team board whose current period
+ * (and season range, unfrozen) holds event_ts (= ts for a new award). */
+int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts);
+const char *pl_team_id(const plaudit_ctx *ctx, int32_t team);
+int32_t pl_team_find(const plaudit_ctx *ctx, const char *id);
+const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board *b);
+int pl_teams_setup(plaudit_ctx *ctx);     /* at seal, format 2 */
+int pl_team_idcmp(uint32_t a, uint32_t b, void *ud);
+int pl_teams_reindex(plaudit_ctx *ctx);   /* after a snapshot load */
+/* A program event (program_update.c): lay the teams out again in the new
+ * program nx (board_map: new board -> old board kept, or -1), reserving
+ * the team boards' index room; after the swap, index them (cannot fail). */
+int pl_teams_prepare(plaudit_ctx *ctx, plaudit_ctx *nx, const int32_t *board_map);
+void pl_teams_finish(plaudit_ctx *ctx);
+void pl_teams_txn_begin(plaudit_ctx *ctx);
+void pl_teams_rollback(plaudit_ctx *ctx);
+int pl_teams_reserve(plaudit_ctx *ctx);
+void pl_teams_commit(plaudit_ctx *ctx);
+void pl_teams_free(plaudit_ctx *ctx);
+void pl_teams_reset(plaudit_ctx *ctx);
+uint64_t pl_teams_digest(const plaudit_ctx *ctx);
+void pl_teams_encode(const plaudit_ctx *ctx, pl_buf *b);
+int pl_teams_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n, size_t *used);
+/* The id shown for an entry of board b (a member or a team). */
+const char *pl_board_entry_id(const plaudit_ctx *ctx, const pl_board *b, uint32_t idx);
+
+/* progress_v2.c: benefits, dated ranges and challenge parts in progress */
+int pl_progress_v2(plaudit_ctx *ctx, const pl_member *m, plaudit_progress *out, int32_t tier, int64_t ts);
+
+/* season.c */
+static inline int pl_board_closes(const pl_board *b, const uint32_t *K, int64_t ts)
+{
+    if (b->frozen) return 0;
+    return K[b->period] != b->cur || (b->until != PLAUDIT_UNSET && ts >= b->until);
+}
+/* After a close: move the board on to the clock's period, or freeze it. */
+static inline void pl_board_move(pl_board *b, const uint32_t *K, int64_t ts)
+{
+    if (b->frozen) return;
+    if (b->until != PLAUDIT_UNSET && ts >= b->until) b->frozen = 1;
+    else b->cur = K[b->period];
+}
+/* "1 to 7 June 2026 (Europe/Amsterdam)", "from 1 June 2026 (UTC)": the
+ * local dates of [from, until), either end PLAUDIT_UNSET for open. */
+void pl_dates_phrase(const plaudit_ctx *ctx, int64_t from, int64_t until, pl_buf *b);
+/* Whether the period of board b that holds `old` (closing as the clock
+ * moves to ts) holds an instant of dated badge g's range.  Refills the
+ * period cache for ts. */
+int pl_close_in_range(plaudit_ctx *ctx, const pl_badge *g, const pl_board *b, int64_t old, int64_t ts);
 
 #endif

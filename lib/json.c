@@ -12,6 +12,7 @@
 #if PLAUDIT_HAVE_JSON
 #include <jansson.h>
 #endif
+#include "json_load.h"
 
 int plaudit_has_json(void) { return PLAUDIT_HAVE_JSON; }
 
@@ -187,6 +188,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         if (t->min_tenure_days) pl_buf_printf(&b, ",\"min_tenure_days\":%lld", (long long)t->min_tenure_days);
         if (t->lifetime) pl_buf_puts(&b, ",\"lifetime\":true");
         if (t->window != PLAUDIT_PERIOD_NONE) pl_buf_printf(&b, ",\"window\":\"%s\"", plaudit_period_name(t->window));
+        pl_json_export_tier_v2(ctx, t, &b);
         pl_buf_puts(&b, "}");
     }
     pl_buf_puts(&b, "],\n \"badges\":[");
@@ -220,6 +222,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
                 pl_buf_puts(&b, "\"tier\":");
                 pl_buf_json_str(&b, ctx->tiers[g->tier]->id);
                 break;
+            case PLAUDIT_CRITERION_ALL: pl_json_export_all(ctx, g, &b); break;
             case PLAUDIT_CRITERION_LEADERBOARD:
                 pl_buf_puts(&b, "\"leaderboard\":");
                 pl_buf_json_str(&b, ctx->boards[g->board]->id);
@@ -240,6 +243,7 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         if (g->bonus) pl_buf_printf(&b, ",\"bonus\":%lld", (long long)g->bonus);
         if (g->hidden) pl_buf_puts(&b, ",\"hidden\":true");
         if (g->repeatable && g->kind != PLAUDIT_CRITERION_LEADERBOARD) pl_buf_puts(&b, ",\"repeatable\":true");
+        pl_json_export_dates(&b, g->from, g->until);
         pl_buf_puts(&b, "}");
     }
     pl_buf_puts(&b, "],\n \"segments\":[");
@@ -266,7 +270,10 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         ex_display(&b, lb->name, lb->description);
         pl_buf_printf(&b, ",\"period\":\"%s\"", plaudit_period_name(lb->period));
         if (lb->segment >= 0) kv_str(&b, "segment", ctx->segments[lb->segment]->id);
-        pl_buf_printf(&b, ",\"size\":%lld}", (long long)lb->size);
+        pl_buf_printf(&b, ",\"size\":%lld", (long long)lb->size);
+        if (lb->by_team) pl_buf_puts(&b, ",\"by\":\"team\"");
+        pl_json_export_dates(&b, lb->from, lb->until);
+        pl_buf_puts(&b, "}");
     }
     pl_buf_puts(&b, "]");
     if (ctx->kudos.declared) {
@@ -287,7 +294,9 @@ int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
         if (r->stock0 != PLAUDIT_UNSET) pl_buf_printf(&b, ",\"stock\":%lld", (long long)r->stock0);
         pl_buf_puts(&b, "}");
     }
-    pl_buf_puts(&b, "]\n}\n");
+    pl_buf_puts(&b, "]");
+    pl_json_export_campaigns(ctx, &b);
+    pl_buf_puts(&b, "\n}\n");
     if (b.oom) {
         pl_buf_free(&b);
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory exporting the program");
@@ -349,10 +358,7 @@ static int check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *wh
 
 /* ---- loading a program --------------------------------------------------------- */
 
-/* The JSON path of the item being read, e.g. "badges[3].when". */
-typedef struct jpath {
-    char s[256];
-} jpath;
+/* jpath and the readers below are shared with json_v2.c (json_load.h). */
 
 /* Append to a path, cutting at the buffer's end (paths are for messages). */
 static void jp_cat(jpath *out, size_t *n, const char *s)
@@ -361,7 +367,7 @@ static void jp_cat(jpath *out, size_t *n, const char *s)
     out->s[*n] = '\0';
 }
 
-static void jp(jpath *out, const jpath *base, const char *key, long index)
+void jp(jpath *out, const jpath *base, const char *key, long index)
 {
     size_t n = 0;
     out->s[0] = '\0';
@@ -375,8 +381,7 @@ static void jp(jpath *out, const jpath *base, const char *key, long index)
     }
 }
 
-static int jerr(plaudit_ctx *ctx, int code, const jpath *p, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int jerr(plaudit_ctx *ctx, int code, const jpath *p, const char *fmt, ...)
+int jerr(plaudit_ctx *ctx, int code, const jpath *p, const char *fmt, ...)
 {
     char msg[PL_ERRMSG_MAX];
     va_list ap;
@@ -387,7 +392,7 @@ static int jerr(plaudit_ctx *ctx, int code, const jpath *p, const char *fmt, ...
 }
 
 /* Prefix the declaration call's own message with the item's path. */
-static int decl_fail(plaudit_ctx *ctx, int rc, const jpath *p)
+int decl_fail(plaudit_ctx *ctx, int rc, const jpath *p)
 {
     char msg[PL_ERRMSG_MAX];
     snprintf(msg, sizeof msg, "%s", ctx->errmsg);
@@ -395,7 +400,7 @@ static int decl_fail(plaudit_ctx *ctx, int rc, const jpath *p)
 }
 
 /* Reject keys outside `allowed` (NULL-terminated). */
-static int only_keys(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *const *allowed)
+int only_keys(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *const *allowed)
 {
     const char *key;
     json_t *v;
@@ -411,7 +416,7 @@ static int only_keys(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *
     return PLAUDIT_OK;
 }
 
-static int get_obj(plaudit_ctx *ctx, json_t *v, const jpath *p, json_t **out)
+int get_obj(plaudit_ctx *ctx, json_t *v, const jpath *p, json_t **out)
 {
     if (!json_is_object(v)) return jerr(ctx, PLAUDIT_EPARSE, p, "expected an object");
     *out = v;
@@ -419,7 +424,7 @@ static int get_obj(plaudit_ctx *ctx, json_t *v, const jpath *p, json_t **out)
 }
 
 /* Optional string member (*out NULL when absent). */
-static int opt_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, const char **out)
+int opt_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, const char **out)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -433,7 +438,7 @@ static int opt_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *ke
     return PLAUDIT_OK;
 }
 
-static int req_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, const char **out)
+int req_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, const char **out)
 {
     int rc = opt_str(ctx, obj, p, key, out);
     if (rc) return rc;
@@ -445,7 +450,7 @@ static int req_str(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *ke
     return PLAUDIT_OK;
 }
 
-static int opt_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out, int *present)
+int opt_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out, int *present)
 {
     json_t *v = json_object_get(obj, key);
     if (present) *present = v != NULL;
@@ -477,7 +482,7 @@ static int opt_nonneg(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char 
     return PLAUDIT_OK;
 }
 
-static int req_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out)
+int req_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int64_t *out)
 {
     int present;
     int rc = opt_int(ctx, obj, p, key, out, &present);
@@ -490,7 +495,7 @@ static int req_int(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *ke
     return PLAUDIT_OK;
 }
 
-static int opt_bool(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int *out)
+int opt_bool(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, int *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!v) return PLAUDIT_OK;
@@ -503,7 +508,7 @@ static int opt_bool(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *k
     return PLAUDIT_OK;
 }
 
-static int opt_period(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, plaudit_period *out)
+int opt_period(plaudit_ctx *ctx, json_t *obj, const jpath *p, const char *key, plaudit_period *out)
 {
     const char *s;
     int rc = opt_str(ctx, obj, p, key, &s);
@@ -577,8 +582,11 @@ static int load_actions(plaudit_ctx *ctx, json_t *arr)
 
 static int load_tiers(plaudit_ctx *ctx, json_t *arr)
 {
-    static const char *const keys[] = {"id", "name", "description", "min_points", "min_distinct_actions",
-                                       "min_tenure_days", "lifetime", "window", NULL};
+    static const char *const keys1[] = {"id", "name", "description", "min_points", "min_distinct_actions",
+                                        "min_tenure_days", "lifetime", "window", NULL};
+    static const char *const keys2[] = {"id", "name", "description", "min_points", "min_distinct_actions",
+                                        "min_tenure_days", "lifetime", "window", "benefits", NULL};
+    const char *const *keys = ctx->format >= 2 ? keys2 : keys1;
     jpath root = {{0}};
     for (size_t i = 0; i < json_array_size(arr); i++) {
         jpath p;
@@ -587,6 +595,8 @@ static int load_tiers(plaudit_ctx *ctx, json_t *arr)
         int rc = get_obj(ctx, json_array_get(arr, i), &p, &o);
         if (rc || (rc = only_keys(ctx, o, &p, keys))) return rc;
         plaudit_tier_def d = PLAUDIT_TIER_DEF_INIT;
+        const char *benefits[PLAUDIT_MAX_BENEFITS];
+        if ((rc = pl_json_tier_v2(ctx, o, &p, &d, benefits))) return rc;
         if ((rc = req_str(ctx, o, &p, "id", &d.id)) || (rc = opt_str(ctx, o, &p, "name", &d.name)) ||
             (rc = opt_str(ctx, o, &p, "description", &d.description)) ||
             (rc = opt_int(ctx, o, &p, "min_points", &d.min_points, NULL)) ||
@@ -658,7 +668,10 @@ static int load_segments(plaudit_ctx *ctx, json_t *arr)
 
 static int load_boards(plaudit_ctx *ctx, json_t *arr)
 {
-    static const char *const keys[] = {"id", "name", "description", "period", "segment", "size", NULL};
+    static const char *const keys1[] = {"id", "name", "description", "period", "segment", "size", NULL};
+    static const char *const keys2[] = {"id", "name", "description", "period", "segment", "size",
+                                        "by", "from", "until", NULL};
+    const char *const *keys = ctx->format >= 2 ? keys2 : keys1;
     jpath root = {{0}};
     for (size_t i = 0; i < json_array_size(arr); i++) {
         jpath p;
@@ -667,6 +680,7 @@ static int load_boards(plaudit_ctx *ctx, json_t *arr)
         int rc = get_obj(ctx, json_array_get(arr, i), &p, &o);
         if (rc || (rc = only_keys(ctx, o, &p, keys))) return rc;
         plaudit_leaderboard_def d = PLAUDIT_LEADERBOARD_DEF_INIT;
+        if ((rc = pl_json_board_v2(ctx, o, &p, &d))) return rc;
         if ((rc = req_str(ctx, o, &p, "id", &d.id)) || (rc = opt_str(ctx, o, &p, "name", &d.name)) ||
             (rc = opt_str(ctx, o, &p, "description", &d.description)) ||
             (rc = opt_period(ctx, o, &p, "period", &d.period)) || (rc = opt_str(ctx, o, &p, "segment", &d.segment)) ||
@@ -687,7 +701,7 @@ static int load_boards(plaudit_ctx *ctx, json_t *arr)
 }
 
 /* A threshold: an integer or a non-empty list of integers. */
-static int read_thresholds(plaudit_ctx *ctx, json_t *v, const jpath *p, int64_t *buf, size_t *n)
+int read_thresholds(plaudit_ctx *ctx, json_t *v, const jpath *p, int64_t *buf, size_t *n)
 {
     if (json_is_integer(v)) {
         buf[0] = (int64_t)json_integer_value(v);
@@ -712,7 +726,7 @@ static int read_thresholds(plaudit_ctx *ctx, json_t *v, const jpath *p, int64_t 
     return PLAUDIT_OK;
 }
 
-static int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_def *d, int64_t *thr)
+int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_def *d, int64_t *thr)
 {
     static const struct {
         const char *key;
@@ -789,8 +803,11 @@ static int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_
 
 static int load_badges(plaudit_ctx *ctx, json_t *arr)
 {
-    static const char *const keys[] = {"id",    "name",   "description", "image",      "criteria", "when",
-                                       "bonus", "hidden", "manual",      "repeatable", NULL};
+    static const char *const keys1[] = {"id",    "name",   "description", "image",      "criteria", "when",
+                                        "bonus", "hidden", "manual",      "repeatable", NULL};
+    static const char *const keys2[] = {"id",    "name",   "description", "image",      "criteria", "when", "bonus",
+                                        "hidden", "manual", "repeatable",  "from",       "until",    NULL};
+    const char *const *keys = ctx->format >= 2 ? keys2 : keys1;
     jpath root = {{0}};
     for (size_t i = 0; i < json_array_size(arr); i++) {
         jpath p, q;
@@ -800,6 +817,8 @@ static int load_badges(plaudit_ctx *ctx, json_t *arr)
         if (rc || (rc = only_keys(ctx, o, &p, keys))) return rc;
         plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
         int64_t thr[PLAUDIT_MAX_LEVELS];
+        plaudit_criterion_def parts[PLAUDIT_MAX_ALL];
+        if ((rc = pl_json_badge_v2(ctx, o, &p, &d))) return rc;
         int manual = 0;
         if ((rc = req_str(ctx, o, &p, "id", &d.id)) || (rc = opt_str(ctx, o, &p, "name", &d.name)) ||
             (rc = opt_str(ctx, o, &p, "description", &d.description)) || (rc = opt_str(ctx, o, &p, "image", &d.image)) ||
@@ -813,7 +832,10 @@ static int load_badges(plaudit_ctx *ctx, json_t *arr)
         if (!manual && !w) return jerr(ctx, PLAUDIT_EPARSE, &q, "missing (or set \"manual\": true)");
         if (w) {
             json_t *wo = NULL;
-            if ((rc = get_obj(ctx, w, &q, &wo)) || (rc = load_when(ctx, wo, &q, &d, thr))) return rc;
+            if ((rc = get_obj(ctx, w, &q, &wo))) return rc;
+            if (ctx->format >= 2 && json_object_get(wo, "all")) rc = pl_json_when_all(ctx, wo, &q, &d, parts);
+            else rc = load_when(ctx, wo, &q, &d, thr);
+            if (rc) return rc;
             d.thresholds = thr;
         }
         if ((rc = plaudit_badge_declare(ctx, &d))) return decl_fail(ctx, rc, &p);
@@ -925,6 +947,8 @@ static int load_doc(plaudit_ctx *ctx, json_t *root)
                         ctx->max_rules);
         }
     if (actions && (rc = load_actions(ctx, actions))) return rc;
+    json_t *campaigns = json_object_get(root, "campaigns");
+    if (campaigns && (rc = pl_json_load_campaigns(ctx, campaigns))) return rc;
     if (tiers && (rc = load_tiers(ctx, tiers))) return rc;
     if (segments && (rc = load_segments(ctx, segments))) return rc;
     if (boards && (rc = load_boards(ctx, boards))) return rc;

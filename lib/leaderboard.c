@@ -8,7 +8,8 @@ int pl_boards_init(plaudit_ctx *ctx)
     for (size_t i = 0; i < ctx->n_boards; i++) {
         pl_board *b = ctx->boards[i];
         b->cur = 0;
-        if (!b->rank && pl_rank_new(&ctx->alloc, pl_idcmp, ctx, &b->rank)) return PLAUDIT_ENOMEM;
+        if (!b->rank && pl_rank_new(&ctx->alloc, b->by_team ? pl_team_idcmp : pl_idcmp, ctx, &b->rank))
+            return PLAUDIT_ENOMEM;
     }
     return PLAUDIT_OK;
 }
@@ -16,14 +17,14 @@ int pl_boards_init(plaudit_ctx *ctx)
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b)
 {
     const pl_slot *s = &PL_CSLOTS(ctx, m)[b->idx];
-    if (s->period != b->cur || s->score <= 0) return 0;
+    if (s->period != b->cur || s->score <= 0 || b->by_team) return 0;
     if (m->st.flags & PL_MF_OPTED_OUT) return 0;
     return b->segment < 0 || m->st.segment == b->segment;
 }
 
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b)
 {
-    if (b->period == PLAUDIT_PERIOD_ALL) return m->st.points;
+    if (b->period == PLAUDIT_PERIOD_ALL && b->from == PLAUDIT_UNSET) return m->st.points;
     const pl_slot *s = &PL_CSLOTS(ctx, m)[b->idx];
     return s->period == b->cur ? s->score : 0;
 }
@@ -36,11 +37,11 @@ static int board_arg(plaudit_ctx *ctx, const char *board, pl_board **out)
     return PLAUDIT_OK;
 }
 
-static void fill_entries(plaudit_ctx *ctx, const pl_rank_entry *e, size_t n, uint64_t first_rank,
+static void fill_entries(plaudit_ctx *ctx, const pl_board *b, const pl_rank_entry *e, size_t n, uint64_t first_rank,
                          plaudit_rank_entry *out)
 {
     for (size_t i = 0; i < n; i++) {
-        out[i].member = ctx->mv[e[i].member]->id;
+        out[i].member = pl_board_entry_id(ctx, b, e[i].member);
         out[i].score = e[i].score;
         out[i].ts = e[i].ts;
         out[i].rank = first_rank + i;
@@ -56,7 +57,7 @@ static size_t copy_range(plaudit_ctx *ctx, const pl_board *b, uint64_t k, size_t
     while (done < n) {
         size_t want = n - done < 64 ? n - done : 64;
         size_t got = pl_rank_range(b->rank, k + done, want, buf);
-        fill_entries(ctx, buf, got, k + done, out + done);
+        fill_entries(ctx, b, buf, got, k + done, out + done);
         done += got;
         if (got < want) break;
     }
@@ -86,6 +87,16 @@ int plaudit_leaderboard_rank(plaudit_ctx *ctx, const char *board, const char *me
     int rc = board_arg(ctx, board, &b);
     if (rc) return rc;
     if (!member) return pl_err(ctx, PLAUDIT_EINVAL, "member is NULL");
+    if (b->by_team) {
+        int32_t t = pl_team_find(ctx, member);
+        if (t < 0) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown team \"%s\"", member);
+        const pl_slot *ts = pl_team_slot(ctx, t, b);
+        int cur = ts->period == b->cur;
+        if (score) *score = cur ? ts->score : 0;
+        if (ts->ranked && cur) *rank = pl_rank_rank(b->rank, ts->score, ts->ts, (uint32_t)t);
+        pl_ok(ctx);
+        return PLAUDIT_OK;
+    }
     const pl_member *m = pl_member_find(ctx, member);
     if (!m) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown member \"%s\"", member);
     const pl_slot *s = &PL_CSLOTS(ctx, m)[b->idx];

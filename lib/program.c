@@ -26,10 +26,15 @@ pl_board *pl_board_find(const plaudit_ctx *ctx, const char *id) { pl_board *r; F
 pl_badge *pl_badge_find(const plaudit_ctx *ctx, const char *id) { pl_badge *r; FIND(ctx->badge_h, id, r); return r; }
 pl_reward *pl_reward_find(const plaudit_ctx *ctx, const char *id) { pl_reward *r; FIND(ctx->reward_h, id, r); return r; }
 
-/* Common entry checks of every declaration. */
+/* Common entry checks of every declaration.  A struct that grew accepts
+ * every version from 1 to expected (expected | PL_OLD_OK). */
+#define PL_OLD_OK 0x10000u
 static int decl_begin(plaudit_ctx *ctx, const void *def, unsigned version, unsigned expected, const char *kind)
 {
     if (!def) return pl_err(ctx, PLAUDIT_EINVAL, "%s definition is NULL", kind);
+    int old_ok = (expected & PL_OLD_OK) != 0;
+    expected &= ~PL_OLD_OK;
+    if (old_ok && version >= 1 && version < expected) version = expected;
     if (version != expected)
         return pl_err(ctx, PLAUDIT_EVERSION, "%s definition version %u is not supported (expected %u)", kind, version,
                       expected);
@@ -161,7 +166,38 @@ static int link_fail(plaudit_ctx *ctx, int rc, const char *kind, const char *id)
  * lowered to format 1).  Each format 2 rule adds its test here. */
 int pl_program_uses_v2(const plaudit_ctx *ctx)
 {
-    return ctx->reorder_window_s > 0;
+    if (ctx->reorder_window_s > 0 || ctx->n_campaigns) return 1;
+    for (size_t i = 0; i < ctx->n_tiers; i++)
+        if (ctx->tiers[i]->n_benefits) return 1;
+    for (size_t i = 0; i < ctx->n_boards; i++)
+        if (ctx->boards[i]->by_team || ctx->boards[i]->from != PLAUDIT_UNSET) return 1;
+    for (size_t i = 0; i < ctx->n_badges; i++)
+        if (ctx->badges[i]->dated || ctx->badges[i]->kind == PLAUDIT_CRITERION_ALL) return 1;
+    return 0;
+}
+
+/* A field new in format 2 given to a format 1 program. */
+static int needs_v2(plaudit_ctx *ctx, const char *kind, const char *id, const char *field)
+{
+    return pl_err(ctx, PLAUDIT_EVERSION, "%s \"%s\": %s needs a program of format 2 (plaudit.program/2)", kind, id,
+                  field);
+}
+
+/* A range [from, until) of a dated rule: each end PLAUDIT_UNSET or a
+ * timestamp, from < until; `both` when a range needs its two ends. */
+static int check_dates(plaudit_ctx *ctx, const char *kind, const char *id, int64_t from, int64_t until, int both)
+{
+    int rc;
+    if (from == PLAUDIT_UNSET && until == PLAUDIT_UNSET) return PLAUDIT_OK;
+    if (ctx->format < 2) return needs_v2(ctx, kind, id, "from/until");
+    if (both && (from == PLAUDIT_UNSET || until == PLAUDIT_UNSET))
+        return pl_err(ctx, PLAUDIT_EINVAL, "%s \"%s\": needs both from and until", kind, id);
+    if (from != PLAUDIT_UNSET && (rc = check_range(ctx, kind, id, "from", from, 0, PLAUDIT_MAX_TS))) return rc;
+    if (until != PLAUDIT_UNSET && (rc = check_range(ctx, kind, id, "until", until, 0, PLAUDIT_MAX_TS))) return rc;
+    if (from != PLAUDIT_UNSET && until != PLAUDIT_UNSET && from >= until)
+        return pl_err(ctx, PLAUDIT_EINVAL, "%s \"%s\": from (%lld) must be before until (%lld)", kind, id,
+                      (long long)from, (long long)until);
+    return PLAUDIT_OK;
 }
 
 int plaudit_program_set_format(plaudit_ctx *ctx, int format)
@@ -269,12 +305,22 @@ int plaudit_action_declare(plaudit_ctx *ctx, const plaudit_action_def *d)
     return PLAUDIT_OK;
 }
 
+static void tier_free(plaudit_ctx *ctx, pl_tier *t)
+{
+    for (size_t i = 0; i < t->n_benefits; i++) pl_free(&ctx->alloc, t->benefits[i]);
+    pl_free(&ctx->alloc, t->benefits);
+    head_free(ctx, t);
+}
+
 int plaudit_tier_declare(plaudit_ctx *ctx, const plaudit_tier_def *d)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     const char *K = "tier";
-    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_TIER_DEF_VERSION, K);
+    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_TIER_DEF_VERSION | PL_OLD_OK, K);
     if (rc) return rc;
+    plaudit_tier_def d2 = PLAUDIT_TIER_DEF_INIT;
+    memcpy(&d2, d, d->version >= 2 ? sizeof d2 : offsetof(plaudit_tier_def, n_benefits));
+    d = &d2;
     if ((rc = check_id(ctx, d->id, K, pl_tier_find(ctx, d->id)))) return rc;
     if ((rc = check_display(ctx, K, d->id, "name", d->name, PL_NAME_MAX))) return rc;
     if ((rc = check_display(ctx, K, d->id, "description", d->description, PL_DESC_MAX))) return rc;
@@ -283,8 +329,34 @@ int plaudit_tier_declare(plaudit_ctx *ctx, const plaudit_tier_def *d)
         return rc;
     if ((rc = check_range(ctx, K, d->id, "min_tenure_days", d->min_tenure_days, 0, PLAUDIT_MAX_VALUE))) return rc;
     if ((rc = check_period(ctx, K, d->id, "window", d->window, 1))) return rc;
+    if (d->n_benefits) {
+        if (ctx->format < 2) return needs_v2(ctx, K, d->id, "benefits");
+        if (d->n_benefits > PLAUDIT_MAX_BENEFITS || !d->benefits)
+            return pl_err(ctx, d->benefits ? PLAUDIT_ELIMIT : PLAUDIT_EINVAL,
+                          "tier \"%s\": benefits: 1 to %d strings expected", d->id, PLAUDIT_MAX_BENEFITS);
+        for (size_t i = 0; i < d->n_benefits; i++) {
+            char what[96];
+            snprintf(what, sizeof what, "tier \"%s\": benefits[%zu]", d->id, i);
+            if (!d->benefits[i]) return pl_err(ctx, PLAUDIT_EINVAL, "%s is NULL", what);
+            rc = pl_check_text(d->benefits[i], 1, PL_NAME_MAX, ctx->errmsg, sizeof ctx->errmsg, what);
+            if (rc) return ctx->err_code = rc;
+        }
+    }
     pl_tier *t = head_new(ctx, sizeof *t, d->id, d->name, d->description);
     if (!t) return oom(ctx, K, d->id);
+    if (d->n_benefits) {
+        t->benefits = pl_malloc(&ctx->alloc, sizeof *t->benefits * d->n_benefits);
+        int ok = t->benefits != NULL;
+        for (size_t i = 0; ok && i < d->n_benefits; i++) {
+            t->benefits[i] = pl_strdup(&ctx->alloc, d->benefits[i]);
+            if (t->benefits[i]) t->n_benefits = i + 1;
+            else ok = 0;
+        }
+        if (!ok) {
+            tier_free(ctx, t);
+            return oom(ctx, K, d->id);
+        }
+    }
     t->min_points = d->min_points;
     t->min_distinct = d->min_distinct_actions;
     t->min_tenure_days = d->min_tenure_days;
@@ -293,7 +365,7 @@ int plaudit_tier_declare(plaudit_ctx *ctx, const plaudit_tier_def *d)
     t->trk = -1;
     LINK_RULE(ctx, ctx->tiers, ctx->n_tiers, ctx->cap_tiers, &ctx->tier_h, t, rc);
     if (rc) {
-        head_free(ctx, t);
+        tier_free(ctx, t);
         return link_fail(ctx, rc, K, d->id);
     }
     pl_ok(ctx);
@@ -352,8 +424,11 @@ int plaudit_leaderboard_declare(plaudit_ctx *ctx, const plaudit_leaderboard_def 
 {
     if (!ctx) return PLAUDIT_EINVAL;
     const char *K = "leaderboard";
-    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_LEADERBOARD_DEF_VERSION, K);
+    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_LEADERBOARD_DEF_VERSION | PL_OLD_OK, K);
     if (rc) return rc;
+    plaudit_leaderboard_def d2 = PLAUDIT_LEADERBOARD_DEF_INIT;
+    memcpy(&d2, d, d->version >= 2 ? sizeof d2 : offsetof(plaudit_leaderboard_def, by));
+    d = &d2;
     if ((rc = check_id(ctx, d->id, K, pl_board_find(ctx, d->id)))) return rc;
     if ((rc = check_display(ctx, K, d->id, "name", d->name, PL_NAME_MAX))) return rc;
     if ((rc = check_display(ctx, K, d->id, "description", d->description, PL_DESC_MAX))) return rc;
@@ -362,8 +437,18 @@ int plaudit_leaderboard_declare(plaudit_ctx *ctx, const plaudit_leaderboard_def 
     const pl_segment *seg = NULL;
     if (d->segment && !(seg = pl_segment_find(ctx, d->segment)))
         return pl_err(ctx, PLAUDIT_ENOTFOUND, "leaderboard \"%s\": unknown segment \"%s\"", d->id, d->segment);
+    if (d->by != PLAUDIT_BY_MEMBER) {
+        if (d->by != PLAUDIT_BY_TEAM)
+            return pl_err(ctx, PLAUDIT_EINVAL, "leaderboard \"%s\": by is not member or team (%d)", d->id, (int)d->by);
+        if (ctx->format < 2) return needs_v2(ctx, K, d->id, "by");
+        if (seg) return pl_err(ctx, PLAUDIT_EINVAL, "leaderboard \"%s\": a team board cannot have a segment", d->id);
+    }
+    if ((rc = check_dates(ctx, K, d->id, d->from, d->until, 1))) return rc;
     pl_board *b = head_new(ctx, sizeof *b, d->id, d->name, d->description);
     if (!b) return oom(ctx, K, d->id);
+    b->by_team = d->by == PLAUDIT_BY_TEAM;
+    b->from = d->from;
+    b->until = d->until;
     b->period = d->period;
     b->segment = seg ? (int32_t)seg->idx : -1;
     b->size = d->size;
@@ -498,6 +583,7 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
         if ((size_t)g->tier + 1 < ctx->n_tiers) pl_buf_puts(b, " or a higher one");
         break;
     }
+    case PLAUDIT_CRITERION_ALL: pl_badge_v2_sentence(ctx, g, b); break;
     case PLAUDIT_CRITERION_LEADERBOARD: {
         const pl_board *lb = ctx->boards[g->board];
         if (g->top == 1) pl_buf_puts(b, "Finished first on the ");
@@ -512,8 +598,12 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
         if (level && level <= g->n_thr) pl_buf_printf(b, " (level %u of %u)", level, g->n_thr);
         else pl_buf_puts(b, ", one level for each");
     }
+    if (g->dated) {
+        pl_buf_puts(b, ", ");
+        pl_dates_phrase(ctx, g->from, g->until, b);
+    }
     pl_buf_puts(b, ".");
-    if (g->repeatable && g->kind == PLAUDIT_CRITERION_ACTION_COUNT)
+    if (g->repeatable && (g->kind == PLAUDIT_CRITERION_ACTION_COUNT || g->kind == PLAUDIT_CRITERION_ALL))
         pl_buf_printf(b, " Can be earned again every %s.", plaudit_period_name(g->within));
     else if (g->repeatable && g->kind == PLAUDIT_CRITERION_LEADERBOARD && ctx->boards[g->board]->period != PLAUDIT_PERIOD_ALL)
         pl_buf_printf(b, " Can be earned again every %s.", plaudit_period_name(ctx->boards[g->board]->period));
@@ -534,6 +624,7 @@ static char *write_criteria(plaudit_ctx *ctx, const pl_badge *g)
 
 static void badge_free(plaudit_ctx *ctx, pl_badge *g)
 {
+    pl_badge_v2_free(ctx, g);
     pl_free(&ctx->alloc, g->thr);
     pl_free(&ctx->alloc, g->image);
     pl_free(&ctx->alloc, g->criteria);
@@ -545,8 +636,11 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     const char *K = "badge";
-    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_BADGE_DEF_VERSION, K);
+    int rc = decl_begin(ctx, d, d ? d->version : 0, PLAUDIT_BADGE_DEF_VERSION | PL_OLD_OK, K);
     if (rc) return rc;
+    plaudit_badge_def d2 = PLAUDIT_BADGE_DEF_INIT;
+    memcpy(&d2, d, d->version >= 2 ? sizeof d2 : offsetof(plaudit_badge_def, from));
+    d = &d2;
     if ((rc = check_id(ctx, d->id, K, pl_badge_find(ctx, d->id)))) return rc;
     if ((rc = check_display(ctx, K, d->id, "name", d->name, PL_NAME_MAX))) return rc;
     if ((rc = check_display(ctx, K, d->id, "description", d->description, PL_DESC_MAX))) return rc;
@@ -554,8 +648,13 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
     if ((rc = check_display(ctx, K, d->id, "criteria", d->criteria, PL_DESC_MAX))) return rc;
     if ((rc = check_range(ctx, K, d->id, "bonus", d->bonus, 0, PLAUDIT_MAX_VALUE))) return rc;
     plaudit_criterion k = d->criterion;
-    if ((unsigned)k > PLAUDIT_CRITERION_LEADERBOARD)
+    if ((unsigned)k > PLAUDIT_CRITERION_ALL)
         return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": unknown criterion %d", d->id, (int)k);
+    if ((rc = check_dates(ctx, K, d->id, d->from, d->until, 0))) return rc;
+    if (k == PLAUDIT_CRITERION_ALL || d->n_all) {
+        if (ctx->format < 2) return needs_v2(ctx, K, d->id, "all");
+        if ((rc = pl_badge_v2_check(ctx, d))) return rc;
+    }
     const pl_action *act = NULL;
     const pl_tier *tier = NULL;
     const pl_board *board = NULL;
@@ -604,11 +703,14 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": the criterion needs a leaderboard", d->id);
         if (!(board = pl_board_find(ctx, d->leaderboard)))
             return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown leaderboard \"%s\"", d->id, d->leaderboard);
+        if (board->by_team)
+            return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": leaderboard \"%s\" is a team board", d->id,
+                          d->leaderboard);
         if ((rc = check_range(ctx, K, d->id, "top", d->top, 1, PLAUDIT_MAX_VALUE))) return rc;
     } else if (d->leaderboard || d->top) {
         return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": leaderboard/top given for another criterion", d->id);
     }
-    if (d->repeatable &&
+    if (d->repeatable && k != PLAUDIT_CRITERION_ALL &&
         (k != PLAUDIT_CRITERION_ACTION_COUNT || d->within == PLAUDIT_PERIOD_NONE || d->n_thresholds != 1))
         return pl_err(ctx, PLAUDIT_EINVAL,
                       "badge \"%s\": repeatable needs an action count with within and a single threshold", d->id);
@@ -627,8 +729,8 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
     g->repeatable = !!d->repeatable || k == PLAUDIT_CRITERION_LEADERBOARD;
     g->trk = -1;
     g->n_thr = (uint32_t)d->n_thresholds;
-    rc = PLAUDIT_OK;
-    if (g->n_thr) {
+    rc = pl_badge_v2_init(ctx, g, d);
+    if (!rc && g->n_thr && !g->thr) {
         g->thr = pl_malloc(&ctx->alloc, sizeof *g->thr * g->n_thr);
         if (!g->thr) rc = PLAUDIT_ENOMEM;
         else memcpy(g->thr, d->thresholds, sizeof *g->thr * g->n_thr);
@@ -636,6 +738,10 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
     if (!rc && d->image && !(g->image = pl_strdup(&ctx->alloc, d->image))) rc = PLAUDIT_ENOMEM;
     if (!rc && d->criteria && !(g->criteria = pl_strdup(&ctx->alloc, d->criteria))) rc = PLAUDIT_ENOMEM;
     if (!rc && !(g->auto_criteria = write_criteria(ctx, g))) rc = PLAUDIT_ENOMEM;
+    if (rc && rc != PLAUDIT_ENOMEM) {
+        badge_free(ctx, g);
+        return rc;
+    }
     if (!rc) LINK_RULE(ctx, ctx->badges, ctx->n_badges, ctx->cap_badges, &ctx->badge_h, g, rc);
     if (rc) {
         badge_free(ctx, g);
@@ -713,6 +819,7 @@ int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out)
     out->has_kudos = ctx->kudos.declared;
     out->sealed = ctx->sealed;
     out->format = ctx->format;
+    out->n_campaigns = ctx->n_campaigns;
     pl_ok(ctx);
     return PLAUDIT_OK;
 }
@@ -750,6 +857,7 @@ static void unseal(plaudit_ctx *ctx)
         b->badges = NULL;
         b->n_badges = 0;
     }
+    pl_v2_unseal(ctx);
     pl_eval_lists_free(ctx);
     pl_free(&ctx->alloc, ctx->eval_badges);
     pl_free(&ctx->alloc, ctx->window_tiers);
@@ -782,6 +890,7 @@ int pl_program_seal(plaudit_ctx *ctx)
             g->kind == PLAUDIT_CRITERION_ACTION_STREAK)
             g->trk = shared_trk(ctx, i, g, &n_trk);
     }
+    n_trk = pl_v2_seal_trackers(ctx, n_trk);
     pl_kudos *k = &ctx->kudos;
     k->recv_trk = k->declared && (k->cap_points != PLAUDIT_UNSET || k->cap_count != PLAUDIT_UNSET) ? (int32_t)n_trk++ : -1;
     k->give_trk = k->declared && k->give_cap != PLAUDIT_UNSET ? (int32_t)n_trk++ : -1;
@@ -840,7 +949,7 @@ int pl_program_seal(plaudit_ctx *ctx)
         *list = nl;
         nl[(*n)++] = (uint32_t)g->trk;
     }
-    if (pl_boards_init(ctx) || pl_eval_lists_build(ctx)) goto fail;
+    if (pl_v2_seal(ctx) || pl_boards_init(ctx) || pl_eval_lists_build(ctx)) goto fail;
 
     pl_layout *L = &ctx->lay;
     L->n_cd = n_cd;
@@ -874,7 +983,7 @@ void pl_program_free(plaudit_ctx *ctx)
     PL_UH(&ctx->alloc);
     unseal(ctx);
     FREE_RULES(ctx->actions, ctx->n_actions, ctx->action_h, head_free(ctx, ctx->actions[i_]));
-    FREE_RULES(ctx->tiers, ctx->n_tiers, ctx->tier_h, head_free(ctx, ctx->tiers[i_]));
+    FREE_RULES(ctx->tiers, ctx->n_tiers, ctx->tier_h, tier_free(ctx, ctx->tiers[i_]));
     FREE_RULES(ctx->segments, ctx->n_segments, ctx->segment_h, {
         pl_free(&ctx->alloc, ctx->segments[i_]->actions);
         pl_free(&ctx->alloc, ctx->segments[i_]->weights);
@@ -883,6 +992,7 @@ void pl_program_free(plaudit_ctx *ctx)
     FREE_RULES(ctx->boards, ctx->n_boards, ctx->board_h, head_free(ctx, ctx->boards[i_]));
     FREE_RULES(ctx->badges, ctx->n_badges, ctx->badge_h, badge_free(ctx, ctx->badges[i_]));
     FREE_RULES(ctx->rewards, ctx->n_rewards, ctx->reward_h, head_free(ctx, ctx->rewards[i_]));
+    pl_campaigns_free(ctx);
     /* The arrays are gone: so is their room (a later declaration grows
      * them from scratch; a stale capacity would write through NULL). */
     ctx->cap_actions = ctx->cap_tiers = ctx->cap_segments = ctx->cap_boards = ctx->cap_badges = ctx->cap_rewards = 0;

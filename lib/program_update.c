@@ -129,6 +129,8 @@ static int retire_badge(plaudit_ctx *nx, const pl_badge *o, uint32_t *idx)
     pl_badge *g = pl_malloc(A, sizeof *g);
     if (!g) return PLAUDIT_ENOMEM;
     memset(g, 0, sizeof *g);
+    g->from = g->until = PLAUDIT_UNSET;
+    g->dtrk = -1;
     g->id = pl_strdup(A, o->id);
     g->name = pl_strdup(A, o->name);
     g->description = pl_strdup(A, o->description);
@@ -169,7 +171,7 @@ static int retire_badge(plaudit_ctx *nx, const pl_badge *o, uint32_t *idx)
 /* Whether board o of the old program carries over to board b. */
 static int board_kept(const plaudit_ctx *ctx, const pl_board *o, const plaudit_ctx *nx, const pl_board *b)
 {
-    if (o->period != b->period) return 0;
+    if (o->period != b->period || o->by_team != b->by_team || o->from != b->from || o->until != b->until) return 0;
     const char *os = o->segment >= 0 ? ctx->segments[o->segment]->id : NULL;
     const char *ns = b->segment >= 0 ? nx->segments[b->segment]->id : NULL;
     return str_eq(os, ns);
@@ -376,8 +378,10 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
         const pl_board *o = pl_board_find(ctx, b->id);
         M->board[i] = o && board_kept(ctx, o, nx, b) ? (int32_t)o->idx : -1;
         b->cur = M->board[i] >= 0 ? o->cur : K[b->period];
+        b->frozen = M->board[i] >= 0 ? o->frozen : 0;
         M->eligible[i] = 0;
     }
+    if (pl_teams_prepare(ctx, nx, M->board)) return PLAUDIT_ENOMEM;
     /* rewards: the stock left moves by the change of the declared stock */
     for (size_t i = 0; i < nx->n_rewards; i++) {
         pl_reward *r = nx->rewards[i];
@@ -517,6 +521,7 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
         pu->nm[i] = NULL;
     }
     swap_program(ctx, nx);
+    swap_bytes(&ctx->teams, &nx->teams, sizeof ctx->teams); /* laid out for the new boards (team.c) */
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_rank *r = ctx->boards[b]->rank;
         for (size_t i = 0; i < ctx->n_members; i++) {
@@ -525,6 +530,7 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
             if (s->ranked) (void)pl_rank_insert(r, s->score, s->ts, m->idx); /* reserved */
         }
     }
+    pl_teams_finish(ctx);
 }
 
 void pl_program_update_end(plaudit_ctx *ctx, int rc)

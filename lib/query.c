@@ -32,6 +32,7 @@ int plaudit_member_get(plaudit_ctx *ctx, const char *member, plaudit_member_info
     out->kudos_received = st->kudos_received;
     out->distinct_actions = st->distinct;
     out->n_badges = st->n_badges;
+    out->team = pl_team_id(ctx, st->team);
     pl_ok(ctx);
     return PLAUDIT_OK;
 }
@@ -173,6 +174,7 @@ int plaudit_member_progress(plaudit_ctx *ctx, const char *member, plaudit_progre
     }
     out->n_badges = n;
     out->badges = ctx->q_prog;
+    if (ctx->format >= 2 && (rc = pl_progress_v2(ctx, m, out, tier, ts))) return rc;
     pl_ok(ctx);
     return PLAUDIT_OK;
 }

@@ -27,6 +27,43 @@ static void fp_str(pl_buf *b, const char *s)
     pl_buf_put(b, s, n);
 }
 
+/* The rules of format 2 (benefits are display only). */
+static void fp_v2(const plaudit_ctx *ctx, pl_buf *b)
+{
+    fp_str(b, "v2");
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *lb = ctx->boards[i];
+        pl_put32(b, (uint32_t)lb->by_team);
+        pl_put64(b, (uint64_t)lb->from);
+        pl_put64(b, (uint64_t)lb->until);
+    }
+    for (size_t i = 0; i < ctx->n_badges; i++) {
+        const pl_badge *g = ctx->badges[i];
+        pl_put64(b, (uint64_t)g->from);
+        pl_put64(b, (uint64_t)g->until);
+        pl_put32(b, g->n_sub);
+        for (uint32_t j = 0; j < g->n_sub; j++) {
+            const pl_badge *s = &g->sub[j];
+            pl_put32(b, (uint32_t)s->kind);
+            pl_put32(b, (uint32_t)s->action);
+            pl_put32(b, (uint32_t)s->within);
+            pl_put32(b, (uint32_t)s->per);
+            pl_put32(b, (uint32_t)s->tier);
+            pl_put64(b, (uint64_t)s->thr[0]);
+        }
+    }
+    pl_put32(b, (uint32_t)ctx->n_campaigns);
+    for (size_t i = 0; i < ctx->n_campaigns; i++) {
+        const pl_campaign *c = ctx->campaigns[i];
+        fp_str(b, c->id);
+        pl_put64(b, (uint64_t)c->from);
+        pl_put64(b, (uint64_t)c->until);
+        pl_put64(b, (uint64_t)c->percent);
+        pl_put32(b, (uint32_t)c->n_actions);
+        for (size_t j = 0; j < c->n_actions; j++) pl_put32(b, c->actions[j]);
+    }
+}
+
 /* FNV-1a, 64 bits, over a canonical little-endian encoding of every rule's
  * id and values (names, descriptions and images are display only). */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
@@ -111,6 +148,7 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
         pl_put64(&b, (uint64_t)r->cost);
         pl_put64(&b, (uint64_t)r->stock0);
     }
+    if (ctx->format != 1) fp_v2(ctx, &b);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < b.len; i++) h = (h ^ (unsigned char)b.p[i]) * 0x100000001b3ULL;
     *oom = b.oom;
@@ -125,6 +163,7 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
  * those of version 1). */
 #define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
 #define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
+#define SEC_TEAMS 0x4d414554u  /* "TEAM": teams, members' teams, frozen seasons */
 
 static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
 {
@@ -133,6 +172,15 @@ static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudi
     pl_put64(b, 0);
     fn(ctx, b);
     if (!b->oom) pl_le64((unsigned char *)b->p + at + 4, (uint64_t)(b->len - at - 12));
+}
+
+/* The format 2 section (team.c): each board's frozen flag, each member's
+ * team (in member order) and the teams. */
+static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
+{
+    for (size_t i = 0; i < ctx->n_boards; i++) pl_put32(b, (uint32_t)ctx->boards[i]->frozen);
+    for (size_t i = 0; i < ctx->n_members; i++) pl_put32(b, (uint32_t)ctx->mv[i]->st.team);
+    pl_teams_encode(ctx, b);
 }
 
 /* The program a program event set: its document, then the badges kept
@@ -245,6 +293,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     }
     if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
     if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
+    if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -308,8 +357,10 @@ void pl_state_reset(plaudit_ctx *ctx)
     ctx->accepted = ctx->duplicates = ctx->rejected = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         ctx->boards[i]->cur = 0;
+        ctx->boards[i]->frozen = 0;
         if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
     }
+    pl_teams_reset(ctx);
     for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     pl_window_reset(ctx);
@@ -415,6 +466,26 @@ static int load_program(plaudit_ctx *ctx, rd *r)
     return rc;
 }
 
+static int v2_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
+{
+    rd r0 = {p, n, 0, 0}, *r = &r0;
+    if (!ctx->teams && pl_teams_setup(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        uint32_t f = g32(r);
+        if (f > 1 || (f && ctx->boards[i]->until == PLAUDIT_UNSET)) return bad(ctx, "frozen flag");
+        ctx->boards[i]->frozen = (int)f;
+    }
+    for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->st.team = (int32_t)g32(r);
+    if (r->short_) return bad(ctx, "teams section");
+    size_t used = 0;
+    int trc = pl_teams_decode(ctx, p + r->off, n - r->off, &used);
+    if (trc == PLAUDIT_ENOMEM) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    if (trc || r->off + used != n) return bad(ctx, "teams");
+    for (size_t i = 0; i < ctx->n_members; i++)
+        if (!in_range(ctx->mv[i]->st.team, plaudit_team_count(ctx))) return bad(ctx, "member team");
+    return PLAUDIT_OK;
+}
+
 static int load(plaudit_ctx *ctx, rd *r, unsigned version)
 {
     PL_UH(&ctx->alloc);
@@ -440,6 +511,11 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
     uint64_t nm = g64(r);
     if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
     if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
+    if (ctx->max_members && nm > ctx->max_members)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "recovery: the snapshot holds %llu members, more than the context's max_members=%llu: attach "
+                      "with the options the store was written with",
+                      (unsigned long long)nm, (unsigned long long)ctx->max_members);
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
     char id[PL_MEMBER_ID_MAX + 1];
@@ -567,6 +643,7 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
         int rc;
         if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
         else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
+        else if (tag == SEC_TEAMS) rc = v2_load(ctx, p, (size_t)n);
         else return bad(ctx, "unknown section");
         if (rc) return rc;
     }
@@ -582,6 +659,7 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
                 return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory rebuilding leaderboard \"%s\"", lb->id);
         }
     }
+    if (pl_teams_reindex(ctx)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory rebuilding the team boards");
     return PLAUDIT_OK;
 }
 

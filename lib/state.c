@@ -19,6 +19,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
     h = pl_hash_step(h, (uint64_t)(uint32_t)st->tier | (uint64_t)(uint32_t)st->lifetime_tier << 32);
     h = pl_hash_step(h, (uint64_t)(uint32_t)st->segment | (uint64_t)(uint32_t)st->pin << 32);
     h = pl_hash_step(h, (uint64_t)st->distinct | (uint64_t)st->flags << 32);
+    if (st->team >= 0) h = pl_hash_step(h, pl_hash_str(0x7465616dULL, pl_team_id(ctx, st->team)));
     /* The program-shaped tail holds only integers without padding. */
     const char *tail = (const char *)m + ctx->lay.off_counts;
     h = pl_hash_step(h, pl_hash_bytes(tail, ctx->lay.off_id - ctx->lay.off_counts));
@@ -60,6 +61,12 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
         h = pl_hash_step(h, b->rank ? pl_rank_count(b->rank) : 0);
     }
     for (size_t i = 0; i < ctx->n_rewards; i++) h = pl_hash_step(h, (uint64_t)ctx->rewards[i]->stock);
+    if (ctx->teams) { /* mixed in only when there is something, so sealing changes nothing */
+        uint64_t td = pl_teams_digest(ctx);
+        if (td) h = pl_hash_step(h, td);
+        for (size_t i = 0; i < ctx->n_boards; i++)
+            if (ctx->boards[i]->frozen) h = pl_hash_step(h, 0x66726f7aULL + i);
+    }
     h = pl_window_digest(ctx, h);
     return pl_mix64(h);
 }
@@ -124,6 +131,11 @@ static void put_member(const plaudit_ctx *ctx, pl_buf *b, const pl_member *m, co
         for (uint32_t i = 0; i < st->n_badges; i++) tmp[st->badges[i].badge] = 0;
         pl_buf_indent(b, 3);
         pl_buf_puts(b, "}");
+    }
+    if (st->team >= 0 && ctx->format >= 2) {
+        pl_buf_puts(b, ",");
+        put_key(b, 3, "team");
+        pl_buf_json_str(b, pl_team_id(ctx, st->team));
     }
     pl_buf_indent(b, 2);
     pl_buf_puts(b, "}");
@@ -197,7 +209,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
                 pl_buf_indent(&b, 3);
                 pl_buf_puts(&b, "[");
                 pl_buf_indent(&b, 4);
-                pl_buf_json_str(&b, ctx->mv[top[j].member]->id);
+                pl_buf_json_str(&b, pl_board_entry_id(ctx, lb, top[j].member));
                 pl_buf_puts(&b, ",");
                 pl_buf_indent(&b, 4);
                 pl_buf_printf(&b, "%lld", (long long)top[j].score);

@@ -359,11 +359,11 @@ static void test_versions(void **state)
     plaudit_leaderboard_def l = PLAUDIT_LEADERBOARD_DEF_INIT;
     l.id = "l";
     l.period = PLAUDIT_PERIOD_DAY;
-    l.version = 2;
+    l.version = PLAUDIT_LEADERBOARD_DEF_VERSION + 1;
     DECL_FAILS(ctx, PLAUDIT_EVERSION, plaudit_leaderboard_declare(ctx, &l));
     plaudit_badge_def b = PLAUDIT_BADGE_DEF_INIT;
     b.id = "b";
-    b.version = 2;
+    b.version = PLAUDIT_BADGE_DEF_VERSION + 1;
     DECL_FAILS(ctx, PLAUDIT_EVERSION, plaudit_badge_declare(ctx, &b));
     plaudit_kudos_def k = PLAUDIT_KUDOS_DEF_INIT;
     k.version = 2;

@@ -240,6 +240,46 @@ def what_if():
 
 
 @test
+def what_if_from_a_date():
+    """what-if --from: the program event at a date against no change (the
+    spec's example 08 without its program line)."""
+    c = os.path.join(SPEC, "08-program-event")
+    if not os.path.isdir(c):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        lines = read(c + "/events.jsonl").decode().splitlines()
+        change = [json.loads(l) for l in lines if '"program"' in l][0]
+        ev = os.path.join(d, "events.jsonl")
+        with open(ev, "w") as f:
+            f.write("\n".join(l for l in lines if '"program"' not in l) + "\n")
+        new = os.path.join(d, "v2.json")
+        with open(new, "w") as f:
+            json.dump(change["program"], f)
+        ts = str(change["ts"])
+        out = run("what-if", "-q", "--from", ts, c + "/program.json", ev, new, check_rc=0).stdout.decode()
+        # with the change: the survey and its points stay (40 -> 35: the
+        # late survey is rejected, the answer pays 10), helper reaches 2 on
+        # the new list, silver at 20 points for everyone
+        assert out == ("alice: tier bronze -> silver; points 40 -> 35 (-5); badges helper 1->2;\n"
+                       "bob: tier bronze -> silver;\n"
+                       "carol: tier bronze -> silver;\n"
+                       "\n3 of 3 members would change: 3 tier, 1 badges, 1 points, 0 rank on monthly\n"), out
+        # the retroactive comparison differs: surveyor is gone, the survey's points too
+        retro = run("what-if", "-q", c + "/program.json", new, ev, check_rc=0).stdout.decode()
+        assert "points 40 -> 30 (-10); badges helper 1->2 -surveyor;" in retro, retro
+        j = json.loads(run("what-if", "-q", "--json", "--from", "2026-01-12", c + "/program.json", ev, new,
+                           check_rc=0).stdout)
+        assert j["from"] == change["ts"] and j["changed"] == 3, j
+        # a program event the engine rejects (it changes the offset)
+        bad = os.path.join(d, "bad.json")
+        with open(bad, "w") as f:
+            json.dump(dict(change["program"], utc_offset_minutes=60), f)
+        p = run("what-if", "-q", "--from", ts, c + "/program.json", ev, bad)
+        assert p.returncode != 0 and b"utc_offset_minutes" in p.stderr, p.stderr
+        run("what-if", "--from", ts, c + "/program.json", ev, check_rc=2)
+
+
+@test
 def what_if_badges_and_rank():
     with tempfile.TemporaryDirectory() as d:
         c, _ = whatif_programs(d)
@@ -359,6 +399,55 @@ def replay_store_resume():
         # Recovering alone (no new events) gives the same state again.
         p2 = run("replay", "--store", store, c + "/program.json", "/dev/null", check_rc=0)
         assert json.loads(p2.stdout)["members"] == w["members"]
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def tick_record(seq, ts):
+    """A journal record of a tick (docs/storage-format.md)."""
+    import struct
+    body = bytes([1, 1, 8, 0]) + struct.pack("<QqQ", seq, ts, 0)
+    head = struct.pack("<I", len(body))
+    return head + struct.pack("<I", crc32c(head)) + body + struct.pack("<I", crc32c(body))
+
+
+@test
+def replay_store_warns_of_a_damaged_record():
+    """A whole last record that fails its checksum is dropped with a
+    warning on stderr (even with --quiet); a torn one is only reported."""
+    if not store_supported():
+        print("  (skipped: built without a file store)")
+        return
+    c = case("02-kudos-caps-rewards-manual")
+    with tempfile.TemporaryDirectory() as d:
+        store = os.path.join(d, "store")
+        run("replay", "--store", store, c + "/program.json", c + "/events.jsonl", check_rc=0)
+        state = json.loads(run("replay", c + "/program.json", c + "/events.jsonl").stdout)
+        clock = state["clock"]
+        # the snapshot covers every accepted record: the next seq is accepted + 1
+        seq = state["stats"]["accepted"] + 1
+        seg = os.path.join(store, "journal-%020d.log" % seq)
+        rec = bytearray(tick_record(seq, clock + 60))
+        rec[20] ^= 0x01
+        with open(seg, "wb") as f:
+            f.write(rec)
+        p = run("replay", "--quiet", "--store", store, c + "/program.json", "/dev/null", check_rc=0)
+        err = p.stderr.decode()
+        assert "warning:" in err and "1 damaged journal record (%d bytes" % len(rec) in err, err
+        assert json.loads(p.stdout)["clock"] == clock
+        # a torn one: no warning
+        with open(seg, "wb") as f:
+            f.write(tick_record(seq, clock + 60)[:30])
+        p = run("replay", "--store", store, c + "/program.json", "/dev/null", check_rc=0)
+        err = p.stderr.decode()
+        assert "warning" not in err and "dropped a torn last record of 30 bytes" in err, err
 
 
 @test

@@ -13,7 +13,7 @@ import sys
 
 V1 = ["actions", "tiers", "badges", "segments", "boards", "kudos", "rewards",
       "ids", "malformed", "tick", "offset"]
-V2 = ["revoke", "teams", "campaigns", "dated", "challenges", "seasons"]
+V2 = ["revoke", "teams", "campaigns", "dated", "challenges", "seasons", "window", "progev"]
 FEATURES = V1 + V2
 
 PERIODS = ["day", "week", "month", "quarter", "year", "all"]
@@ -47,8 +47,12 @@ class Gen:
         r = self.r
         p = {"format": "plaudit.program/2" if self.v2 else "plaudit.program/1",
              "name": "gen"}
+        if self.has("window") and r.random() < 0.7:
+            p["reorder_window_s"] = r.choice([1, 60, 120, 3600, 86400])
         if self.has("offset") and r.random() < 0.5:
             p["utc_offset_minutes"] = r.choice(OFFSETS)
+            # keep the first events near a local period boundary
+            self.base -= p["utc_offset_minutes"] * 60
         acts = []
         for i in range(r.randint(1, 4)):
             a = {"id": "a%d" % i, "points": r.choice([10, 10, 5, 1, 25, 100, -5, -30, 0, 7])}
@@ -72,7 +76,7 @@ class Gen:
         self.tiers = []
         if self.has("tiers") and r.random() < 0.7:
             tiers = []
-            mp = 0
+            mp = r.choice([0, 0, 1, 10])
             for i in range(r.randint(1, 4)):
                 t = {"id": "t%d" % i, "min_points": mp}
                 mp += r.choice([5, 10, 20, 40, 100])
@@ -131,7 +135,8 @@ class Gen:
                     b["manual"] = True
                 elif k == "all":
                     cs = [self.crit(r.choice(["count", "within", "streak", "distinct", "points",
-                                               "tenure", "kudos_r", "kudos_g", "tier"]), False)
+                                               "tenure", "kudos_r", "kudos_g"] + (["tier"] if self.tiers else [])),
+                                    False)
                           for _ in range(r.randint(2, 3))]
                     b["when"] = {"all": cs}
                     withins = {c["within"] for c in cs if "within" in c}
@@ -196,6 +201,19 @@ class Gen:
             p["campaigns"] = cs
         return p
 
+    def next_program(self, first):
+        """A program for a `program` event: same clock settings, ids reused."""
+        base = self.base
+        p = self.program()
+        self.base = base
+        for k in ("utc_offset_minutes", "reorder_window_s"):
+            p.pop(k, None)
+            if k in first:
+                p[k] = first[k]
+        if self.r.random() < 0.05:
+            p["utc_offset_minutes"] = first.get("utc_offset_minutes", 0) + 60
+        return p
+
     def crit(self, k, levels):
         r = self.r
         a = r.choice(self.actions)
@@ -247,6 +265,20 @@ class Gen:
         burst = r.random() < 0.3
         for _ in range(n):
             x = r.random()
+            if self.has("progev") and r.random() < 0.05:
+                step = r.choice([0, 1, 3600, 86400, -60])
+                ts = max(0, ts + step)
+                doc = self.next_program(self.first)
+                types = [t for t in types if t not in ("redeem", "award", "segment")]
+                types += ["redeem"] * 2 if self.rewards else []
+                types += ["award"] * 2 if self.manual else []
+                types += ["segment"] if self.segments else []
+                ev = {"ts": ts, "type": "program", "program": doc}
+                if self.has("ids") and r.random() < 0.2:
+                    ev["id"] = "k%d" % len(lines)
+                lines.append(json.dumps(ev))
+                sent.append(lines[-1])
+                continue
             if x > 0.985:
                 lines.append(json.dumps(r.choice([
                     {"ts": 1 << 37, "member": r.choice(members), "action": self.actions[0]},
@@ -313,13 +345,18 @@ class Gen:
                 ev.update(type="segment", member=m,
                           segment=r.choice(self.segments + [None]))
             elif t == "team":
-                ev.update(type="team", member=m, team=r.choice(teams + [None]))
+                ev.update(type="team", member=m, team=r.choice(teams + [None] + (["", "x" * 129] if r.random() < 0.05 else [])))
             elif t == "revoke":
                 ev = {"ts": ts, "type": "revoke"}
-                if r.random() < 0.5:
+                y = r.random()
+                if y < 0.5:
                     ev["event"] = r.choice(ids)
-                else:
+                elif y < 0.95:
                     ev["ref"] = r.choice(refs)
+                elif y < 0.97:
+                    ev["event"], ev["ref"] = r.choice(ids), r.choice(refs)
+                elif y < 0.99:
+                    ev["event"] = ""
                 if r.random() < 0.2:
                     ev["reason"] = "undo"
             if self.has("ids") and r.random() < 0.35:
@@ -343,6 +380,7 @@ class Gen:
     def case(self):
         self.base = self.r.choice(BASES) + self.r.choice([0, -1, 1, -3600])
         p = self.program()
+        self.first = p
         ev = self.events(self.r.randint(5, 60))
         return p, ev
 

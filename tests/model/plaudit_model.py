@@ -31,6 +31,11 @@ EVENT_KEYS_V1 = {
 REF_TYPES = {"action", "kudos", "award", "adjust", "redeem"}
 
 
+# Readings where the engine is known to differ from the model: set by the
+# checker (--engine-reading NAME) to look for other differences meanwhile.
+ENGINE_READINGS = set()
+
+
 class Reject(Exception):
     pass
 
@@ -126,7 +131,8 @@ class Member:
         self.points = 0
         self.balance = 0
         self.tier = None           # tier index or None
-        self.lifetime = None       # lifetime floor index
+        self.lifetime = set()      # lifetime tier ids whose criteria held
+        self.pts_ts = ts           # when points last changed
         self.qual = {}             # tier id -> last qualified period key
         self.window = {}           # kind -> Tracker (net points)
         self.counts = {}           # action -> all-time count
@@ -161,6 +167,8 @@ class Board:
         self.key = None
         self.scores = {}           # member or team id -> [score, last change ts]
         self.frozen = False
+        self.frozen_rank = []
+        self.uid = None            # the same board across program events
 
     @property
     def dated(self):
@@ -178,9 +186,20 @@ class Model:
         self.ids = {}              # idempotency key -> canonical content
         self.stats = {"accepted": 0, "duplicates": 0, "rejected": 0}
         self.stock = {r["id"]: r["stock"] for r in self.rewards if "stock" in r}
+        self.stock_gen = {rid: 0 for rid in self.stock}
+        self.gens = 0
         self.revocable = []        # records of accepted revocable events
         self.by_id = {}
         self.errors = []
+        self.board_uids = 0
+        for b in self.boards:
+            self.board_uids += 1
+            b.uid = self.board_uids
+        self.dated_gen = {}
+        self.window_s = program.get("reorder_window_s", 0) if self.v2 else 0
+        self.held = []             # (ts, arrival, event, line number)
+        self.arrivals = 0
+        self.high = None           # H: the highest ts held so far
         self.accepted_types = {}   # for the checker's coverage figures
         self.closes = 0            # leaderboard badges given at a close
 
@@ -244,21 +263,25 @@ class Model:
         return [(r[3], r[4]) for r in rows]
 
     # ---- awarding ----------------------------------------------------
-    def award(self, m, delta, ts, team_at=None):
+    def award(self, m, delta, ts, rec=None):
         """Award delta at ts under the floor; returns the amount applied."""
         d = delta
         if m.points + d < 0:
             d = -m.points
         d = sat(m.points + d) - m.points
         m.points += d
+        if d:
+            m.pts_ts = ts
         m.balance = max(0, sat(m.balance + d))
         for k in self.window_kinds:
             tr = m.window.setdefault(k, Tracker()).at(self.pk(k, ts))
             tr.points = sat(tr.points + d)
-        self.board_add(m, d, ts, ts, m.team)
+            if rec is not None:
+                rec["windows"].append((k, tr, tr.key))
+        self.board_add(m, d, ts, ts, m.team, rec=rec)
         return d
 
-    def board_add(self, m, d, ts, event_ts, team, only_current_of=None):
+    def board_add(self, m, d, ts, event_ts, team, only_current_of=None, rec=None):
         """Add d stamped ts to every board whose current period holds event_ts."""
         for b in self.boards:
             if b.frozen:
@@ -280,6 +303,10 @@ class Model:
                 continue
             if b.key is None or self.pk(b.period, event_ts) != b.key:
                 continue
+            if only_current_of is not None and b.uid not in only_current_of:
+                continue
+            if rec is not None:
+                rec["boards"].add(b.uid)
             e = b.scores.setdefault(who, [0, ts])
             e[0] = sat(e[0] + d)
             e[1] = ts
@@ -312,10 +339,13 @@ class Model:
             if self.tier_holds(m, i, ts):
                 best = i
                 if self.tiers[i].get("lifetime"):
-                    if m.lifetime is None or i > m.lifetime:
-                        m.lifetime = i
-        if m.lifetime is not None and (best is None or m.lifetime > best):
-            best = m.lifetime
+                    m.lifetime.add(self.tiers[i]["id"])
+        floor = None
+        for i, t in enumerate(self.tiers):
+            if t.get("lifetime") and t["id"] in m.lifetime:
+                floor = i
+        if floor is not None and (best is None or floor > best):
+            best = floor
         return best
 
     def crit_value(self, m, c, ts, b):
@@ -506,6 +536,38 @@ class Model:
             return
         self.event(ev, lineno)
 
+    def feed(self, raw, lineno):
+        """One input line, through the reorder window (section 6)."""
+        if not self.window_s:
+            self.line(raw, lineno)
+            return
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if raw.strip(b" \t\r") == b"":
+            return
+        try:
+            ev = parse_line(raw)
+        except Reject as e:
+            self.reject(lineno, "malformed line: %s" % e)
+            return
+        ts = ev.get("ts")
+        if not is_int(ts) or not 0 <= ts <= TS_MAX:
+            self.reject(lineno, "no valid ts")
+            return
+        self.held.append((ts, self.arrivals, ev, lineno))
+        self.arrivals += 1
+        self.high = ts if self.high is None else max(self.high, ts)
+        self.release(self.high - self.window_s)
+
+    def release(self, upto):
+        self.held.sort(key=lambda h: (h[0], h[1]))
+        while self.held and (upto is None or self.held[0][0] <= upto):
+            ts, _, ev, lineno = self.held.pop(0)
+            self.event(ev, lineno)
+
+    def finish(self):
+        self.release(None)
+
     def reject(self, lineno, why):
         self.stats["rejected"] += 1
         self.errors.append("line %d: %s" % (lineno, why))
@@ -542,6 +604,7 @@ class Model:
             keys.update({
                 "revoke": (set(), {"event", "ref", "reason"}),
                 "team": ({"member", "team"}, set()),
+                "program": ({"program"}, set()),
             })
         if typ not in keys:
             raise Reject("unknown type")
@@ -591,7 +654,8 @@ class Model:
         if not self.v2 or ("id" not in ev and "ref" not in ev):
             return None
         r = {"type": typ, "id": ev.get("id"), "ref": ev.get("ref"), "ts": ts,
-             "members": members, "revoked": False}
+             "members": members, "revoked": False, "boards": set(), "windows": [],
+             "within": [], "dated": {}}
         self.revocable.append(r)
         return r
 
@@ -624,15 +688,18 @@ class Model:
         a = self.actions[aid]
         prior = m.counts.get(aid, 0)
         m.counts[aid] = prior + 1
+        within_trs, dated_gens = [], {}
         for kind in {c["within"] for b in self.badges for c in crits(b)
                      if c.get("action") == aid and "within" in c}:
             tr = m.within.setdefault((aid, kind), Tracker()).at(self.pk(kind, ts))
             tr.count += 1
+            within_trs.append(tr)
         for b in self.badges:
             if ("from" in b or "until" in b) and self.badge_in_range(b, ts):
                 for c in crits(b):
                     if c.get("action") == aid and "within" not in c and "streak" not in c:
                         m.dated[(b["id"], aid)] = m.dated.get((b["id"], aid), 0) + 1
+                        dated_gens[(b["id"], aid)] = self.dated_gen.get((b["id"], aid), 0)
         for kind in {c["per"] for b in self.badges for c in crits(b) if c.get("action") == aid and "streak" in c}:
             k = self.pk(kind, ts)
             s = m.streak.setdefault((aid, kind), [None, 0])
@@ -659,10 +726,11 @@ class Model:
                     cap_tr.count += 1
                     cap_tr.points += earned
         rec = self.new_record(ev, "action", ts, [mid])
-        d = self.award(m, earned, ts)
+        d = self.award(m, earned, ts, rec)
         if rec is not None:
-            rec.update(action=aid, p=d, earned=earned, team=m.team,
+            rec.update(action=aid, p=d, earned=earned, team=m.team, cap_tr=cap_tr,
                        cap_key=cap_tr.key if cap_tr is not None else None)
+            rec["within"], rec["dated"] = within_trs, dated_gens
         self.evaluate(m, ts)
 
     def ev_join(self, ev, ts):
@@ -702,9 +770,10 @@ class Model:
                 tr.count += 1
                 tr.points += earned
         rec = self.new_record(ev, "kudos", ts, [g, r])
-        d = self.award(rm, earned, ts)
+        d = self.award(rm, earned, ts, rec)
         if rec is not None:
             rec.update(p=d, earned=earned, team=rm.team, giver=g, receiver=r,
+                       gcap_tr=gm.gcap, kcap_tr=rm.kcap,
                        gcap_key=gm.gcap.key if gc is not None else None,
                        kcap_key=rm.kcap.key if (cap is not None and earned > 0) else None)
         self.evaluate(gm, ts)
@@ -730,7 +799,8 @@ class Model:
             self.stock[rid] -= 1
         rec = self.new_record(ev, "redeem", ts, [mid])
         if rec is not None:
-            rec.update(p=0, cost=r["cost"], reward=rid, stocked=had_stock, team=m.team)
+            rec.update(p=0, cost=r["cost"], reward=rid, stocked=had_stock, team=m.team,
+                       gen=self.stock_gen.get(rid))
         self.evaluate(m, ts)
 
     def ev_award(self, ev, ts):
@@ -747,7 +817,7 @@ class Model:
         m, = self.touch([mid], ts)
         m.badges[bid] = m.badges.get(bid, 0) + 1
         rec = self.new_record(ev, "award", ts, [mid])
-        d = self.award(m, b.get("bonus", 0), ts) if b.get("bonus", 0) else 0
+        d = self.award(m, b.get("bonus", 0), ts, rec) if b.get("bonus", 0) else 0
         if rec is not None:
             rec.update(p=d, badge=bid, team=m.team)
         self.evaluate(m, ts)
@@ -760,7 +830,7 @@ class Model:
         self.move_clock(ts)
         m, = self.touch([mid], ts)
         rec = self.new_record(ev, "adjust", ts, [mid])
-        d = self.award(m, pts, ts)
+        d = self.award(m, pts, ts, rec)
         if rec is not None:
             rec.update(p=d, team=m.team)
         self.evaluate(m, ts)
@@ -833,6 +903,113 @@ class Model:
         for mid in names:
             self.evaluate(self.members[mid], ts)
 
+    def ev_program(self, ev, ts):
+        doc = ev["program"]
+        if not isinstance(doc, dict) or doc.get("format") not in ("plaudit.program/1", "plaudit.program/2"):
+            raise Reject("program: bad document")
+        if self.clock is not None and ts < self.clock:
+            raise Reject("program before the clock")
+        old = self.p
+        for k, dflt in (("timezone", None), ("utc_offset_minutes", 0), ("reorder_window_s", 0)):
+            if old.get(k, dflt) != doc.get(k, dflt):
+                raise Reject("program: %s changed" % k)
+        self.move_clock(ts)
+        T = ts
+        o = {
+            "actions": self.actions, "badges": self.badge_map, "boards": self.boards,
+            "rewards": self.reward_map, "kudos": self.kudos, "tiers": self.tiers,
+            "window_kinds": set(self.window_kinds),
+            "within": self.used_within(), "streak": self.used_streak(), "dated": self.used_dated(),
+        }
+        self.load(doc)
+        n_within, n_streak, n_dated = self.used_within(), self.used_streak(), self.used_dated()
+        nk, ok_ = self.kudos or {}, o["kudos"] or {}
+        new_kcap = not ("cap" in nk and "cap" in ok_ and ok_["cap"]["per"] == nk["cap"]["per"])
+        new_gcap = not ("give_cap" in nk and "give_cap" in ok_ and ok_["give_cap"]["per"] == nk["give_cap"]["per"])
+        tier_window = {t["id"]: t.get("window") for t in o["tiers"]}
+        for m in self.members.values():
+            tid = o["tiers"][m.tier]["id"] if m.tier is not None else None
+            m.tier = self.tier_index.get(tid)
+            m.qual = {k: v for k, v in m.qual.items()
+                      if k in self.tier_index and "window" in self.tiers[self.tier_index[k]]
+                      and self.tiers[self.tier_index[k]]["window"] == tier_window.get(k)}
+            m.window = {k: v for k, v in m.window.items() if k in self.window_kinds}
+            m.counts = {a: c for a, c in m.counts.items() if a in self.actions}
+            # the last earning time is the cooldown's tracker: a cooldown
+            # new to an action starts without one, as a new cap does
+            m.last_earn = {a: t for a, t in m.last_earn.items() if a in self.actions
+                           and "cooldown_s" in (o["actions"].get(a) or {})}
+            m.within = {k: v for k, v in m.within.items() if k in n_within}
+            m.streak = {k: v for k, v in m.streak.items() if k in n_streak}
+            caps = {}
+            for aid, tr in m.caps.items():
+                a, oa = self.actions.get(aid), o["actions"].get(aid)
+                if a is not None and "cap" in a and oa is not None and "cap" in oa \
+                        and a["cap"]["per"] == oa["cap"]["per"]:
+                    caps[aid] = tr
+            m.caps = caps
+            if new_kcap:
+                m.kcap = Tracker()
+            if new_gcap:
+                m.gcap = Tracker()
+            m.lifetime = {t for t in m.lifetime if t in self.tier_index
+                          and self.tiers[self.tier_index[t]].get("lifetime")}
+            m.dated = {k: v for k, v in m.dated.items() if k in n_dated and k in o["dated"]
+                       and self.same_dates(o["badges"].get(k[0]), self.badge_map.get(k[0]))}
+            if m.pinned and m.pin not in self.segment_ids:
+                m.pinned, m.pin = False, None
+        for key in set(n_dated) | set(o["dated"]):
+            if not (key in o["dated"] and key in n_dated and
+                    self.same_dates(o["badges"].get(key[0]), self.badge_map.get(key[0]))):
+                self.dated_gen[key] = self.dated_gen.get(key, 0) + 1
+        # boards
+        old_boards = {b.id: b for b in o["boards"]}
+        for b in self.boards:
+            ob = old_boards.get(b.id)
+            same = ob is not None and all(ob.d.get(k, dflt) == b.d.get(k, dflt) for k, dflt in (
+                ("period", "all"), ("segment", None), ("by", "member"), ("from", None), ("until", None)))
+            if same:
+                b.key, b.scores, b.frozen, b.frozen_rank, b.uid = ob.key, ob.scores, ob.frozen, ob.frozen_rank, ob.uid
+                continue
+            b.key = self.pk(b.period, T)
+            self.board_uids += 1
+            b.uid = self.board_uids
+            if b.period == "all" and not b.dated and b.by == "member":
+                b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
+                            for mid, m in self.members.items()}
+            if b.dated and T >= b.until:
+                b.frozen = True
+        # rewards
+        stock, gen = {}, {}
+        for r in self.rewards:
+            rid = r["id"]
+            orw = o["rewards"].get(rid)
+            if "stock" not in r:
+                continue
+            if orw is not None and "stock" in orw and rid in self.stock:
+                stock[rid] = max(0, self.stock[rid] + r["stock"] - orw["stock"])
+                gen[rid] = self.stock_gen[rid]
+            else:
+                stock[rid] = r["stock"]
+                self.gens += 1
+                gen[rid] = self.gens
+        self.stock, self.stock_gen = stock, gen
+
+    def same_dates(self, a, b):
+        return a is not None and b is not None and a.get("from") == b.get("from") and a.get("until") == b.get("until")
+
+    def used_within(self):
+        return {(c["action"], c["within"]) for b in self.badges for c in crits(b)
+                if "action" in c and "within" in c}
+
+    def used_streak(self):
+        return {(c["action"], c["per"]) for b in self.badges for c in crits(b)
+                if "action" in c and "streak" in c}
+
+    def used_dated(self):
+        return {(b["id"], c["action"]) for b in self.badges if "from" in b or "until" in b
+                for c in crits(b) if "action" in c and "within" not in c and "streak" not in c}
+
     def undo(self, r, ts):
         typ = r["type"]
         who = r["receiver"] if typ == "kudos" else r["members"][0]
@@ -843,27 +1020,32 @@ class Model:
             if m.points + d < 0:
                 d = -m.points
             m.points += d
+            if d:
+                m.pts_ts = ts
             m.balance = max(0, m.balance + d)
-            for k in self.window_kinds:
-                tr = m.window.get(k)
-                if tr is not None and tr.key == self.pk(k, ts) and self.pk(k, r["ts"]) == tr.key:
+            for k, tr, key in r["windows"]:
+                if m.window.get(k) is tr and tr.key == key == self.pk(k, ts):
                     tr.points += d
-            self.board_add(m, d, ts, r["ts"], r["team"])
+            self.board_add(m, d, ts, r["ts"], r["team"], only_current_of=r["boards"])
         if typ == "action":
             aid = r["action"]
-            m.counts[aid] = m.counts.get(aid, 0) - 1
+            if aid in m.counts:
+                m.counts[aid] -= 1
             for (a, kind), tr in m.within.items():
-                if a == aid and tr.key == self.pk(kind, r["ts"]) and tr.key == self.pk(kind, ts):
+                if a == aid and tr.key == self.pk(kind, r["ts"]) and tr.key == self.pk(kind, ts) \
+                        and any(t is tr for t in r["within"]):
                     tr.count -= 1
             for b in self.badges:
                 if ("from" in b or "until" in b) and self.badge_in_range(b, r["ts"]):
                     if any(c.get("action") == aid and "within" not in c and "streak" not in c for c in crits(b)):
-                        if (b["id"], aid) in m.dated:
+                        if (b["id"], aid) in m.dated and \
+                                r["dated"].get((b["id"], aid)) == self.dated_gen.get((b["id"], aid), 0):
                             m.dated[(b["id"], aid)] -= 1
             a = self.actions.get(aid)
             if r["earned"] > 0 and r["cap_key"] is not None and a is not None and "cap" in a:
                 tr = m.caps.get(aid)
-                if tr is not None and tr.key == r["cap_key"] and tr.key == self.pk(a["cap"]["per"], ts):
+                if tr is not None and tr.key == r["cap_key"] and tr.key == self.pk(a["cap"]["per"], ts) \
+                        and tr is r["cap_tr"]:
                     tr.count -= 1
                     tr.points -= r["earned"]
         elif typ == "kudos":
@@ -871,21 +1053,23 @@ class Model:
             g.kudos_given -= 1
             m.kudos_received -= 1
             gc = self.kudos.get("give_cap") if self.kudos else None
-            if gc is not None and g.gcap.key == r["gcap_key"] and g.gcap.key == self.pk(gc["per"], ts):
+            if gc is not None and g.gcap.key == r["gcap_key"] and g.gcap.key == self.pk(gc["per"], ts) \
+                    and g.gcap is r["gcap_tr"]:
                 g.gcap.count -= 1
             cap = self.kudos.get("cap") if self.kudos else None
             if cap is not None and r["kcap_key"] is not None and m.kcap.key == r["kcap_key"] \
-                    and m.kcap.key == self.pk(cap["per"], ts):
+                    and m.kcap.key == self.pk(cap["per"], ts) and m.kcap is r["kcap_tr"]:
                 m.kcap.count -= 1
                 m.kcap.points -= r["earned"]
         elif typ == "award":
             bid = r["badge"]
-            m.badges[bid] -= 1
-            if m.badges[bid] <= 0:
-                del m.badges[bid]
+            if bid in m.badges:
+                m.badges[bid] -= 1
+                if m.badges[bid] <= 0:
+                    del m.badges[bid]
         elif typ == "redeem":
             m.balance += r["cost"]
-            if r["stocked"] and r["reward"] in self.stock:
+            if r["stocked"] and r["reward"] in self.stock and self.stock_gen.get(r["reward"]) == r["gen"]:
                 self.stock[r["reward"]] += 1
 
     # ---- output ------------------------------------------------------
@@ -970,7 +1154,8 @@ def replay(program, data):
     if lines and lines[-1] == b"":
         lines.pop()
     for i, raw in enumerate(lines, 1):
-        m.line(raw, i)
+        m.feed(raw, i)
+    m.finish()
     replay.last = m
     return m.state(), m.errors
 

@@ -62,10 +62,11 @@ PLAUDIT_MAX_TS = 137438953472
 
 PLAUDIT_OPTIONS_VERSION = 2
 PLAUDIT_ACTION_DEF_VERSION = 1
-PLAUDIT_TIER_DEF_VERSION = 1
+PLAUDIT_TIER_DEF_VERSION = 2
 PLAUDIT_SEGMENT_DEF_VERSION = 1
-PLAUDIT_LEADERBOARD_DEF_VERSION = 1
-PLAUDIT_BADGE_DEF_VERSION = 1
+PLAUDIT_LEADERBOARD_DEF_VERSION = 2
+PLAUDIT_BADGE_DEF_VERSION = 2
+PLAUDIT_CAMPAIGN_DEF_VERSION = 1
 PLAUDIT_KUDOS_DEF_VERSION = 1
 PLAUDIT_REWARD_DEF_VERSION = 1
 PLAUDIT_LISTENER_VERSION = 2
@@ -136,6 +137,9 @@ class plaudit_tier_def(Structure):
         ("min_tenure_days", c_int64),
         ("lifetime", c_int),
         ("window", c_enum),
+        # version 2
+        ("n_benefits", c_size_t),
+        ("benefits", POINTER(c_char_p)),
     ]
 
 
@@ -160,6 +164,21 @@ class plaudit_leaderboard_def(Structure):
         ("period", c_enum),
         ("segment", c_char_p),
         ("size", c_int64),
+        # version 2
+        ("by", c_enum),
+        ("from", c_int64),
+        ("until", c_int64),
+    ]
+
+
+class plaudit_criterion_def(Structure):
+    _fields_ = [
+        ("criterion", c_enum),
+        ("action", c_char_p),
+        ("within", c_enum),
+        ("per", c_enum),
+        ("threshold", c_int64),
+        ("tier", c_char_p),
     ]
 
 
@@ -183,6 +202,25 @@ class plaudit_badge_def(Structure):
         ("bonus", c_int64),
         ("hidden", c_int),
         ("repeatable", c_int),
+        # version 2
+        ("from", c_int64),
+        ("until", c_int64),
+        ("n_all", c_size_t),
+        ("all", POINTER(plaudit_criterion_def)),
+    ]
+
+
+class plaudit_campaign_def(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("description", c_char_p),
+        ("from", c_int64),
+        ("until", c_int64),
+        ("n_actions", c_size_t),
+        ("actions", POINTER(c_char_p)),
+        ("percent", c_int64),
     ]
 
 
@@ -223,6 +261,7 @@ class plaudit_program_info(Structure):
         ("has_kudos", c_int),
         ("sealed", c_int),
         ("format", c_int),
+        ("n_campaigns", c_size_t),
     ]
 
 
@@ -338,6 +377,7 @@ class plaudit_member_info(Structure):
         ("kudos_received", c_uint64),
         ("distinct_actions", c_uint32),
         ("n_badges", c_uint32),
+        ("team", c_char_p),
     ]
 
 
@@ -351,6 +391,18 @@ class plaudit_badge_earned(Structure):
     ]
 
 
+class plaudit_part_progress(Structure):
+    _fields_ = [
+        ("criterion", c_enum),
+        ("action", c_char_p),
+        ("tier", c_char_p),
+        ("within", c_enum),
+        ("current", c_int64),
+        ("target", c_int64),
+        ("met", c_int),
+    ]
+
+
 class plaudit_badge_progress(Structure):
     _fields_ = [
         ("badge", c_char_p),
@@ -360,6 +412,10 @@ class plaudit_badge_progress(Structure):
         ("current", c_int64),
         ("next", c_int64),
         ("earned_this_period", c_int),
+        ("from", c_int64),
+        ("until", c_int64),
+        ("n_parts", c_size_t),
+        ("parts", POINTER(plaudit_part_progress)),
     ]
 
 
@@ -374,6 +430,24 @@ class plaudit_progress(Structure):
         ("keep_points", c_int64),
         ("n_badges", c_size_t),
         ("badges", POINTER(plaudit_badge_progress)),
+        ("n_benefits", c_size_t),
+        ("benefits", POINTER(c_char_p)),
+        ("n_next_benefits", c_size_t),
+        ("next_benefits", POINTER(c_char_p)),
+    ]
+
+
+class plaudit_leaderboard_info(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("period", c_enum),
+        ("by", c_enum),
+        ("segment", c_char_p),
+        ("from", c_int64),
+        ("until", c_int64),
+        ("frozen", c_int),
+        ("count", c_uint64),
     ]
 
 
@@ -472,6 +546,8 @@ class plaudit_recovery(Structure):
         ("duplicates", c_uint64),
         ("torn_bytes", c_uint64),
         ("last_seq", c_uint64),
+        ("torn_records", c_uint64),
+        ("damaged_records", c_uint64),
     ]
 
 
@@ -559,6 +635,8 @@ STRUCTS = {
         plaudit_segment_def,
         plaudit_leaderboard_def,
         plaudit_badge_def,
+        plaudit_criterion_def,
+        plaudit_campaign_def,
         plaudit_kudos_def,
         plaudit_reward_def,
         plaudit_program_info,
@@ -571,7 +649,9 @@ STRUCTS = {
         plaudit_member_info,
         plaudit_badge_earned,
         plaudit_badge_progress,
+        plaudit_part_progress,
         plaudit_progress,
+        plaudit_leaderboard_info,
         plaudit_rank_entry,
         plaudit_stats,
         plaudit_credential_options,
@@ -657,6 +737,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_badge_declare", c_int, [ctx_p, P(plaudit_badge_def)], _check, True),
     ("plaudit_kudos_declare", c_int, [ctx_p, P(plaudit_kudos_def)], _check, True),
     ("plaudit_reward_declare", c_int, [ctx_p, P(plaudit_reward_def)], _check, True),
+    ("plaudit_campaign_declare", c_int, [ctx_p, P(plaudit_campaign_def)], _check, False),
     ("plaudit_program_info_get", c_int, [ctx_p, P(plaudit_program_info)], _check, True),
     # events (checked by the caller: a rejection is an outcome)
     ("plaudit_event_type_name", c_char_p, [c_enum], None, True),
@@ -677,6 +758,8 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_record_preferences", c_int,
      [ctx_p, c_int64, c_char_p, c_int, c_char_p, P(plaudit_outcome)], None, True),
     ("plaudit_record_tick", c_int, [ctx_p, c_int64, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_team", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
     ("plaudit_program_update", c_int, [ctx_p, c_int64, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
     ("plaudit_record_batch", c_int,
      [ctx_p, P(plaudit_event), c_size_t, P(c_int), P(c_size_t)], _check, True),
@@ -700,6 +783,13 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_leaderboard_around", c_int,
      [ctx_p, c_char_p, c_char_p, c_size_t, P(plaudit_rank_entry), P(c_size_t)], _check, True),
     ("plaudit_leaderboard_count", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, True),
+    ("plaudit_leaderboard_info_get", c_int, [ctx_p, c_char_p, P(plaudit_leaderboard_info)], _check, False),
+    # teams and tier benefits (format 2)
+    ("plaudit_team_count", c_uint64, [ctx_p], None, False),
+    ("plaudit_team_list", c_int,
+     [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, False),
+    ("plaudit_team_members", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, False),
+    ("plaudit_tier_benefits", c_int, [ctx_p, c_char_p, P(P(c_char_p)), P(c_size_t)], _check, False),
     # rewards
     ("plaudit_reward_stock", c_int, [ctx_p, c_char_p, P(c_int64)], _check, True),
     # state

@@ -18,6 +18,7 @@ the same engine deadlocks.  Separate engines do not share a lock.
 from __future__ import annotations
 
 import ctypes
+import datetime
 import functools
 import json
 import os
@@ -41,8 +42,10 @@ from .model import (
     Criterion,
     Event,
     EventType,
+    LeaderboardInfo,
     Member,
     Moment,
+    PartProgress,
     MomentKind,
     Outcome,
     PeriodLike,
@@ -81,6 +84,8 @@ _SOURCES = tuple(Source)
 _CRITERIA = tuple(Criterion)
 
 StrLike = Union[str, bytes]
+# A timestamp: int seconds since the epoch, or an aware datetime (_conv.ts).
+TsLike = Union[int, "datetime.datetime"]
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 _CRITERION_NAMES = {
@@ -94,6 +99,7 @@ _CRITERION_NAMES = {
     "kudos_given": Criterion.KUDOS_GIVEN,
     "tier": Criterion.TIER,
     "leaderboard": Criterion.LEADERBOARD,
+    "all": Criterion.ALL,
 }
 
 _LISTENER_METHODS = ("on_points", "on_badge", "on_tier", "on_redeem", "on_kudos")
@@ -126,6 +132,14 @@ def _period(p: PeriodLike) -> int:
 
 def _opt_int(v: Optional[int], name: str) -> int:
     return _UNSET if v is None else _int(v, name)
+
+
+def _period_name(v: int) -> Optional[str]:
+    n = lib.plaudit_period_name(v) if v else None
+    return n.decode() if n else None
+
+
+_BOARD_BY = {"member": 0, "team": 1}
 
 
 def _moment(m: Any) -> Moment:
@@ -621,12 +635,17 @@ class Engine(LiveMixin):
         window: PeriodLike = None,
         name: Optional[str] = None,
         description: Optional[str] = None,
+        benefits: Sequence[str] = (),
     ) -> None:
-        """Declare a tier, lowest first (plaudit_tier_declare)."""
+        """Declare a tier, lowest first (plaudit_tier_declare).  `benefits`
+        (format 2): display strings of what the tier gives."""
+        n = len(benefits)
+        bs = (c_char_p * max(n, 1))(*[_text(b, f"benefits[{j}]") for j, b in enumerate(benefits)])
         d = L.plaudit_tier_def(
             L.PLAUDIT_TIER_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
             _int(min_points, "min_points"), _int(min_distinct_actions, "min_distinct_actions"),
-            _int(min_tenure_days, "min_tenure_days"), C.flag(lifetime), _period(window))
+            _int(min_tenure_days, "min_tenure_days"), C.flag(lifetime), _period(window), n,
+            ctypes.cast(bs, ctypes.POINTER(c_char_p)))
         lib.plaudit_tier_declare(self._h(), byref(d))
 
     def declare_segment(
@@ -656,11 +675,18 @@ class Engine(LiveMixin):
         size: int = 10,
         name: Optional[str] = None,
         description: Optional[str] = None,
+        by: str = "member",
+        from_: Optional[int] = None,
+        until: Optional[int] = None,
     ) -> None:
-        """Declare a leaderboard (plaudit_leaderboard_declare)."""
+        """Declare a leaderboard (plaudit_leaderboard_declare).  Format 2:
+        `by` "team" for a team board; `from_` and `until` for a season."""
+        if by not in _BOARD_BY:
+            raise E.InvalidArgumentError(E.EINVAL, f"by must be \"member\" or \"team\", not {by!r}")
         d = L.plaudit_leaderboard_def(
-            L.PLAUDIT_LEADERBOARD_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"), _period(period),
-            _text(segment, "segment"), _int(size, "size", 0, C.UINT_MAX))
+            L.PLAUDIT_LEADERBOARD_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _period(period), _text(segment, "segment"), _int(size, "size", 0, C.UINT_MAX), _BOARD_BY[by],
+            _opt_int(from_, "from_"), _opt_int(until, "until"))
         lib.plaudit_leaderboard_declare(self._h(), byref(d))
 
     def declare_badge(
@@ -703,8 +729,14 @@ class Engine(LiveMixin):
         description: Optional[str] = None,
         image: Optional[str] = None,
         criteria: Optional[str] = None,
+        from_: Optional[int] = None,
+        until: Optional[int] = None,
+        all: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        """Declare a badge field for field as plaudit_badge_def."""
+        """Declare a badge field for field as plaudit_badge_def.  Format 2:
+        `from_` / `until` date the badge; criterion "all" takes `all`, a
+        list of dicts with the fields of plaudit_criterion_def (criterion,
+        action, within, per, threshold, tier)."""
         if isinstance(criterion, str):
             try:
                 criterion = _CRITERION_NAMES[criterion]
@@ -712,12 +744,48 @@ class Engine(LiveMixin):
                 raise E.InvalidArgumentError(E.EINVAL, f"unknown criterion \"{criterion}\"") from None
         n = len(thresholds)
         th = (c_int64 * max(n, 1))(*[_int(t, f"thresholds[{i}]") for i, t in enumerate(thresholds)])
+        subs = (L.plaudit_criterion_def * max(len(all), 1))()
+        keep = []  # the encoded strings live as long as the call
+        for i, c in enumerate(all):
+            crit = c.get("criterion", "manual")
+            if isinstance(crit, str):
+                if crit not in _CRITERION_NAMES:
+                    raise E.InvalidArgumentError(E.EINVAL, f"unknown criterion \"{crit}\"")
+                crit = _CRITERION_NAMES[crit]
+            a, t = _text(c.get("action"), f"all[{i}].action"), _text(c.get("tier"), f"all[{i}].tier")
+            keep += [a, t]
+            subs[i] = L.plaudit_criterion_def(int(crit), a, _period(c.get("within")), _period(c.get("per")),
+                                              _int(c.get("threshold", 0), f"all[{i}].threshold"), t)
         d = L.plaudit_badge_def(
-            L.PLAUDIT_BADGE_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"), _text(image, "image"), _text(criteria, "criteria"),
+            L.PLAUDIT_BADGE_DEF_VERSION, _text(id, "id"), _text(name, "name"), _text(description, "description"),
+            _text(image, "image"), _text(criteria, "criteria"),
             int(criterion), _text(action, "action"), _period(within), _period(per), n,
             ctypes.cast(th, ctypes.POINTER(c_int64)), _text(tier, "tier"), _text(leaderboard, "leaderboard"),
-            _int(top, "top", 0, C.UINT_MAX), _int(bonus, "bonus"), C.flag(hidden), C.flag(repeatable))
+            _int(top, "top", 0, C.UINT_MAX), _int(bonus, "bonus"), C.flag(hidden), C.flag(repeatable),
+            _opt_int(from_, "from_"), _opt_int(until, "until"), len(all),
+            ctypes.cast(subs, ctypes.POINTER(L.plaudit_criterion_def)))
         lib.plaudit_badge_declare(self._h(), byref(d))
+
+    def declare_campaign(
+        self,
+        id: str,
+        from_: int,
+        until: int,
+        percent: int,
+        *,
+        actions: Optional[Sequence[str]] = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        """Format 2: a campaign, points * percent / 100 for the listed
+        actions (None: every action) from `from_` until `until`
+        (plaudit_campaign_declare)."""
+        acts = list(actions or ())
+        arr = (c_char_p * max(len(acts), 1))(*[_text(a, f"actions[{j}]") for j, a in enumerate(acts)])
+        d = L.plaudit_campaign_def(L.PLAUDIT_CAMPAIGN_DEF_VERSION, _text(id, "id"), _text(name, "name"),
+                                   _text(description, "description"), _int(from_, "from_"), _int(until, "until"),
+                                   len(acts), ctypes.cast(arr, ctypes.POINTER(c_char_p)), _int(percent, "percent"))
+        lib.plaudit_campaign_declare(self._h(), byref(d))
 
     def declare_kudos(
         self,
@@ -873,7 +941,7 @@ class Engine(LiveMixin):
         return self._finish(_record(ctx, byref(ev), outp), out, check)
 
     @_locks_itself
-    def record_action(self, ts: int, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
+    def record_action(self, ts: TsLike, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` did `action` at `ts` (plaudit_record_action)."""
         # The hot path: holds the lock itself (one frame less than serialized).
@@ -888,35 +956,35 @@ class Engine(LiveMixin):
             rc = _record_action(ctx, ts, m, a, i, outp)
             return self._finish(rc, out, check)
 
-    def record_join(self, ts: int, member: StrLike, id: Optional[StrLike] = None, *,
+    def record_join(self, ts: TsLike, member: StrLike, id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
         """`member` joins at `ts` (plaudit_record_join)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_join(ctx, _ts(ts), _text(member, "member"), _text(id, "id"), outp), out, check)
 
-    def record_kudos(self, ts: int, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
+    def record_kudos(self, ts: TsLike, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """`from_` gives kudos to `to` (plaudit_record_kudos)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_kudos(ctx, _ts(ts), _text(from_, "from_"), _text(to, "to"), _text(id, "id"), outp), out, check)
 
-    def record_redeem(self, ts: int, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
+    def record_redeem(self, ts: TsLike, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` redeems `reward` (plaudit_record_redeem)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_redeem(ctx, _ts(ts), _text(member, "member"), _text(reward, "reward"), _text(id, "id"), outp), out, check)
 
-    def record_award(self, ts: int, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
+    def record_award(self, ts: TsLike, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """Give `member` the manual `badge` (plaudit_record_award)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_award(ctx, _ts(ts), _text(member, "member"), _text(badge, "badge"), _text(id, "id"), outp), out, check)
 
-    def record_adjust(self, ts: int, member: StrLike, points: int, reason: Optional[StrLike] = None,
+    def record_adjust(self, ts: TsLike, member: StrLike, points: int, reason: Optional[StrLike] = None,
                       id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """Adjust `member`'s points by `points` (plaudit_record_adjust)."""
         ctx = self._h()
@@ -924,7 +992,7 @@ class Engine(LiveMixin):
         rc = _record_adjust(ctx, _ts(ts), _text(member, "member"), _int(points, "points"), _text(reason, "reason"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
-    def record_segment(self, ts: int, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
+    def record_segment(self, ts: TsLike, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
                        *, check: bool = True) -> Outcome:
         """Pin `member` to `segment`; None returns it to inference
         (plaudit_record_segment)."""
@@ -932,7 +1000,7 @@ class Engine(LiveMixin):
         out, outp = self._out_for_call()
         return self._finish(_record_segment(ctx, _ts(ts), _text(member, "member"), _text(segment, "segment"), _text(id, "id"), outp), out, check)
 
-    def record_preferences(self, ts: int, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
+    def record_preferences(self, ts: TsLike, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
                            check: bool = True) -> Outcome:
         """Show (True) or hide `member` on leaderboards
         (plaudit_record_preferences)."""
@@ -941,14 +1009,23 @@ class Engine(LiveMixin):
         rc = _record_preferences(ctx, _ts(ts), _text(member, "member"), int(bool(leaderboards)), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
-    def record_tick(self, ts: int, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+    def record_tick(self, ts: TsLike, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """Move the clock to `ts`: close periods, re-evaluate every member
         (plaudit_record_tick)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_tick(ctx, _ts(ts), _text(id, "id"), outp), out, check)
 
-    def update_program(self, ts: int, program: Union[Mapping[str, Any], str, "os.PathLike[str]"],
+    def record_team(self, ts: TsLike, member: StrLike, team: Optional[StrLike], id: Optional[StrLike] = None, *,
+                    check: bool = True) -> Outcome:
+        """Format 2: put `member` in `team`, or (None) out of its team
+        (plaudit_record_team)."""
+        ctx = self._h()
+        out, outp = self._out_for_call()
+        rc = lib.plaudit_record_team(ctx, _ts(ts), _text(member, "member"), _text(team, "team"), _text(id, "id"), outp)
+        return self._finish(rc, out, check)
+
+    def update_program(self, ts: TsLike, program: Union[Mapping[str, Any], str, "os.PathLike[str]"],
                        id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """From `ts` on, `program` is the program, and what members earned
         stays (the program event of spec section 7; plaudit_program_update).
@@ -1172,7 +1249,8 @@ class Engine(LiveMixin):
         r = L.plaudit_recovery()
         lib.plaudit_store_recovery_get(self._h(), byref(r))
         return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
-                        r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq)
+                        r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq, r.torn_records,
+                        r.damaged_records)
 
     def sync(self) -> None:
         """Make every journaled event durable now (plaudit_store_sync).
@@ -1217,7 +1295,7 @@ class Engine(LiveMixin):
         lib.plaudit_member_get(self._h(), _text(member, "member"), byref(i))
         return Member(_dec(i.id) or "", i.joined, i.last_ts, i.points, i.balance, _dec(i.tier), _dec(i.segment),
                       bool(i.segment_pinned), bool(i.leaderboards), i.kudos_given, i.kudos_received,
-                      i.distinct_actions, i.n_badges)
+                      i.distinct_actions, i.n_badges, _dec(i.team))
 
     def get_member(self, member: StrLike) -> Optional[Member]:
         """Like :meth:`member`, None for an unknown member."""
@@ -1250,11 +1328,55 @@ class Engine(LiveMixin):
         """`member`'s progress towards the next tier and badges."""
         g = L.plaudit_progress()
         lib.plaudit_member_progress(self._h(), _text(member, "member"), byref(g))
+
+        def parts(b: Any) -> list[PartProgress]:
+            return [PartProgress(_CRITERIA[p.criterion], _dec(p.action), _dec(p.tier), _period_name(p.within),
+                                 p.current, p.target, bool(p.met)) for p in (b.parts[j] for j in range(b.n_parts))]
+
+        def opt_ts(v: int) -> Optional[int]:
+            return None if v == L.PLAUDIT_UNSET else v
+
         badges = [BadgeProgress(b.badge.decode(), _CRITERIA[b.criterion], b.level, b.levels, b.current, b.next,
-                                bool(b.earned_this_period))
+                                bool(b.earned_this_period), opt_ts(getattr(b, "from")), opt_ts(b.until), parts(b))
                   for b in (g.badges[i] for i in range(g.n_badges))]
         return Progress(_dec(g.tier), _dec(g.next_tier), g.next_points, g.next_distinct_actions,
-                        g.next_tenure_days, _dec(g.keep_tier), g.keep_points, badges)
+                        g.next_tenure_days, _dec(g.keep_tier), g.keep_points, badges,
+                        [g.benefits[i].decode() for i in range(g.n_benefits)],
+                        [g.next_benefits[i].decode() for i in range(g.n_next_benefits)])
+
+    # -- format 2: teams, boards, benefits ------------------------------------
+
+    def team_ids(self) -> list[str]:
+        """Teams in the order they were first named (plaudit_team_list)."""
+        ctx = self._h()
+        total = lib.plaudit_team_count(ctx)
+        buf = (c_char_p * max(total, 1))()
+        n, nxt = c_size_t(), c_uint64()
+        lib.plaudit_team_list(ctx, 0, total, buf, byref(n), byref(nxt))
+        return [buf[i].decode() for i in range(n.value)]
+
+    def team_members(self, team: StrLike) -> int:
+        """How many members are in `team` now."""
+        v = c_uint64()
+        lib.plaudit_team_members(self._h(), _text(team, "team"), byref(v))
+        return v.value
+
+    def leaderboard_info(self, board: StrLike) -> LeaderboardInfo:
+        """What `board` is: period, by, season range, frozen, count."""
+        i = L.plaudit_leaderboard_info()
+        lib.plaudit_leaderboard_info_get(self._h(), _text(board, "board"), byref(i))
+        f, u = getattr(i, "from"), i.until
+        return LeaderboardInfo(_dec(i.id) or "", _dec(i.name), _period_name(i.period) or "",
+                               "team" if i.by == 1 else "member", _dec(i.segment),
+                               None if f == L.PLAUDIT_UNSET else f, None if u == L.PLAUDIT_UNSET else u,
+                               bool(i.frozen), i.count)
+
+    def tier_benefits(self, tier: StrLike) -> list[str]:
+        """A tier's benefits (format 2)."""
+        p = ctypes.POINTER(c_char_p)()
+        n = c_size_t()
+        lib.plaudit_tier_benefits(self._h(), _text(tier, "tier"), byref(p), byref(n))
+        return [p[i].decode() for i in range(n.value)]
 
     @property
     def member_count(self) -> int:
@@ -1381,8 +1503,12 @@ _SERIALIZED_DUNDERS = ("__enter__", "__exit__", "__repr__")
 
 
 def _serialize_class(cls: type) -> None:
-    """Wrap every public method and property of `cls` with :func:`serialized`."""
-    for name, v in list(vars(cls).items()):
+    """Wrap every public method and property of `cls`, its mixins' included
+    (wrapped on `cls`, the mixins left as they are), with :func:`serialized`."""
+    attrs: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[:-1]):  # object's are the object's
+        attrs.update(vars(base))
+    for name, v in list(attrs.items()):
         if name.startswith("_") and name not in _SERIALIZED_DUNDERS:
             continue
         if isinstance(v, property):

@@ -34,6 +34,7 @@ class Criterion(enum.IntEnum):
     KUDOS_GIVEN = 7
     TIER = 8
     LEADERBOARD = 9
+    ALL = 10  # format 2: a challenge
 
 
 class EventType(enum.IntEnum):
@@ -210,6 +211,11 @@ class Event:
         return cls(EventType.TICK, ts, None, None, id)
 
     @classmethod
+    def team(cls, ts: int, member: str, team: Optional[str], id: Optional[str] = None) -> "Event":
+        """Format 2: put `member` in `team` (None: out of its team)."""
+        return cls(EventType.TEAM, ts, member, team, id)
+
+    @classmethod
     def program(cls, ts: int, document: str, id: Optional[str] = None) -> "Event":
         """A program event: `document` (JSON text) is the program from `ts`
         on (spec section 7)."""
@@ -254,6 +260,7 @@ class Member:
     kudos_received: int
     distinct_actions: int
     n_badges: int
+    team: Optional[str] = None  # format 2
 
 
 @dataclass(slots=True)
@@ -278,6 +285,38 @@ class BadgeProgress:
     current: int
     next: int
     earned_this_period: bool
+    # format 2: a dated badge's range (None: open) and a challenge's parts
+    from_: Optional[int] = None
+    until: Optional[int] = None
+    parts: list["PartProgress"] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PartProgress:
+    """One sub-criterion of a challenge (plaudit_part_progress)."""
+
+    criterion: Criterion
+    action: Optional[str]
+    tier: Optional[str]
+    within: Optional[str]
+    current: int
+    target: int
+    met: bool
+
+
+@dataclass(slots=True)
+class LeaderboardInfo:
+    """What a board is and ranks (plaudit_leaderboard_info)."""
+
+    id: str
+    name: Optional[str]
+    period: str
+    by: str                  # "member" or "team"
+    segment: Optional[str]
+    from_: Optional[int]
+    until: Optional[int]
+    frozen: bool
+    count: int
 
 
 @dataclass(slots=True)
@@ -292,6 +331,8 @@ class Progress:
     keep_tier: Optional[str]
     keep_points: int
     badges: list[BadgeProgress] = field(default_factory=list)
+    benefits: list[str] = field(default_factory=list)       # of the current tier (format 2)
+    next_benefits: list[str] = field(default_factory=list)  # what the next tier unlocks
 
 
 @dataclass(slots=True)
@@ -359,5 +400,8 @@ class Recovery:
     accepted: int         # replayed records accepted
     rejected: int         # replayed records the program rejected (retroactive only)
     duplicates: int       # replayed records that were duplicates
-    torn_bytes: int       # bytes of a torn last record dropped (0: clean end)
+    torn_bytes: int       # bytes dropped at the end, torn or damaged (0: clean end)
     last_seq: int         # seq of the last record; the next is +1
+    torn_records: int = 0     # 1: a last record cut short by a crash was dropped
+    damaged_records: int = 0  # 1: a whole last record failing its checksum was
+    #                           dropped (its event may have been acknowledged)

@@ -38,6 +38,11 @@ _WHEN_KEYS = {"action", "count", "streak", "within", "per", "distinct_actions", 
 _KUDOS_KEYS = {"points", "cap", "give_cap"}
 _GIVE_CAP_KEYS = {"count", "per"}
 _REWARD_KEYS = {"id", "cost", "stock"} | _DISPLAY
+# format 2 adds these keys
+_TIER_KEYS_2 = _TIER_KEYS | {"benefits"}
+_BOARD_KEYS_2 = _BOARD_KEYS | {"by", "from", "until"}
+_BADGE_KEYS_2 = _BADGE_KEYS | {"from", "until"}
+_CAMPAIGN_KEYS = {"id", "from", "until", "actions", "percent"} | _DISPLAY
 
 
 def _fail(path: str, what: str) -> E.ParseError:
@@ -101,12 +106,36 @@ def _at(path: str, fn: Callable[[], Any]) -> Any:
         raise type(e)(e.code, f"{path}: {e.message}") from None
 
 
-def parse_when(when: Mapping[str, Any], path: str = "when") -> dict[str, Any]:
+def _part(c: Any, path: str) -> dict[str, Any]:
+    """One criterion of a challenge as a plaudit_criterion_def dict."""
+    if isinstance(c, Mapping) and "all" in c:
+        raise _fail(f"{path}.all", "all cannot be nested")
+    if isinstance(c, Mapping) and "leaderboard" in c:
+        raise _fail(f"{path}.leaderboard", "a leaderboard criterion cannot be in all")
+    w = parse_when(c, path)
+    th = w.pop("thresholds", None)
+    if th is not None:
+        key = "count" if w["criterion"] == "action_count" else "streak" if w["criterion"] == "action_streak" \
+            else w["criterion"]
+        if isinstance(c.get(key), (list, tuple)):
+            raise _fail(f"{path}.{key}", "a criterion inside all has a single threshold")
+        w["threshold"] = th[0]
+    return w
+
+
+def parse_when(when: Mapping[str, Any], path: str = "when", version: int = 1) -> dict[str, Any]:
     """A badge's `when` object as the keyword arguments of
     :meth:`Engine.declare_badge_raw` (criterion, action, thresholds, ...)."""
-    w = _obj(when, path, _WHEN_KEYS)
+    w = _obj(when, path, _WHEN_KEYS | ({"all"} if version >= 2 else set()))
     keys = set(w)
     out: dict[str, Any] = {}
+    if "all" in keys:
+        if keys != {"all"}:
+            raise _fail(path, "holds more than one criterion")
+        parts = _list(w["all"], f"{path}.all")
+        out["criterion"] = "all"
+        out["all"] = [_part(c, f"{path}.all[{i}]") for i, c in enumerate(parts)]
+        return out
     if "action" in keys:
         out["action"] = _str(w["action"], f"{path}.action")
         if "streak" in keys:
@@ -203,10 +232,28 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
         aid, pts = _str(a.get("id"), f"{p}.id"), _int(a["points"], f"{p}.points")
         _at(p, lambda: engine.declare_action(aid, pts, **kw))
 
+    for i, c in enumerate(_list(d.get("campaigns", []), "campaigns")):
+        p = f"campaigns[{i}]"
+        c = _obj(c, p, _CAMPAIGN_KEYS)
+        for k in ("id", "from", "until", "percent"):
+            if k not in c:
+                raise _fail(f"{p}.{k}", "missing")
+        ckw: dict[str, Any] = dict(_display(c, p))
+        if "actions" in c:
+            acts = [_str(x, f"{p}.actions[{j}]") for j, x in enumerate(_list(c["actions"], f"{p}.actions"))]
+            if not acts:
+                raise _fail(f"{p}.actions", "expected a non-empty list of action ids")
+            ckw["actions"] = acts
+        cid, cf, cu, cp = (_str(c["id"], f"{p}.id"), _int(c["from"], f"{p}.from"), _int(c["until"], f"{p}.until"),
+                           _int(c["percent"], f"{p}.percent"))
+        _at(p, lambda: engine.declare_campaign(cid, cf, cu, cp, **ckw))
+
     for i, t in enumerate(_list(d.get("tiers", []), "tiers")):
         p = f"tiers[{i}]"
-        t = _obj(t, p, _TIER_KEYS)
+        t = _obj(t, p, _TIER_KEYS_2 if version == 2 else _TIER_KEYS)
         kw = dict(_display(t, p))
+        if "benefits" in t:
+            kw["benefits"] = [_str(x, f"{p}.benefits[{j}]") for j, x in enumerate(_list(t["benefits"], f"{p}.benefits"))]
         for k in ("min_points", "min_distinct_actions", "min_tenure_days"):
             kw[k] = _opt(t, k, _int, p, 0)
         kw["lifetime"] = _opt(t, "lifetime", _bool, p, False)
@@ -224,8 +271,14 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
 
     for i, b in enumerate(_list(d.get("leaderboards", []), "leaderboards")):
         p = f"leaderboards[{i}]"
-        b = _obj(b, p, _BOARD_KEYS)
+        b = _obj(b, p, _BOARD_KEYS_2 if version == 2 else _BOARD_KEYS)
         kw = dict(_display(b, p))
+        if "by" in b:
+            kw["by"] = _str(b["by"], f"{p}.by")
+            if kw["by"] not in ("member", "team"):
+                raise _fail(f"{p}.by", f'"{kw["by"]}" is not member or team')
+        kw["from_"] = _opt(b, "from", _int, p)
+        kw["until"] = _opt(b, "until", _int, p)
         kw["segment"] = _opt(b, "segment", _str, p)
         kw["size"] = _opt(b, "size", _int, p, 10)
         bid, per = _str(b.get("id"), f"{p}.id"), _str(b.get("period"), f"{p}.period")
@@ -233,8 +286,10 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
 
     for i, g in enumerate(_list(d.get("badges", []), "badges")):
         p = f"badges[{i}]"
-        g = _obj(g, p, _BADGE_KEYS)
+        g = _obj(g, p, _BADGE_KEYS_2 if version == 2 else _BADGE_KEYS)
         kw = dict(_display(g, p))
+        kw["from_"] = _opt(g, "from", _int, p)
+        kw["until"] = _opt(g, "until", _int, p)
         kw["image"] = _opt(g, "image", _str, p)
         kw["criteria"] = _opt(g, "criteria", _str, p)
         kw["bonus"] = _opt(g, "bonus", _int, p, 0)
@@ -246,7 +301,7 @@ def declare_program(engine: "Engine", doc: Mapping[str, Any]) -> None:
         if "when" not in g and not manual:
             raise _fail(f"{p}.when", "missing (or give \"manual\": true)")
         if "when" in g:
-            kw.update(parse_when(g["when"], f"{p}.when"))
+            kw.update(parse_when(g["when"], f"{p}.when", version))
         gid = _str(g.get("id"), f"{p}.id")
         _at(p, lambda: engine.declare_badge_raw(gid, **kw))
 

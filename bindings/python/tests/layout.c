@@ -68,6 +68,8 @@ int main(void)
       F(plaudit_tier_def, min_tenure_days)
       F(plaudit_tier_def, lifetime)
       F(plaudit_tier_def, window)
+      F(plaudit_tier_def, n_benefits)
+      F(plaudit_tier_def, benefits)
     );
     S(plaudit_segment_def,
       F(plaudit_segment_def, version)
@@ -86,6 +88,9 @@ int main(void)
       F(plaudit_leaderboard_def, period)
       F(plaudit_leaderboard_def, segment)
       F(plaudit_leaderboard_def, size)
+      F(plaudit_leaderboard_def, by)
+      F(plaudit_leaderboard_def, from)
+      F(plaudit_leaderboard_def, until)
     );
     S(plaudit_badge_def,
       F(plaudit_badge_def, version)
@@ -106,6 +111,10 @@ int main(void)
       F(plaudit_badge_def, bonus)
       F(plaudit_badge_def, hidden)
       F(plaudit_badge_def, repeatable)
+      F(plaudit_badge_def, from)
+      F(plaudit_badge_def, until)
+      F(plaudit_badge_def, n_all)
+      F(plaudit_badge_def, all)
     );
     S(plaudit_kudos_def,
       F(plaudit_kudos_def, version)
@@ -137,6 +146,7 @@ int main(void)
       F(plaudit_program_info, has_kudos)
       F(plaudit_program_info, sealed)
       F(plaudit_program_info, format)
+      F(plaudit_program_info, n_campaigns)
     );
     S(plaudit_event,
       F(plaudit_event, type)
@@ -223,6 +233,7 @@ int main(void)
       F(plaudit_member_info, kudos_received)
       F(plaudit_member_info, distinct_actions)
       F(plaudit_member_info, n_badges)
+      F(plaudit_member_info, team)
     );
     S(plaudit_badge_earned,
       F(plaudit_badge_earned, badge)
@@ -239,6 +250,10 @@ int main(void)
       F(plaudit_badge_progress, current)
       F(plaudit_badge_progress, next)
       F(plaudit_badge_progress, earned_this_period)
+      F(plaudit_badge_progress, from)
+      F(plaudit_badge_progress, until)
+      F(plaudit_badge_progress, n_parts)
+      F(plaudit_badge_progress, parts)
     );
     S(plaudit_progress,
       F(plaudit_progress, tier)
@@ -250,6 +265,49 @@ int main(void)
       F(plaudit_progress, keep_points)
       F(plaudit_progress, n_badges)
       F(plaudit_progress, badges)
+      F(plaudit_progress, n_benefits)
+      F(plaudit_progress, benefits)
+      F(plaudit_progress, n_next_benefits)
+      F(plaudit_progress, next_benefits)
+    );
+    S(plaudit_part_progress,
+      F(plaudit_part_progress, criterion)
+      F(plaudit_part_progress, action)
+      F(plaudit_part_progress, tier)
+      F(plaudit_part_progress, within)
+      F(plaudit_part_progress, current)
+      F(plaudit_part_progress, target)
+      F(plaudit_part_progress, met)
+    );
+    S(plaudit_criterion_def,
+      F(plaudit_criterion_def, criterion)
+      F(plaudit_criterion_def, action)
+      F(plaudit_criterion_def, within)
+      F(plaudit_criterion_def, per)
+      F(plaudit_criterion_def, threshold)
+      F(plaudit_criterion_def, tier)
+    );
+    S(plaudit_campaign_def,
+      F(plaudit_campaign_def, version)
+      F(plaudit_campaign_def, id)
+      F(plaudit_campaign_def, name)
+      F(plaudit_campaign_def, description)
+      F(plaudit_campaign_def, from)
+      F(plaudit_campaign_def, until)
+      F(plaudit_campaign_def, n_actions)
+      F(plaudit_campaign_def, actions)
+      F(plaudit_campaign_def, percent)
+    );
+    S(plaudit_leaderboard_info,
+      F(plaudit_leaderboard_info, id)
+      F(plaudit_leaderboard_info, name)
+      F(plaudit_leaderboard_info, period)
+      F(plaudit_leaderboard_info, by)
+      F(plaudit_leaderboard_info, segment)
+      F(plaudit_leaderboard_info, from)
+      F(plaudit_leaderboard_info, until)
+      F(plaudit_leaderboard_info, frozen)
+      F(plaudit_leaderboard_info, count)
     );
     S(plaudit_rank_entry,
       F(plaudit_rank_entry, member)
@@ -309,6 +367,8 @@ int main(void)
       F(plaudit_recovery, duplicates)
       F(plaudit_recovery, torn_bytes)
       F(plaudit_recovery, last_seq)
+      F(plaudit_recovery, torn_records)
+      F(plaudit_recovery, damaged_records)
     );
     S(plaudit_analytics_options,
       F(plaudit_analytics_options, version)
