@@ -974,11 +974,13 @@ class Model:
             b.key = self.pk(b.period, T)
             self.board_uids += 1
             b.uid = self.board_uids
-            if b.period == "all" and not b.dated and b.by == "member":
+            if b.period == "all" and b.by == "member" and (
+                    not b.dated or "new-all-season-from-points" in ENGINE_READINGS):
                 b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
                             for mid, m in self.members.items()}
             if b.dated and T >= b.until:
                 b.frozen = True
+                b.frozen_rank = self.ranking(b)
         # rewards
         stock, gen = {}, {}
         for r in self.rewards:
