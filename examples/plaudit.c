@@ -961,13 +961,23 @@ static int attach_store(plaudit_ctx *ctx, const char *dir, const opts *o)
         return EXIT_STORE;
     }
     plaudit_recovery r;
-    if (!o->quiet && plaudit_store_recovery_get(ctx, &r) == PLAUDIT_OK && (r.snapshot || r.records)) {
+    if (plaudit_store_recovery_get(ctx, &r) != PLAUDIT_OK) memset(&r, 0, sizeof r);
+    if (!o->quiet && (r.snapshot || r.records)) {
         fprintf(stderr, "%s: --store %s: recovered %s%" PRIu64 " journaled events", prog, dir,
                 r.snapshot ? "a snapshot and " : "", r.replayed);
         if (r.retroactive) fprintf(stderr, " (the program changed: the whole history was replayed under it)");
-        if (r.torn_bytes) fprintf(stderr, " (dropped %" PRIu64 " bytes of a torn last record)", r.torn_bytes);
+        if (r.torn_records)
+            fprintf(stderr, " (dropped a torn last record of %" PRIu64 " bytes: an append a crash cut short)",
+                    r.torn_bytes);
         fprintf(stderr, "\n");
     }
+    /* Data loss, not a crash artifact: said even with --quiet. */
+    if (r.damaged_records)
+        fprintf(stderr,
+                "%s: warning: --store %s: dropped %" PRIu64 " damaged journal record%s (%" PRIu64
+                " bytes at the end, complete but failing its checksum): its event may have been acknowledged and "
+                "is lost\n",
+                prog, dir, r.damaged_records, r.damaged_records == 1 ? "" : "s", r.torn_bytes);
     return EXIT_OKAY;
 }
 

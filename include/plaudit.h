@@ -1315,14 +1315,23 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  *
  * RECOVERY.  plaudit_store_attach loads the latest snapshot and replays
  * the journal after it: the context then has exactly the state digest it
- * had when the last record was written.  A torn last record (a crash in
- * the middle of an append) is detected, dropped (journal_cut) and
- * reported; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
+ * had when the last record was written.  A torn last record (cut short by
+ * a crash in the middle of an append) is detected, dropped (journal_cut)
+ * and reported (torn_records); a last record that is whole but fails its
+ * checksum (damaged after it was written) is dropped the same way but
+ * reported apart (damaged_records), since its event may have been
+ * acknowledged; a failed check anywhere else is PLAUDIT_ECORRUPT and loads
  * nothing.  Idempotency keys are part of the state and survive restarts;
  * idempotency_retention_s (plaudit_options) forgets keys older than that
  * many seconds of the event clock, the same way before and after a
  * restart.  The diagnostic counters (duplicates, rejected) are restored as
  * of the last snapshot only (duplicates and rejections are not journaled).
+ * Recovery runs under the context's options: attach with those the store
+ * was written with.  A journaled event was accepted, so if an option
+ * would now reject it (a lower max_members or max_program_bytes, a longer
+ * idempotency_retention_s that makes it a duplicate), or a snapshot holds
+ * more members than max_members, the attach fails with PLAUDIT_ESTATE and
+ * a message naming the option, rather than build another state.
  *
  * RETROACTIVE RECALCULATION.  A snapshot carries a fingerprint of the
  * program that wrote it (every rule's id and values, the time zone; not
@@ -1387,9 +1396,19 @@ typedef struct plaudit_recovery {
     uint64_t rejected;       /* replayed records the program rejected (0
                                 unless the program changed) */
     uint64_t duplicates;     /* replayed records that were duplicates */
-    uint64_t torn_bytes;     /* bytes of a torn last record dropped (0:
-                                the journal ended cleanly) */
+    uint64_t torn_bytes;     /* bytes dropped at the end of the journal,
+                                torn or damaged (0: it ended cleanly) */
     uint64_t last_seq;       /* seq of the last record; the next is +1 */
+    /* Library 2.0 (the struct grew with the soname): what was dropped. */
+    uint64_t torn_records;   /* 1 when the journal ended in a record cut
+                                short (or zeros): a crash in the middle of
+                                an append, whose event was never
+                                acknowledged */
+    uint64_t damaged_records; /* 1 when the last record was all there but
+                                failed its checksum: it was written whole,
+                                so its event may have been acknowledged,
+                                and it is lost (a warning; anywhere but at
+                                the end this is PLAUDIT_ECORRUPT) */
 } plaudit_recovery;
 
 /* Attach a store to a context whose program is declared and which has not
@@ -1402,7 +1421,8 @@ typedef struct plaudit_recovery {
  * state, the store is not owned (close it with plaudit_store_close) and
  * plaudit_errmsg says what failed.
  * Errors: PLAUDIT_EINVAL (NULL, a must-provide slot missing), PLAUDIT_ESTATE
- * (events already recorded, a store already attached, inside a listener or store callback),
+ * (events already recorded, a store already attached, inside a listener or
+ * store callback, the context's options reject what the store holds),
  * PLAUDIT_EVERSION (struct, record or snapshot version), PLAUDIT_ECORRUPT,
  * PLAUDIT_EHISTORY, PLAUDIT_ENOMEM, or a store callback's code. */
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,

@@ -196,9 +196,11 @@ static int check_args(plaudit_ctx *ctx, const plaudit_event *ev)
         if (!ev->document) return pl_err(ctx, PLAUDIT_EINVAL, "a program event needs a document");
         /* Bounded before anything reads it whole; the journal holds it. */
         size_t n = strnlen(ev->document, ctx->max_program + 1);
-        if (n > ctx->max_program)
+        if (n > ctx->max_program) {
+            ctx->limit_option = "max_program_bytes";
             return pl_err(ctx, PLAUDIT_ELIMIT, "document: larger than the limit of %zu bytes (max_program_bytes)",
                           ctx->max_program);
+        }
         if (n > PL_JOURNAL_DOC_MAX)
             return pl_err(ctx, PLAUDIT_ELIMIT, "document: %zu bytes, more than a journal record holds (%u)", n,
                           (unsigned)PL_JOURNAL_DOC_MAX);
@@ -300,9 +302,11 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     default: break;
     }
     if ((rc = check_time(ctx, R->m, ev->ts))) return rc;
-    if (ctx->max_members && ctx->n_members + new_members > ctx->max_members)
+    if (ctx->max_members && ctx->n_members + new_members > ctx->max_members) {
+        ctx->limit_option = "max_members";
         return pl_err(ctx, PLAUDIT_ELIMIT, "the context's limit of %llu members is reached",
                       (unsigned long long)ctx->max_members);
+    }
     return PLAUDIT_OK;
 }
 
@@ -767,6 +771,7 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
     /* Before anything is reset: the moments may be being delivered. */
     if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
     pl_ok(ctx);
+    ctx->limit_option = NULL;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     ctx->subject = NULL;
     ctx->subject_points = 0;

@@ -360,6 +360,10 @@ struct plaudit_ctx {
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
+    /* The context option (plaudit_options field name) that made the last
+     * event fail, or NULL: recovery tells a journaled event rejected by a
+     * different option from one a changed program rejects. */
+    const char *limit_option;
 
     /* program: everything from `format` to `member_h` is the program in
      * force.  A program event (program_update.c) swaps this whole region
@@ -687,9 +691,11 @@ typedef struct pl_jreader {
 void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud);
 void pl_jreader_free(pl_jreader *r);
 int pl_jreader_feed(pl_jreader *r, const void *data, size_t len);
-/* End of stream: *torn receives the bytes of a torn last record (0 when
- * none).  Returns 0 or PLAUDIT_ECORRUPT. */
-int pl_jreader_finish(pl_jreader *r, uint64_t *torn);
+/* End of stream: *dropped receives the bytes at the end that are not a
+ * good record (0 when none), *damaged 1 when they are a whole last record
+ * whose checksum fails (else they are a torn record: a prefix, or zeros).
+ * Returns 0 or PLAUDIT_ECORRUPT. */
+int pl_jreader_finish(pl_jreader *r, uint64_t *dropped, int *damaged);
 
 /* snapshot.c */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);

@@ -315,14 +315,18 @@ int pl_jreader_feed(pl_jreader *r, const void *data, size_t len)
     return 0;
 }
 
-int pl_jreader_finish(pl_jreader *r, uint64_t *torn)
+int pl_jreader_finish(pl_jreader *r, uint64_t *dropped, int *damaged)
 {
-    *torn = 0;
+    *dropped = 0;
+    *damaged = 0;
     if (r->bad == 1 && r->bad_nonzero) return corrupt(r, r->good_end, "record header fails its checksum");
     if (r->bad == 2 && r->bad_extra)
         return corrupt(r, r->good_end, "record fails its checksum and is not the last one");
-    /* A prefix of a record, a last record whose body fails its checksum,
-     * or zeros: the torn end of a crashed append. */
-    *torn = r->total - r->good_end;
+    /* A prefix of a record or zeros: the torn end of a crashed append.  A
+     * last record that is all there but fails its checksum was written
+     * whole (and maybe acknowledged) and damaged since: dropped too, so
+     * the store can be used, but told apart. */
+    *dropped = r->total - r->good_end;
+    *damaged = r->bad == 2;
     return 0;
 }

@@ -511,6 +511,11 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
     uint64_t nm = g64(r);
     if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
     if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
+    if (ctx->max_members && nm > ctx->max_members)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "recovery: the snapshot holds %llu members, more than the context's max_members=%llu: attach "
+                      "with the options the store was written with",
+                      (unsigned long long)nm, (unsigned long long)ctx->max_members);
     if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
     char id[PL_MEMBER_ID_MAX + 1];

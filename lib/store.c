@@ -116,6 +116,38 @@ static int history_gap(plaudit_ctx *ctx, uint64_t first)
                   (unsigned long long)first);
 }
 
+/* A journaled event was accepted when it was written.  If replaying it
+ * fails because of a context option (a lower max_members, a longer
+ * idempotency_retention_s, ...), recovery would silently build another
+ * state: it fails instead, naming the option.  Only a changed program
+ * (retroactive replay) may reject journaled events.  Returns 0 when the
+ * outcome may stand. */
+static int options_differ(plaudit_ctx *ctx, recov *R, uint64_t seq, int rc)
+{
+    char why[PL_ERRMSG_MAX];
+    snprintf(why, sizeof why, "%s", ctx->errmsg);
+    if (ctx->limit_option) {
+        char val[32] = "";
+        if (!strcmp(ctx->limit_option, "max_members"))
+            snprintf(val, sizeof val, "=%llu", (unsigned long long)ctx->max_members);
+        else if (!strcmp(ctx->limit_option, "max_program_bytes"))
+            snprintf(val, sizeof val, "=%zu", ctx->max_program);
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "recovery: journaled event %llu was accepted when it was written but is rejected now: %s "
+                      "(the context's %s%s is lower than the store needs: attach with the options it was "
+                      "written with)",
+                      (unsigned long long)seq, why, ctx->limit_option, val);
+    }
+    if ((rc == PLAUDIT_DUPLICATE || rc == PLAUDIT_ECONFLICT) && !R->s->rec.retroactive)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "recovery: journaled event %llu was accepted when it was written but is %s now: %s (the "
+                      "context's idempotency_retention_s=%lld keeps keys longer than the context that wrote "
+                      "the store did: attach with the retention it was written with)",
+                      (unsigned long long)seq, rc == PLAUDIT_DUPLICATE ? "a duplicate" : "rejected", why,
+                      (long long)ctx->retention_s);
+    return 0;
+}
+
 static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
 {
     recov *R = ud;
@@ -140,6 +172,8 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
         return 0;
     }
     if (rc == PLAUDIT_ENOMEM) return rc;
+    int orc = rc != PLAUDIT_OK ? options_differ(ctx, R, seq, rc) : 0;
+    if (orc) return orc;
     if (rc == PLAUDIT_OK) rep->accepted++;
     else if (rc == PLAUDIT_DUPLICATE) rep->duplicates++;
     else rep->rejected++;
@@ -191,7 +225,8 @@ static int recover(plaudit_ctx *ctx, recov *R)
     pl_guard_end(ctx, g);
     if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
     uint64_t torn;
-    if ((rc = pl_jreader_finish(&R->jr, &torn))) return rc;
+    int damaged;
+    if ((rc = pl_jreader_finish(&R->jr, &torn, &damaged))) return rc;
     const pl_jreader *jr = &R->jr;
     if (!jr->records) {
         if (rep->retroactive)
@@ -222,6 +257,8 @@ static int recover(plaudit_ctx *ctx, recov *R)
         if (rc) return pl_store_fail(ctx, s, rc, "journal_cut");
     }
     rep->torn_bytes = torn;
+    rep->torn_records = torn && !damaged;
+    rep->damaged_records = (uint64_t)damaged;
     s->seq = jr->last_seq > snap_seq ? jr->last_seq : snap_seq;
     rep->last_seq = s->seq;
     return PLAUDIT_OK;

@@ -431,6 +431,8 @@ static void test_torn(void **state)
         points_torn++;
         DIVERGE(recovered_digest(c, &rep) == before_last, "torn at %zu: diverged\n", cut);
         DIVERGE(rep.torn_bytes == cut, "torn at %zu: reported %llu bytes\n", cut, (unsigned long long)rep.torn_bytes);
+        DIVERGE(rep.torn_records == (cut > 0) && rep.damaged_records == 0, "torn at %zu: reported %llu torn, %llu damaged\n",
+                cut, (unsigned long long)rep.torn_records, (unsigned long long)rep.damaged_records);
         DIVERGE(c->jlen == start, "torn at %zu: not cut\n", cut);
         mem_free(c);
     }
@@ -440,7 +442,19 @@ static void test_torn(void **state)
     memset(c->j + c->jlen, 0, 40);
     c->jlen += 40;
     plaudit_recovery rep;
-    DIVERGE(recovered_digest(c, &rep) == last && rep.torn_bytes == 40, "zero tail\n");
+    DIVERGE(recovered_digest(c, &rep) == last && rep.torn_bytes == 40 && rep.torn_records == 1 &&
+                rep.damaged_records == 0,
+            "zero tail\n");
+    /* a bit flipped in the body of the last record, which is all there: it
+     * is dropped but reported as damaged, not as torn */
+    for (size_t at = start + 8; at < m->jlen; at++) {
+        mem_copy(c, m);
+        c->j[at] ^= 0x04;
+        DIVERGE(recovered_digest(c, &rep) == before_last && rep.damaged_records == 1 && rep.torn_records == 0 &&
+                    rep.torn_bytes == len,
+                "flip in the last record at %zu: %llu damaged, %llu torn\n", at,
+                (unsigned long long)rep.damaged_records, (unsigned long long)rep.torn_records);
+    }
     /* a bit flipped anywhere before the last record: nothing loads */
     uint64_t empty = empty_digest(0);
     for (size_t at = 0; at < start; at++) {
@@ -711,6 +725,71 @@ static void test_reentrant_store(void **state)
     mem_free(m);
 }
 
+/* Recovery under other options reproduces the journaled state or fails
+ * naming the option; it never succeeds with another state. */
+static void test_options_at_recovery(void **state)
+{
+    (void)state;
+    memstore *m = mem_new();
+    plaudit_ctx *ctx = attached(m, NULL, NULL);
+    for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
+    uint64_t members = plaudit_member_count(ctx), d = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    assert_true(members > 2);
+    /* a lower member limit: journal only, then with a snapshot */
+    for (int snap = 0; snap < 2; snap++) {
+        memstore *c = mem_new();
+        mem_copy(c, m);
+        if (snap) {
+            ctx = attached(c, NULL, NULL);
+            assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+            plaudit_ctx_free(ctx);
+        }
+        plaudit_options o = PLAUDIT_OPTIONS_INIT;
+        o.max_members = 2;
+        ctx = new_ctx(&o, 0);
+        plaudit_store s = mem_store(c);
+        assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_ESTATE);
+        if (!strstr(plaudit_errmsg(ctx), "max_members=2")) fail_msg("%s", plaudit_errmsg(ctx));
+        assert_int_equal(plaudit_member_count(ctx), 0);
+        plaudit_ctx_free(ctx);
+        /* a limit the store fits in is fine */
+        o.max_members = members;
+        ctx = new_ctx(&o, 0);
+        s = mem_store(c);
+        assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+        assert_true(plaudit_state_digest(ctx) == d);
+        plaudit_ctx_free(ctx);
+        mem_free(c);
+    }
+    mem_free(m);
+    /* a key reused after the writer's retention forgot it: a reader that
+     * keeps keys longer would take the second event for a duplicate */
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.idempotency_retention_s = 60;
+    m = mem_new();
+    ctx = attached(m, &o, NULL);
+    assert_int_equal(plaudit_record_action(ctx, 1000, "ann", "post", "x", NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_action(ctx, 1500, "bob", "post", NULL, NULL), PLAUDIT_OK); /* forgets x */
+    assert_int_equal(plaudit_record_action(ctx, 2000, "ann", "post", "x", NULL), PLAUDIT_OK);
+    d = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    ctx = attached(m, &o, NULL);
+    assert_true(plaudit_state_digest(ctx) == d);
+    plaudit_ctx_free(ctx);
+    for (int r = 0; r < 2; r++) {
+        plaudit_options o2 = PLAUDIT_OPTIONS_INIT;
+        o2.idempotency_retention_s = r ? 5000 : 0;
+        ctx = new_ctx(&o2, 0);
+        plaudit_store s = mem_store(m);
+        assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_ESTATE);
+        if (!strstr(plaudit_errmsg(ctx), "idempotency_retention_s")) fail_msg("%s", plaudit_errmsg(ctx));
+        assert_int_equal(plaudit_member_count(ctx), 0);
+        plaudit_ctx_free(ctx);
+    }
+    mem_free(m);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -726,7 +805,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_api),       cmocka_unit_test(test_store_faults),
         cmocka_unit_test(test_alloc_faults), cmocka_unit_test(test_crash),    cmocka_unit_test(test_torn),
         cmocka_unit_test(test_retroactive), cmocka_unit_test(test_keys_restart),
-        cmocka_unit_test(test_reentrant_store),
+        cmocka_unit_test(test_reentrant_store), cmocka_unit_test(test_options_at_recovery),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

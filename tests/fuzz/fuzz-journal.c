@@ -44,7 +44,8 @@ static result run(const uint8_t *p, size_t n, size_t chunk)
         res.rc = pl_jreader_feed(&r, p + off, k);
         off += k;
     }
-    if (!res.rc) res.rc = pl_jreader_finish(&r, &res.torn);
+    int damaged = 0;
+    if (!res.rc) res.rc = pl_jreader_finish(&r, &res.torn, &damaged);
     if (res.rc) FZ_CHECK(res.rc < 0 && plaudit_errmsg(ctx)[0], "feed/finish %d without a message", res.rc);
     res.records = r.records;
     res.last_seq = r.last_seq;

@@ -546,6 +546,8 @@ class plaudit_recovery(Structure):
         ("duplicates", c_uint64),
         ("torn_bytes", c_uint64),
         ("last_seq", c_uint64),
+        ("torn_records", c_uint64),
+        ("damaged_records", c_uint64),
     ]
 
 

@@ -400,5 +400,8 @@ class Recovery:
     accepted: int         # replayed records accepted
     rejected: int         # replayed records the program rejected (retroactive only)
     duplicates: int       # replayed records that were duplicates
-    torn_bytes: int       # bytes of a torn last record dropped (0: clean end)
+    torn_bytes: int       # bytes dropped at the end, torn or damaged (0: clean end)
     last_seq: int         # seq of the last record; the next is +1
+    torn_records: int = 0     # 1: a last record cut short by a crash was dropped
+    damaged_records: int = 0  # 1: a whole last record failing its checksum was
+    #                           dropped (its event may have been acknowledged)

@@ -367,6 +367,8 @@ int main(void)
       F(plaudit_recovery, duplicates)
       F(plaudit_recovery, torn_bytes)
       F(plaudit_recovery, last_seq)
+      F(plaudit_recovery, torn_records)
+      F(plaudit_recovery, damaged_records)
     );
     S(plaudit_analytics_options,
       F(plaudit_analytics_options, version)

@@ -266,8 +266,25 @@ def test_memory_store_chunks_and_torn_record(program) -> None:
     with plaudit.Engine(program) as eng:
         rec = eng.attach_store(store)
         assert rec.torn_bytes == 13 and rec.last_seq == n
+        assert rec.torn_records == 1 and rec.damaged_records == 0
         assert store.calls["journal_cut"] == 1 and len(store.records) == n
         assert eng.digest() == digest
+
+
+def test_damaged_last_record_is_told_from_a_torn_one(program) -> None:
+    store = MemoryStore()
+    with plaudit.Engine(program) as eng:
+        eng.attach_store(store)
+        record_all(eng, events(9))
+        before_last = eng.digest()
+        record_all(eng, events(1, start=9))
+    n = len(store.records)
+    last = store.records[-1][1]
+    last[len(last) // 2] ^= 0x01  # one flipped bit in a complete, synced record
+    with plaudit.Engine(program) as eng:
+        rec = eng.attach_store(store)
+        assert rec.damaged_records == 1 and rec.torn_records == 0 and rec.torn_bytes == len(last)
+        assert rec.last_seq == n - 1 and eng.digest() == before_last
 
 
 # ---- failures inside Python callbacks ------------------------------------------
