@@ -695,11 +695,10 @@ class Model:
             tr.count += 1
             within_trs.append(tr)
         for b in self.badges:
-            if ("from" in b or "until" in b) and self.badge_in_range(b, ts):
-                for c in crits(b):
-                    if c.get("action") == aid and "within" not in c and "streak" not in c:
-                        m.dated[(b["id"], aid)] = m.dated.get((b["id"], aid), 0) + 1
-                        dated_gens[(b["id"], aid)] = self.dated_gen.get((b["id"], aid), 0)
+            if ("from" in b or "until" in b) and self.badge_in_range(b, ts) and \
+                    any(c.get("action") == aid and "within" not in c and "streak" not in c for c in crits(b)):
+                m.dated[(b["id"], aid)] = m.dated.get((b["id"], aid), 0) + 1
+                dated_gens[(b["id"], aid)] = self.dated_gen.get((b["id"], aid), 0)
         for kind in {c["per"] for b in self.badges for c in crits(b) if c.get("action") == aid and "streak" in c}:
             k = self.pk(kind, ts)
             s = m.streak.setdefault((aid, kind), [None, 0])
