@@ -1458,6 +1458,9 @@ PLAUDIT_EXPORT int plaudit_store_detach(plaudit_ctx *ctx);
  *   snapshot                     the latest snapshot
  *   snapshot.tmp                 a snapshot being written (then renamed)
  *   archive/journal-*.log        compacted segments (ARCHIVE flag)
+ *   ack                          the outbox's acknowledged position (u64 seq
+ *                                and its CRC-32C), replaced like the
+ *                                snapshot (ack.tmp, synced, renamed)
  * fsync follows the context's sync policy; creating or removing a segment
  * and renaming the snapshot also sync the directory.  A second open of the
  * same directory, from any process, fails with PLAUDIT_ELOCKED (deleting
