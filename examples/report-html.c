@@ -260,7 +260,8 @@ void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
     snprintf(v, sizeof v, "%.0f days", a->tenure_median_days);
     snprintf(d, sizeof d, "since joining, the median over members (average %.0f)", a->tenure_avg_days);
     card(f, v, "median tenure", d);
-    snprintf(v, sizeof v, "%.3f", a->gini);
+    if (a->participants) snprintf(v, sizeof v, "%.3f", a->gini);
+    else snprintf(v, sizeof v, "n/a"); /* nothing to compare: not "equal" */
     card(f, v, "Gini of points", "of the points among participants: 0 all equal, near 1 one member has all");
     snprintf(v, sizeof v, "%.1f%%", 100.0 * a->never_recognized_rate);
     snprintf(d, sizeof d, "of participants got no badge, kudos or promotion in the window (%llu)",
@@ -304,6 +305,7 @@ void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
         }
         fputs("</table></div>\n", f);
     }
+    report_teams(f, ctx, 1);
     fputs("</body>\n</html>\n", f);
     free(rp);
 }

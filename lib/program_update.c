@@ -177,14 +177,38 @@ static int board_kept(const plaudit_ctx *ctx, const pl_board *o, const plaudit_c
     return str_eq(os, ns);
 }
 
-/* The old tracker an action's within / streak tracker continues. */
+static int same_count(const pl_badge *o, const pl_badge *g)
+{
+    return o->kind == g->kind && o->within == g->within && o->per == g->per;
+}
+
+/* The old tracker a within / streak tracker of action g->action continues
+ * (any badge or challenge part counting the same way). */
 static int32_t old_badge_trk(const plaudit_ctx *ctx, const plaudit_ctx *nx, const pl_badge *g)
 {
     const char *aid = nx->actions[g->action]->id;
     for (size_t i = 0; i < pl_live_badges(ctx); i++) {
         const pl_badge *o = ctx->badges[i];
-        if (o->trk < 0 || o->kind != g->kind || o->within != g->within || o->per != g->per) continue;
-        if (strcmp(ctx->actions[o->action]->id, aid) == 0) return o->trk;
+        if (o->trk >= 0 && same_count(o, g) && strcmp(ctx->actions[o->action]->id, aid) == 0) return o->trk;
+        for (uint32_t j = 0; j < o->n_sub; j++) {
+            const pl_badge *os = &o->sub[j];
+            if (os->trk >= 0 && same_count(os, g) && strcmp(ctx->actions[os->action]->id, aid) == 0) return os->trk;
+        }
+    }
+    return -1;
+}
+
+/* A dated count (badge, or part p of a challenge) is kept when the badge
+ * keeps its id, from, until and counted action. */
+static int32_t old_dated_trk(const plaudit_ctx *ctx, const plaudit_ctx *nx, const pl_badge *g, const pl_badge *p)
+{
+    const pl_badge *o = pl_badge_find(ctx, g->id);
+    if (!o || o->from != g->from || o->until != g->until) return -1;
+    const char *aid = nx->actions[p->action]->id;
+    if (p == g) return o->dtrk >= 0 && strcmp(ctx->actions[o->action]->id, aid) == 0 ? o->dtrk : -1;
+    for (uint32_t j = 0; j < o->n_sub; j++) {
+        const pl_badge *os = &o->sub[j];
+        if (os->dtrk >= 0 && os->kind == p->kind && strcmp(ctx->actions[os->action]->id, aid) == 0) return os->dtrk;
     }
     return -1;
 }
@@ -202,6 +226,12 @@ static void map_trackers(const plaudit_ctx *ctx, const plaudit_ctx *nx, int32_t 
     for (size_t i = 0; i < pl_live_badges(nx); i++) {
         const pl_badge *g = nx->badges[i];
         if (g->trk >= 0 && src[g->trk] < 0) src[g->trk] = old_badge_trk(ctx, nx, g);
+        if (g->dtrk >= 0) src[g->dtrk] = old_dated_trk(ctx, nx, g, g);
+        for (uint32_t j = 0; j < g->n_sub; j++) {
+            const pl_badge *p = &g->sub[j];
+            if (p->trk >= 0) src[p->trk] = old_badge_trk(ctx, nx, p);
+            if (p->dtrk >= 0) src[p->dtrk] = old_dated_trk(ctx, nx, g, p);
+        }
     }
     const pl_kudos *k = &nx->kudos, *ok = &ctx->kudos;
     if (k->recv_trk >= 0 && ok->recv_trk >= 0 && ok->cap_per == k->cap_per) src[k->recv_trk] = ok->recv_trk;
@@ -320,7 +350,8 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
     for (size_t i = 0; i < nx->n_boards; i++) {
         const pl_board *b = nx->boards[i];
         if (M->board[i] >= 0) ns[i] = os[M->board[i]];
-        else if (b->period == PLAUDIT_PERIOD_ALL) {
+        else if (b->period == PLAUDIT_PERIOD_ALL && b->from == PLAUDIT_UNSET && !b->by_team) {
+            /* a member board of period all without dates ranks by points */
             ns[i].period = 1;
             ns[i].score = st->points;
             ns[i].ts = M->all_slot >= 0 && os[M->all_slot].period ? os[M->all_slot].ts : st->last_ts;
@@ -370,8 +401,11 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
     }
     map_trackers(ctx, nx, M->trk, M->trk_aux);
     M->all_slot = -1;
-    for (size_t i = 0; i < ctx->n_boards; i++)
-        if (ctx->boards[i]->period == PLAUDIT_PERIOD_ALL && M->all_slot < 0) M->all_slot = (int32_t)i;
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *o = ctx->boards[i];
+        if (o->period == PLAUDIT_PERIOD_ALL && o->from == PLAUDIT_UNSET && !o->by_team && M->all_slot < 0)
+            M->all_slot = (int32_t)i;
+    }
     const uint32_t *K = pl_keys(nx, ctx->clock);
     for (size_t i = 0; i < nx->n_boards; i++) {
         pl_board *b = nx->boards[i];

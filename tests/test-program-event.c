@@ -490,6 +490,90 @@ static void format_switch(void **st)
     plaudit_ctx_free(c);
 }
 
+/* Format 2 rules: dated badge counts, challenge parts, seasons, team
+ * boards and the member's team. */
+#define V2_P1                                                                                      \
+    "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"bug\",\"points\":1}],"                \
+    "\"badges\":[{\"id\":\"launch\",\"from\":1767484800,\"until\":1768089600,"                     \
+    "\"when\":{\"action\":\"bug\",\"count\":3}},"                                                   \
+    "{\"id\":\"combo\",\"when\":{\"all\":[{\"action\":\"bug\",\"count\":3,\"within\":\"week\"},{\"points\":1}]}}]," \
+    "\"leaderboards\":[{\"id\":\"season\",\"period\":\"all\",\"from\":1767484800,\"until\":1769904000}," \
+    "{\"id\":\"teams\",\"period\":\"month\",\"by\":\"team\"}]}"
+
+static void carry_over_v2_rules(void **st)
+{
+    (void)st;
+    /* the same rules (launch keeps id, dates and action): counts kept */
+    plaudit_ctx *c = load(V2_P1);
+    LINE(c, "{\"ts\":%lld,\"type\":\"team\",\"member\":\"alice\",\"team\":\"acme\"}", T0);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 1);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 2);
+    LINE(c, "{\"ts\":%lld,\"member\":\"bob\",\"action\":\"bug\"}", T0 + 3);
+    update(c, T0 + 10, V2_P1);
+    int64_t score;
+    assert_int_equal(rank_of(c, "season", "alice", &score), 1);
+    assert_int_equal(score, 2);
+    assert_int_equal(rank_of(c, "teams", "acme", &score), 1);
+    assert_int_equal(score, 2);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 20);
+    assert_int_equal(badge_n(c, "alice", "launch"), 1);
+    assert_int_equal(badge_n(c, "alice", "combo"), 1);
+    assert_int_equal(rank_of(c, "teams", "acme", &score), 1);
+    assert_int_equal(score, 3); /* alice is still in acme */
+    plaudit_ctx_free(c);
+
+    /* launch's dates change: its count starts at 0; the season's dates
+     * change: it starts empty; the team board becomes weekly: empty */
+    c = load(V2_P1);
+    LINE(c, "{\"ts\":%lld,\"type\":\"team\",\"member\":\"alice\",\"team\":\"acme\"}", T0);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 1);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 2);
+    update(c, T0 + 10,
+           "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"bug\",\"points\":1}],"
+           "\"badges\":[{\"id\":\"launch\",\"from\":1767484800,\"until\":1768176000,"
+           "\"when\":{\"action\":\"bug\",\"count\":3}}],"
+           "\"leaderboards\":[{\"id\":\"season\",\"period\":\"all\",\"from\":1767484800,\"until\":1769990400},"
+           "{\"id\":\"teams\",\"period\":\"week\",\"by\":\"team\"}]}");
+    assert_int_equal(rank_of(c, "season", "alice", &score), 0);
+    assert_int_equal(rank_of(c, "teams", "acme", &score), 0);
+    LINE(c, "{\"ts\":%lld,\"member\":\"alice\",\"action\":\"bug\"}", T0 + 20);
+    assert_int_equal(badge_n(c, "alice", "launch"), 0);
+    assert_int_equal(badge_n(c, "alice", "combo"), 0); /* gone: never earned */
+    assert_int_equal(rank_of(c, "season", "alice", &score), 1);
+    assert_int_equal(score, 1);
+    assert_int_equal(rank_of(c, "teams", "acme", &score), 1);
+    assert_int_equal(score, 1);
+    plaudit_ctx_free(c);
+}
+
+/* A program event inside a reorder window is held and released in time
+ * order like any event: a late event earlier than it is processed under the
+ * old program. */
+static void inside_reorder_window(void **st)
+{
+    (void)st;
+    for (int w = 0; w < 2; w++) {
+        char p[256], p2[256];
+        snprintf(p, sizeof p,
+                 "{\"format\":\"plaudit.program/2\",\"reorder_window_s\":%d,\"actions\":[{\"id\":\"a\",\"points\":10}]}",
+                 w ? 60 : 0);
+        snprintf(p2, sizeof p2,
+                 "{\"format\":\"plaudit.program/2\",\"reorder_window_s\":%d,\"actions\":[{\"id\":\"a\",\"points\":20}]}",
+                 w ? 60 : 0);
+        plaudit_ctx *c = load(p);
+        int want = w ? PLAUDIT_HELD : PLAUDIT_OK;
+        assert_int_equal(plaudit_record_action(c, T0, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_program_update(c, T0 + 30, p2, NULL, NULL), want);
+        assert_int_equal(plaudit_record_action(c, T0 + 10, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_record_action(c, T0 + 40, "alice", "a", NULL, NULL), want);
+        assert_int_equal(plaudit_flush(c), PLAUDIT_OK);
+        /* in time order: 10 + 10 under the old program, then 20; without a
+         * window the late event comes after the change: 10 + 20 + 20 */
+        assert_int_equal(points_of(c, "alice"), w ? 40 : 50);
+        plaudit_ctx_free(c);
+    }
+}
+
 /* ---- allocation failure --------------------------------------------------------- */
 
 static const char *ALLOC_P1 =
@@ -587,6 +671,7 @@ int main(void)
         cmocka_unit_test(carry_over_boards), cmocka_unit_test(badge_dropped_and_back),
         cmocka_unit_test(rejected),          cmocka_unit_test(idempotent),
         cmocka_unit_test(format_switch),     cmocka_unit_test(alloc_failure),
+        cmocka_unit_test(inside_reorder_window), cmocka_unit_test(carry_over_v2_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@ the same engine deadlocks.  Separate engines do not share a lock.
 from __future__ import annotations
 
 import ctypes
+import datetime
 import functools
 import json
 import os
@@ -83,6 +84,8 @@ _SOURCES = tuple(Source)
 _CRITERIA = tuple(Criterion)
 
 StrLike = Union[str, bytes]
+# A timestamp: int seconds since the epoch, or an aware datetime (_conv.ts).
+TsLike = Union[int, "datetime.datetime"]
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 _CRITERION_NAMES = {
@@ -949,7 +952,7 @@ class Engine(LiveMixin):
         return self._finish(_record(ctx, byref(ev), outp), out, check)
 
     @_locks_itself
-    def record_action(self, ts: int, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
+    def record_action(self, ts: TsLike, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` did `action` at `ts` (plaudit_record_action)."""
         # The hot path: holds the lock itself (one frame less than serialized).
@@ -964,35 +967,35 @@ class Engine(LiveMixin):
             rc = _record_action(ctx, ts, m, a, i, outp)
             return self._finish(rc, out, check)
 
-    def record_join(self, ts: int, member: StrLike, id: Optional[StrLike] = None, *,
+    def record_join(self, ts: TsLike, member: StrLike, id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
         """`member` joins at `ts` (plaudit_record_join)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_join(ctx, _ts(ts), _text(member, "member"), _text(id, "id"), outp), out, check)
 
-    def record_kudos(self, ts: int, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
+    def record_kudos(self, ts: TsLike, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """`from_` gives kudos to `to` (plaudit_record_kudos)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_kudos(ctx, _ts(ts), _text(from_, "from_"), _text(to, "to"), _text(id, "id"), outp), out, check)
 
-    def record_redeem(self, ts: int, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
+    def record_redeem(self, ts: TsLike, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
                       check: bool = True) -> Outcome:
         """`member` redeems `reward` (plaudit_record_redeem)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_redeem(ctx, _ts(ts), _text(member, "member"), _text(reward, "reward"), _text(id, "id"), outp), out, check)
 
-    def record_award(self, ts: int, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
+    def record_award(self, ts: TsLike, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
                      check: bool = True) -> Outcome:
         """Give `member` the manual `badge` (plaudit_record_award)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_award(ctx, _ts(ts), _text(member, "member"), _text(badge, "badge"), _text(id, "id"), outp), out, check)
 
-    def record_adjust(self, ts: int, member: StrLike, points: int, reason: Optional[StrLike] = None,
+    def record_adjust(self, ts: TsLike, member: StrLike, points: int, reason: Optional[StrLike] = None,
                       id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """Adjust `member`'s points by `points` (plaudit_record_adjust)."""
         ctx = self._h()
@@ -1000,7 +1003,7 @@ class Engine(LiveMixin):
         rc = _record_adjust(ctx, _ts(ts), _text(member, "member"), _int(points, "points"), _text(reason, "reason"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
-    def record_segment(self, ts: int, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
+    def record_segment(self, ts: TsLike, member: StrLike, segment: Optional[StrLike], id: Optional[StrLike] = None,
                        *, check: bool = True) -> Outcome:
         """Pin `member` to `segment`; None returns it to inference
         (plaudit_record_segment)."""
@@ -1008,7 +1011,7 @@ class Engine(LiveMixin):
         out, outp = self._out_for_call()
         return self._finish(_record_segment(ctx, _ts(ts), _text(member, "member"), _text(segment, "segment"), _text(id, "id"), outp), out, check)
 
-    def record_preferences(self, ts: int, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
+    def record_preferences(self, ts: TsLike, member: StrLike, leaderboards: bool, id: Optional[StrLike] = None, *,
                            check: bool = True) -> Outcome:
         """Show (True) or hide `member` on leaderboards
         (plaudit_record_preferences)."""
@@ -1017,14 +1020,14 @@ class Engine(LiveMixin):
         rc = _record_preferences(ctx, _ts(ts), _text(member, "member"), int(bool(leaderboards)), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
-    def record_tick(self, ts: int, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+    def record_tick(self, ts: TsLike, id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """Move the clock to `ts`: close periods, re-evaluate every member
         (plaudit_record_tick)."""
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_tick(ctx, _ts(ts), _text(id, "id"), outp), out, check)
 
-    def record_team(self, ts: int, member: StrLike, team: Optional[StrLike], id: Optional[StrLike] = None, *,
+    def record_team(self, ts: TsLike, member: StrLike, team: Optional[StrLike], id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
         """Format 2: put `member` in `team`, or (None) out of its team
         (plaudit_record_team)."""
@@ -1033,7 +1036,7 @@ class Engine(LiveMixin):
         rc = lib.plaudit_record_team(ctx, _ts(ts), _text(member, "member"), _text(team, "team"), _text(id, "id"), outp)
         return self._finish(rc, out, check)
 
-    def update_program(self, ts: int, program: Union[Mapping[str, Any], str, "os.PathLike[str]"],
+    def update_program(self, ts: TsLike, program: Union[Mapping[str, Any], str, "os.PathLike[str]"],
                        id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
         """From `ts` on, `program` is the program, and what members earned
         stays (the program event of spec section 7; plaudit_program_update).
@@ -1473,6 +1476,14 @@ class Engine(LiveMixin):
         lib.plaudit_state_export(ctx, byref(p), byref(n))
         return _take_string(ctx, p, n)
 
+    def rule_sentence(self, kind: str, id: StrLike) -> str:
+        """A rule in words: kind "badge", "campaign", "leaderboard" or
+        "tier" (plaudit_rule_sentence)."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_rule_sentence(ctx, _text(kind, "kind"), _text(id, "id"), byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
     def export_state(self) -> dict[str, Any]:
         """The final-state document, decoded."""
         return json.loads(self.export_state_json())
@@ -1511,8 +1522,12 @@ _SERIALIZED_DUNDERS = ("__enter__", "__exit__", "__repr__")
 
 
 def _serialize_class(cls: type) -> None:
-    """Wrap every public method and property of `cls` with :func:`serialized`."""
-    for name, v in list(vars(cls).items()):
+    """Wrap every public method and property of `cls`, its mixins' included
+    (wrapped on `cls`, the mixins left as they are), with :func:`serialized`."""
+    attrs: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[:-1]):  # object's are the object's
+        attrs.update(vars(base))
+    for name, v in list(attrs.items()):
         if name.startswith("_") and name not in _SERIALIZED_DUNDERS:
             continue
         if isinstance(v, property):

@@ -23,6 +23,7 @@ from ctypes import POINTER, byref, c_size_t
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional, Union
 
+from . import _conv as C
 from . import _lib as L
 from . import errors as E
 from . import events as _events
@@ -86,7 +87,7 @@ class LiveMixin:
     def set_reorder_window(self, seconds: int) -> None:
         """Declare the reorder window W in seconds (format 2; 0..86400;
         plaudit_program_set_reorder_window)."""
-        lib.plaudit_program_set_reorder_window(self._h(), int(seconds))
+        lib.plaudit_program_set_reorder_window(self._h(), C.integer(seconds, "seconds"))
 
     def flush(self) -> None:
         """Release every held event in order of ts, then arrival
@@ -157,7 +158,7 @@ class LiveMixin:
         `max_pending` (0: 1048576; when full, an event is refused with
         LimitError until moments are acknowledged).  Before the first event
         and before attaching a store (plaudit_outbox_enable)."""
-        lib.plaudit_outbox_enable(self._h(), int(max_pending))
+        lib.plaudit_outbox_enable(self._h(), C.integer(max_pending, "max_pending", 0, C.UINT64_MAX))
 
     def outbox(self, after: int = 0, limit: Optional[int] = None) -> list[Moment]:
         """The pending moments with seq > `after`, oldest first (at most
@@ -166,7 +167,8 @@ class LiveMixin:
 
         p = POINTER(L.plaudit_moment)()
         n = c_size_t()
-        lib.plaudit_outbox_read(self._h(), int(after), (1 << 62) if limit is None else int(limit), byref(p), byref(n))
+        lib.plaudit_outbox_read(self._h(), C.integer(after, "after", 0, C.UINT64_MAX),
+                                (1 << 62) if limit is None else C.integer(limit, "limit", 0, 1 << 62), byref(p), byref(n))
         return [_moment(p[i]) for i in range(n.value)]
 
     def iter_outbox(self, batch: int = 1024) -> Iterator[Moment]:
@@ -182,7 +184,7 @@ class LiveMixin:
     def ack(self, upto: int) -> None:
         """Acknowledge every moment with seq <= `upto` (durably, with a store
         that has ack slots; plaudit_outbox_ack)."""
-        lib.plaudit_outbox_ack(self._h(), int(upto))
+        lib.plaudit_outbox_ack(self._h(), C.integer(upto, "upto", 0, C.UINT64_MAX))
 
     def outbox_info(self) -> OutboxInfo:
         """plaudit_outbox_info_get."""

@@ -194,3 +194,17 @@ def test_close_while_other_threads_call() -> None:
     assert not errors, errors
     assert closed and eng.closed
     assert repr(eng) == "<plaudit.Engine closed>"
+
+
+def test_every_public_method_holds_the_lock() -> None:
+    """Methods of the Engine's mixins and of modules that extend it too."""
+    import inspect
+    names = [n for n in dir(plaudit.Engine) if not n.startswith("_")]
+    assert len(names) > 60
+    for n in names:
+        a = inspect.getattr_static(plaudit.Engine, n)
+        if isinstance(a, (staticmethod, classmethod)):
+            continue
+        f = a.fget if isinstance(a, property) else a
+        if callable(f):
+            assert getattr(f, "_plaudit_serialized", False), n
