@@ -28,6 +28,7 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "preferences": ({"member", "leaderboards"}, {"member", "leaderboards"}),
     "tick": (set(), set()),
     "program": ({"program"}, {"program"}),
+    "team": ({"member", "team"}, {"member", "team"}),
 }
 
 
@@ -162,6 +163,9 @@ def event_from_dict(obj: dict[str, Any]) -> Event:
         if not isinstance(flag, bool):
             raise _bad("leaderboards: expected true or false")
         return Event(t, ts, _str(obj["member"], "member"), None, eid, flag=flag)
+    if t is EventType.TEAM:
+        team = obj["team"]
+        return Event(t, ts, _str(obj["member"], "member"), None if team is None else _str(team, "team"), eid)
     if t is EventType.PROGRAM:
         doc = obj["program"]
         if not isinstance(doc, dict):
