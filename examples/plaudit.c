@@ -16,6 +16,7 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#include "cmd-member.h"
 #include "feed.h"
 #ifdef PLAUDIT_TOOL_HTTP
 #include "serve/cmd-serve.h"
@@ -114,6 +115,8 @@ static const cmd_help helps[] = {
     {"credential", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help,
      "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
      "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n"},
+    {"member", plaudit_cmd_member_synopsis, plaudit_cmd_member_help,
+     "  plaudit member program.json events.jsonl alice\n"},
     {"serve", NULL, SERVE_USAGE, "  plaudit serve examples/program.json --store /var/lib/plaudit --listen 127.0.0.1:8080\n"},
 };
 #define N_HELPS (sizeof helps / sizeof *helps)
@@ -1105,11 +1108,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
-    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve")) && wants_help(argc - 2, argv + 2)) {
+    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve") || !strcmp(cmd, "member")) &&
+        wants_help(argc - 2, argv + 2)) {
         print_command_usage(cmd);
         return finish_stdout();
     }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "member")) return plaudit_cmd_member(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) {
 #ifdef PLAUDIT_TOOL_HTTP
         return plaudit_cmd_serve(argc - 1, argv + 1);
