@@ -485,6 +485,10 @@ static int cmd_check(const opts *o)
     printf("%s: valid program \"%s\" (plaudit.program/%d)\n", o->args[0], info.name ? info.name : "", info.format);
     if (info.timezone) printf("local time: %s\n", info.timezone);
     else printf("local time: UTC%+d min\n", info.utc_offset_minutes);
+    plaudit_window_info wi;
+    if (plaudit_window_info_get(ctx, &wi) == PLAUDIT_OK && wi.window_s)
+        printf("reorder window: %" PRId64 " s (events are put back in time order before they are processed)\n",
+               wi.window_s);
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
            info.n_tiers, info.n_badges, info.n_segments, info.n_leaderboards, info.has_kudos ? "kudos" : "no kudos",
            info.n_rewards);
