@@ -1296,7 +1296,8 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * PLAUDIT_EIO, ...) with the store's detail in plaudit_errmsg, the state
  * digest is exactly what it was before, nothing stays in the journal, and
  * the event can be retried with the same idempotency key.  Duplicate and
- * rejected events are never journaled.  plaudit_record_batch stops at an
+ * rejected events are never journaled (with a reorder window the journal
+ * records every arrival instead, see REORDER WINDOW).  plaudit_record_batch stops at an
  * event the store failed (see there).
  *
  * SYNC POLICY (group commit).  PLAUDIT_SYNC_ALWAYS syncs after every
