@@ -422,12 +422,21 @@ static int finish_stdout(void)
 
 /* ---- check ------------------------------------------------------------------------------ */
 
+/* "per day", ..., and "in all" for the period that never rolls over. */
+static const char *per_phrase(const char *per, char *buf, size_t n)
+{
+    if (per && !strcmp(per, "all")) snprintf(buf, n, "in all");
+    else snprintf(buf, n, "per %s", per ? per : "?");
+    return buf;
+}
+
 static void print_cap(json_t *cap)
 {
     json_t *p = json_object_get(cap, "points"), *c = json_object_get(cap, "count");
-    const char *per = json_string_value(json_object_get(cap, "per"));
-    if (p) printf(", at most %" JSON_INTEGER_FORMAT " points per %s", json_integer_value(p), per);
-    if (c) printf(", at most %" JSON_INTEGER_FORMAT " earning occurrences per %s", json_integer_value(c), per);
+    char per[32];
+    per_phrase(json_string_value(json_object_get(cap, "per")), per, sizeof per);
+    if (p) printf(", at most %" JSON_INTEGER_FORMAT " points %s", json_integer_value(p), per);
+    if (c) printf(", at most %" JSON_INTEGER_FORMAT " earning occurrences %s", json_integer_value(c), per);
 }
 
 static void print_thresholds(json_t *v)
@@ -493,7 +502,11 @@ static int cmd_check(const opts *o)
     }
     printf("%s: valid program \"%s\" (plaudit.program/%d)\n", o->args[0], info.name ? info.name : "", info.format);
     if (info.timezone) printf("local time: %s\n", info.timezone);
-    else printf("local time: UTC%+d min\n", info.utc_offset_minutes);
+    else if (!info.utc_offset_minutes) printf("local time: UTC\n");
+    else {
+        int m = info.utc_offset_minutes < 0 ? -info.utc_offset_minutes : info.utc_offset_minutes;
+        printf("local time: UTC%c%02d:%02d\n", info.utc_offset_minutes < 0 ? '-' : '+', m / 60, m % 60);
+    }
     plaudit_window_info wi;
     if (plaudit_window_info_get(ctx, &wi) == PLAUDIT_OK && wi.window_s)
         printf("reorder window: %" PRId64 " s (events are put back in time order before they are processed)\n",
@@ -501,6 +514,11 @@ static int cmd_check(const opts *o)
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
            info.n_tiers, info.n_badges, info.n_segments, info.n_leaderboards, info.has_kudos ? "kudos" : "no kudos",
            info.n_rewards);
+    uint64_t member_bytes = 0;
+    if (plaudit_program_member_bytes(ctx, &member_bytes) == PLAUDIT_OK)
+        printf("state per member: %" PRIu64 " bytes (counters, trackers and leaderboard slots; the limit is %u, "
+               "max_member_bytes)\n",
+               member_bytes, PLAUDIT_DEFAULT_MAX_MEMBER_BYTES);
     size_t i;
     json_t *x;
     json_t *arr = json_object_get(p, "actions");
@@ -516,6 +534,19 @@ static int cmd_check(const opts *o)
         printf("\n");
     }
     arr = json_object_get(p, "tiers");
+    /* Tiers are declared lowest first: a tier asking fewer points than the
+     * one below it is most likely a mistake (it is valid, so a warning). */
+    for (i = 1; i < json_array_size(arr); i++) {
+        json_t *lo = json_array_get(arr, i - 1), *hi = json_array_get(arr, i);
+        json_int_t a = json_integer_value(json_object_get(lo, "min_points"));
+        json_int_t b = json_integer_value(json_object_get(hi, "min_points"));
+        if (b < a)
+            fprintf(stderr,
+                    "%s: warning: tier \"%s\" needs %" JSON_INTEGER_FORMAT " points, fewer than the tier below it, \"%s\" (%" JSON_INTEGER_FORMAT
+                    "): tiers go from lowest to highest\n",
+                    o->args[0], json_string_value(json_object_get(hi, "id")), b,
+                    json_string_value(json_object_get(lo, "id")), a);
+    }
     if (json_array_size(arr)) printf("\ntiers (lowest first)\n");
     json_array_foreach(arr, i, x) {
         printf("  %-24s", json_string_value(json_object_get(x, "id")));
@@ -587,8 +618,12 @@ static int cmd_check(const opts *o)
     arr = json_object_get(p, "leaderboards");
     if (json_array_size(arr)) printf("\nleaderboards\n");
     json_array_foreach(arr, i, x) {
-        printf("  %-24s per %s, top %" JSON_INTEGER_FORMAT " listed", json_string_value(json_object_get(x, "id")),
-               json_string_value(json_object_get(x, "period")), json_integer_value(json_object_get(x, "size")));
+        char per[32];
+        const char *period = json_string_value(json_object_get(x, "period"));
+        if (period && !strcmp(period, "all")) snprintf(per, sizeof per, "all time");
+        else per_phrase(period, per, sizeof per);
+        printf("  %-24s %s, top %" JSON_INTEGER_FORMAT " listed", json_string_value(json_object_get(x, "id")), per,
+               json_integer_value(json_object_get(x, "size")));
         json_t *s = json_object_get(x, "segment");
         if (s) printf(", segment %s only", json_string_value(s));
         if (json_object_get(x, "by") || json_object_get(x, "from")) print_sentence(ctx, "leaderboard", x, "; ");
@@ -607,9 +642,11 @@ static int cmd_check(const opts *o)
         json_t *cap = json_object_get(k, "cap");
         if (cap) print_cap(cap);
         json_t *g = json_object_get(k, "give_cap");
-        if (g)
-            printf(", at most %" JSON_INTEGER_FORMAT " given per %s", json_integer_value(json_object_get(g, "count")),
-                   json_string_value(json_object_get(g, "per")));
+        if (g) {
+            char per[32];
+            printf(", at most %" JSON_INTEGER_FORMAT " given %s", json_integer_value(json_object_get(g, "count")),
+                   per_phrase(json_string_value(json_object_get(g, "per")), per, sizeof per));
+        }
         printf("\n");
     }
     arr = json_object_get(p, "rewards");

@@ -333,6 +333,32 @@ def whatif_programs(d):
 
 
 @test
+def check_wording_state_size_and_tier_order():
+    prog = {"format": "plaudit.program/1",
+            "actions": [{"id": "a", "points": 1, "cap": {"points": 5, "per": "all"}}],
+            "tiers": [{"id": "gold", "min_points": 100}, {"id": "silver", "min_points": 50}],
+            "leaderboards": [{"id": "ever", "period": "all"}],
+            "kudos": {"points": 1, "give_cap": {"count": 2, "per": "all"}}}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "p.json")
+        with open(path, "w") as f:
+            json.dump(prog, f)
+        p = run("check", path, check_rc=0)
+        out, err = p.stdout.decode(), p.stderr.decode()
+        assert "per all" not in out and "at most 5 points in all" in out and "given in all" in out, out
+        assert "ever                     all time" in out, out
+        assert "local time: UTC\n" in out and "UTC+0 min" not in out, out
+        assert "state per member: " in out and " bytes" in out, out
+        assert 'warning: tier "silver" needs 50 points, fewer than the tier below it, "gold" (100)' in err, err
+        prog.update(utc_offset_minutes=-330)
+        del prog["tiers"]
+        with open(path, "w") as f:
+            json.dump(prog, f)
+        p = run("check", path, check_rc=0)
+        assert "local time: UTC-05:30" in p.stdout.decode() and p.stderr == b"", p
+
+
+@test
 def what_if():
     with tempfile.TemporaryDirectory() as d:
         c, new = whatif_programs(d)
