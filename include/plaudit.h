@@ -1093,6 +1093,9 @@ typedef struct plaudit_leaderboard_info {
     int frozen;              /* a season whose until the clock reached */
     uint64_t count;          /* ranked entries now */
 } plaudit_leaderboard_info;
+/* The id of the i-th declared leaderboard (0-based), NULL past the last;
+ * owned by ctx, valid for its life. */
+PLAUDIT_EXPORT const char *plaudit_leaderboard_at(const plaudit_ctx *ctx, size_t i);
 /* What a board is and ranks.  PLAUDIT_ENOTFOUND for an unknown board. */
 PLAUDIT_EXPORT int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board,
                                                 plaudit_leaderboard_info *out);
@@ -1106,6 +1109,15 @@ PLAUDIT_EXPORT int plaudit_team_list(plaudit_ctx *ctx, uint64_t start, size_t ma
 /* How many members are in a team now.  PLAUDIT_ENOTFOUND for a team
  * never named. */
 PLAUDIT_EXPORT int plaudit_team_members(plaudit_ctx *ctx, const char *team, uint64_t *out);
+
+/* A rule in words, for people reading a program: kind "badge" (its
+ * criterion, dates included), "campaign" ("double points for Bug found and
+ * Review published, 1 to 7 June 2026 (Europe/Amsterdam)"), "leaderboard"
+ * (what it ranks, a season's dates) or "tier" (its benefits).  *out is
+ * allocated with the context's allocator (plaudit_free); *len (may be
+ * NULL) its length.  PLAUDIT_ENOTFOUND for an unknown id, PLAUDIT_EINVAL
+ * for another kind. */
+PLAUDIT_EXPORT int plaudit_rule_sentence(plaudit_ctx *ctx, const char *kind, const char *id, char **out, size_t *len);
 
 /* A tier's benefits (format 2), display strings owned by ctx and valid for
  * its life; *n 0 when it has none.  PLAUDIT_ENOTFOUND for an unknown tier. */

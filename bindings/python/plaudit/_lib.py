@@ -784,12 +784,14 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
      [ctx_p, c_char_p, c_char_p, c_size_t, P(plaudit_rank_entry), P(c_size_t)], _check, True),
     ("plaudit_leaderboard_count", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, True),
     ("plaudit_leaderboard_info_get", c_int, [ctx_p, c_char_p, P(plaudit_leaderboard_info)], _check, False),
+    ("plaudit_leaderboard_at", c_char_p, [ctx_p, c_size_t], None, False),
     # teams and tier benefits (format 2)
     ("plaudit_team_count", c_uint64, [ctx_p], None, False),
     ("plaudit_team_list", c_int,
      [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, False),
     ("plaudit_team_members", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, False),
     ("plaudit_tier_benefits", c_int, [ctx_p, c_char_p, P(P(c_char_p)), P(c_size_t)], _check, False),
+    ("plaudit_rule_sentence", c_int, [ctx_p, c_char_p, c_char_p, P(c_void_p), P(c_size_t)], _check, False),
     # rewards
     ("plaudit_reward_stock", c_int, [ctx_p, c_char_p, P(c_int64)], _check, True),
     # state

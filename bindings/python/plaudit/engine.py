@@ -1465,6 +1465,14 @@ class Engine(LiveMixin):
         lib.plaudit_state_export(ctx, byref(p), byref(n))
         return _take_string(ctx, p, n)
 
+    def rule_sentence(self, kind: str, id: StrLike) -> str:
+        """A rule in words: kind "badge", "campaign", "leaderboard" or
+        "tier" (plaudit_rule_sentence)."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_rule_sentence(ctx, _text(kind, "kind"), _text(id, "id"), byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
     def export_state(self) -> dict[str, Any]:
         """The final-state document, decoded."""
         return json.loads(self.export_state_json())
