@@ -362,6 +362,7 @@ struct plaudit_ctx {
     uint64_t max_members;
     size_t max_line, max_program; /* input limits (plaudit_options v2) */
     unsigned max_depth, max_rules;
+    size_t max_member_bytes;      /* plaudit_options v3 */
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
@@ -499,6 +500,11 @@ static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = 
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
+/* The member allocation the program needs, id aside (what the seal lays
+ * out), computed without sealing. */
+uint64_t pl_program_member_bytes(plaudit_ctx *ctx);
+/* PLAUDIT_ELIMIT (with the size) when it is above max_member_bytes. */
+int pl_program_check_member_bytes(plaudit_ctx *ctx);
 int pl_program_uses_v2(const plaudit_ctx *ctx);
 void pl_program_free(plaudit_ctx *ctx);
 pl_action *pl_action_find(const plaudit_ctx *ctx, const char *id);
