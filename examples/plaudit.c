@@ -448,6 +448,15 @@ static void print_name(json_t *o)
     if (name) printf(" \"%s\"", name);
 }
 
+/* A rule in the library's words (format 2 rules). */
+static void print_sentence(plaudit_ctx *ctx, const char *kind, json_t *x, const char *sep)
+{
+    char *s = NULL;
+    if (plaudit_rule_sentence(ctx, kind, json_string_value(json_object_get(x, "id")), &s, NULL) != PLAUDIT_OK) return;
+    printf("%s%s", sep, s);
+    plaudit_free(ctx, s);
+}
+
 static int cmd_check(const opts *o)
 {
     if (o->n_args != 1) {
@@ -515,6 +524,7 @@ static int cmd_check(const opts *o)
         if (v) printf(", %" JSON_INTEGER_FORMAT " days of tenure", json_integer_value(v));
         if (json_is_true(json_object_get(x, "lifetime"))) printf(", lifetime");
         print_name(x);
+        if (json_object_get(x, "benefits")) print_sentence(ctx, "tier", x, "; ");
         printf("\n");
     }
     arr = json_object_get(p, "badges");
@@ -524,6 +534,8 @@ static int cmd_check(const opts *o)
         json_t *w = json_object_get(x, "when");
         if (!w) {
             printf("given by award events");
+        } else if (json_object_get(w, "all") || json_object_get(x, "from") || json_object_get(x, "until")) {
+            print_sentence(ctx, "badge", x, "");
         } else if (json_object_get(w, "action")) {
             const char *act = json_string_value(json_object_get(w, "action"));
             json_t *c = json_object_get(w, "count");
@@ -575,6 +587,14 @@ static int cmd_check(const opts *o)
                json_string_value(json_object_get(x, "period")), json_integer_value(json_object_get(x, "size")));
         json_t *s = json_object_get(x, "segment");
         if (s) printf(", segment %s only", json_string_value(s));
+        if (json_object_get(x, "by") || json_object_get(x, "from")) print_sentence(ctx, "leaderboard", x, "; ");
+        printf("\n");
+    }
+    arr = json_object_get(p, "campaigns");
+    if (json_array_size(arr)) printf("\ncampaigns\n");
+    json_array_foreach(arr, i, x) {
+        printf("  %-24s", json_string_value(json_object_get(x, "id")));
+        print_sentence(ctx, "campaign", x, " ");
         printf("\n");
     }
     json_t *k = json_object_get(p, "kudos");

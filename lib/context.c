@@ -89,6 +89,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, t->stale);
     pl_free(&a, t->board_cur);
     pl_free(&a, t->board_closed);
+    pl_free(&a, t->stock_saved);
+    pl_revoke_free(ctx);
     pl_free(&a, ctx->moments);
     pl_free(&a, ctx->close_list);
     pl_free(&a, ctx->awarded);
@@ -120,13 +122,15 @@ int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
         pl_ok(ctx);
         return PLAUDIT_OK;
     }
-    if (listener->version != 1 && listener->version != PLAUDIT_LISTENER_VERSION)
+    if (listener->version < 1 || listener->version > PLAUDIT_LISTENER_VERSION)
         return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected 1 to %d)",
                       listener->version, PLAUDIT_LISTENER_VERSION);
-    /* A version 1 struct ends at payload. */
+    /* A version 1 struct ends at payload, a version 2 one at on_outcome. */
+    size_t n = listener->version == 1   ? offsetof(plaudit_listener, payload) + sizeof(void *)
+               : listener->version == 2 ? offsetof(plaudit_listener, on_outcome) + sizeof listener->on_outcome
+                                        : sizeof *listener;
     memset(&ctx->listener, 0, sizeof ctx->listener);
-    memcpy(&ctx->listener, listener,
-           listener->version == 1 ? offsetof(plaudit_listener, payload) + sizeof(void *) : sizeof *listener);
+    memcpy(&ctx->listener, listener, n);
     ctx->has_listener = 1;
     pl_ok(ctx);
     return PLAUDIT_OK;

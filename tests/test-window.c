@@ -339,7 +339,7 @@ static void test_listener_and_batch(void **state)
     plaudit_listener L1 = PLAUDIT_LISTENER_INIT;
     L1.version = 1;
     assert_int_equal(plaudit_listener_set(ctx, &L1), PLAUDIT_OK);
-    L1.version = 3;
+    L1.version = PLAUDIT_LISTENER_VERSION + 1;
     assert_int_equal(plaudit_listener_set(ctx, &L1), PLAUDIT_EVERSION);
     plaudit_ctx_free(ctx);
 }

@@ -179,6 +179,11 @@ int main(void)
       F(plaudit_moment, to)
       F(plaudit_moment, seq)
       F(plaudit_moment, redelivered)
+      F(plaudit_moment, balance)
+      F(plaudit_moment, revoked_event)
+      F(plaudit_moment, revoked_ref)
+      F(plaudit_moment, revoked_type)
+      F(plaudit_moment, revoked_ts)
     );
     S(plaudit_outcome,
       F(plaudit_outcome, status)
@@ -200,6 +205,7 @@ int main(void)
       F(plaudit_listener, on_kudos)
       F(plaudit_listener, payload)
       F(plaudit_listener, on_outcome)
+      F(plaudit_listener, on_revoke)
     );
     S(plaudit_window_info,
       F(plaudit_window_info, window_s)
@@ -387,6 +393,7 @@ int main(void)
       F(plaudit_analytics_period, participants)
       F(plaudit_analytics_period, contributions)
       F(plaudit_analytics_period, redemptions)
+      F(plaudit_analytics_period, revocations)
     );
     S(plaudit_quiet_contributor,
       F(plaudit_quiet_contributor, member)
@@ -422,6 +429,7 @@ int main(void)
       F(plaudit_analytics, quiet)
       F(plaudit_analytics, n_periods)
       F(plaudit_analytics, periods)
+      F(plaudit_analytics, revocations)
     );
     printf("\n}\n");
     return 0;
