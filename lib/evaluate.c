@@ -359,11 +359,18 @@ static uint32_t base_trigger(const plaudit_ctx *ctx, const pl_badge *g)
     }
 }
 
-static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
+/* ... and what else can, for a part of a challenge (a dated challenge's
+ * parts are dated too) */
+static uint32_t undated_trigger(const plaudit_ctx *ctx, const pl_badge *g)
 {
     if (g->n_thr && g->thr[0] <= 0) return TRG_TIME; /* holds with nothing done */
-    if (g->dated) return TRG_TIME; /* can start to hold when its range starts */
     return base_trigger(ctx, g);
+}
+
+static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
+{
+    if (g->dated) return TRG_TIME; /* can start to hold when its range starts */
+    return undated_trigger(ctx, g);
 }
 
 /* A challenge holds when all its parts do, so any part's trigger can raise
@@ -387,7 +394,7 @@ static int chal_lists_build(plaudit_ctx *ctx)
             const pl_badge *g = ctx->badges[i];
             if (g->kind != PLAUDIT_CRITERION_ALL) continue;
             for (uint32_t j = 0; j < g->n_sub; j++) {
-                uint32_t t = badge_trigger(ctx, &g->sub[j]);
+                uint32_t t = undated_trigger(ctx, &g->sub[j]);
                 if (!pass) {
                     ctx->chal_off[t + 1]++;
                     total++;
