@@ -136,13 +136,14 @@ typedef struct plaudit_allocator {
     void *payload;
 } plaudit_allocator;
 
-#define PLAUDIT_OPTIONS_VERSION 2
+#define PLAUDIT_OPTIONS_VERSION 3
 
 /* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
  * fields; the version field lets the library reject a struct from a newer
- * header.  Fields added later are appended at the end.  Version 1 (the
- * struct up to max_members) is still accepted: the library then reads only
- * those fields and uses the defaults for the rest. */
+ * header.  Fields added later are appended at the end.  Versions 1 (the
+ * struct up to max_members) and 2 (up to max_rules) are still accepted:
+ * the library then reads only those fields and uses the defaults for the
+ * rest. */
 typedef struct plaudit_options {
     unsigned version;
     plaudit_allocator allocator;
@@ -173,8 +174,8 @@ typedef struct plaudit_options {
     /* Largest program document for plaudit_program_load_json / _file, in
      * bytes (default 4 MiB, room for tens of thousands of rules).  It also
      * bounds the loader's memory: parsing (jansson) peaks at about 9 times
-     * the size for a typical program, and at most about 70 times for a
-     * hostile document made only of empty objects (4 MiB: under 300 MB). */
+     * the size for a typical program, and at most about 77 times for a
+     * hostile document made only of empty objects (4 MiB: about 320 MB). */
     size_t max_program_bytes;
     /* Deepest nesting of JSON arrays and objects accepted in a program
      * document or an event line (default 32; a program needs 5, an event
@@ -184,19 +185,31 @@ typedef struct plaudit_options {
     /* Most rules of each kind (actions, tiers, ...) and weights per
      * segment (default and maximum 65535). */
     unsigned max_rules;
+
+    /* Version 3: what a program may cost.  Largest fixed state a member
+     * may need, in bytes (default 64 KiB; 0 means the default): its
+     * counters, period trackers and leaderboard slots, which every member
+     * carries and every event may touch.  A program needing more fails to
+     * load (or seal, for one declared rule by rule) with PLAUDIT_ELIMIT
+     * and a message giving the size; plaudit_program_member_bytes tells
+     * what a program needs (the benchmark's reference program, 22 actions,
+     * 5 tiers, 31 badges, 4 leaderboards: 616 bytes; the default holds
+     * about 2,700 leaderboards or 16,000 actions). */
+    size_t max_member_bytes;
 } plaudit_options;
 
 #define PLAUDIT_DEFAULT_MAX_LINE_BYTES 65536u
 #define PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES (4u << 20)
 #define PLAUDIT_DEFAULT_MAX_JSON_DEPTH 32u
 #define PLAUDIT_DEFAULT_MAX_RULES 65535u
+#define PLAUDIT_DEFAULT_MAX_MEMBER_BYTES (64u << 10)
 
-#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0 }
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Create a context.  opts may be NULL for the defaults.
  * On success *out owns a new context, freed with plaudit_ctx_free.
  * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION
- * (version not 1 or 2), PLAUDIT_ERANGE (negative retention, max_rules
+ * (version not 1, 2 or 3), PLAUDIT_ERANGE (negative retention, max_rules
  * above 65535), PLAUDIT_ENOMEM.  On error *out is set to NULL. */
 PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
 
@@ -515,6 +528,13 @@ typedef struct plaudit_program_info {
 } plaudit_program_info;
 /* Fill *out.  Strings owned by ctx, valid for its life. */
 PLAUDIT_EXPORT int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out);
+
+/* The fixed state the context's program gives every member, in bytes
+ * (counters per action, period trackers, leaderboard slots, the member's
+ * header; not its id, earned badges or idempotency keys), into *out: what
+ * the max_member_bytes option bounds.  Works before and after sealing.
+ * Errors: PLAUDIT_EINVAL (out NULL). */
+PLAUDIT_EXPORT int plaudit_program_member_bytes(plaudit_ctx *ctx, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
@@ -1436,6 +1456,11 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * one and the journal is replayed retroactively from record 1 under it,
  * program events included (each still replaces the program from its ts
  * on).  A failed attach leaves the context with the program it was given.
+ * A retroactive replay reports what it changed: snapshots (written with
+ * JSON support) carry the program in force, so recovery rebuilds the state
+ * under the old program (the snapshot, then the records after it) beside
+ * the replay, and lists the members whose tier, badges, points or balance
+ * differ (plaudit_recovery.changed_members, plaudit_store_recovery_change).
  */
 
 typedef enum plaudit_sync_policy {
@@ -1484,7 +1509,28 @@ typedef struct plaudit_recovery {
                                 so its event may have been acknowledged,
                                 and it is lost (a warning; anywhere but at
                                 the end this is PLAUDIT_ECORRUPT) */
+    /* A retroactive replay: how many members it changed against the state
+     * the store held under the program that wrote the snapshot (the
+     * snapshot, then the later records replayed under that program):
+     * their tier, badges, points or balance (a redemption the new program
+     * rejects shows in the balance) differ.  plaudit_store_recovery_change
+     * lists them.  0 without a retroactive replay, or when the snapshot
+     * does not carry its program (written without JSON support). */
+    uint64_t changed_members;
 } plaudit_recovery;
+
+/* What differs for a member a retroactive replay changed (bits). */
+#define PLAUDIT_CHANGED_TIER 1u
+#define PLAUDIT_CHANGED_BADGES 2u
+#define PLAUDIT_CHANGED_POINTS 4u
+#define PLAUDIT_CHANGED_BALANCE 8u
+#define PLAUDIT_CHANGED_MEMBER 16u /* exists under one program only */
+
+/* The i-th member (0 <= i < changed_members, in id order) the last
+ * retroactive replay changed: *member (owned by ctx, valid until the store
+ * is detached or the next attach) and *what (PLAUDIT_CHANGED_* bits).
+ * PLAUDIT_ENOTFOUND past the end; PLAUDIT_ESTATE without a store. */
+PLAUDIT_EXPORT int plaudit_store_recovery_change(plaudit_ctx *ctx, size_t i, const char **member, unsigned *what);
 
 /* Attach a store to a context whose program is declared and which has not
  * recorded any event yet, and recover from it (see RECOVERY).  The program

@@ -1027,6 +1027,7 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     if (!root) return parse_error(ctx, &e, "program");
     int rc = load_doc(ctx, root);
     json_decref(root);
+    if (!rc) rc = pl_program_check_member_bytes(ctx);
     if (rc) {
         char msg[PL_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "%s", ctx->errmsg);

@@ -60,7 +60,7 @@ PLAUDIT_MAX_LEVELS = 64
 PLAUDIT_MAX_VALUE = 1000000000
 PLAUDIT_MAX_TS = 137438953472
 
-PLAUDIT_OPTIONS_VERSION = 2
+PLAUDIT_OPTIONS_VERSION = 3
 PLAUDIT_ACTION_DEF_VERSION = 1
 PLAUDIT_TIER_DEF_VERSION = 2
 PLAUDIT_SEGMENT_DEF_VERSION = 1
@@ -108,6 +108,8 @@ class plaudit_options(Structure):
         ("max_program_bytes", c_size_t),
         ("max_json_depth", c_uint),
         ("max_rules", c_uint),
+        # version 3: what a program may cost per member
+        ("max_member_bytes", c_size_t),
     ]
 
 
@@ -555,6 +557,7 @@ class plaudit_recovery(Structure):
         ("last_seq", c_uint64),
         ("torn_records", c_uint64),
         ("damaged_records", c_uint64),
+        ("changed_members", c_uint64),
     ]
 
 
@@ -748,6 +751,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_reward_declare", c_int, [ctx_p, P(plaudit_reward_def)], _check, True),
     ("plaudit_campaign_declare", c_int, [ctx_p, P(plaudit_campaign_def)], _check, False),
     ("plaudit_program_info_get", c_int, [ctx_p, P(plaudit_program_info)], _check, True),
+    ("plaudit_program_member_bytes", c_int, [ctx_p, P(c_uint64)], _check, True),
     # events (checked by the caller: a rejection is an outcome)
     ("plaudit_event_type_name", c_char_p, [c_enum], None, True),
     ("plaudit_record", c_int, [ctx_p, P(plaudit_event), P(plaudit_outcome)], None, True),
@@ -818,6 +822,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_crc32c", c_uint32, [c_uint32, c_void_p, c_size_t], None, False),
     ("plaudit_store_attach", c_int, [ctx_p, P(plaudit_store), P(plaudit_store_options)], _check, False),
     ("plaudit_store_recovery_get", c_int, [ctx_p, P(plaudit_recovery)], _check, False),
+    ("plaudit_store_recovery_change", c_int, [ctx_p, c_size_t, P(c_char_p), P(c_uint)], _check, False),
     ("plaudit_store_sync", c_int, [ctx_p], _check, False),
     ("plaudit_store_snapshot", c_int, [ctx_p], _check, False),
     ("plaudit_store_detach", c_int, [ctx_p], _check, False),

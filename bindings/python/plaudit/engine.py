@@ -368,7 +368,9 @@ class Engine(LiveMixin):
     loads it: a dict (the spec's program document), a JSON string, or a
     path (:class:`os.PathLike`).  Options: `tzdir` (the time-zone database
     folder; default the system's), `idempotency_retention_s` (0 keeps every
-    event id), `max_members` (0: unlimited), `listener`.
+    event id), `max_members` (0: unlimited), `max_member_bytes` (the most
+    state a program may give each member, 0: the library's default of
+    64 KiB; see :meth:`member_state_bytes`), `listener`.
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -382,6 +384,7 @@ class Engine(LiveMixin):
         tzdir: Optional[str] = None,
         idempotency_retention_s: int = 0,
         max_members: int = 0,
+        max_member_bytes: int = 0,
         listener: Any = None,
         store: Optional[Store] = None,
     ) -> None:
@@ -398,6 +401,7 @@ class Engine(LiveMixin):
         opts.tzdir = C.path(tzdir, "tzdir") if tzdir is not None else None
         opts.idempotency_retention_s = _int(idempotency_retention_s, "idempotency_retention_s")
         opts.max_members = _int(max_members, "max_members", 0, C.UINT64_MAX)
+        opts.max_member_bytes = _int(max_member_bytes, "max_member_bytes", 0, C.UINT64_MAX)
         h = c_void_p()
         lib.plaudit_ctx_new(byref(h), byref(opts))
         self._ctx = h.value
@@ -848,6 +852,13 @@ class Engine(LiveMixin):
         return ProgramInfo(_dec(i.name), _dec(i.timezone), i.utc_offset_minutes, i.n_actions, i.n_tiers,
                            i.n_badges, i.n_segments, i.n_leaderboards, i.n_rewards, bool(i.has_kudos),
                            bool(i.sealed))
+
+    def member_state_bytes(self) -> int:
+        """The fixed state the program gives every member, in bytes
+        (plaudit_program_member_bytes): what `max_member_bytes` bounds."""
+        n = c_uint64()
+        lib.plaudit_program_member_bytes(self._h(), byref(n))
+        return n.value
 
     # -- listeners ----------------------------------------------------------
 
@@ -1307,9 +1318,16 @@ class Engine(LiveMixin):
         all zeros without a store)."""
         r = L.plaudit_recovery()
         lib.plaudit_store_recovery_get(self._h(), byref(r))
+        changed: dict[str, list[str]] = {}
+        if r.changed_members and L.has("plaudit_store_recovery_change"):
+            who, what = c_char_p(), ctypes.c_uint()
+            names = ((1, "tier"), (2, "badges"), (4, "points"), (8, "balance"), (16, "member"))
+            for i in range(r.changed_members):
+                lib.plaudit_store_recovery_change(self._h(), i, byref(who), byref(what))
+                changed[(who.value or b"").decode()] = [n for bit, n in names if what.value & bit]
         return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
                         r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq, r.torn_records,
-                        r.damaged_records)
+                        r.damaged_records, changed)
 
     def sync(self) -> None:
         """Make every journaled event durable now (plaudit_store_sync).

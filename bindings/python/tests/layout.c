@@ -45,6 +45,7 @@ int main(void)
       F(plaudit_options, max_program_bytes)
       F(plaudit_options, max_json_depth)
       F(plaudit_options, max_rules)
+      F(plaudit_options, max_member_bytes)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
@@ -375,6 +376,7 @@ int main(void)
       F(plaudit_recovery, last_seq)
       F(plaudit_recovery, torn_records)
       F(plaudit_recovery, damaged_records)
+      F(plaudit_recovery, changed_members)
     );
     S(plaudit_analytics_options,
       F(plaudit_analytics_options, version)
