@@ -54,6 +54,15 @@ def post(base, lines):
     return out
 
 
+def table_cells(driver, rows_css):
+    """The text of every cell of the rows matching rows_css, read in one
+    script call: the page re-renders its tables from the live moment stream,
+    so element handles found one call earlier can already be stale."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map("
+        "r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()));", rows_css)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="plaudit-dash-")
     for name, value in (("write", WRITE), ("read", READ)):
@@ -92,8 +101,7 @@ def main():
         assert "Answer: 10 points (at most 200 points per day)" in words, words
         assert "Helper: Answer 2 / 5 times (bonus 5)" in words, words
         assert driver.find_element(By.ID, "stat-members").text == "5"
-        rows = driver.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")
-        cells = [[c.text for c in r.find_elements(By.TAG_NAME, "td")] for r in rows]
+        cells = table_cells(driver, "#board-table tbody tr")
         assert cells[0] == ["1", HOSTILE, "70"], cells   # 6 answers + 2 helper bonuses
         assert cells[-1][1] == "alice", cells
         # The hostile id is text: no <img> was made from it, the title is intact.
@@ -117,8 +125,7 @@ def main():
         assert "Next tier regular: 52 more points" in driver.find_element(By.ID, "member-next").text
         ranks = driver.find_element(By.ID, "member-ranks").text
         assert "#3 of 5" in ranks, ranks
-        neigh = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
-                 for r in driver.find_elements(By.CSS_SELECTOR, "#member-neighbours tr")]
+        neigh = table_cells(driver, "#member-neighbours tr")
         assert [n[1] for n in neigh] == [HOSTILE, "dave", "carol", "bob", "alice"], neigh
         me = driver.find_element(By.CSS_SELECTOR, "#member-neighbours tr.me")
         assert "carol" in me.text
@@ -139,8 +146,7 @@ def main():
         # the top of the board without a reload.
         wait.until(lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class").split())
         post(base, [{"ts": T0 + 20000 + k, "member": "bob", "action": "ping", "id": "live-%d" % k} for k in range(40)])
-        wait.until(lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, "#board-table tbody tr:first-child td")]
-                   == ["1", "bob", "75"])
+        wait.until(lambda d: table_cells(d, "#board-table tbody tr:first-child")[:1] == [["1", "bob", "75"]])
         os.makedirs(SHOTS, exist_ok=True)
         shot = os.path.join(SHOTS, "dashboard.png")
         driver.save_screenshot(shot)
