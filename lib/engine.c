@@ -248,7 +248,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     switch (ev->type) {
     case PLAUDIT_EVENT_ACTION:
         if (!(R->a = pl_action_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown action \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown action \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_ACTION, ev->target));
         break;
     case PLAUDIT_EVENT_JOIN:
         if (R->m) return pl_err(ctx, PLAUDIT_EEXIST, "member \"%s\" already exists", ev->member);
@@ -277,7 +278,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     case PLAUDIT_EVENT_REDEEM: {
         if (!(R->r = pl_reward_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown reward \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown reward \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_REWARD, ev->target));
         if (R->r->stock0 != PLAUDIT_UNSET && R->r->stock <= 0)
             return pl_err(ctx, PLAUDIT_ESTOCK, "reward \"%s\" is out of stock", ev->target);
         int64_t bal = R->m ? R->m->st.balance : 0;
@@ -288,7 +290,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     case PLAUDIT_EVENT_AWARD:
         if (!(R->g = pl_badge_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_BADGE, ev->target));
         if (R->g->kind != PLAUDIT_CRITERION_MANUAL)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\" is not manual: it is earned by its criterion",
                           ev->target);
@@ -297,7 +300,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         break;
     case PLAUDIT_EVENT_SEGMENT:
         if (ev->target && !(R->s = pl_segment_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown segment \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown segment \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_SEGMENT, ev->target));
         break;
     default: break;
     }

@@ -370,6 +370,7 @@ struct plaudit_ctx {
      * event fail, or NULL: recovery tells a journaled event rejected by a
      * different option from one a changed program rejects. */
     const char *limit_option;
+    char suggest[300];            /* pl_did_you_mean's text */
 
     /* program: everything from `format` to `member_h` is the program in
      * force.  A program event (program_update.c) swaps this whole region
@@ -497,6 +498,25 @@ static inline int pl_guard_begin(plaudit_ctx *ctx, int kind)
     return was;
 }
 static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = was; }
+
+/* ---- suggest.c: "did you mean" ------------------------------------------ */
+typedef enum pl_rule_kind { PL_K_ACTION, PL_K_TIER, PL_K_SEGMENT, PL_K_BOARD, PL_K_BADGE, PL_K_REWARD } pl_rule_kind;
+/* " (did you mean \"forum.answer\"?)" for the declared id of that kind
+ * closest to `wrong`, or "" when none is close.  Valid until the next
+ * call (ctx->suggest). */
+const char *pl_did_you_mean(plaudit_ctx *ctx, pl_rule_kind kind, const char *wrong);
+/* The same over any names: init, add each candidate, then the text. */
+typedef struct pl_suggest {
+    const char *wrong;
+    size_t len, limit, best_d, seen;
+    char best[256];
+} pl_suggest;
+void pl_suggest_init(pl_suggest *s, const char *wrong);
+void pl_suggest_add(pl_suggest *s, const char *cand, size_t n);
+const char *pl_suggest_text(pl_suggest *s, char *buf, size_t n);
+/* The zone name of the database (tzdir, NULL: the usual places) closest
+ * to `wrong`, as pl_suggest_text gives it, into buf. */
+const char *pl_suggest_zone(const char *tzdir, const char *wrong, char *buf, size_t n);
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
