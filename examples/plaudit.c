@@ -16,6 +16,7 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#include "cmd-member.h"
 #include "feed.h"
 #ifdef PLAUDIT_TOOL_HTTP
 #include "serve/cmd-serve.h"
@@ -114,6 +115,8 @@ static const cmd_help helps[] = {
     {"credential", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help,
      "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
      "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n"},
+    {"member", plaudit_cmd_member_synopsis, plaudit_cmd_member_help,
+     "  plaudit member program.json events.jsonl alice\n"},
     {"serve", NULL, SERVE_USAGE, "  plaudit serve examples/program.json --store /var/lib/plaudit --listen 127.0.0.1:8080\n"},
 };
 #define N_HELPS (sizeof helps / sizeof *helps)
@@ -507,6 +510,10 @@ static int cmd_check(const opts *o)
         int m = info.utc_offset_minutes < 0 ? -info.utc_offset_minutes : info.utc_offset_minutes;
         printf("local time: UTC%c%02d:%02d\n", info.utc_offset_minutes < 0 ? '-' : '+', m / 60, m % 60);
     }
+    plaudit_window_info wi;
+    if (plaudit_window_info_get(ctx, &wi) == PLAUDIT_OK && wi.window_s)
+        printf("reorder window: %" PRId64 " s (events are put back in time order before they are processed)\n",
+               wi.window_s);
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
            info.n_tiers, info.n_badges, info.n_segments, info.n_leaderboards, info.has_kudos ? "kudos" : "no kudos",
            info.n_rewards);
@@ -1028,6 +1035,26 @@ static int attach_store(plaudit_ctx *ctx, const char *dir, const opts *o)
                     r.torn_bytes);
         fprintf(stderr, "\n");
     }
+    /* What a retroactive replay changed, member by member: said even with
+     * --quiet (members' standing changed without an event). */
+    if (r.changed_members) {
+        fprintf(stderr, "%s: --store %s: the retroactive replay changed %" PRIu64 " member%s:\n", prog, dir,
+                r.changed_members, r.changed_members == 1 ? "" : "s");
+        static const char *const what_names[] = {"tier", "badges", "points", "balance (redemptions)",
+                                                 "exists under one program only"};
+        for (size_t i = 0; i < r.changed_members; i++) {
+            const char *who;
+            unsigned what;
+            if (plaudit_store_recovery_change(ctx, i, &who, &what) != PLAUDIT_OK) break;
+            fprintf(stderr, "  %s:", who);
+            for (unsigned b = 0, first = 1; b < 5; b++)
+                if (what & (1u << b)) {
+                    fprintf(stderr, "%s %s", first ? "" : ",", what_names[b]);
+                    first = 0;
+                }
+            fprintf(stderr, "\n");
+        }
+    }
     /* Data loss, not a crash artifact: said even with --quiet. */
     if (r.damaged_records)
         fprintf(stderr,
@@ -1085,11 +1112,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
-    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve")) && wants_help(argc - 2, argv + 2)) {
+    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve") || !strcmp(cmd, "member")) &&
+        wants_help(argc - 2, argv + 2)) {
         print_command_usage(cmd);
         return finish_stdout();
     }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "member")) return plaudit_cmd_member(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) {
 #ifdef PLAUDIT_TOOL_HTTP
         return plaudit_cmd_serve(argc - 1, argv + 1);

@@ -965,8 +965,8 @@ PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener
  *
  * OFF by default: without plaudit_outbox_enable nothing is kept, and the
  * sequence numbers are still assigned (stable across recovery for format 2
- * programs).  Memory: about 160 bytes per pending moment (plus the reason
- * of an adjustment).
+ * programs).  Memory: about 190 bytes per pending moment (the moment and
+ * a copy of its strings; bench/window-bench measures it).
  */
 
 /* Enable the outbox, bounded to max_pending moments (0: 1048576).  Before
@@ -1391,7 +1391,8 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * PLAUDIT_EIO, ...) with the store's detail in plaudit_errmsg, the state
  * digest is exactly what it was before, nothing stays in the journal, and
  * the event can be retried with the same idempotency key.  Duplicate and
- * rejected events are never journaled.  plaudit_record_batch stops at an
+ * rejected events are never journaled (with a reorder window the journal
+ * records every arrival instead, see REORDER WINDOW).  plaudit_record_batch stops at an
  * event the store failed (see there).
  *
  * SYNC POLICY (group commit).  PLAUDIT_SYNC_ALWAYS syncs after every
@@ -1456,6 +1457,11 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * one and the journal is replayed retroactively from record 1 under it,
  * program events included (each still replaces the program from its ts
  * on).  A failed attach leaves the context with the program it was given.
+ * A retroactive replay reports what it changed: snapshots (written with
+ * JSON support) carry the program in force, so recovery rebuilds the state
+ * under the old program (the snapshot, then the records after it) beside
+ * the replay, and lists the members whose tier, badges, points or balance
+ * differ (plaudit_recovery.changed_members, plaudit_store_recovery_change).
  */
 
 typedef enum plaudit_sync_policy {
@@ -1504,7 +1510,28 @@ typedef struct plaudit_recovery {
                                 so its event may have been acknowledged,
                                 and it is lost (a warning; anywhere but at
                                 the end this is PLAUDIT_ECORRUPT) */
+    /* A retroactive replay: how many members it changed against the state
+     * the store held under the program that wrote the snapshot (the
+     * snapshot, then the later records replayed under that program):
+     * their tier, badges, points or balance (a redemption the new program
+     * rejects shows in the balance) differ.  plaudit_store_recovery_change
+     * lists them.  0 without a retroactive replay, or when the snapshot
+     * does not carry its program (written without JSON support). */
+    uint64_t changed_members;
 } plaudit_recovery;
+
+/* What differs for a member a retroactive replay changed (bits). */
+#define PLAUDIT_CHANGED_TIER 1u
+#define PLAUDIT_CHANGED_BADGES 2u
+#define PLAUDIT_CHANGED_POINTS 4u
+#define PLAUDIT_CHANGED_BALANCE 8u
+#define PLAUDIT_CHANGED_MEMBER 16u /* exists under one program only */
+
+/* The i-th member (0 <= i < changed_members, in id order) the last
+ * retroactive replay changed: *member (owned by ctx, valid until the store
+ * is detached or the next attach) and *what (PLAUDIT_CHANGED_* bits).
+ * PLAUDIT_ENOTFOUND past the end; PLAUDIT_ESTATE without a store. */
+PLAUDIT_EXPORT int plaudit_store_recovery_change(plaudit_ctx *ctx, size_t i, const char **member, unsigned *what);
 
 /* Attach a store to a context whose program is declared and which has not
  * recorded any event yet, and recover from it (see RECOVERY).  The program

@@ -142,6 +142,7 @@ def replay_window_trace_and_reports():
     """07-reorder-window: holds and releases in --trace, rejected lines
     reported by their own number, everything released at the end."""
     c = case("07-reorder-window")
+    assert b"reorder window: 120 s" in run("check", c + "/program.json", check_rc=0).stdout
     p = run("replay", "--trace", c + "/program.json", c + "/events.jsonl", check_rc=0)
     trace, state = p.stdout.decode().split("\n{\n", 1)
     assert ("{\n" + state).encode() == read(c + "/expected.json")
@@ -278,7 +279,7 @@ def usage_and_help():
     # whole help holds each command's text
     cmds = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\nCommon options:")[0].splitlines()
             if line.startswith("  ") and not line.startswith("   ")]
-    assert cmds == ["check", "replay", "what-if", "report", "credential", "serve"], cmds
+    assert cmds == ["check", "replay", "what-if", "report", "credential", "member", "serve"], cmds
     for cmd in cmds:
         for flag in ("--help", "-h"):
             h = run(cmd, flag, check_rc=0).stdout.decode()
@@ -425,6 +426,27 @@ def what_if_from_a_date():
         p = run("what-if", "-q", "--from", ts, c + "/program.json", ev, bad)
         assert p.returncode != 0 and b"utc_offset_minutes" in p.stderr, p.stderr
         run("what-if", "--from", ts, c + "/program.json", ev, check_rc=2)
+
+
+@test
+def replay_store_retroactive_reports_changes():
+    """A store replayed under another initial program (with program events
+    in its history) says on stderr which members the replay changed."""
+    c = os.path.join(SPEC, "08-program-event")
+    if not store_supported() or not os.path.isdir(c):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        store = os.path.join(d, "store")
+        run("replay", "-q", "--store", store, c + "/program.json", c + "/events.jsonl", check_rc=0)
+        prog = json.loads(read(c + "/program.json"))
+        prog["actions"][1]["points"] = 6  # the survey, before the program event
+        other = os.path.join(d, "other.json")
+        with open(other, "w") as f:
+            json.dump(prog, f)
+        p = run("replay", "-q", "--store", store, other, "/dev/null", check_rc=0)
+        err = p.stderr.decode()
+        assert "the retroactive replay changed 1 member:\n  alice: points, balance (redemptions)\n" in err, err
+        assert json.loads(p.stdout)["members"]["alice"]["points"] == 36
 
 
 @test
@@ -687,6 +709,42 @@ def simulation_late_window():
         events = next(l for l in out.splitlines() if l.strip().startswith("events:"))
         assert ("%d accepted" % stats[300]["accepted"]) in events, (events, stats)
         assert stats[0]["rejected"] > stats[300]["rejected"], stats
+
+
+@test
+def member_text_and_json():
+    c = case("05-revoke-windows-kudos-teams")
+    prog, ev = c + "/program.json", c + "/events.jsonl"
+    doc = json.loads(run("member", "-q", "--json", prog, ev, "amy", check_rc=0).stdout)
+    state = json.loads(read(c + "/expected.json"))
+    amy = state["members"]["amy"]
+    assert (doc["points"], doc["balance"], doc["tier"], doc["team"], doc["joined"]) == \
+        (amy["points"], amy["balance"], amy["tier"], amy["team"], amy["joined"])
+    assert doc["next_tier"] is None and doc["keep"] == {"tier": "vip", "points": 0}
+    boards = {b["board"]: b for b in doc["boards"]}
+    assert set(boards) == set(state["leaderboards"])
+    for name, rows in state["leaderboards"].items():
+        b = boards[name]
+        assert rows[b["rank"] - 1] == [b["entry"], b["score"]], (name, b)
+        # the neighbours are the entries just above and below
+        lo, hi = max(b["rank"] - 2, 0), b["rank"] + 1
+        assert [[a["entry"], a["score"]] for a in b["around"]] == rows[lo:hi], (name, b)
+    assert boards["teams-weekly"]["entry"] == "red"
+    bob = json.loads(run("member", "-q", "--json", prog, ev, "bob", check_rc=0).stdout)
+    assert [(x["badge"], x["level"], x["times"]) for x in bob["badges"]] == [("first-answer", 1, 1)]
+    assert bob["next_tier"]["tier"] == "vip" and bob["next_tier"]["points"] > 0
+    assert bob["boards"][0]["around"][0]["entry"] == "amy"  # just above bob
+    text = run("member", "-q", prog, ev, "bob", check_rc=0).stdout.decode()
+    for word in ("points     32", "tier       member", "next tier  vip", "first-answer", "above #1 amy 120",
+                 "kudos      0 received, 1 given"):
+        assert word in text, (word, text)
+    p = run("member", "-q", prog, ev, "nobody", check_rc=6)
+    assert b"nobody" in p.stderr
+    run("member", prog, ev, check_rc=2)
+    with tempfile.TemporaryDirectory() as d:
+        run("replay", "-q", "--store", d, prog, ev, check_rc=0)
+        again = json.loads(run("member", "-q", "--json", "--store", d, prog, "/dev/null", "amy", check_rc=0).stdout)
+        assert again == doc
 
 
 failed = 0
