@@ -321,6 +321,7 @@ static void txn_begin(plaudit_ctx *ctx)
         t->serial = 1;
     }
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->head_touch = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
     t->tick_members = ctx->tick_members;
@@ -346,7 +347,7 @@ static void txn_rollback(plaudit_ctx *ctx)
             ctx->n_members--;
             pl_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
-            memcpy(&u->m->st, t->arena + u->saved, ctx->lay.state_size);
+            memcpy(&u->m->st, t->arena + u->saved, u->head ? sizeof(pl_mstate) : ctx->lay.state_size);
         }
     }
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
@@ -381,6 +382,7 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     pl_undo *u = &t->undo[t->n_undo++];
     u->m = m;
     u->is_new = 1;
+    u->head = 0;
     u->saved = 0;
     *out = m;
     return PLAUDIT_OK;
@@ -635,6 +637,9 @@ static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
     ctx->tick_ts = ev->ts;
     ctx->tick_members = ctx->n_members;
     ctx->subject = NULL;
+    /* Members the tick changes are snapshotted when first written, and
+     * most of them only in their header (evaluate.c). */
+    ctx->txn.head_touch = 1;
     int rc;
     for (size_t i = 0; i < ctx->n_members; i++)
         if ((rc = pl_evaluate_after(ctx, ctx->mv[i], ev->ts, PL_EVL_TIME))) return rc;
@@ -720,7 +725,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             int was = 0;
             const pl_slot *o = NULL;
             if (!u->is_new && !t->board_closed[b]) {
-                o = &snap_slots(ctx, u)[b];
+                o = u->head ? s : &snap_slots(ctx, u)[b]; /* a header-only snapshot: the slots did not change */
                 was = o->ranked && o->period == board->cur;
             }
             if (was && now && o->score == s->score && o->ts == s->ts) continue;
