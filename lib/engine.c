@@ -668,19 +668,26 @@ static const pl_slot *snap_slots(const plaudit_ctx *ctx, const pl_undo *u)
     return (const pl_slot *)(ctx->txn.arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
 }
 
+enum { BOARD_GROUP = 16 }; /* boards counted together in commit's first pass */
+
 static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
-    /* 1. reserve index room for every insert this event makes */
-    for (size_t b = 0; b < ctx->n_boards; b++) {
-        const pl_board *board = ctx->boards[b];
-        if (board->frozen) continue;
-        size_t inserts = 0;
+    /* 1. reserve index room for every insert this event makes (members
+     * outside, boards inside: each member's slots are read once) */
+    for (size_t b0 = 0; b0 < ctx->n_boards; b0 += BOARD_GROUP) {
+        size_t nb = ctx->n_boards - b0 < BOARD_GROUP ? ctx->n_boards - b0 : BOARD_GROUP;
+        size_t inserts[BOARD_GROUP] = {0};
         for (size_t i = 0; i < t->n_undo; i++)
-            if (pl_slot_eligible(ctx, t->undo[i].m, board)) inserts++;
-        if (inserts && pl_rank_reserve(board->rank, inserts))
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+            for (size_t b = 0; b < nb; b++)
+                inserts[b] += (size_t)pl_slot_eligible(ctx, t->undo[i].m, ctx->boards[b0 + b]);
+        for (size_t b = 0; b < nb; b++) {
+            const pl_board *board = ctx->boards[b0 + b];
+            if (board->frozen) continue;
+            if (inserts[b] && pl_rank_reserve(board->rank, inserts[b]))
+                return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+        }
     }
     if (ctx->v2_txn && pl_teams_reserve(ctx)) return PLAUDIT_ENOMEM;
     /* 2. the idempotency key */
@@ -713,13 +720,15 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             return rc;
         }
     }
-    /* 3. from here on nothing fails */
-    for (size_t b = 0; b < ctx->n_boards; b++) {
-        pl_board *board = ctx->boards[b];
-        if (board->frozen) continue; /* a season's last standings stay */
-        if (t->board_closed[b]) pl_rank_clear(board->rank);
-        for (size_t i = 0; i < t->n_undo; i++) {
-            const pl_undo *u = &t->undo[i];
+    /* 3. from here on nothing fails.  Each board's index sees its updates
+     * in member order; the boards are independent, so members outside. */
+    for (size_t b = 0; b < ctx->n_boards; b++)
+        if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
+    for (size_t i = 0; i < t->n_undo; i++) {
+        const pl_undo *u = &t->undo[i];
+        for (size_t b = 0; b < ctx->n_boards; b++) {
+            pl_board *board = ctx->boards[b];
+            if (board->frozen) continue; /* a season's last standings stay */
             pl_slot *s = &PL_SLOTS(ctx, u->m)[b];
             int now = pl_slot_eligible(ctx, u->m, board);
             int was = 0;
