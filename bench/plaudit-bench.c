@@ -43,6 +43,7 @@
 
 typedef struct opts {
     const char *program;
+    const char *program_v2;   /* the format 2 reference program, "" for none */
     uint64_t members, events;
     uint64_t sqlite_events;   /* prefix of the stream replayed on SQLite */
     uint64_t sync_events;     /* events for the sync-per-event runs */
@@ -53,6 +54,7 @@ typedef struct opts {
     const char *dir;
     int sqlite, latency, batch, durable, uthash_base;
     int digest;
+    uint64_t teams;
 } opts;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -847,6 +849,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: plaudit-bench [options]\n"
             "  --program PATH      reference program (default: %s)\n"
+            "  --program-v2 PATH   format 2 reference program, run next to it (default: %s; \"\" for none)\n"
+            "  --teams T           teams the members of the format 2 run belong to (default 3000)\n"
             "  --members N         members (default 1000000)\n"
             "  --events M          events over the simulated year (default 10000000)\n"
             "  --quick             100,000 members, 1,000,000 events, short curve\n"
@@ -859,8 +863,43 @@ static void usage(void)
             "  --seed S            workload seed (default 1)\n"
             "  --digest            print the state digest of the main run (for checks)\n"
             "  --wall              time compute-bound phases in wall time too (default: thread CPU time)\n",
-            BENCH_DEFAULT_PROGRAM);
+            BENCH_DEFAULT_PROGRAM, BENCH_DEFAULT_PROGRAM_V2);
     exit(2);
+}
+
+/* The same workload on the format 2 reference program (campaigns, a season,
+ * challenges, a team board), with every member in one of o->teams teams. */
+static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
+{
+    progress("plaudit_record, format 2 program %s...\n", o->program_v2);
+    opts o2 = *o;
+    o2.program = o->program_v2;
+    run R = {0};
+    R.ctx = new_ctx(&o2, &R.cnt, &R.load_s);
+    run_joins(&R, w, "record (format 2)");
+    char name[32];
+    double t = 0;
+    for (uint64_t i = 0; i < w->n; i++) {
+        snprintf(name, sizeof name, "account-%05" PRIu64, o->teams ? i % o->teams : 0);
+        plaudit_event ev = {.type = PLAUDIT_EVENT_TEAM, .ts = join_ts(w, i), .member = w->ids[i], .target = name};
+        double t0 = g_clock();
+        if (plaudit_record(R.ctx, &ev, NULL) != PLAUDIT_OK) die("team %s: %s", ev.member, plaudit_errmsg(R.ctx));
+        t += g_clock() - t0;
+    }
+    out("v2_team_events_per_s", (double)w->n / t, "events/s");
+    run_events(&R, w, g, o->events, MODE_RECORD, "record (format 2)");
+    out("v2_record_events_per_s", (double)o->events / R.ev_s, "events/s");
+    out("v2_record_ns_per_event", R.ev_s * 1e9 / (double)o->events, "ns");
+    out("v2_vs_reference_speed", 100.0 * ((double)o->events / R.ev_s) / ref_rate, "%");
+    outu("v2_record_accepted", R.accepted, "events");
+    outu("v2_teams", plaudit_team_count(R.ctx), "teams");
+    out("v2_bytes_per_member_after_year", (double)R.bytes_after_events / (double)o->members, "B");
+    plaudit_rank_entry top[3];
+    size_t n = 0;
+    plaudit_leaderboard_top(R.ctx, "accounts-monthly", 3, top, &n);
+    if (n) printf("# accounts-monthly leader: %s (%lld)\n", top[0].member, (long long)top[0].score);
+    if (o->digest) printf("%-40s %016" PRIx64 " digest\n", "v2_state_digest", plaudit_state_digest(R.ctx));
+    plaudit_ctx_free(R.ctx);
 }
 
 static uint64_t parse_u64(const char *s)
@@ -885,6 +924,8 @@ int main(int argc, char **argv)
 {
     opts o = {0};
     o.program = BENCH_DEFAULT_PROGRAM;
+    o.program_v2 = BENCH_DEFAULT_PROGRAM_V2;
+    o.teams = 3000;
     o.members = 1000000;
     o.events = 10000000;
     o.sqlite_events = 0;
@@ -898,6 +939,8 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define ARG(name) (strcmp(a, name) == 0 && (v || (usage(), 0)) && ++i)
         if (ARG("--program")) o.program = v;
+        else if (ARG("--program-v2")) o.program_v2 = v;
+        else if (ARG("--teams")) o.teams = parse_u64(v);
         else if (ARG("--members")) o.members = parse_u64(v);
         else if (ARG("--events")) o.events = parse_u64(v);
         else if (ARG("--curve")) parse_curve(&o, v);
@@ -1057,6 +1100,7 @@ int main(int argc, char **argv)
     double plaudit_prefix_rate = R.prefix_s > 0 ? (double)o.sqlite_events / R.prefix_s : 0;
     double plaudit_rate = (double)o.events / R.ev_s;
     plaudit_ctx_free(R.ctx);
+    if (o.program_v2[0]) run_v2(&o, &w, g, plaudit_rate);
 
     /* 2. plaudit_record_batch */
     if (o.batch) {

@@ -16,6 +16,18 @@ and persists everything in an SQLite database through plaudit.SQLiteStore
 - each run ends with a snapshot (fast restarts) and stores the state
   document (spec section 4) in a table of its own, next to the store's.
 
+Events reach the engine a little out of order (a kudos can arrive before
+the receiver's own earlier answers, as from several web workers): the
+program's reorder window (`reorder_window_s`, 10 minutes) holds each event
+and releases them in time order, so none is lost as "time went backwards".
+A tick at the end of each day releases what is held, and the script
+flushes the window before it reports and shuts down.  Released events'
+outcomes reach the listener's on_outcome.
+
+Every recognition moment also waits in the outbox until the script has
+"notified" the member and acknowledged it; the acknowledged position is
+kept in the database, so a moment is never lost to a crash.
+
 The journal is kept whole (keep_journal), so if you change PROGRAM (say,
 forum.answer worth 15 points) the next run replays the whole history under
 the new rules: retroactive recalculation.
@@ -41,9 +53,10 @@ import plaudit  # noqa: E402
 from plaudit import Listener, Moment  # noqa: E402
 
 PROGRAM = {
-    "format": "plaudit.program/1",
+    "format": "plaudit.program/2",
     "name": "Example community",
     "timezone": "Europe/Amsterdam",
+    "reorder_window_s": 600,
     "actions": [
         {"id": "forum.answer", "points": 10, "cap": {"points": 100, "per": "day"}},
         {"id": "event.attended", "points": 25},
@@ -88,6 +101,22 @@ class Announcer(Listener):
     def on_redeem(self, m: Moment) -> None:
         print(f"  * {m.member} redeemed {m.reward} for {m.cost} points")
 
+    def on_outcome(self, event: plaudit.Event, outcome: plaudit.Outcome) -> None:
+        # A held event's outcome, when the reorder window releases it.
+        if outcome.rejected:
+            print(f"  - rejected {event.type.name.lower()} by {event.member}: {outcome.message}")
+
+
+def notify(engine: plaudit.Engine) -> int:
+    """Deliver what waits in the outbox (here: count it), then acknowledge:
+    after a crash, recovery puts back every moment not acknowledged."""
+    last = 0
+    for m in engine.iter_outbox():
+        last = m.seq  # a platform would send the notification here
+    if last:
+        engine.ack(last)
+    return last
+
 
 def save_state(db: sqlite3.Connection, engine: plaudit.Engine) -> None:
     """The application's own table, in the store's database file."""
@@ -104,7 +133,7 @@ def record(engine: plaudit.Engine, event: dict) -> plaudit.Outcome | None:
         return engine.record_line(line)
     except plaudit.CallbackError:  # the store failed: nothing was applied
         raise
-    except plaudit.PlauditError as e:  # rejected: nothing changed, nothing stored
+    except plaudit.PlauditError as e:  # rejected at once: nothing changed
         print(f"  - rejected {event.get('type', 'action')} by {event.get('member', event.get('from'))}: {e}")
         return None
 
@@ -118,6 +147,7 @@ def main() -> int:
 
     store = plaudit.SQLiteStore(args.db)  # the engine closes it
     with plaudit.Engine(PROGRAM) as engine:
+        engine.enable_outbox()  # before the store: recovery refills it
         # Recover before listening: moments of earlier runs were announced then.
         rec = engine.attach_store(store, keep_journal=True)
         how = f"snapshot at #{rec.snapshot_seq} + {rec.replayed} journaled" if rec.snapshot else \
@@ -127,6 +157,9 @@ def main() -> int:
         print(f"restored {rec.last_seq} events ({how}), {engine.member_count} members "
               f"(clock {engine.clock})")
         engine.set_listener(Announcer())
+        delivered = notify(engine)
+        if delivered:
+            print(f"redelivered the moments up to #{delivered} that the last run had not acknowledged")
 
         rng = random.Random(args.seed + rec.last_seq)
         day0 = (engine.clock or START - DAY) // DAY * DAY + DAY
@@ -157,8 +190,15 @@ def main() -> int:
                 if top:
                     record(engine, {"ts": t + 12 * 3600, "type": "award", "member": top[0].member,
                                         "badge": "mvp"})
+            # A tick every evening: it closes periods and releases what the
+            # reorder window holds.
+            record(engine, {"ts": t + 14 * 3600, "type": "tick"})
+            notify(engine)
 
+        engine.flush()  # shutting down: release everything held
         record(engine, {"ts": engine.clock or START, "type": "tick"})  # bring everyone up to date
+        engine.flush()
+        notify(engine)
 
         print("\nprogress:")
         for m in engine.members():
@@ -188,7 +228,10 @@ def main() -> int:
 
         engine.snapshot()  # the next start loads it instead of replaying the journal
         save_state(store.connection, engine)
-        print(f"saved to {args.db} ({st.accepted} events, state digest {engine.digest():016x})")
+        # With a reorder window the journal holds every arrival (a tick and
+        # the flushes too), not only accepted events.
+        n = store.connection.execute("SELECT count(*) FROM plaudit_journal").fetchone()[0]
+        print(f"saved to {args.db} ({n} events, state digest {engine.digest():016x})")
     return 0
 
 

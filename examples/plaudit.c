@@ -16,6 +16,7 @@
 #include <plaudit.h>
 
 #include "cmd-credential.h"
+#include "cmd-member.h"
 #include "feed.h"
 #ifdef PLAUDIT_TOOL_HTTP
 #include "serve/cmd-serve.h"
@@ -114,6 +115,8 @@ static const cmd_help helps[] = {
     {"credential", plaudit_cmd_credential_synopsis, plaudit_cmd_credential_help,
      "  plaudit credential --issuer-id https://acme.example --issuer-name Acme \\\n"
      "      --base-url https://acme.example/badges program.json events.jsonl alice helper\n"},
+    {"member", plaudit_cmd_member_synopsis, plaudit_cmd_member_help,
+     "  plaudit member program.json events.jsonl alice\n"},
     {"serve", NULL, SERVE_USAGE, "  plaudit serve examples/program.json --store /var/lib/plaudit --listen 127.0.0.1:8080\n"},
 };
 #define N_HELPS (sizeof helps / sizeof *helps)
@@ -422,12 +425,21 @@ static int finish_stdout(void)
 
 /* ---- check ------------------------------------------------------------------------------ */
 
+/* "per day", ..., and "in all" for the period that never rolls over. */
+static const char *per_phrase(const char *per, char *buf, size_t n)
+{
+    if (per && !strcmp(per, "all")) snprintf(buf, n, "in all");
+    else snprintf(buf, n, "per %s", per ? per : "?");
+    return buf;
+}
+
 static void print_cap(json_t *cap)
 {
     json_t *p = json_object_get(cap, "points"), *c = json_object_get(cap, "count");
-    const char *per = json_string_value(json_object_get(cap, "per"));
-    if (p) printf(", at most %" JSON_INTEGER_FORMAT " points per %s", json_integer_value(p), per);
-    if (c) printf(", at most %" JSON_INTEGER_FORMAT " earning occurrences per %s", json_integer_value(c), per);
+    char per[32];
+    per_phrase(json_string_value(json_object_get(cap, "per")), per, sizeof per);
+    if (p) printf(", at most %" JSON_INTEGER_FORMAT " points %s", json_integer_value(p), per);
+    if (c) printf(", at most %" JSON_INTEGER_FORMAT " earning occurrences %s", json_integer_value(c), per);
 }
 
 static void print_thresholds(json_t *v)
@@ -446,6 +458,15 @@ static void print_name(json_t *o)
 {
     const char *name = json_string_value(json_object_get(o, "name"));
     if (name) printf(" \"%s\"", name);
+}
+
+/* A rule in the library's words (format 2 rules). */
+static void print_sentence(plaudit_ctx *ctx, const char *kind, json_t *x, const char *sep)
+{
+    char *s = NULL;
+    if (plaudit_rule_sentence(ctx, kind, json_string_value(json_object_get(x, "id")), &s, NULL) != PLAUDIT_OK) return;
+    printf("%s%s", sep, s);
+    plaudit_free(ctx, s);
 }
 
 static int cmd_check(const opts *o)
@@ -484,10 +505,19 @@ static int cmd_check(const opts *o)
     }
     printf("%s: valid program \"%s\" (plaudit.program/%d)\n", o->args[0], info.name ? info.name : "", info.format);
     if (info.timezone) printf("local time: %s\n", info.timezone);
-    else printf("local time: UTC%+d min\n", info.utc_offset_minutes);
+    else if (!info.utc_offset_minutes) printf("local time: UTC\n");
+    else {
+        int m = info.utc_offset_minutes < 0 ? -info.utc_offset_minutes : info.utc_offset_minutes;
+        printf("local time: UTC%c%02d:%02d\n", info.utc_offset_minutes < 0 ? '-' : '+', m / 60, m % 60);
+    }
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
            info.n_tiers, info.n_badges, info.n_segments, info.n_leaderboards, info.has_kudos ? "kudos" : "no kudos",
            info.n_rewards);
+    uint64_t member_bytes = 0;
+    if (plaudit_program_member_bytes(ctx, &member_bytes) == PLAUDIT_OK)
+        printf("state per member: %" PRIu64 " bytes (counters, trackers and leaderboard slots; the limit is %u, "
+               "max_member_bytes)\n",
+               member_bytes, PLAUDIT_DEFAULT_MAX_MEMBER_BYTES);
     size_t i;
     json_t *x;
     json_t *arr = json_object_get(p, "actions");
@@ -503,6 +533,19 @@ static int cmd_check(const opts *o)
         printf("\n");
     }
     arr = json_object_get(p, "tiers");
+    /* Tiers are declared lowest first: a tier asking fewer points than the
+     * one below it is most likely a mistake (it is valid, so a warning). */
+    for (i = 1; i < json_array_size(arr); i++) {
+        json_t *lo = json_array_get(arr, i - 1), *hi = json_array_get(arr, i);
+        json_int_t a = json_integer_value(json_object_get(lo, "min_points"));
+        json_int_t b = json_integer_value(json_object_get(hi, "min_points"));
+        if (b < a)
+            fprintf(stderr,
+                    "%s: warning: tier \"%s\" needs %" JSON_INTEGER_FORMAT " points, fewer than the tier below it, \"%s\" (%" JSON_INTEGER_FORMAT
+                    "): tiers go from lowest to highest\n",
+                    o->args[0], json_string_value(json_object_get(hi, "id")), b,
+                    json_string_value(json_object_get(lo, "id")), a);
+    }
     if (json_array_size(arr)) printf("\ntiers (lowest first)\n");
     json_array_foreach(arr, i, x) {
         printf("  %-24s", json_string_value(json_object_get(x, "id")));
@@ -515,6 +558,7 @@ static int cmd_check(const opts *o)
         if (v) printf(", %" JSON_INTEGER_FORMAT " days of tenure", json_integer_value(v));
         if (json_is_true(json_object_get(x, "lifetime"))) printf(", lifetime");
         print_name(x);
+        if (json_object_get(x, "benefits")) print_sentence(ctx, "tier", x, "; ");
         printf("\n");
     }
     arr = json_object_get(p, "badges");
@@ -524,6 +568,8 @@ static int cmd_check(const opts *o)
         json_t *w = json_object_get(x, "when");
         if (!w) {
             printf("given by award events");
+        } else if (json_object_get(w, "all") || json_object_get(x, "from") || json_object_get(x, "until")) {
+            print_sentence(ctx, "badge", x, "");
         } else if (json_object_get(w, "action")) {
             const char *act = json_string_value(json_object_get(w, "action"));
             json_t *c = json_object_get(w, "count");
@@ -571,10 +617,22 @@ static int cmd_check(const opts *o)
     arr = json_object_get(p, "leaderboards");
     if (json_array_size(arr)) printf("\nleaderboards\n");
     json_array_foreach(arr, i, x) {
-        printf("  %-24s per %s, top %" JSON_INTEGER_FORMAT " listed", json_string_value(json_object_get(x, "id")),
-               json_string_value(json_object_get(x, "period")), json_integer_value(json_object_get(x, "size")));
+        char per[32];
+        const char *period = json_string_value(json_object_get(x, "period"));
+        if (period && !strcmp(period, "all")) snprintf(per, sizeof per, "all time");
+        else per_phrase(period, per, sizeof per);
+        printf("  %-24s %s, top %" JSON_INTEGER_FORMAT " listed", json_string_value(json_object_get(x, "id")), per,
+               json_integer_value(json_object_get(x, "size")));
         json_t *s = json_object_get(x, "segment");
         if (s) printf(", segment %s only", json_string_value(s));
+        if (json_object_get(x, "by") || json_object_get(x, "from")) print_sentence(ctx, "leaderboard", x, "; ");
+        printf("\n");
+    }
+    arr = json_object_get(p, "campaigns");
+    if (json_array_size(arr)) printf("\ncampaigns\n");
+    json_array_foreach(arr, i, x) {
+        printf("  %-24s", json_string_value(json_object_get(x, "id")));
+        print_sentence(ctx, "campaign", x, " ");
         printf("\n");
     }
     json_t *k = json_object_get(p, "kudos");
@@ -583,9 +641,11 @@ static int cmd_check(const opts *o)
         json_t *cap = json_object_get(k, "cap");
         if (cap) print_cap(cap);
         json_t *g = json_object_get(k, "give_cap");
-        if (g)
-            printf(", at most %" JSON_INTEGER_FORMAT " given per %s", json_integer_value(json_object_get(g, "count")),
-                   json_string_value(json_object_get(g, "per")));
+        if (g) {
+            char per[32];
+            printf(", at most %" JSON_INTEGER_FORMAT " given %s", json_integer_value(json_object_get(g, "count")),
+                   per_phrase(json_string_value(json_object_get(g, "per")), per, sizeof per));
+        }
         printf("\n");
     }
     arr = json_object_get(p, "rewards");
@@ -1028,11 +1088,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: libplaudit was built without JSON support\n", prog);
         return EXIT_INTERNAL;
     }
-    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve")) && wants_help(argc - 2, argv + 2)) {
+    if ((!strcmp(cmd, "credential") || !strcmp(cmd, "serve") || !strcmp(cmd, "member")) &&
+        wants_help(argc - 2, argv + 2)) {
         print_command_usage(cmd);
         return finish_stdout();
     }
     if (!strcmp(cmd, "credential")) return plaudit_cmd_credential(argc - 1, argv + 1);
+    if (!strcmp(cmd, "member")) return plaudit_cmd_member(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) {
 #ifdef PLAUDIT_TOOL_HTTP
         return plaudit_cmd_serve(argc - 1, argv + 1);

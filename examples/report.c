@@ -123,6 +123,7 @@ void report_text(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
         }
     }
     free(rp);
+    report_teams(f, ctx, 0);
 }
 
 /* ---- JSON --------------------------------------------------------------------- */

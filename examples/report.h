@@ -16,6 +16,10 @@ int report_json(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const cha
  * laid out for a desktop and a phone (report-html.c). */
 void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const char *window, plaudit_period period);
 
+/* Team boards and seasons (format 2), as text or HTML; nothing for a
+ * program without them (report-teams.c). */
+void report_teams(FILE *f, plaudit_ctx *ctx, int html);
+
 /* Shared by the three: the program's name, and words for its Gini ("no
  * contributions in the window" when there is nothing to compare). */
 const char *report_program_name(plaudit_ctx *ctx);

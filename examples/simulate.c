@@ -124,7 +124,31 @@ typedef struct event {
     int64_t ts;
     uint32_t member, other; /* other: kudos receiver */
     int16_t action;         /* -1: kudos, -2: redeem (other = reward) */
+    int64_t at;             /* --late: when it reaches the engine */
+    uint32_t n;             /* its place in ts order */
 } event;
+
+/* Delivery order with --late: arrival time, then ts order. */
+static int cmp_arrival(const void *a, const void *b)
+{
+    const event *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Outcomes of the events the reorder window held, when released. */
+typedef struct released {
+    uint64_t rejected, late;  /* late: rejected as time going backwards */
+} released;
+
+static void on_outcome(const plaudit_event *ev, const plaudit_outcome *o, void *p)
+{
+    (void)ev;
+    released *r = p;
+    if (o->status != PLAUDIT_REJECTED) return;
+    r->rejected++;
+    r->late += o->code == PLAUDIT_ETIME;
+}
 
 static int cmp_event(const void *a, const void *b)
 {
@@ -153,7 +177,12 @@ static void usage(FILE *f)
           "  --seed S        random seed (default 42)\n"
           "  --days D        days to simulate (default 365, from 2026-01-01)\n"
           "  --program FILE  program document (default examples/program.json)\n"
-          "  --events FILE   also write the simulated events as JSON lines\n"
+          "  --late S        events reach the engine up to S seconds late, in another\n"
+          "                  order than they happened (as from several servers and\n"
+          "                  queues); the program gets a reorder window of S seconds\n"
+          "                  (format 2) that puts them back in order (default 0)\n"
+          "  --events FILE   also write the simulated events as JSON lines (in the\n"
+          "                  order they reached the engine)\n"
           "                  (replay them with `plaudit replay` or `plaudit report`)\n"
           "  --html FILE     also write the HTML program report\n"
           "  --member ID     whose progress to show (default: a typical active member)\n"
@@ -284,7 +313,7 @@ static void print_progress(plaudit_ctx *ctx, const char *id, const member *mv)
 
 int main(int argc, char **argv)
 {
-    uint64_t n_members = 20000, seed = 42, days = 365;
+    uint64_t n_members = 20000, seed = 42, days = 365, late = 0;
     const char *program = PLAUDIT_EXAMPLES_DIR "/program.json", *events_path = NULL, *html = NULL, *who = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -297,6 +326,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--days") && v) bad = opt_u64(v, 1, 3660, &days), i++;
         else if (!strcmp(a, "--program") && v) program = v, i++;
         else if (!strcmp(a, "--events") && v) events_path = v, i++;
+        else if (!strcmp(a, "--late") && v) bad = opt_u64(v, 0, 86400, &late), i++;
         else if (!strcmp(a, "--html") && v) html = v, i++;
         else if (!strcmp(a, "--member") && v) who = v, i++;
         else bad = 1;
@@ -315,6 +345,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "simulate: %s: %s\n", program, plaudit_errmsg(ctx));
         plaudit_ctx_free(ctx);
         return 1;
+    }
+    released rel = {0, 0};
+    if (late) {
+        /* A reorder window as long as the worst delay: nothing is lost. */
+        plaudit_program_info pi;
+        plaudit_program_info_get(ctx, &pi);
+        if ((pi.format < 2 && plaudit_program_set_format(ctx, 2) != PLAUDIT_OK) ||
+            plaudit_program_set_reorder_window(ctx, (int64_t)late) != PLAUDIT_OK) {
+            fprintf(stderr, "simulate: --late: %s\n", plaudit_errmsg(ctx));
+            plaudit_ctx_free(ctx);
+            return 1;
+        }
+        plaudit_listener L = PLAUDIT_LISTENER_INIT;
+        L.on_outcome = on_outcome;
+        L.payload = &rel;
+        plaudit_listener_set(ctx, &L);
     }
     plaudit_analytics_options ao = PLAUDIT_ANALYTICS_OPTIONS_INIT;
     plaudit_analytics_enable(ctx, &ao);
@@ -358,7 +404,7 @@ int main(int argc, char **argv)
     size_t cap = 0;
     uint32_t recent[512];
     uint32_t n_recent = 0;
-    uint64_t n_events = 0, n_rejected = 0;
+    uint64_t n_events = 0, n_rejected = 0, n_held = 0;
     uint8_t *joined = calloc(n, 1);
     /* Members present at the start join in the first minutes of the year. */
     for (uint64_t d = 0; d < days; d++) {
@@ -374,7 +420,7 @@ int main(int argc, char **argv)
                     cap = cap ? cap * 2 : 65536;
                     ev = realloc(ev, cap * sizeof *ev);
                 }
-                ev[ne++] = (event){day0 + (m->join_day < 0 ? (int64_t)rnd_below(&r, 600) : 6 * 3600 + (int64_t)rnd_below(&r, 3600)), i, 0, -3};
+                ev[ne++] = (event){day0 + (m->join_day < 0 ? (int64_t)rnd_below(&r, 600) : 6 * 3600 + (int64_t)rnd_below(&r, 3600)), i, 0, -3, 0, 0};
                 joined[i] = 1;
             }
             /* Poisson number of contributions today. */
@@ -393,11 +439,11 @@ int main(int argc, char **argv)
                 int x = (int)rnd_below(&r, (uint32_t)cum[m->type][N_ACTIONS - 1]);
                 int16_t a = 0;
                 while (cum[m->type][a] <= x) a++;
-                ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, 0, a};
+                ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, 0, a, 0, 0};
             }
             if (k && rnd(&r) < type_kudos[m->type] * 4 && n_recent) {
                 uint32_t to = recent[rnd_below(&r, n_recent < 512 ? n_recent : 512)];
-                if (to != i) ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, to, -1};
+                if (to != i) ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, to, -1, 0, 0};
             }
             if (k && m->join_day < (int32_t)d) recent[n_recent++ % 512] = i;
         }
@@ -416,12 +462,19 @@ int main(int argc, char **argv)
                         cap = cap ? cap * 2 : 65536;
                         ev = realloc(ev, cap * sizeof *ev);
                     }
-                    ev[ne++] = (event){day0 + 23 * 3600 + (int64_t)rnd_below(&r, 3000), i, w, -2};
+                    ev[ne++] = (event){day0 + 23 * 3600 + (int64_t)rnd_below(&r, 3000), i, w, -2, 0, 0};
                     break;
                 }
             }
         }
         qsort(ev, ne, sizeof *ev, cmp_event);
+        if (late) {
+            for (size_t e = 0; e < ne; e++) {
+                ev[e].n = (uint32_t)e;
+                ev[e].at = ev[e].ts + (int64_t)rnd_below(&r, (uint32_t)late + 1);
+            }
+            qsort(ev, ne, sizeof *ev, cmp_arrival);
+        }
         for (size_t e = 0; e < ne; e++) {
             const event *x = &ev[e];
             const char *mid = mv[x->member].id;
@@ -451,8 +504,11 @@ int main(int argc, char **argv)
             }
             n_events++;
             if (rc < 0) n_rejected++;
+            if (rc == PLAUDIT_HELD) n_held++;
         }
     }
+    /* The window releases what it still holds before the year's end. */
+    plaudit_flush(ctx);
     /* The community team names a champion of the year: the all-time leader. */
     int64_t end = year_start + (int64_t)days * 86400 - 1;
     plaudit_rank_entry lead;
@@ -469,6 +525,7 @@ int main(int argc, char **argv)
     }
     /* Bring every member up to the end of the year. */
     plaudit_record_tick(ctx, end, NULL, NULL);
+    plaudit_flush(ctx);
     if (evf) {
         fprintf(evf, "{\"ts\":%" PRId64 ",\"type\":\"tick\"}\n", end);
         fclose(evf);
@@ -484,6 +541,10 @@ int main(int argc, char **argv)
     for (int t = 0; t < N_TYPES; t++) printf(" %s %.1f%%%s", type_names[t], 100.0 * counts[t] / n, t + 1 < N_TYPES ? "," : "\n");
     printf("  events: %" PRIu64 " (%" PRIu64 " accepted, %" PRIu64 " rejected by the program's rules)\n", n_events,
            st.accepted, st.rejected);
+    if (late)
+        printf("  reorder window: events up to %" PRIu64 " s late; %" PRIu64 " held and released in time order, "
+               "%" PRIu64 " lost as time going backwards\n",
+               late, n_held, rel.late);
     print_top_badges(ctx, mv, n);
     print_board(ctx, "monthly", "Monthly leaderboard (the last month simulated)", mv);
     print_board(ctx, "all-time", "All-time leaderboard", mv);

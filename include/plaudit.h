@@ -136,13 +136,14 @@ typedef struct plaudit_allocator {
     void *payload;
 } plaudit_allocator;
 
-#define PLAUDIT_OPTIONS_VERSION 2
+#define PLAUDIT_OPTIONS_VERSION 3
 
 /* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
  * fields; the version field lets the library reject a struct from a newer
- * header.  Fields added later are appended at the end.  Version 1 (the
- * struct up to max_members) is still accepted: the library then reads only
- * those fields and uses the defaults for the rest. */
+ * header.  Fields added later are appended at the end.  Versions 1 (the
+ * struct up to max_members) and 2 (up to max_rules) are still accepted:
+ * the library then reads only those fields and uses the defaults for the
+ * rest. */
 typedef struct plaudit_options {
     unsigned version;
     plaudit_allocator allocator;
@@ -153,7 +154,11 @@ typedef struct plaudit_options {
     const char *tzdir;
     /* Forget idempotency keys accepted when the clock was more than this
      * many seconds ago.  0 keeps every key (the spec's default guarantee).
-     * Forgetting trades the duplicate guarantee for memory. */
+     * Forgetting trades the duplicate guarantee for memory.  Format 2:
+     * what a revoke needs to know about an event (see
+     * plaudit_record_revoke) is forgotten with its key; an event with a
+     * ref and no id is forgotten once the clock is more than this many
+     * seconds past its ts.  A forgotten event can no longer be revoked. */
     int64_t idempotency_retention_s;
     /* Upper bound on the number of members (0 = unlimited); an event that
      * would create one more is rejected with PLAUDIT_ELIMIT. */
@@ -169,8 +174,8 @@ typedef struct plaudit_options {
     /* Largest program document for plaudit_program_load_json / _file, in
      * bytes (default 4 MiB, room for tens of thousands of rules).  It also
      * bounds the loader's memory: parsing (jansson) peaks at about 9 times
-     * the size for a typical program, and at most about 70 times for a
-     * hostile document made only of empty objects (4 MiB: under 300 MB). */
+     * the size for a typical program, and at most about 77 times for a
+     * hostile document made only of empty objects (4 MiB: about 320 MB). */
     size_t max_program_bytes;
     /* Deepest nesting of JSON arrays and objects accepted in a program
      * document or an event line (default 32; a program needs 5, an event
@@ -180,19 +185,31 @@ typedef struct plaudit_options {
     /* Most rules of each kind (actions, tiers, ...) and weights per
      * segment (default and maximum 65535). */
     unsigned max_rules;
+
+    /* Version 3: what a program may cost.  Largest fixed state a member
+     * may need, in bytes (default 64 KiB; 0 means the default): its
+     * counters, period trackers and leaderboard slots, which every member
+     * carries and every event may touch.  A program needing more fails to
+     * load (or seal, for one declared rule by rule) with PLAUDIT_ELIMIT
+     * and a message giving the size; plaudit_program_member_bytes tells
+     * what a program needs (the benchmark's reference program, 22 actions,
+     * 5 tiers, 31 badges, 4 leaderboards: 616 bytes; the default holds
+     * about 2,700 leaderboards or 16,000 actions). */
+    size_t max_member_bytes;
 } plaudit_options;
 
 #define PLAUDIT_DEFAULT_MAX_LINE_BYTES 65536u
 #define PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES (4u << 20)
 #define PLAUDIT_DEFAULT_MAX_JSON_DEPTH 32u
 #define PLAUDIT_DEFAULT_MAX_RULES 65535u
+#define PLAUDIT_DEFAULT_MAX_MEMBER_BYTES (64u << 10)
 
-#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0 }
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Create a context.  opts may be NULL for the defaults.
  * On success *out owns a new context, freed with plaudit_ctx_free.
  * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION
- * (version not 1 or 2), PLAUDIT_ERANGE (negative retention, max_rules
+ * (version not 1, 2 or 3), PLAUDIT_ERANGE (negative retention, max_rules
  * above 65535), PLAUDIT_ENOMEM.  On error *out is set to NULL. */
 PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
 
@@ -512,6 +529,13 @@ typedef struct plaudit_program_info {
 /* Fill *out.  Strings owned by ctx, valid for its life. */
 PLAUDIT_EXPORT int plaudit_program_info_get(plaudit_ctx *ctx, plaudit_program_info *out);
 
+/* The fixed state the context's program gives every member, in bytes
+ * (counters per action, period trackers, leaderboard slots, the member's
+ * header; not its id, earned badges or idempotency keys), into *out: what
+ * the max_member_bytes option bounds.  Works before and after sealing.
+ * Errors: PLAUDIT_EINVAL (out NULL). */
+PLAUDIT_EXPORT int plaudit_program_member_bytes(plaudit_ctx *ctx, uint64_t *out);
+
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -602,7 +626,9 @@ typedef enum plaudit_moment_kind {
     PLAUDIT_MOMENT_BADGE,      /* badge level unlocked / earned again */
     PLAUDIT_MOMENT_TIER,       /* tier promoted or demoted */
     PLAUDIT_MOMENT_REDEEM,     /* reward redeemed */
-    PLAUDIT_MOMENT_KUDOS       /* kudos given */
+    PLAUDIT_MOMENT_KUDOS,      /* kudos given */
+    PLAUDIT_MOMENT_REVOKE      /* format 2: an earlier event revoked (one
+                                  moment per revoked event) */
 } plaudit_moment_kind;
 
 /* What a points moment was paid for. */
@@ -610,7 +636,10 @@ typedef enum plaudit_source {
     PLAUDIT_SOURCE_ACTION = 0, /* source = action id */
     PLAUDIT_SOURCE_BONUS,      /* source = badge id */
     PLAUDIT_SOURCE_KUDOS,      /* source = giver's member id */
-    PLAUDIT_SOURCE_ADJUST      /* source = reason or NULL */
+    PLAUDIT_SOURCE_ADJUST,     /* source = reason or NULL */
+    PLAUDIT_SOURCE_REVOKE,     /* source = the revoked event's id (NULL when
+                                  it had none: see ref) */
+    PLAUDIT_SOURCE_REDEEM      /* points history only: source = reward id */
 } plaudit_source;
 
 /* All strings are owned by the context (see CONVENTIONS). */
@@ -642,6 +671,16 @@ typedef struct plaudit_moment {
                                 from a store (see OUTBOX) */
     int redelivered;         /* outbox: 1 when the moment was put back by
                                 recovery (it may have been delivered) */
+    /* REVOKE (format 2).  member, to (kudos: the receiver), points (the
+     * change of points applied: the receiver's for a kudos), badge and
+     * times (award: the manual badge and the awards left; 0 left: no
+     * longer held), reward and cost (redeem: refunded) as above. */
+    int64_t balance;         /* REVOKE: the change of balance applied */
+    const char *revoked_event; /* REVOKE: the revoked event's id, or NULL */
+    const char *revoked_ref;   /* REVOKE: its ref, or NULL.  POINTS with
+                                  source REVOKE: the same two */
+    plaudit_event_type revoked_type; /* REVOKE: its type */
+    int64_t revoked_ts;      /* REVOKE: its ts */
 } plaudit_moment;
 
 /* The outcome of one event call.  `moments` is owned by the context and
@@ -651,7 +690,10 @@ typedef struct plaudit_outcome {
     int code;                /* PLAUDIT_OK, or the rejection code */
     const char *message;     /* "" or the rejection detail (owned by ctx) */
     int64_t points;          /* net points awarded to the event's member
-                                (kudos: the receiver), bonuses included */
+                                (kudos: the receiver), bonuses included;
+                                revoke: the sum over the members it touched
+                                of the points taken back (negative) or
+                                given back, bonuses excluded */
     size_t n_moments;
     const plaudit_moment *moments; /* in the order they happened */
     size_t n_badges;         /* number of BADGE moments */
@@ -699,6 +741,36 @@ PLAUDIT_EXPORT int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char 
  * in none, is accepted and changes nothing else. */
 PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char *member, const char *team,
                                        const char *id, plaudit_outcome *out);
+
+/*
+ * Revoke (format 2, spec section 5): undo earlier events at ts.  Exactly
+ * one of `event` (the idempotency key of the event to revoke) and `ref`
+ * (every event carrying this ref) is given; reason may be NULL.  To give
+ * an event a ref, set plaudit_event.ref and call plaudit_record.
+ *
+ * What can be revoked: accepted action, kudos, award, adjust and redeem
+ * events that carried an id or a ref, recorded under a format 2 program.
+ * Matched events are undone in the order they were accepted: their member
+ * is awarded -p (p: the points the event itself awarded, bonuses excluded;
+ * for an award the bonus it paid) under the 0 floor, on the boards whose
+ * current period still holds the event's ts, in the qualification windows,
+ * caps and within-period counts whose period holding the revoke's ts also
+ * holds the event's; an action's count drops by one, a kudos' counts, a
+ * manual badge's awards (at zero it is no longer held), a redemption's
+ * cost goes back to the balance and its unit to the stock.  Badges other
+ * than manual awards, and bonuses, are never taken back.  Then the members
+ * are evaluated (tiers can drop, never below the lifetime floor).
+ * The outcome has one PLAUDIT_MOMENT_REVOKE moment per revoked event (and
+ * POINTS moments with source PLAUDIT_SOURCE_REVOKE).
+ * Errors: PLAUDIT_ENOTFOUND (no accepted event has that id or ref, or every
+ * one that has was already revoked, or was forgotten: see
+ * idempotency_retention_s), PLAUDIT_EINVAL (the event with that id is of a
+ * type that cannot be revoked, or neither / both of event and ref),
+ * PLAUDIT_ETIME (ts before the last time of a member the matched events
+ * name), PLAUDIT_EVERSION (a format 1 program); nothing changes.
+ */
+PLAUDIT_EXPORT int plaudit_record_revoke(plaudit_ctx *ctx, int64_t ts, const char *event, const char *ref,
+                                         const char *reason, const char *id, plaudit_outcome *out);
 
 /* The program event (spec section 7): from ts on, `document` (a whole
  * program, JSON text, NUL-terminated, format 1 or 2; read during the call
@@ -824,7 +896,7 @@ PLAUDIT_EXPORT int plaudit_window_info_get(const plaudit_ctx *ctx, plaudit_windo
 /* Listeners                                                                 */
 /* ------------------------------------------------------------------------ */
 
-#define PLAUDIT_LISTENER_VERSION 2
+#define PLAUDIT_LISTENER_VERSION 3
 /*
  * Callbacks for recognition moments (any may be NULL).  They are called on
  * the calling thread after the event has been fully applied (and journaled
@@ -852,11 +924,16 @@ typedef struct plaudit_listener {
      * only during the callback.  Not called for events decided in their
      * own call, nor at recovery. */
     void (*on_outcome)(const plaudit_event *ev, const plaudit_outcome *out, void *payload);
+    /* Version 3 (a version 1 or 2 struct ends above and is still accepted;
+     * its callers do not hear about revokes): an earlier event revoked
+     * (format 2), one call per REVOKE moment. */
+    void (*on_revoke)(const plaudit_moment *m, void *payload);
 } plaudit_listener;
-#define PLAUDIT_LISTENER_INIT { PLAUDIT_LISTENER_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+#define PLAUDIT_LISTENER_INIT { PLAUDIT_LISTENER_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/* Set (copy) the context's listener; NULL removes it.  A version 1 struct
- * (up to payload) is still accepted: it has no on_outcome. */
+/* Set (copy) the context's listener; NULL removes it.  Version 1 and 2
+ * structs are still accepted: a version 1 struct (up to payload) has no
+ * on_outcome, a version 2 one (up to on_outcome) no on_revoke. */
 PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener);
 
 /* ------------------------------------------------------------------------ */
@@ -1093,6 +1170,9 @@ typedef struct plaudit_leaderboard_info {
     int frozen;              /* a season whose until the clock reached */
     uint64_t count;          /* ranked entries now */
 } plaudit_leaderboard_info;
+/* The id of the i-th declared leaderboard (0-based), NULL past the last;
+ * owned by ctx, valid for its life. */
+PLAUDIT_EXPORT const char *plaudit_leaderboard_at(const plaudit_ctx *ctx, size_t i);
 /* What a board is and ranks.  PLAUDIT_ENOTFOUND for an unknown board. */
 PLAUDIT_EXPORT int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board,
                                                 plaudit_leaderboard_info *out);
@@ -1106,6 +1186,15 @@ PLAUDIT_EXPORT int plaudit_team_list(plaudit_ctx *ctx, uint64_t start, size_t ma
 /* How many members are in a team now.  PLAUDIT_ENOTFOUND for a team
  * never named. */
 PLAUDIT_EXPORT int plaudit_team_members(plaudit_ctx *ctx, const char *team, uint64_t *out);
+
+/* A rule in words, for people reading a program: kind "badge" (its
+ * criterion, dates included), "campaign" ("double points for Bug found and
+ * Review published, 1 to 7 June 2026 (Europe/Amsterdam)"), "leaderboard"
+ * (what it ranks, a season's dates) or "tier" (its benefits).  *out is
+ * allocated with the context's allocator (plaudit_free); *len (may be
+ * NULL) its length.  PLAUDIT_ENOTFOUND for an unknown id, PLAUDIT_EINVAL
+ * for another kind. */
+PLAUDIT_EXPORT int plaudit_rule_sentence(plaudit_ctx *ctx, const char *kind, const char *id, char **out, size_t *len);
 
 /* A tier's benefits (format 2), display strings owned by ctx and valid for
  * its life; *n 0 when it has none.  PLAUDIT_ENOTFOUND for an unknown tier. */
@@ -1210,6 +1299,7 @@ typedef struct plaudit_analytics_period {
     uint64_t participants;   /* members with a contribution in it */
     uint64_t contributions;
     uint64_t redemptions;
+    uint64_t revocations;    /* format 2: revoke events in it */
 } plaudit_analytics_period;
 
 /* A member who contributed in the quiet window without being recognized
@@ -1268,6 +1358,11 @@ typedef struct plaudit_analytics {
      * to the last with an event, in order. */
     size_t n_periods;
     const plaudit_analytics_period *periods;
+    /* Format 2: revoke events in the window.  A revoked action no longer
+     * counts as a contribution, nor a refunded redemption as one, in the
+     * period of the revoked event; the points a revoke takes back count
+     * in the revoke's period. */
+    uint64_t revocations;
 } plaudit_analytics;
 
 /* Use for `from` / `to` to leave a side of the window open. */
@@ -1458,6 +1553,9 @@ PLAUDIT_EXPORT int plaudit_store_detach(plaudit_ctx *ctx);
  *   snapshot                     the latest snapshot
  *   snapshot.tmp                 a snapshot being written (then renamed)
  *   archive/journal-*.log        compacted segments (ARCHIVE flag)
+ *   ack                          the outbox's acknowledged position (u64 seq
+ *                                and its CRC-32C), replaced like the
+ *                                snapshot (ack.tmp, synced, renamed)
  * fsync follows the context's sync policy; creating or removing a segment
  * and renaming the snapshot also sync the directory.  A second open of the
  * same directory, from any process, fails with PLAUDIT_ELOCKED (deleting

@@ -47,6 +47,7 @@ typedef struct an_series {
     uint32_t key;
     uint64_t contributions, new_members, redemptions;
     int64_t redeemed;
+    uint64_t revocations;     /* revoke events in the period */
 } an_series;
 
 typedef struct pl_analytics {
@@ -215,6 +216,30 @@ static void recognize(plaudit_ctx *ctx, pl_analytics *an, an_member *m, uint32_t
     m->last_recognized = ts;
 }
 
+/* A revoked contribution or redemption no longer counts, in the period
+ * (and day) of the revoked event. */
+static void unrecord(plaudit_ctx *ctx, pl_analytics *an, const plaudit_moment *mo)
+{
+    if (mo->revoked_type != PLAUDIT_EVENT_ACTION && mo->revoked_type != PLAUDIT_EVENT_REDEEM) return;
+    const uint32_t *K = pl_keys(ctx, mo->revoked_ts);
+    uint32_t key = K[an->opt.period], day = K[PLAUDIT_PERIOD_DAY];
+    an_series *s = series_at(ctx, an, key);
+    if (mo->revoked_type == PLAUDIT_EVENT_REDEEM) {
+        if (s && s->redemptions) {
+            s->redemptions--;
+            s->redeemed = pl_sat_add(s->redeemed, -mo->cost);
+        }
+        return;
+    }
+    an_member *m = an_member_of(ctx, an, mo->member);
+    if (!m) return;
+    an_period *p = period_at(ctx, an, m, key);
+    if (p && p->contributions) p->contributions--;
+    an_day *d = day_at(ctx, an, m, day);
+    if (d && d->contributions) d->contributions--;
+    if (s && s->contributions) s->contributions--;
+}
+
 void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     pl_analytics *an = ctx->an;
@@ -284,7 +309,12 @@ void pl_analytics_observe(plaudit_ctx *ctx, const plaudit_event *ev)
             }
             break;
         }
+        case PLAUDIT_MOMENT_REVOKE: unrecord(ctx, an, mo); break;
         }
+    }
+    if (ev->type == PLAUDIT_EVENT_REVOKE) {
+        an_series *s = series_at(ctx, an, key);
+        if (s) s->revocations++;
     }
 }
 
@@ -491,6 +521,8 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
             q->new_members = s->new_members;
             q->contributions = s->contributions;
             q->redemptions = s->redemptions;
+            q->revocations = s->revocations;
+            out->revocations += s->revocations;
             out->rewards_redeemed += s->redemptions;
             out->points_redeemed = pl_sat_add(out->points_redeemed, s->redeemed);
         }

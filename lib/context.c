@@ -14,8 +14,8 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     plaudit_options def = PLAUDIT_OPTIONS_INIT;
     if (!opts) opts = &def;
     /* Version 1 callers pass the shorter struct: read only its fields. */
-    if (opts->version != 1 && opts->version != PLAUDIT_OPTIONS_VERSION) return PLAUDIT_EVERSION;
-    size_t max_line = 0, max_program = 0;
+    if (opts->version < 1 || opts->version > PLAUDIT_OPTIONS_VERSION) return PLAUDIT_EVERSION;
+    size_t max_line = 0, max_program = 0, max_member = 0;
     unsigned max_depth = 0, max_rules = 0;
     if (opts->version >= 2) {
         max_line = opts->max_line_bytes;
@@ -23,6 +23,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
         max_depth = opts->max_json_depth;
         max_rules = opts->max_rules;
     }
+    if (opts->version >= 3) max_member = opts->max_member_bytes;
     if (max_rules > PLAUDIT_DEFAULT_MAX_RULES) return PLAUDIT_ERANGE;
     const plaudit_allocator *ua = &opts->allocator;
     int n_hooks = !!ua->malloc + !!ua->realloc + !!ua->free;
@@ -54,6 +55,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     ctx->max_program = max_program ? max_program : PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES;
     ctx->max_depth = max_depth ? max_depth : PLAUDIT_DEFAULT_MAX_JSON_DEPTH;
     ctx->max_rules = max_rules ? max_rules : PLAUDIT_DEFAULT_MAX_RULES;
+    ctx->max_member_bytes = max_member ? max_member : PLAUDIT_DEFAULT_MAX_MEMBER_BYTES;
     ctx->format = 1;
     ctx->clock = -1;
     ctx->tick_ts = -1;
@@ -89,6 +91,8 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, t->stale);
     pl_free(&a, t->board_cur);
     pl_free(&a, t->board_closed);
+    pl_free(&a, t->stock_saved);
+    pl_revoke_free(ctx);
     pl_free(&a, ctx->moments);
     pl_free(&a, ctx->close_list);
     pl_free(&a, ctx->awarded);
@@ -120,13 +124,15 @@ int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener *listener)
         pl_ok(ctx);
         return PLAUDIT_OK;
     }
-    if (listener->version != 1 && listener->version != PLAUDIT_LISTENER_VERSION)
+    if (listener->version < 1 || listener->version > PLAUDIT_LISTENER_VERSION)
         return pl_err(ctx, PLAUDIT_EVERSION, "listener version %u is not supported (expected 1 to %d)",
                       listener->version, PLAUDIT_LISTENER_VERSION);
-    /* A version 1 struct ends at payload. */
+    /* A version 1 struct ends at payload, a version 2 one at on_outcome. */
+    size_t n = listener->version == 1   ? offsetof(plaudit_listener, payload) + sizeof(void *)
+               : listener->version == 2 ? offsetof(plaudit_listener, on_outcome) + sizeof listener->on_outcome
+                                        : sizeof *listener;
     memset(&ctx->listener, 0, sizeof ctx->listener);
-    memcpy(&ctx->listener, listener,
-           listener->version == 1 ? offsetof(plaudit_listener, payload) + sizeof(void *) : sizeof *listener);
+    memcpy(&ctx->listener, listener, n);
     ctx->has_listener = 1;
     pl_ok(ctx);
     return PLAUDIT_OK;

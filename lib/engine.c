@@ -76,8 +76,10 @@ static void keys_prune(plaudit_ctx *ctx)
     while (ctx->key_h && ctx->clock - ctx->key_h->clock > ctx->retention_s) {
         pl_key *k = ctx->key_h;
         HASH_DELETE(hh, ctx->key_h, k);
+        pl_revoke_key_forget(ctx, k);
         pl_free(&ctx->alloc, k);
     }
+    pl_revoke_prune(ctx);
 }
 
 /* ---- argument checks -------------------------------------------------------- */
@@ -233,10 +235,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
 {
     memset(R, 0, sizeof *R);
     int rc;
+    if (ev->type == PLAUDIT_EVENT_REVOKE) return pl_revoke_match(ctx, ev);
     if (ev->type == PLAUDIT_EVENT_PROGRAM) return pl_program_update_check(ctx, ev);
-    if (ev->type == PLAUDIT_EVENT_REVOKE)
-        return pl_err(ctx, PLAUDIT_EUNSUPPORTED, "%s events are not supported by this build yet",
-                      plaudit_event_type_name(ev->type));
     if (ev->type == PLAUDIT_EVENT_TICK) {
         if (ev->ts < ctx->clock)
             return pl_err(ctx, PLAUDIT_ETIME, "tick at %lld is earlier than the clock %lld", (long long)ev->ts,
@@ -330,6 +330,7 @@ static void txn_begin(plaudit_ctx *ctx)
         t->board_closed[i] = 0;
     }
     t->reward = -1;
+    t->n_stock_saved = 0;
     t->active = 1;
     if (ctx->v2_txn) pl_teams_txn_begin(ctx);
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
@@ -356,10 +357,26 @@ static void txn_rollback(plaudit_ctx *ctx)
     ctx->tick_members = t->tick_members;
     for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = t->board_cur[i];
     if (t->reward >= 0) ctx->rewards[t->reward]->stock = t->reward_stock;
+    for (size_t i = t->n_stock_saved; i-- > 0;) ctx->rewards[t->stock_saved[2 * i]]->stock = t->stock_saved[2 * i + 1];
+    t->n_stock_saved = 0;
+    pl_revoke_abort(ctx);
     if (ctx->v2_txn) pl_teams_rollback(ctx);
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->active = 0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
+}
+
+int pl_txn_save_stock(plaudit_ctx *ctx, const pl_reward *r)
+{
+    pl_txn *t = &ctx->txn;
+    size_t cap = t->cap_stock_saved;
+    if (pl_grow(&ctx->alloc, (void **)&t->stock_saved, &cap, 2 * (t->n_stock_saved + 1), sizeof *t->stock_saved))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory refunding a reward");
+    t->cap_stock_saved = cap;
+    t->stock_saved[2 * t->n_stock_saved] = r->idx;
+    t->stock_saved[2 * t->n_stock_saved + 1] = r->stock;
+    t->n_stock_saved++;
+    return PLAUDIT_OK;
 }
 
 /* A member created by this event: indexed now, removed on rollback. */
@@ -532,7 +549,9 @@ static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     if (a->n_seg && !(m->st.flags & PL_MF_PINNED)) m->st.segment = pl_member_infer_segment(ctx, m);
     m->st.last_ts = ev->ts;
+    int64_t p0 = m->st.points;
     if ((rc = pl_award(ctx, m, pts, ev->ts, PLAUDIT_SOURCE_ACTION, a->id))) return rc;
+    if ((rc = pl_revoke_note(ctx, ev, m, a->idx, m->st.points - p0, 0, 0))) return rc;
     return pl_evaluate_after(ctx, m, ev->ts, PL_EVL_ACTION + a->idx);
 }
 
@@ -565,7 +584,9 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     int64_t pts = k->points;
     if (pts > 0 && k->recv_trk >= 0)
         pts = cap_apply(&PL_TRK(ctx, to)[k->recv_trk], k->cap_points, k->cap_count, K[k->cap_per], pts);
+    int64_t p0 = to->st.points;
     if ((rc = pl_award(ctx, to, pts, ev->ts, PLAUDIT_SOURCE_KUDOS, from->id))) return rc;
+    if ((rc = pl_revoke_note(ctx, ev, from, to->idx, to->st.points - p0, 0, 0))) return rc;
     if ((rc = pl_evaluate_after(ctx, from, ev->ts, PL_EVL_KUDOS_GIVEN))) return rc;
     return pl_evaluate_after(ctx, to, ev->ts, PL_EVL_KUDOS_RECEIVED);
 }
@@ -593,11 +614,17 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
         mo->member = m->id;
         mo->reward = r->id;
         mo->cost = r->cost;
+        if ((rc = pl_revoke_note(ctx, ev, m, r->idx, r->cost, r->stock0 != PLAUDIT_UNSET ? PL_RV_STOCK : 0,
+                                 r->stock_gen)))
+            return rc;
         break;
     }
-    case PLAUDIT_EVENT_AWARD:
+    case PLAUDIT_EVENT_AWARD: {
+        int64_t p0 = m->st.points;
         if ((rc = pl_badge_credit(ctx, m, R->g, ev->ts, 0, NULL))) return rc;
+        if ((rc = pl_revoke_note(ctx, ev, m, R->g->idx, m->st.points - p0, 0, 0))) return rc;
         break;
+    }
     case PLAUDIT_EVENT_ADJUST: {
         const char *reason = NULL;
         if (ev->reason) {
@@ -605,7 +632,9 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
             snprintf(ctx->reason, sizeof ctx->reason, "%s", ev->reason);
             reason = ctx->reason;
         }
+        int64_t p0 = m->st.points;
         if ((rc = pl_award(ctx, m, ev->points, ev->ts, PLAUDIT_SOURCE_ADJUST, reason))) return rc;
+        if ((rc = pl_revoke_note(ctx, ev, m, 0, m->st.points - p0, 0, 0))) return rc;
         break;
     }
     case PLAUDIT_EVENT_SEGMENT:
@@ -656,6 +685,7 @@ static int apply(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     case PLAUDIT_EVENT_ACTION: return apply_action(ctx, ev, R);
     case PLAUDIT_EVENT_KUDOS: return apply_kudos(ctx, ev, R);
     case PLAUDIT_EVENT_TICK: return apply_tick(ctx, ev);
+    case PLAUDIT_EVENT_REVOKE: return pl_revoke_apply(ctx, ev);
     case PLAUDIT_EVENT_PROGRAM: return pl_program_update_prepare(ctx);
     default: return apply_member_event(ctx, ev, R);
     }
@@ -689,6 +719,8 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
                 return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
         }
     }
+    int rc = pl_revoke_reserve(ctx, ev);
+    if (rc) return rc;
     if (ctx->v2_txn && pl_teams_reserve(ctx)) return PLAUDIT_ENOMEM;
     /* 2. the idempotency key */
     pl_key *key = NULL;
@@ -711,7 +743,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
      * takes the key back and the caller rolls the event back.  A released
      * event was journaled when it arrived (reorder.c). */
     if (ctx->store && !ctx->in_release) {
-        int rc = pl_journal_log(ctx, ev);
+        rc = pl_journal_log(ctx, ev);
         if (rc) {
             if (key) {
                 HASH_DELETE(hh, ctx->key_h, key);
@@ -722,6 +754,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
     }
     /* 3. from here on nothing fails.  Each board's index sees its updates
      * in member order; the boards are independent, so members outside. */
+    pl_revoke_commit(ctx, ev, key);
     for (size_t b = 0; b < ctx->n_boards; b++)
         if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
     for (size_t i = 0; i < t->n_undo; i++) {
@@ -772,6 +805,7 @@ void pl_deliver(plaudit_ctx *ctx)
         case PLAUDIT_MOMENT_TIER: cb = L->on_tier; break;
         case PLAUDIT_MOMENT_REDEEM: cb = L->on_redeem; break;
         case PLAUDIT_MOMENT_KUDOS: cb = L->on_kudos; break;
+        case PLAUDIT_MOMENT_REVOKE: cb = L->version >= 3 ? L->on_revoke : NULL; break;
         }
         if (cb) cb(mo, L->payload);
     }
@@ -974,6 +1008,13 @@ int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member,
 int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out)
 {
     EV(.type = PLAUDIT_EVENT_TICK, .ts = ts, .id = id);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_revoke(plaudit_ctx *ctx, int64_t ts, const char *event, const char *ref, const char *reason,
+                          const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_REVOKE, .ts = ts, .id = id, .target = event, .reason = reason, .ref = ref);
     return plaudit_record(ctx, &ev, out);
 }
 

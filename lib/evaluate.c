@@ -609,3 +609,9 @@ int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list)
     eval_start(ctx, mask, action, 0);
     return evaluate(ctx, m, ts);
 }
+
+int pl_earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
+{
+    int rc = pl_touch(ctx, m);
+    return rc ? rc : earned_entry(ctx, m, b, ts, out);
+}

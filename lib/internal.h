@@ -209,6 +209,8 @@ typedef struct pl_reward {
     int64_t cost;
     int64_t stock0;           /* declared stock, PLAUDIT_UNSET: unlimited */
     int64_t stock;            /* left */
+    uint32_t stock_gen;       /* changes when the stock becomes a new one
+                                 (a revoke refunds only the same stock) */
 } pl_reward;
 
 typedef struct pl_kudos {
@@ -315,6 +317,7 @@ typedef struct pl_key {
     uint64_t content;         /* hash of the event's content */
     int64_t clock;            /* the clock when accepted (for retention) */
     uint32_t len;
+    uint32_t rev;             /* its remembered event (revoke.c) + 1, 0: none */
     char key[];
 } pl_key;
 
@@ -346,6 +349,8 @@ typedef struct pl_txn {
     uint8_t *board_closed;    /* per board: closed by this event */
     int32_t reward;           /* reward whose stock changed, or -1 */
     int64_t reward_stock;
+    int64_t *stock_saved;     /* revoke: (reward, stock before) pairs */
+    size_t n_stock_saved, cap_stock_saved;
     uint32_t serial;
     int active;
     int head_touch;           /* a tick: pl_touch_head saves headers only */
@@ -359,6 +364,7 @@ struct plaudit_ctx {
     uint64_t max_members;
     size_t max_line, max_program; /* input limits (plaudit_options v2) */
     unsigned max_depth, max_rules;
+    size_t max_member_bytes;      /* plaudit_options v3 */
 
     int err_code;
     char errmsg[PL_ERRMSG_MAX];
@@ -454,6 +460,8 @@ struct plaudit_ctx {
     struct pl_outbox *obx;    /* NULL unless enabled */
     /* store (store.c); NULL when none is attached */
     struct pl_store *store;
+    /* remembered events and refs for revoke (revoke.c) */
+    struct pl_revokes *rv;
     /* a program event between its validation and its end
      * (program_update.c), NULL otherwise */
     struct pl_progupd *pu;
@@ -494,6 +502,11 @@ static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = 
 
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
+/* The member allocation the program needs, id aside (what the seal lays
+ * out), computed without sealing. */
+uint64_t pl_program_member_bytes(plaudit_ctx *ctx);
+/* PLAUDIT_ELIMIT (with the size) when it is above max_member_bytes. */
+int pl_program_check_member_bytes(plaudit_ctx *ctx);
 int pl_program_uses_v2(const plaudit_ctx *ctx);
 void pl_program_free(plaudit_ctx *ctx);
 pl_action *pl_action_find(const plaudit_ctx *ctx, const char *id);
@@ -737,6 +750,78 @@ static inline uint64_t pl_rd64(const unsigned char *p) { return (uint64_t)pl_rd3
 static inline void pl_put16(pl_buf *b, uint16_t v) { unsigned char x[2]; pl_le16(x, v); pl_buf_put(b, x, 2); }
 static inline void pl_put32(pl_buf *b, uint32_t v) { unsigned char x[4]; pl_le32(x, v); pl_buf_put(b, x, 4); }
 static inline void pl_put64(pl_buf *b, uint64_t v) { unsigned char x[8]; pl_le64(x, v); pl_buf_put(b, x, 8); }
+
+/* ---- revoke.c: remembered events, ref and revoke (spec section 5) ------ */
+
+/* What a revocable event (action, kudos, award, adjust, redeem with an id
+ * or a ref, format 2) did, as much as undoing it needs: 48 bytes, beyond
+ * its id (in its pl_key) and its ref (interned, shared by the events that
+ * name it).  Period keys are recomputed from ts when needed. */
+typedef struct pl_rev {
+    int64_t p;                /* net points the event awarded its member
+                                 (kudos: the receiver; award: the bonus;
+                                 redeem: the cost paid), bonuses excluded */
+    pl_key *key;              /* its idempotency key, NULL when it has none */
+    uint64_t w;               /* ts (bits 0-37), type (38-41), PL_RV_* */
+    uint32_t member;          /* index of its member (kudos: the giver) */
+    uint32_t other;           /* action / badge / reward index; kudos:
+                                 the receiver's member index */
+    uint32_t team;            /* the member's team then (UINT32_MAX: none) */
+    uint32_t ref;             /* interned ref + 1, 0: none */
+    uint32_t next;            /* next event with the same ref, UINT32_MAX */
+    uint32_t aux;             /* redeem: the stock's generation */
+} pl_rev;
+#define PL_RV_TS_BITS 38
+#define PL_RV_REVOKED (1ull << 42)
+#define PL_RV_FORGOTTEN (1ull << 43) /* its key was forgotten (retention) */
+#define PL_RV_STOCK (1ull << 44)     /* redeem: took a unit of stock */
+static inline int64_t pl_rev_ts(const pl_rev *r) { return (int64_t)(r->w & ((1ull << PL_RV_TS_BITS) - 1)); }
+static inline plaudit_event_type pl_rev_type(const pl_rev *r)
+{
+    return (plaudit_event_type)((r->w >> PL_RV_TS_BITS) & 15u);
+}
+
+/* The apply step notes what the event did (only kept when the event has
+ * an id or a ref and the program is format 2).  other, p as in pl_rev. */
+int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m, uint32_t other, int64_t p,
+                   uint64_t flags, uint32_t aux);
+/* Validation of a revoke: find what it matches, check the members' times. */
+int pl_revoke_match(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Apply a validated revoke (after the clock moved). */
+int pl_revoke_apply(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Commit, step 1 (may fail): room for what commit will remember. */
+int pl_revoke_reserve(plaudit_ctx *ctx, const plaudit_event *ev);
+/* Commit, step 3 (cannot fail): remember the event, mark what a revoke
+ * matched as revoked. */
+void pl_revoke_commit(plaudit_ctx *ctx, const plaudit_event *ev, pl_key *key);
+/* Rollback: drop what the event noted or reserved. */
+void pl_revoke_abort(plaudit_ctx *ctx);
+/* Retention: key k is being forgotten; then drop what is forgotten. */
+void pl_revoke_key_forget(plaudit_ctx *ctx, pl_key *k);
+void pl_revoke_prune(plaudit_ctx *ctx);
+/* Digest of the remembered events; snapshot section; reset; free. */
+int pl_revoke_any(const plaudit_ctx *ctx); /* anything remembered */
+uint64_t pl_revoke_digest(const plaudit_ctx *ctx);
+void pl_revoke_encode(const plaudit_ctx *ctx, pl_buf *b);
+int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n);
+void pl_revoke_reset(plaudit_ctx *ctx);
+void pl_revoke_free(plaudit_ctx *ctx);
+/* Remembered events and interned refs, and the bytes they hold. */
+void pl_revoke_usage(const plaudit_ctx *ctx, uint64_t *events, uint64_t *refs, uint64_t *bytes);
+
+/* A program event replaced the program `old` (its rules) by ctx's: rule
+ * indexes of the remembered events follow by id (PL_RV_GONE when the rule
+ * is no longer declared: a revoke then only takes the points back), and
+ * rewards get their stock generation.  Cannot fail. */
+#define PL_RV_GONE UINT32_MAX
+void pl_revoke_remap(plaudit_ctx *ctx, const plaudit_ctx *old);
+
+/* Save a reward's stock for rollback (a revoke can refund several). */
+int pl_txn_save_stock(plaudit_ctx *ctx, const pl_reward *r);
+
+/* evaluate.c: the member's earned entry of badge b, writable in this
+ * transaction (created when missing). */
+int pl_earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out);
 
 /* ---- format 2 rules ------------------------------------------------------ */
 

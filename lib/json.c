@@ -24,6 +24,8 @@ static const char *source_name(plaudit_source s)
     case PLAUDIT_SOURCE_ACTION: return "action";
     case PLAUDIT_SOURCE_BONUS: return "bonus";
     case PLAUDIT_SOURCE_KUDOS: return "kudos";
+    case PLAUDIT_SOURCE_REVOKE: return "revoke";
+    case PLAUDIT_SOURCE_REDEEM: return "redeem";
     default: return "adjust";
     }
 }
@@ -38,16 +40,17 @@ static void kv_str(pl_buf *b, const char *k, const char *v)
 /* One moment as a JSON object; with_seq adds seq (and redelivered). */
 static void moment_json(pl_buf *b, const plaudit_moment *m, int with_seq)
 {
-    static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos"};
+    static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos", "revoke"};
     pl_buf_puts(b, "{");
     if (with_seq) pl_buf_printf(b, "\"seq\":%llu,", (unsigned long long)m->seq);
-    pl_buf_printf(b, "\"kind\":\"%s\",\"ts\":%lld", (unsigned)m->kind <= 4 ? kinds[m->kind] : "?",
+    pl_buf_printf(b, "\"kind\":\"%s\",\"ts\":%lld", (unsigned)m->kind <= 5 ? kinds[m->kind] : "?",
                   (long long)m->ts);
     kv_str(b, "member", m->member);
     switch (m->kind) {
     case PLAUDIT_MOMENT_POINTS:
         pl_buf_printf(b, ",\"points\":%lld,\"source\":\"%s\"", (long long)m->points, source_name(m->source));
         kv_str(b, "source_id", m->source_id);
+        if (m->source == PLAUDIT_SOURCE_REVOKE) kv_str(b, "revoked_ref", m->revoked_ref);
         break;
     case PLAUDIT_MOMENT_BADGE:
         kv_str(b, "badge", m->badge);
@@ -64,6 +67,22 @@ static void moment_json(pl_buf *b, const plaudit_moment *m, int with_seq)
         pl_buf_printf(b, ",\"cost\":%lld", (long long)m->cost);
         break;
     case PLAUDIT_MOMENT_KUDOS: kv_str(b, "to", m->to); break;
+    case PLAUDIT_MOMENT_REVOKE:
+        kv_str(b, "event", m->revoked_event);
+        kv_str(b, "ref", m->revoked_ref);
+        kv_str(b, "type", plaudit_event_type_name(m->revoked_type));
+        pl_buf_printf(b, ",\"event_ts\":%lld,\"points\":%lld,\"balance\":%lld", (long long)m->revoked_ts,
+                      (long long)m->points, (long long)m->balance);
+        if (m->to) kv_str(b, "to", m->to);
+        if (m->badge) {
+            kv_str(b, "badge", m->badge);
+            pl_buf_printf(b, ",\"times\":%u", m->times);
+        }
+        if (m->reward) {
+            kv_str(b, "reward", m->reward);
+            pl_buf_printf(b, ",\"cost\":%lld", (long long)m->cost);
+        }
+        break;
     }
     if (with_seq && m->redelivered) pl_buf_puts(b, ",\"redelivered\":true");
     pl_buf_puts(b, "}");
@@ -1008,6 +1027,7 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     if (!root) return parse_error(ctx, &e, "program");
     int rc = load_doc(ctx, root);
     json_decref(root);
+    if (!rc) rc = pl_program_check_member_bytes(ctx);
     if (rc) {
         char msg[PL_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "%s", ctx->errmsg);

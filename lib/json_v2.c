@@ -104,6 +104,14 @@ void pl_json_export_campaigns(const plaudit_ctx *ctx, pl_buf *b)
 
 #if PLAUDIT_HAVE_JSON
 
+/* base.key[i] */
+static void jp_at(jpath *out, const jpath *base, const char *key, long i)
+{
+    jpath k;
+    jp(&k, base, key, -1);
+    jp(out, &k, "", i);
+}
+
 /* ---- loading ------------------------------------------------------------------ */
 
 int pl_json_tier_v2(plaudit_ctx *ctx, json_t *o, const jpath *p, plaudit_tier_def *d, const char **benefits)
@@ -118,7 +126,7 @@ int pl_json_tier_v2(plaudit_ctx *ctx, json_t *o, const jpath *p, plaudit_tier_de
     for (size_t i = 0; i < json_array_size(v); i++) {
         json_t *x = json_array_get(v, i);
         jpath r;
-        jp(&r, p, "benefits", (long)i);
+        jp_at(&r, p, "benefits", (long)i);
         if (!json_is_string(x)) return jerr(ctx, PLAUDIT_EPARSE, &r, "expected a string");
         if (json_string_length(x) == 0 || json_string_length(x) > PL_NAME_MAX)
             return jerr(ctx, PLAUDIT_ESTRING, &r, "a benefit is 1 to %d bytes", PL_NAME_MAX);
@@ -195,7 +203,7 @@ int pl_json_when_all(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_
     if (n < 2 || n > PLAUDIT_MAX_ALL) return jerr(ctx, PLAUDIT_EINVAL, &q, "needs 2 to %d criteria", PLAUDIT_MAX_ALL);
     for (size_t i = 0; i < n; i++) {
         jpath r;
-        jp(&r, p, "all", (long)i);
+        jp_at(&r, p, "all", (long)i);
         json_t *c = NULL;
         int rc = get_obj(ctx, json_array_get(all, i), &r, &c);
         if (rc) return rc;
@@ -240,7 +248,7 @@ int pl_json_when_all(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_
             if (rep == PLAUDIT_PERIOD_NONE) rep = parts[i].within;
             else if (rep != parts[i].within) {
                 jpath r;
-                jp(&r, p, "all", (long)i);
+                jp_at(&r, p, "all", (long)i);
                 jp(&q, &r, "within", -1);
                 return jerr(ctx, PLAUDIT_EINVAL, &q,
                             "a repeatable challenge needs the same within period in every criterion (%s, not %s)",
@@ -295,7 +303,7 @@ int pl_json_load_campaigns(plaudit_ctx *ctx, json_t *arr)
             for (size_t j = 0; j < n && !rc; j++) {
                 json_t *x = json_array_get(acts, j);
                 jpath r;
-                jp(&r, &p, "actions", (long)j);
+                jp_at(&r, &p, "actions", (long)j);
                 if (!json_is_string(x)) rc = jerr(ctx, PLAUDIT_EPARSE, &r, "expected an action id");
                 else if (!pl_action_find(ctx, json_string_value(x)))
                     rc = jerr(ctx, PLAUDIT_ENOTFOUND, &r, "unknown action \"%s\"", json_string_value(x));

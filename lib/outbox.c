@@ -82,7 +82,8 @@ static int reserve(plaudit_ctx *ctx, pl_outbox *o, size_t n)
 }
 
 /* A moment's strings, in one order (the snapshot's too). */
-static void strs_of(plaudit_moment *m, const char **s[8])
+#define N_STRS 10
+static void strs_of(plaudit_moment *m, const char **s[N_STRS])
 {
     s[0] = &m->member;
     s[1] = &m->source_id;
@@ -92,6 +93,8 @@ static void strs_of(plaudit_moment *m, const char **s[8])
     s[5] = &m->tier_to;
     s[6] = &m->reward;
     s[7] = &m->to;
+    s[8] = &m->revoked_event;
+    s[9] = &m->revoked_ref;
 }
 
 /* Copy m's strings into one block (a pending moment outlives its event's
@@ -100,17 +103,17 @@ static void strs_of(plaudit_moment *m, const char **s[8])
 static char *copy_strs(plaudit_ctx *ctx, const plaudit_moment *m, size_t *n)
 {
     plaudit_moment t = *m;
-    const char **s[8];
+    const char **s[N_STRS];
     strs_of(&t, s);
     size_t total = 0;
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < N_STRS; k++)
         if (*s[k]) total += strlen(*s[k]) + 1;
     *n = total;
     if (!total) return NULL;
     char *p = pl_malloc(&ctx->alloc, total);
     if (!p) return NULL;
     char *q = p;
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < N_STRS; k++) {
         if (!*s[k]) continue;
         size_t l = strlen(*s[k]) + 1;
         memcpy(q, *s[k], l);
@@ -122,9 +125,9 @@ static char *copy_strs(plaudit_ctx *ctx, const plaudit_moment *m, size_t *n)
 /* Point m's strings into the block copy_strs made. */
 static void point_strs(plaudit_moment *m, char *p)
 {
-    const char **s[8];
+    const char **s[N_STRS];
     strs_of(m, s);
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < N_STRS; k++) {
         if (!*s[k]) continue;
         *s[k] = p;
         p += strlen(p) + 1;
@@ -177,9 +180,9 @@ void pl_outbox_publish(plaudit_ctx *ctx)
         size_t n = 0;
         if (own) {
             point_strs(d, own);
-            const char **s[8];
+            const char **s[N_STRS];
             strs_of(d, s);
-            for (int k = 0; k < 8; k++) n += *s[k] ? strlen(*s[k]) + 1 : 0;
+            for (int k = 0; k < N_STRS; k++) n += *s[k] ? strlen(*s[k]) + 1 : 0;
         }
         pl_own w = {own, n};
         o->own_bytes += n;
@@ -337,6 +340,14 @@ void pl_outbox_snap_encode(plaudit_ctx *ctx, pl_buf *b)
         pl_put64(b, (uint64_t)m->cost);
         const char *s[8] = {m->member, m->source_id, m->badge, m->leaderboard, m->tier_from, m->tier_to, m->reward, m->to};
         for (int k = 0; k < 8; k++) put_nstr(b, s[k]);
+        if (m->kind == PLAUDIT_MOMENT_REVOKE || (m->kind == PLAUDIT_MOMENT_POINTS && m->source == PLAUDIT_SOURCE_REVOKE)) {
+            /* format 2: what a revoke reversed */
+            pl_put64(b, (uint64_t)m->balance);
+            pl_put32(b, (uint32_t)m->revoked_type);
+            pl_put64(b, (uint64_t)m->revoked_ts);
+            put_nstr(b, m->revoked_event);
+            put_nstr(b, m->revoked_ref);
+        }
     }
 }
 
@@ -370,14 +381,26 @@ int pl_outbox_snap_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
         if (n - off < 52) return snap_bad(ctx, "moment");
         m.cost = (int64_t)pl_rd64(p + off + 44);
         off += 52;
-        if (m.seq <= prev || m.seq > ctx->moment_seq || (unsigned)m.kind > PLAUDIT_MOMENT_KUDOS ||
-            (unsigned)m.source > PLAUDIT_SOURCE_ADJUST)
+        if (m.seq <= prev || m.seq > ctx->moment_seq || (unsigned)m.kind > PLAUDIT_MOMENT_REVOKE ||
+            (unsigned)m.source > PLAUDIT_SOURCE_REVOKE)
             return snap_bad(ctx, "moment");
         prev = m.seq;
         /* The strings, copied into one block the moment owns. */
         size_t at = off, total = 0;
-        uint16_t len[8];
-        for (int k = 0; k < 8; k++) {
+        uint16_t len[N_STRS];
+        int revoke = m.kind == PLAUDIT_MOMENT_REVOKE || (m.kind == PLAUDIT_MOMENT_POINTS && m.source == PLAUDIT_SOURCE_REVOKE);
+        size_t at2 = 0;
+        for (int k = 0; k < N_STRS; k++) {
+            len[k] = UINT16_MAX;
+            if (k == 8) {
+                if (!revoke) break;
+                if (n - off < 20) return snap_bad(ctx, "revoke");
+                m.balance = (int64_t)pl_rd64(p + off);
+                m.revoked_type = (plaudit_event_type)pl_rd32(p + off + 8);
+                m.revoked_ts = (int64_t)pl_rd64(p + off + 12);
+                off += 20;
+                at2 = off;
+            }
             if (n - off < 2) return snap_bad(ctx, "string");
             len[k] = pl_rd16(p + off);
             off += 2;
@@ -389,10 +412,14 @@ int pl_outbox_snap_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
         if (!o || m.seq <= o->acked) continue;
         char *own = total ? pl_malloc(&ctx->alloc, total) : NULL;
         if (total && !own) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        const char **dst[8] = {&m.member, &m.source_id, &m.badge, &m.leaderboard,
-                               &m.tier_from, &m.tier_to, &m.reward, &m.to};
+        const char **dst[N_STRS];
+        strs_of(&m, dst);
         char *q = own;
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < N_STRS; k++) {
+            if (k == 8) {
+                if (!revoke) break;
+                at = at2;
+            }
             at += 2;
             if (len[k] == UINT16_MAX) continue;
             memcpy(q, p + at, len[k]);

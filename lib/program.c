@@ -870,17 +870,16 @@ static void unseal(plaudit_ctx *ctx)
     ctx->txn.board_closed = NULL;
 }
 
-int pl_program_seal(plaudit_ctx *ctx)
+/* The counting phase of sealing: number the cooldown slots and period
+ * trackers (assigning each rule its own).  Allocates nothing; sealing
+ * redoes it, so it may also run on an unsealed program just to measure. */
+static void layout_count(plaudit_ctx *ctx, uint32_t *n_cd_out, uint32_t *n_trk_out, size_t *n_window_out)
 {
-    if (ctx->sealed) return PLAUDIT_OK;
-    const pl_alloc *A = &ctx->alloc;
-    if (!ctx->tz && pl_tz_fixed(A, 0, &ctx->tz)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory sealing the program");
     uint32_t n_trk = 0, n_cd = 0;
     for (size_t i = 0; i < ctx->n_actions; i++) {
         pl_action *a = ctx->actions[i];
         a->cd_slot = a->cooldown_s > 0 && a->points > 0 ? (int32_t)n_cd++ : -1;
         a->cap_trk = (a->cap_points != PLAUDIT_UNSET || a->cap_count != PLAUDIT_UNSET) ? (int32_t)n_trk++ : -1;
-        a->n_seg = 0;
     }
     for (size_t i = 0; i < ctx->n_badges; i++) {
         pl_badge *g = ctx->badges[i];
@@ -900,6 +899,64 @@ int pl_program_seal(plaudit_ctx *ctx)
         t->trk = t->window != PLAUDIT_PERIOD_NONE ? (int32_t)n_trk++ : -1;
         n_window += t->trk >= 0;
     }
+    *n_cd_out = n_cd;
+    *n_trk_out = n_trk;
+    *n_window_out = n_window;
+}
+
+/* The layout's size for n_cd cooldown slots and n_trk trackers. */
+static uint64_t layout_bytes(const plaudit_ctx *ctx, uint64_t n_cd, uint64_t n_trk)
+{
+    return (uint64_t)align8(offsetof(pl_member, st) + sizeof(pl_mstate)) + align8(sizeof(uint32_t) * ctx->n_actions) +
+           sizeof(int64_t) * n_cd + sizeof(pl_trk) * n_trk + sizeof(pl_slot) * (uint64_t)ctx->n_boards;
+}
+
+/* What sealing will lay out, measured without sealing. */
+uint64_t pl_program_member_bytes(plaudit_ctx *ctx)
+{
+    if (ctx->sealed) return ctx->lay.off_id;
+    uint32_t n_cd, n_trk;
+    size_t n_window;
+    layout_count(ctx, &n_cd, &n_trk, &n_window);
+    return layout_bytes(ctx, n_cd, n_trk);
+}
+
+static int member_bytes_over(plaudit_ctx *ctx, uint64_t bytes)
+{
+    return pl_err(ctx, PLAUDIT_ELIMIT,
+                  "the program needs %llu bytes of state per member, more than the limit of %zu (max_member_bytes): "
+                  "%zu actions, %zu leaderboards and their trackers",
+                  (unsigned long long)bytes, ctx->max_member_bytes, ctx->n_actions, ctx->n_boards);
+}
+
+int pl_program_check_member_bytes(plaudit_ctx *ctx)
+{
+    uint64_t bytes = pl_program_member_bytes(ctx);
+    return bytes > ctx->max_member_bytes ? member_bytes_over(ctx, bytes) : PLAUDIT_OK;
+}
+
+int plaudit_program_member_bytes(plaudit_ctx *ctx, uint64_t *out)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    if (!out) return pl_err(ctx, PLAUDIT_EINVAL, "out is NULL");
+    *out = pl_program_member_bytes(ctx);
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int pl_program_seal(plaudit_ctx *ctx)
+{
+    if (ctx->sealed) return PLAUDIT_OK;
+    const pl_alloc *A = &ctx->alloc;
+    /* Before any of the layout's allocations (which grow with the rules). */
+    int brc = pl_program_check_member_bytes(ctx);
+    if (brc) return brc;
+    if (!ctx->tz && pl_tz_fixed(A, 0, &ctx->tz)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory sealing the program");
+    uint32_t n_trk, n_cd;
+    size_t n_window;
+    layout_count(ctx, &n_cd, &n_trk, &n_window);
+    for (size_t i = 0; i < ctx->n_actions; i++) ctx->actions[i]->n_seg = 0;
+    pl_kudos *k = &ctx->kudos;
     for (size_t i = 0; i < ctx->n_segments; i++)
         for (size_t j = 0; j < ctx->segments[i]->n; j++) ctx->actions[ctx->segments[i]->actions[j]]->n_seg++;
 

@@ -556,6 +556,7 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
     }
     swap_program(ctx, nx);
     swap_bytes(&ctx->teams, &nx->teams, sizeof ctx->teams); /* laid out for the new boards (team.c) */
+    pl_revoke_remap(ctx, nx); /* nx holds the old program now */
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_rank *r = ctx->boards[b]->rank;
         for (size_t i = 0; i < ctx->n_members; i++) {

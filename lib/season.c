@@ -61,17 +61,15 @@ static const char *const months[] = {"January", "February", "March",     "April"
 static void local_date(const plaudit_ctx *ctx, int64_t ts, int64_t *y, unsigned *m, unsigned *d)
 {
     int64_t lo, hi;
-    pl_civil_from_days(pl_tz_day(ctx->tz, ts, &lo, &hi), y, m, d);
+    /* before sealing a UTC program has no zone object: the offset says it */
+    int64_t day = ctx->tz ? pl_tz_day(ctx->tz, ts, &lo, &hi) : (ts + ctx->utc_offset_min * 60) / 86400;
+    pl_civil_from_days(day, y, m, d);
 }
 
 void pl_dates_phrase(const plaudit_ctx *ctx, int64_t from, int64_t until, pl_buf *b)
 {
     int64_t y1 = 0, y2 = 0;
     unsigned m1 = 1, d1 = 1, m2 = 1, d2 = 1;
-    if (!ctx->tz) {
-        pl_buf_puts(b, "(dates in UTC)");
-        return;
-    }
     if (from != PLAUDIT_UNSET) local_date(ctx, from, &y1, &m1, &d1);
     if (until != PLAUDIT_UNSET) local_date(ctx, until > 0 ? until - 1 : 0, &y2, &m2, &d2); /* until is exclusive */
     if (from != PLAUDIT_UNSET && until != PLAUDIT_UNSET) {
@@ -94,6 +92,11 @@ void pl_dates_phrase(const plaudit_ctx *ctx, int64_t from, int64_t until, pl_buf
         pl_buf_printf(b, " (UTC%c%02d:%02d)", ctx->utc_offset_min < 0 ? '-' : '+', abs(ctx->utc_offset_min) / 60,
                       abs(ctx->utc_offset_min) % 60);
     else pl_buf_puts(b, " (UTC)");
+}
+
+const char *plaudit_leaderboard_at(const plaudit_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_boards ? ctx->boards[i]->id : NULL;
 }
 
 int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board, plaudit_leaderboard_info *out)

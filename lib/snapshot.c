@@ -164,6 +164,9 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 #define SEC_WINDOW 0x57444e57u /* "WNDW": the reorder window (reorder.c) */
 #define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
 #define SEC_TEAMS 0x4d414554u  /* "TEAM": teams, members' teams, frozen seasons */
+#define SEC_REVOKE 0x4b565652u /* "RVVK": remembered events, refs (revoke.c) */
+
+static void revoke_encode(plaudit_ctx *ctx, pl_buf *b) { pl_revoke_encode(ctx, b); }
 
 static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
 {
@@ -294,6 +297,8 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     if (ctx->reorder_window_s > 0) section(ctx, b, SEC_WINDOW, pl_window_snap_encode);
     if (ctx->format >= 2 || ctx->obx) section(ctx, b, SEC_OUTBOX, pl_outbox_snap_encode);
     if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
+    /* after the teams: remembered events name them */
+    if (pl_revoke_any(ctx)) section(ctx, b, SEC_REVOKE, revoke_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -349,6 +354,7 @@ void pl_state_reset(plaudit_ctx *ctx)
         HASH_DELETE(hh, ctx->key_h, k);
         pl_free(&ctx->alloc, k);
     }
+    pl_revoke_reset(ctx);
     pl_member_index_clear(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
@@ -361,7 +367,10 @@ void pl_state_reset(plaudit_ctx *ctx)
         if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
     }
     pl_teams_reset(ctx);
-    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
+    for (size_t i = 0; i < ctx->n_rewards; i++) {
+        ctx->rewards[i]->stock = ctx->rewards[i]->stock0;
+        ctx->rewards[i]->stock_gen = 0;
+    }
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     pl_window_reset(ctx);
     pl_outbox_reset(ctx);
@@ -644,6 +653,7 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
         if (tag == SEC_WINDOW && ctx->reorder_window_s > 0) rc = pl_window_snap_load(ctx, p, (size_t)n);
         else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
         else if (tag == SEC_TEAMS) rc = v2_load(ctx, p, (size_t)n);
+        else if (tag == SEC_REVOKE) rc = pl_revoke_decode(ctx, p, (size_t)n);
         else return bad(ctx, "unknown section");
         if (rc) return rc;
     }

@@ -68,6 +68,8 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
             if (ctx->boards[i]->frozen) h = pl_hash_step(h, 0x66726f7aULL + i);
     }
     h = pl_window_digest(ctx, h);
+    /* Format 2 state beyond members (absent from format 1 digests). */
+    if (pl_revoke_any(ctx)) h = pl_hash_step(h, pl_revoke_digest(ctx));
     return pl_mix64(h);
 }
 

@@ -458,6 +458,62 @@ static int f_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
     return stream_file(f, f->dirfd, "snapshot", fn, fp, &missing);
 }
 
+/* ---- the outbox's acknowledged position -------------------------------------- */
+
+/* "ack": u64 seq, u32 CRC-32C of those 8 bytes; replaced like the snapshot
+ * (written to ack.tmp, synced, renamed, the directory synced). */
+static int f_ack_write(uint64_t seq, void *payload)
+{
+    fstore *f = payload;
+    unsigned char b[12];
+    pl_le64(b, seq);
+    pl_le32(b + 8, plaudit_crc32c(0, b, 8));
+    unlinkat(f->dirfd, "ack.tmp", 0);
+    int fd = openat(f->dirfd, "ack.tmp", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return ferr(f, errno, "creating", "ack.tmp");
+    int rc = 0;
+    if (write_all(fd, b, sizeof b)) rc = ferr(f, errno, "writing", "ack.tmp");
+    else if (fsync(fd)) rc = ferr(f, errno, "fsync", "ack.tmp");
+    close(fd);
+    if (!rc && renameat(f->dirfd, "ack.tmp", f->dirfd, "ack")) rc = ferr(f, errno, "renaming", "ack.tmp");
+    if (rc) {
+        unlinkat(f->dirfd, "ack.tmp", 0);
+        return rc;
+    }
+    return sync_dir(f);
+}
+
+static int ack_chunk(const void *data, size_t len, void *ud)
+{
+    pl_buf *b = ud;
+    if (b->len + len > 12) return PLAUDIT_ECORRUPT;
+    pl_buf_put(b, data, len);
+    return b->oom ? PLAUDIT_ENOMEM : 0;
+}
+
+static int f_ack_read(uint64_t *seq, void *payload)
+{
+    fstore *f = payload;
+    pl_buf b;
+    pl_buf_init(&b, &f->a);
+    int missing = 0;
+    int rc = stream_file(f, f->dirfd, "ack", ack_chunk, &b, &missing);
+    *seq = 0;
+    if (!rc && !missing) {
+        const unsigned char *p = (const unsigned char *)b.p;
+        if (b.len != 12 || plaudit_crc32c(0, p, 8) != pl_rd32(p + 8)) {
+            snprintf(f->err, sizeof f->err, "%s/ack is corrupt", f->dir);
+            rc = PLAUDIT_ECORRUPT;
+        } else {
+            *seq = pl_rd64(p);
+        }
+    } else if (rc == PLAUDIT_ECORRUPT) {
+        snprintf(f->err, sizeof f->err, "%s/ack is corrupt (longer than 12 bytes)", f->dir);
+    }
+    pl_buf_free(&b);
+    return rc;
+}
+
 /* ---- open / close ----------------------------------------------------------- */
 
 static void f_close(void *payload)
@@ -560,6 +616,7 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     }
     if ((rc = lock_store(f))) goto fail;
     unlinkat(f->dirfd, "snapshot.tmp", 0); /* a snapshot a crash interrupted */
+    unlinkat(f->dirfd, "ack.tmp", 0);
     uint64_t *live = NULL;
     size_t nl = 0;
     if ((rc = list_segs(f, NULL, &live, &nl))) goto fail;
@@ -581,6 +638,8 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     out->snapshot_write = f_snap_write;
     out->snapshot_read = f_snap_read;
     out->journal_drop = f_drop;
+    out->ack_write = f_ack_write;
+    out->ack_read = f_ack_read;
     out->errmsg = f_errmsg;
     out->close = f_close;
     out->payload = f;

@@ -250,8 +250,11 @@ plaudit_options falloc_options(falloc *f)
 
 #define CHECK(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
+static int fixture_format = 1;
+
 int declare_program(plaudit_ctx *ctx, int variant)
 {
+    if (fixture_format == 2) CHECK(plaudit_program_set_format(ctx, 2));
     plaudit_action_def a = PLAUDIT_ACTION_DEF_INIT;
     a.id = "post";
     a.points = variant ? 25 : 10;
@@ -352,7 +355,7 @@ plaudit_ctx *new_ctx(const plaudit_options *opts, int variant)
 #define E(ty, t, key, mem, tgt) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0, NULL, NULL}}
 #define SNAP {1, {0, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL}}
 
-const step workload[] = {
+static const step workload_v1[] = {
     E(PLAUDIT_EVENT_JOIN, 0, "j-ann", "ann", NULL),
     E(PLAUDIT_EVENT_ACTION, 10, "e1", "ann", "post"),
     E(PLAUDIT_EVENT_ACTION, 20, "e2", "bob", "answer"),
@@ -384,7 +387,50 @@ const step workload[] = {
     E(PLAUDIT_EVENT_ACTION, 8 * D + 5, "late", "bob", "post"), /* rejected: time */
     E(PLAUDIT_EVENT_REDEEM, 8 * D + 50, "r3", "bob", "mug"),
 };
-const size_t n_workload = sizeof workload / sizeof workload[0];
+
+/* Format 2: refs and revokes, some of them across snapshots. */
+#define ER(ty, t, key, mem, tgt, ref) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0, ref, NULL}}
+#define RV(t, key, evid, ref, why) {0, {PLAUDIT_EVENT_REVOKE, T0 + (t), key, NULL, evid, 0, why, 0, ref, NULL}}
+static const step workload_v2[] = {
+    E(PLAUDIT_EVENT_JOIN, 0, "j-ann", "ann", NULL),
+    ER(PLAUDIT_EVENT_ACTION, 10, "e1", "ann", "post", "p:1"),
+    ER(PLAUDIT_EVENT_ACTION, 20, "e2", "bob", "answer", "p:1"),
+    E(PLAUDIT_EVENT_ACTION, 30, NULL, "ann", "login"),
+    ER(PLAUDIT_EVENT_KUDOS, 40, "k1", "bob", "ann", "p:2"),
+    E(PLAUDIT_EVENT_ACTION, 50, "e3", "ann", "post"),
+    E(PLAUDIT_EVENT_REDEEM, 60, "r1", "bob", "mug"),      /* rejected: funds */
+    E(PLAUDIT_EVENT_ACTION, 70, "e4", "cy", "answer"),
+    E(PLAUDIT_EVENT_ACTION, 80, "e4", "cy", "answer"),    /* duplicate */
+    SNAP,
+    RV(90, "rv1", "e2", NULL, "duplicate"),
+    E(PLAUDIT_EVENT_ACTION, D + 10, "e5", "ann", "login"),
+    ER(PLAUDIT_EVENT_AWARD, D + 20, "a1", "cy", "hero", "h:1"),
+    E(PLAUDIT_EVENT_AWARD, D + 30, "a2", "cy", "hero"),
+    RV(D + 40, "rv2", "a1", NULL, NULL),
+    {0, {PLAUDIT_EVENT_ADJUST, T0 + D + 50, "adj1", "cy", NULL, 12, "bug bounty", 0, "p:2", NULL}},
+    E(PLAUDIT_EVENT_REDEEM, D + 60, "r2", "ann", "mug"),
+    SNAP,
+    RV(D + 70, "rv3", NULL, "p:1", "thread deleted"),
+    RV(D + 80, "rv4", "r2", NULL, "order cancelled"),
+    RV(D + 90, NULL, NULL, "p:2", NULL),
+    RV(D + 95, "rv1", "e2", NULL, "other"),               /* rejected: conflict */
+    E(PLAUDIT_EVENT_TICK, 8 * D, "t1", NULL, NULL),         /* week closes */
+    RV(8 * D + 10, "rv5", "e3", NULL, NULL),                /* its week is closed */
+    RV(8 * D + 20, "rv6", "e3", NULL, NULL),                /* rejected: already revoked */
+    RV(8 * D + 30, "rv7", "nope", NULL, NULL),              /* rejected: unknown */
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 40, "e11", "dee", "post"),
+    RV(8 * D + 50, "rv8", "a2", NULL, NULL),                /* the last award of hero */
+};
+
+const step *workload = workload_v1;
+size_t n_workload = sizeof workload_v1 / sizeof workload_v1[0];
+
+void fixture_select(int format)
+{
+    fixture_format = format;
+    workload = format == 2 ? workload_v2 : workload_v1;
+    n_workload = format == 2 ? sizeof workload_v2 / sizeof workload_v2[0] : sizeof workload_v1 / sizeof workload_v1[0];
+}
 
 int run_step(plaudit_ctx *ctx, size_t i)
 {

@@ -65,8 +65,11 @@ typedef struct step {
     int snapshot;
     plaudit_event ev;
 } step;
-extern const step workload[];
-extern const size_t n_workload;
+extern const step *workload;
+extern size_t n_workload;
+/* Format 1 (the default) or 2: a format 2 program and a workload with refs
+ * and revokes. */
+void fixture_select(int format);
 
 /* Run step i on ctx; returns the call's code. */
 int run_step(plaudit_ctx *ctx, size_t i);

@@ -196,6 +196,78 @@ static const step steps[] = {
 };
 #define N_STEPS (sizeof steps / sizeof *steps)
 
+/* ---- format 2: ref and revoke ---- */
+static int v_fmt(plaudit_ctx *c) { return plaudit_program_set_format(c, 2); }
+static int v_win(plaudit_ctx *c) { return tier_full(c, "vip", 15, 0, 0, 0, PLAUDIT_PERIOD_MONTH); }
+static int v_life(plaudit_ctx *c) { return tier_full(c, "star", 40, 0, 0, 1, PLAUDIT_PERIOD_NONE); }
+static int v_week_in(plaudit_ctx *c)
+{
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    int64_t two = 2;
+    d.id = "two-a-week";
+    d.criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    d.action = "p";
+    d.within = PLAUDIT_PERIOD_WEEK;
+    d.thresholds = &two;
+    d.n_thresholds = 1;
+    return plaudit_badge_declare(c, &d);
+}
+static int v_ref(plaudit_ctx *c, plaudit_event_type t, int64_t ts, const char *m, const char *target, int64_t pts,
+                 const char *id, const char *ref)
+{
+    plaudit_event ev = PLAUDIT_EVENT_INIT;
+    ev.type = t;
+    ev.ts = ts;
+    ev.member = m;
+    ev.target = target;
+    ev.points = pts;
+    ev.id = id;
+    ev.ref = ref;
+    plaudit_outcome o;
+    return plaudit_record(c, &ev, &o);
+}
+static int v_a1(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ACTION, T0, "alice", "p", 0, "a1", "post:1"); }
+static int v_a2(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ACTION, T0 + 1, "alice", "p", 0, "a2", NULL); }
+static int v_a3(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ACTION, T0 + 2, "bob", "q", 0, NULL, "post:1"); }
+static int v_k1(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_KUDOS, T0 + 3, "carol", "alice", 0, "k1", "post:1"); }
+static int v_w1(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_AWARD, T0 + 4, "dave", "man", 0, "w1", NULL); }
+static int v_w2(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_AWARD, T0 + 5, "dave", "man", 0, "w2", "mvp"); }
+static int v_w3(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_AWARD, T0 + 6, "dave", "man", 0, "w3", "mvp"); }
+static int v_adj(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ADJUST, T0 + 7, "bob", NULL, 30, "j1", "post:2"); }
+static int v_rd(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_REDEEM, T0 + 8, "bob", "r1", 0, "rd1", "order:1"); }
+static int v_rv_id(plaudit_ctx *c)
+{
+    plaudit_outcome o;
+    return plaudit_record_revoke(c, T0 + 9, "a2", NULL, "dup", "rv1", &o);
+}
+static int v_rv_ref(plaudit_ctx *c)
+{
+    plaudit_outcome o;
+    return plaudit_record_revoke(c, T0 + 10, NULL, "post:1", "thread deleted", NULL, &o);
+}
+static int v_rv_w1(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 11, "w1", NULL, NULL, NULL, NULL); }
+static int v_rv_mvp(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 12, NULL, "mvp", NULL, NULL, NULL); }
+static int v_rv_order(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 13, NULL, "order:1", NULL, NULL, NULL); }
+static int v_rv_dup(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 9, "a2", NULL, "dup", "rv1", NULL); }
+static int v_rv_again(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 14, "a1", NULL, NULL, NULL, NULL); }
+static int v_b1(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ACTION, T0 + 15, "erin", "p", 0, "e1", "post:3"); }
+static int v_b2(plaudit_ctx *c) { return v_ref(c, PLAUDIT_EVENT_ACTION, T0 + 16, "erin", "p", 0, "e2", "post:3"); }
+/* a revoke a week later: it closes the week (a leaderboard badge) first */
+static int v_rv_late(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 7 * DAY, NULL, "post:3", NULL, NULL, NULL); }
+static int v_rv_adj(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 7 * DAY + 1, "j1", NULL, NULL, NULL, NULL); }
+
+static const step steps2[] = {
+    S(v_fmt, 0),       S(s_act_p, 0),    S(s_act_q, 0),      S(s_tier_base, 0),  S(v_win, 0),
+    S(v_life, 0),      S(s_lb_all, 0),   S(s_lb_week, 0),    S(s_b_first, 0),    S(v_week_in, 0),
+    S(s_b_board, 0),   S(s_b_manual, 0), S(s_kudos, 0),      S(s_r1, 0),
+    S(v_a1, 0),        S(v_a2, 0),       S(v_a3, 0),         S(v_k1, 0),         S(v_w1, 0),
+    S(v_w2, 0),        S(v_w3, 0),       S(v_adj, 0),        S(v_rd, 0),         S(v_rv_id, 0),
+    S(v_rv_dup, PLAUDIT_DUPLICATE), S(v_rv_ref, 0), S(v_rv_again, PLAUDIT_ENOTFOUND), S(v_rv_w1, 0),
+    S(v_rv_mvp, 0),    S(v_rv_order, 0), S(v_b1, 0),         S(v_b2, 0),         S(v_rv_late, 0),
+    S(v_rv_adj, 0),    S(q_badges, 0),   S(q_progress, 0),   S(q_top, 0),        S(q_export, 0),
+};
+#define N_STEPS2 (sizeof steps2 / sizeof *steps2)
+
 static void counts(plaudit_ctx *c, size_t out[7])
 {
     plaudit_program_info pi;
@@ -211,7 +283,7 @@ static void counts(plaudit_ctx *c, size_t out[7])
 
 /* Run the sequence with the k-th allocation failing (k = 0: none).
  * Returns the number of allocations failed; *digest gets the final digest. */
-static size_t run(size_t k, uint64_t *digest, size_t *n_enomem)
+static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *digest, size_t *n_enomem)
 {
     talloc ta;
     memset(&ta, 0, sizeof ta);
@@ -231,8 +303,8 @@ static size_t run(size_t k, uint64_t *digest, size_t *n_enomem)
         rc = plaudit_ctx_new(&ctx, &o);
     }
     assert_int_equal(rc, PLAUDIT_OK);
-    for (size_t i = 0; i < N_STEPS; i++) {
-        const step *s = &steps[i];
+    for (size_t i = 0; i < n_steps; i++) {
+        const step *s = &seq[i];
         uint64_t d0 = plaudit_state_digest(ctx);
         size_t c0[7], c1[7];
         counts(ctx, c0);
@@ -263,6 +335,30 @@ static size_t run(size_t k, uint64_t *digest, size_t *n_enomem)
     plaudit_ctx_free(ctx);
     if (ta.live != 0) fail_msg("k=%zu: %zu blocks leaked", k, ta.live);
     return ta.failed;
+}
+
+static size_t run(size_t k, uint64_t *digest, size_t *n_enomem)
+{
+    return run_steps(steps, N_STEPS, k, digest, n_enomem);
+}
+
+static void test_each_allocation_fails_revoke(void **state)
+{
+    (void)state;
+    uint64_t ref, d;
+    size_t n_enomem = 0;
+    assert_int_equal(run_steps(steps2, N_STEPS2, 0, &ref, &n_enomem), 0);
+    size_t k = 1, total = 0;
+    for (;; k++) {
+        size_t before = n_enomem;
+        size_t failed = run_steps(steps2, N_STEPS2, k, &d, &n_enomem);
+        if (failed == 0) break;
+        assert_int_equal(n_enomem, before + 1);
+        if (d != ref) fail_msg("k=%zu: final digest differs from the run without failures", k);
+        total++;
+    }
+    print_message("%zu allocation points of a format 2 program with revokes failed one by one\n", total);
+    assert_true(total > 60);
 }
 
 static void test_each_allocation_fails(void **state)
@@ -311,6 +407,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_allocation_fails),
+        cmocka_unit_test(test_each_allocation_fails_revoke),
         cmocka_unit_test(test_out_of_memory_for_good),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

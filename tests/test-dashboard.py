@@ -135,6 +135,12 @@ def main():
         driver.find_element(By.ID, "member-search").click()
         wait.until(EC.text_to_be_present_in_element((By.ID, "member-id"), "carol"))
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#member-neighbours tr"))
+        # Live: the page follows the moment stream; a new event moves bob to
+        # the top of the board without a reload.
+        wait.until(lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class").split())
+        post(base, [{"ts": T0 + 20000 + k, "member": "bob", "action": "ping", "id": "live-%d" % k} for k in range(40)])
+        wait.until(lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, "#board-table tbody tr:first-child td")]
+                   == ["1", "bob", "75"])
         os.makedirs(SHOTS, exist_ok=True)
         shot = os.path.join(SHOTS, "dashboard.png")
         driver.save_screenshot(shot)

@@ -396,6 +396,63 @@ static void odd_documents(void **unused)
 
 /* ---- options ------------------------------------------------------------------ */
 
+/* A program that costs much per member: n day leaderboards. */
+static char *many_boards(size_t n)
+{
+    size_t cap = 64 + n * 48;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    size_t len = (size_t)snprintf(doc, cap, "{\"format\": \"plaudit.program/1\", \"leaderboards\": [");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(doc + len, cap - len, "%s{\"id\": \"b%zu\", \"period\": \"day\"}", i ? "," : "", i);
+    snprintf(doc + len, cap - len, "]}");
+    return doc;
+}
+
+/* What a program may cost per member is bounded (max_member_bytes): the
+ * load fails with the size, before anything is sealed or allocated per
+ * member; the same for a program declared rule by rule, at its first
+ * event. */
+static void member_state_limit(void **unused)
+{
+    (void)unused;
+    char *doc = many_boards(4000); /* 4000 slots of 24 bytes: about 96 KB */
+    plaudit_ctx *ctx = new_ctx(NULL);
+    assert_int_equal(plaudit_program_load_json(ctx, doc, strlen(doc)), PLAUDIT_ELIMIT);
+    if (!strstr(plaudit_errmsg(ctx), "bytes of state per member, more than the limit of 65536 (max_member_bytes)"))
+        fail_msg("%s", plaudit_errmsg(ctx));
+    assert_true(program_empty(ctx));
+    plaudit_ctx_free(ctx);
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.max_member_bytes = 200000;
+    ctx = new_ctx(&o);
+    assert_int_equal(plaudit_program_load_json(ctx, doc, strlen(doc)), PLAUDIT_OK);
+    uint64_t before, after;
+    assert_int_equal(plaudit_program_member_bytes(ctx, &before), PLAUDIT_OK);
+    assert_true(before > 4000 * 24 && before < 4000 * 24 + 1024);
+    assert_int_equal(plaudit_record_join(ctx, 1, "m", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_member_bytes(ctx, &after), PLAUDIT_OK);
+    assert_true(before == after);
+    plaudit_ctx_free(ctx);
+    free(doc);
+    /* declared rule by rule: refused at the first event, nothing changes */
+    o.max_member_bytes = 1000;
+    ctx = new_ctx(&o);
+    for (int i = 0; i < 100; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "b%d", i);
+        plaudit_leaderboard_def d = PLAUDIT_LEADERBOARD_DEF_INIT;
+        d.id = id;
+        d.period = PLAUDIT_PERIOD_DAY;
+        assert_int_equal(plaudit_leaderboard_declare(ctx, &d), PLAUDIT_OK);
+    }
+    uint64_t dg = plaudit_state_digest(ctx);
+    assert_int_equal(plaudit_record_join(ctx, 1, "m", NULL, NULL), PLAUDIT_ELIMIT);
+    assert_non_null(strstr(plaudit_errmsg(ctx), "max_member_bytes"));
+    assert_true(plaudit_state_digest(ctx) == dg && plaudit_member_count(ctx) == 0);
+    plaudit_ctx_free(ctx);
+}
+
 /* The version 1 struct, as a caller built against the old header has it. */
 typedef struct options_v1 {
     unsigned version;
@@ -404,6 +461,17 @@ typedef struct options_v1 {
     int64_t idempotency_retention_s;
     uint64_t max_members;
 } options_v1;
+
+/* The version 2 struct (up to max_rules). */
+typedef struct options_v2 {
+    unsigned version;
+    plaudit_allocator allocator;
+    const char *tzdir;
+    int64_t idempotency_retention_s;
+    uint64_t max_members;
+    size_t max_line_bytes, max_program_bytes;
+    unsigned max_json_depth, max_rules;
+} options_v2;
 
 static void options_versions(void **unused)
 {
@@ -422,9 +490,20 @@ static void options_versions(void **unused)
     assert_int_equal(plaudit_record_action(ctx, 1, "x", "a", NULL, NULL), PLAUDIT_OK);
     assert_int_equal(plaudit_record_action(ctx, 1, "y", "a", NULL, NULL), PLAUDIT_ELIMIT);
     plaudit_ctx_free(ctx);
+    /* version 2: its limits apply, the version 3 field is not read */
+    options_v2 *v2 = malloc(sizeof *v2);
+    assert_non_null(v2);
+    memset(v2, 0, sizeof *v2);
+    v2->version = 2;
+    v2->max_rules = 1;
+    assert_int_equal(plaudit_ctx_new(&ctx, (const plaudit_options *)(void *)v2), PLAUDIT_OK);
+    free(v2);
+    static const char two[] = "{\"format\": \"plaudit.program/1\", \"actions\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}";
+    assert_int_equal(plaudit_program_load_json(ctx, two, sizeof two - 1), PLAUDIT_ELIMIT);
+    plaudit_ctx_free(ctx);
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
-    assert_int_equal(o.version, 2);
-    o.version = 3;
+    assert_int_equal(o.version, 3);
+    o.version = 4;
     assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_EVERSION);
     assert_null(ctx);
     o.version = 0;
@@ -462,7 +541,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(deep_nesting), cmocka_unit_test(truncated),     cmocka_unit_test(not_utf8),
         cmocka_unit_test(nul_bytes),    cmocka_unit_test(numbers),       cmocka_unit_test(odd_documents),
-        cmocka_unit_test(options_versions),
+        cmocka_unit_test(member_state_limit), cmocka_unit_test(options_versions),
     };
     if (heavy) return cmocka_run_group_tests(heavy_tests, NULL, report);
     return cmocka_run_group_tests(tests, NULL, report);

@@ -27,6 +27,7 @@ static void note(rec *r, const char *kind, const plaudit_moment *m)
     case PLAUDIT_MOMENT_TIER: snprintf(extra, sizeof extra, "%s>%s", m->tier_from ? m->tier_from : "-", m->tier_to ? m->tier_to : "-"); break;
     case PLAUDIT_MOMENT_REDEEM: snprintf(extra, sizeof extra, "%s", m->reward); break;
     case PLAUDIT_MOMENT_KUDOS: snprintf(extra, sizeof extra, "%s", m->to); break;
+    case PLAUDIT_MOMENT_REVOKE: snprintf(extra, sizeof extra, "%s%+lld", m->revoked_event ? m->revoked_event : "-", (long long)m->points); break;
     }
     snprintf(r->log[r->n], sizeof r->log[r->n], "%s:%s:%s@%lld", kind, m->member, extra, (long long)m->ts);
     plaudit_member_info mi;

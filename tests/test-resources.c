@@ -83,7 +83,7 @@ static const char prog[] =
     "{\"id\":\"m6\",\"manual\":true},{\"id\":\"m7\",\"manual\":true}],"
     "\"kudos\":{\"points\":5},\"rewards\":[{\"id\":\"r1\",\"cost\":100},{\"id\":\"r2\",\"cost\":500,\"stock\":10}]}";
 
-static plaudit_ctx *new_ctx(counter *c, int64_t retention, uint64_t max_members)
+static plaudit_ctx *new_ctx_fmt(counter *c, int64_t retention, uint64_t max_members, int format)
 {
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
     o.allocator.malloc = c_malloc;
@@ -94,9 +94,18 @@ static plaudit_ctx *new_ctx(counter *c, int64_t retention, uint64_t max_members)
     o.max_members = max_members;
     plaudit_ctx *ctx;
     assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
-    assert_int_equal(plaudit_program_load_json(ctx, prog, strlen(prog)), PLAUDIT_OK);
+    char *doc = strdup(prog);
+    assert_non_null(doc);
+    if (format == 2) doc[strlen("{\"format\":\"plaudit.program/")] = '2';
+    assert_int_equal(plaudit_program_load_json(ctx, doc, strlen(doc)), PLAUDIT_OK);
+    free(doc);
     assert_int_equal(plaudit_record_tick(ctx, 1767225600, NULL, NULL), PLAUDIT_OK); /* seal */
     return ctx;
+}
+
+static plaudit_ctx *new_ctx(counter *c, int64_t retention, uint64_t max_members)
+{
+    return new_ctx_fmt(c, retention, max_members, 1);
 }
 
 #define NM 100000
@@ -140,6 +149,46 @@ static void per_member_and_badge(void **unused)
     assert_true(per_badge < 64);
     plaudit_ctx_free(ctx);
     assert_int_equal(c.live, 0);
+}
+
+/* What a revoke needs to remember of an event (format 2), beyond its id
+ * (the idempotency key, measured above) and its ref. */
+#define NR 131072 /* a power of two: arrays are exactly full */
+static size_t record_actions(counter *c, int format, int with_id, int ref_every)
+{
+    c->live = c->peak = 0;
+    plaudit_ctx *ctx = new_ctx_fmt(c, 0, 0, format);
+    size_t base = c->live;
+    char key[48], ref[48];
+    for (int i = 0; i < NR; i++) {
+        snprintf(key, sizeof key, "event-%08d-0123456789abcdef", i);
+        snprintf(ref, sizeof ref, "post:%08d", ref_every ? i / ref_every : i);
+        plaudit_event ev = PLAUDIT_EVENT_INIT;
+        ev.ts = 1767225601 + i;
+        ev.member = "m";
+        ev.target = "review";
+        ev.id = with_id ? key : NULL;
+        ev.ref = ref_every >= 0 && format == 2 ? ref : NULL;
+        assert_int_equal(plaudit_record(ctx, &ev, NULL), PLAUDIT_OK);
+    }
+    size_t used = c->live - base;
+    plaudit_ctx_free(ctx);
+    assert_int_equal(c->live, 0);
+    return used;
+}
+
+static void remembered_events(void **unused)
+{
+    (void)unused;
+    counter c = {0, 0};
+    double per_event = (double)(record_actions(&c, 2, 1, -1) - record_actions(&c, 1, 1, -1)) / NR;
+    printf("memory: %.1f bytes per remembered event (what a revoke needs) beyond its id\n", per_event);
+    assert_true(per_event <= 48.5);
+    double shared = (double)record_actions(&c, 2, 0, 8) / NR;
+    printf("memory: %.1f bytes per remembered event with a ref (no id) shared by 8 events\n", shared);
+    double unique = (double)record_actions(&c, 2, 0, 0) / NR;
+    printf("memory: %.1f bytes per remembered event with a ref of its own (13 bytes, no id)\n", unique);
+    assert_true(shared < unique);
 }
 
 static void idempotency_keys(void **unused)
@@ -209,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(per_member_and_badge),
         cmocka_unit_test(idempotency_keys),
+        cmocka_unit_test(remembered_events),
         cmocka_unit_test(members_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,9 +30,25 @@ static unsigned long divergent;
 static int setup(void **state)
 {
     (void)state;
+    fixture_select(1);
     assert_true(n_workload <= NW_MAX);
     reference(0, ref_d, ref_rc);
     empty_d = empty_digest(0);
+    return 0;
+}
+
+static int setup2(void **state)
+{
+    (void)state;
+    fixture_select(2);
+    assert_true(n_workload <= NW_MAX);
+    reference(0, ref_d, ref_rc);
+    empty_d = empty_digest(0);
+    /* the workload revokes for real */
+    int accepted_revokes = 0;
+    for (size_t i = 0; i < n_workload; i++)
+        if (!workload[i].snapshot && workload[i].ev.type == PLAUDIT_EVENT_REVOKE && ref_rc[i] == 0) accepted_revokes++;
+    assert_int_equal(accepted_revokes, 7);
     return 0;
 }
 
@@ -807,5 +823,11 @@ int main(void)
         cmocka_unit_test(test_retroactive), cmocka_unit_test(test_keys_restart),
         cmocka_unit_test(test_reentrant_store), cmocka_unit_test(test_options_at_recovery),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    /* the same with a format 2 program whose workload revokes */
+    const struct CMUnitTest tests2[] = {
+        cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_store_faults), cmocka_unit_test(test_alloc_faults),
+        cmocka_unit_test(test_crash),       cmocka_unit_test(test_torn),         cmocka_unit_test(test_retroactive),
+    };
+    return rc + cmocka_run_group_tests_name("format 2 with revokes", tests2, setup2, teardown);
 }

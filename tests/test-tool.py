@@ -138,6 +138,117 @@ def replay_trace():
 
 
 @test
+def replay_window_trace_and_reports():
+    """07-reorder-window: holds and releases in --trace, rejected lines
+    reported by their own number, everything released at the end."""
+    c = case("07-reorder-window")
+    p = run("replay", "--trace", c + "/program.json", c + "/events.jsonl", check_rc=0)
+    trace, state = p.stdout.decode().split("\n{\n", 1)
+    assert ("{\n" + state).encode() == read(c + "/expected.json")
+    rows = [json.loads(l) for l in trace.splitlines()]
+    held = [r["line"] for r in rows if r["status"] == "held"]
+    assert held == [1, 2, 3, 4, 5, 8], rows
+    released = [(r["line"], r["released"]) for r in rows if "released" in r]
+    assert released == [(1, 4), (3, 4), (2, 5), (4, 5), (5, "end"), (8, "end")], released
+    at_once = {r["line"]: r["status"] for r in rows if r["status"] != "held" and "released" not in r}
+    assert at_once == {6: "rejected", 7: "accepted", 9: "rejected", 10: "rejected"}, at_once
+    err = p.stderr.decode().splitlines()
+    assert [l.split(":")[0] for l in err] == ["line 6", "line 9", "line 10"], err
+    # A line held, then rejected when released, is reported by its number.
+    lines = read(c + "/events.jsonl").splitlines(keepends=True)
+    bad = b'{"ts": 1767225900, "member": "zed", "action": "nope"}\n'
+    with tempfile.TemporaryDirectory() as d:
+        ev = os.path.join(d, "ev.jsonl")
+        with open(ev, "wb") as f:
+            f.writelines(lines[:4] + [bad] + lines[4:])
+        p = run("replay", c + "/program.json", ev, check_rc=0)
+        err = p.stderr.decode().splitlines()
+        # line 7 (at once) before line 5, which line 9 releases
+        assert [l.split(":")[0] for l in err] == ["line 7", "line 5", "line 10", "line 11"], err
+        assert err[1] == 'line 5: unknown action "nope"', err
+        assert json.loads(p.stdout)["stats"]["rejected"] == 4
+
+
+def window_program(d):
+    """examples/program.json as format 2 with a 60 s reorder window."""
+    with open(os.path.join(ROOT, "examples", "program.json")) as f:
+        doc = json.load(f)
+    doc["format"] = "plaudit.program/2"
+    doc["reorder_window_s"] = 60
+    path = os.path.join(d, "program2.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def moments_of(path):
+    """The moments a --moments file holds: seq -> content (redelivered
+    left out), checking that repeats of a seq are the same moment."""
+    by = {}
+    with open(path) as f:
+        for l in f:
+            m = json.loads(l)
+            m.pop("redelivered", None)
+            seq = m.pop("seq")
+            assert by.setdefault(seq, m) == m, (seq, by[seq], m)
+    return by
+
+
+@test
+def replay_moments_after_kill():
+    """replay --store --moments killed (kill -9) at several moments, then
+    the same command: the file holds every moment of the uninterrupted run
+    at least once."""
+    if not store_supported() or not SIMULATE:
+        print("  (skipped)")
+        return
+    import signal
+    import time
+    with tempfile.TemporaryDirectory() as d:
+        ev = os.path.join(d, "ev.jsonl")
+        subprocess.run([SIMULATE, "--members", "1000", "--days", "150", "--events", ev], capture_output=True,
+                       check=True)
+        lines = read(ev).splitlines()
+        # ids, and neighbours swapped now and then: a late event the window puts back
+        lines = [b'{"id":"e%d",' % i + l[1:] for i, l in enumerate(lines)]
+        for i in range(0, len(lines) - 1, 7):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        data = b"".join(l + b"\n" for l in lines)
+        full = os.path.join(d, "ids.jsonl")
+        with open(full, "wb") as f:
+            f.write(data)
+        prog = window_program(d)
+        ref_store, ref_m = os.path.join(d, "ref"), os.path.join(d, "ref.jsonl")
+        t0 = time.monotonic()
+        want_state = json.loads(run("replay", "-q", "--store", ref_store, "--moments", ref_m, prog, full,
+                                    check_rc=0).stdout)
+        took = time.monotonic() - t0
+        assert want_state == json.loads(run("replay", "-q", prog, full, check_rc=0).stdout)
+        want = moments_of(ref_m)
+        assert len(want) > 1000, len(want)
+        store, mfile = os.path.join(d, "store"), os.path.join(d, "m.jsonl")
+        kills = 0
+        # killed at several points of a run (each one a restart on the same store)
+        for frac in (0.15, 0.4, 0.7):
+            with open(full, "rb") as src:
+                p = subprocess.Popen([TOOL, "replay", "-q", "--store", store, "--moments", mfile, prog, "-"],
+                                     stdin=src, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(took * frac)
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+            kills += p.returncode == -signal.SIGKILL
+        assert kills >= 1
+        got_state = json.loads(run("replay", "-q", "--store", store, "--moments", mfile, prog, full,
+                                   check_rc=0).stdout)
+        assert got_state["members"] == want_state["members"]
+        assert got_state["leaderboards"] == want_state["leaderboards"]
+        got = moments_of(mfile)
+        contents = {json.dumps(m, sort_keys=True) for m in got.values()}
+        missing = [s for s, m in want.items() if json.dumps(m, sort_keys=True) not in contents]
+        assert not missing, "%d moments missing, first seq %d" % (len(missing), missing[0])
+
+
+@test
 def replay_exit_codes():
     c = case("01-bonus-chain-tiers-segments")
     run("replay", c + "/program.json", "/nonexistent/events.jsonl", check_rc=3)
@@ -166,7 +277,7 @@ def usage_and_help():
     # whole help holds each command's text
     cmds = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\nCommon options:")[0].splitlines()
             if line.startswith("  ") and not line.startswith("   ")]
-    assert cmds == ["check", "replay", "what-if", "report", "credential", "serve"], cmds
+    assert cmds == ["check", "replay", "what-if", "report", "credential", "member", "serve"], cmds
     for cmd in cmds:
         for flag in ("--help", "-h"):
             h = run(cmd, flag, check_rc=0).stdout.decode()
@@ -218,6 +329,32 @@ def whatif_programs(d):
     with open(new, "w") as f:
         json.dump(prog, f)
     return c, new
+
+
+@test
+def check_wording_state_size_and_tier_order():
+    prog = {"format": "plaudit.program/1",
+            "actions": [{"id": "a", "points": 1, "cap": {"points": 5, "per": "all"}}],
+            "tiers": [{"id": "gold", "min_points": 100}, {"id": "silver", "min_points": 50}],
+            "leaderboards": [{"id": "ever", "period": "all"}],
+            "kudos": {"points": 1, "give_cap": {"count": 2, "per": "all"}}}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "p.json")
+        with open(path, "w") as f:
+            json.dump(prog, f)
+        p = run("check", path, check_rc=0)
+        out, err = p.stdout.decode(), p.stderr.decode()
+        assert "per all" not in out and "at most 5 points in all" in out and "given in all" in out, out
+        assert "ever                     all time" in out, out
+        assert "local time: UTC\n" in out and "UTC+0 min" not in out, out
+        assert "state per member: " in out and " bytes" in out, out
+        assert 'warning: tier "silver" needs 50 points, fewer than the tier below it, "gold" (100)' in err, err
+        prog.update(utc_offset_minutes=-330)
+        del prog["tiers"]
+        with open(path, "w") as f:
+            json.dump(prog, f)
+        p = run("check", path, check_rc=0)
+        assert "local time: UTC-05:30" in p.stdout.decode() and p.stderr == b"", p
 
 
 @test
@@ -509,6 +646,72 @@ def simulation_deterministic():
         line = next(l for l in out.splitlines() if l.strip().startswith("events:"))
         assert ("%d accepted" % st["accepted"]) in line, (line, st)
         assert subprocess.run([SIMULATE, "--members", "1"], capture_output=True).returncode == 2
+
+
+@test
+def simulation_late_window():
+    """simulate --late: events reach the engine out of order; its reorder
+    window loses none, and the written history (arrival order) replays to
+    the same counts through a program with that window, while the same
+    program without a window loses some."""
+    if not SIMULATE:
+        print("  (skipped: no simulate given)")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        ev = os.path.join(d, "late.jsonl")
+        out = subprocess.run([SIMULATE, "--members", "1500", "--days", "90", "--late", "300", "--events", ev],
+                             capture_output=True, check=True).stdout.decode()
+        line = next(l for l in out.splitlines() if "reorder window:" in l)
+        assert line.endswith(" 0 lost as time going backwards"), line
+        with open(os.path.join(ROOT, "examples", "program.json")) as f:
+            doc = json.load(f)
+        doc["format"] = "plaudit.program/2"
+        stats = {}
+        for w in (300, 0):
+            doc["reorder_window_s"] = w
+            prog = os.path.join(d, "p%d.json" % w)
+            with open(prog, "w") as f:
+                json.dump(doc, f)
+            stats[w] = json.loads(run("replay", "-q", prog, ev, check_rc=0).stdout)["stats"]
+        events = next(l for l in out.splitlines() if l.strip().startswith("events:"))
+        assert ("%d accepted" % stats[300]["accepted"]) in events, (events, stats)
+        assert stats[0]["rejected"] > stats[300]["rejected"], stats
+
+
+@test
+def member_text_and_json():
+    c = case("05-revoke-windows-kudos-teams")
+    prog, ev = c + "/program.json", c + "/events.jsonl"
+    doc = json.loads(run("member", "-q", "--json", prog, ev, "amy", check_rc=0).stdout)
+    state = json.loads(read(c + "/expected.json"))
+    amy = state["members"]["amy"]
+    assert (doc["points"], doc["balance"], doc["tier"], doc["team"], doc["joined"]) == \
+        (amy["points"], amy["balance"], amy["tier"], amy["team"], amy["joined"])
+    assert doc["next_tier"] is None and doc["keep"] == {"tier": "vip", "points": 0}
+    boards = {b["board"]: b for b in doc["boards"]}
+    assert set(boards) == set(state["leaderboards"])
+    for name, rows in state["leaderboards"].items():
+        b = boards[name]
+        assert rows[b["rank"] - 1] == [b["entry"], b["score"]], (name, b)
+        # the neighbours are the entries just above and below
+        lo, hi = max(b["rank"] - 2, 0), b["rank"] + 1
+        assert [[a["entry"], a["score"]] for a in b["around"]] == rows[lo:hi], (name, b)
+    assert boards["teams-weekly"]["entry"] == "red"
+    bob = json.loads(run("member", "-q", "--json", prog, ev, "bob", check_rc=0).stdout)
+    assert [(x["badge"], x["level"], x["times"]) for x in bob["badges"]] == [("first-answer", 1, 1)]
+    assert bob["next_tier"]["tier"] == "vip" and bob["next_tier"]["points"] > 0
+    assert bob["boards"][0]["around"][0]["entry"] == "amy"  # just above bob
+    text = run("member", "-q", prog, ev, "bob", check_rc=0).stdout.decode()
+    for word in ("points     32", "tier       member", "next tier  vip", "first-answer", "above #1 amy 120",
+                 "kudos      0 received, 1 given"):
+        assert word in text, (word, text)
+    p = run("member", "-q", prog, ev, "nobody", check_rc=6)
+    assert b"nobody" in p.stderr
+    run("member", prog, ev, check_rc=2)
+    with tempfile.TemporaryDirectory() as d:
+        run("replay", "-q", "--store", d, prog, ev, check_rc=0)
+        again = json.loads(run("member", "-q", "--json", "--store", d, prog, "/dev/null", "amy", check_rc=0).stdout)
+        assert again == doc
 
 
 failed = 0

@@ -339,7 +339,7 @@ static void test_listener_and_batch(void **state)
     plaudit_listener L1 = PLAUDIT_LISTENER_INIT;
     L1.version = 1;
     assert_int_equal(plaudit_listener_set(ctx, &L1), PLAUDIT_OK);
-    L1.version = 3;
+    L1.version = PLAUDIT_LISTENER_VERSION + 1;
     assert_int_equal(plaudit_listener_set(ctx, &L1), PLAUDIT_EVERSION);
     plaudit_ctx_free(ctx);
 }
@@ -387,6 +387,44 @@ static void test_program_key(void **state)
     assert_int_equal(plaudit_program_set_reorder_window(ctx, 86401), PLAUDIT_ERANGE);
     assert_int_equal(plaudit_program_set_reorder_window(ctx, 60), PLAUDIT_OK);
     assert_int_equal(plaudit_program_set_format(ctx, 1), PLAUDIT_EVERSION);
+    plaudit_ctx_free(ctx);
+}
+
+/* A program event inside the window is held and released like any event:
+ * the events before its ts are processed under the old rules, those after
+ * under the new ones, whatever order they arrived in. */
+static void test_program_event_held(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = wctx(NULL);
+    seen s;
+    listen(ctx, &s);
+    /* post: 10 -> 30, same window */
+    char doc[1200];
+    snprintf(doc, sizeof doc, "%s", program);
+    char *at = strstr(doc, "\"points\":10}");
+    assert_non_null(at);
+    memcpy(at, "\"points\":30}", 12);
+    char ln[1400];
+    snprintf(ln, sizeof ln, "{\"ts\":%lld,\"type\":\"program\",\"program\":%s}", T + 50, doc);
+    assert_int_equal(plaudit_record_json(ctx, ln, strlen(ln), NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_record_action(ctx, T + 60, "bob", "post", NULL, NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_record_action(ctx, T + 40, "alice", "post", NULL, NULL), PLAUDIT_HELD); /* late */
+    /* Changing the window is refused: held, then rejected at release. */
+    char *w = strstr(doc, "\"reorder_window_s\":120");
+    assert_non_null(w);
+    memcpy(w, "\"reorder_window_s\":121", 22);
+    snprintf(ln, sizeof ln, "{\"ts\":%lld,\"type\":\"program\",\"program\":%s}", T + 70, doc);
+    assert_int_equal(plaudit_record_json(ctx, ln, strlen(ln), NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_flush(ctx), PLAUDIT_OK);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(s.arrival[0], 3); /* alice T+40, then the program, bob, the refused program */
+    assert_int_equal(s.arrival[1], 1);
+    assert_int_equal(s.status[1], PLAUDIT_ACCEPTED);
+    assert_int_equal(s.arrival[2], 2);
+    assert_int_equal(s.status[3], PLAUDIT_REJECTED);
+    assert_int_equal(points(ctx, "alice"), 10);
+    assert_int_equal(points(ctx, "bob"), 30);
     plaudit_ctx_free(ctx);
 }
 
@@ -510,6 +548,8 @@ static const char *const wl[] = {
     "S",
     "{\"ts\":1767226300,\"type\":\"adjust\",\"member\":\"erin\",\"points\":30,\"reason\":\"hello\"}",
     "{\"ts\":1767226250,\"member\":\"erin\",\"action\":\"post\"}",
+    "P",
+    "{\"ts\":1767226360,\"member\":\"erin\",\"action\":\"post\"}",
     "F",
     "{\"ts\":1767226400,\"member\":\"frank\",\"action\":\"post\",\"id\":\"f1\"}",
     "{\"ts\":1767226500,\"type\":\"redeem\",\"member\":\"erin\",\"reward\":\"mug\"}",
@@ -518,10 +558,23 @@ static const char *const wl[] = {
 };
 #define NWL (sizeof wl / sizeof *wl)
 
+/* "P": a program event at 1767226350 (posts earn 12 from then on). */
+static int program_line(plaudit_ctx *ctx)
+{
+    char doc[1200], ln[1400];
+    snprintf(doc, sizeof doc, "%s", program);
+    char *at = strstr(doc, "\"points\":10}");
+    assert_non_null(at);
+    memcpy(at, "\"points\":12}", 12);
+    snprintf(ln, sizeof ln, "{\"ts\":1767226350,\"type\":\"program\",\"program\":%s}", doc);
+    return plaudit_record_json(ctx, ln, strlen(ln), NULL);
+}
+
 static int wl_step(plaudit_ctx *ctx, size_t i)
 {
     if (!strcmp(wl[i], "S")) return plaudit_store_snapshot(ctx);
     if (!strcmp(wl[i], "F")) return plaudit_flush(ctx);
+    if (!strcmp(wl[i], "P")) return program_line(ctx);
     return plaudit_record_json(ctx, wl[i], strlen(wl[i]), NULL);
 }
 
@@ -542,6 +595,8 @@ static void wl_reference(void)
     assert_true(ref_held[NWL] > 0);
     assert_int_equal(plaudit_flush(ctx), PLAUDIT_OK);
     ref_d[NWL + 1] = plaudit_state_digest(ctx);
+    /* 30 adjusted, a post at 10, one after the program event at 12 */
+    assert_int_equal(points(ctx, "erin"), 52);
     plaudit_ctx_free(ctx);
 }
 
@@ -828,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_listener_and_batch),
         cmocka_unit_test(test_program_key),
         cmocka_unit_test(test_no_window),
+        cmocka_unit_test(test_program_event_held),
         cmocka_unit_test(test_outbox),
         cmocka_unit_test(test_seq_without_outbox),
         cmocka_unit_test(test_store_roundtrip),

@@ -103,6 +103,10 @@ static void h_healthz(req *r, resp *o)
     if (clock < 0) sb_puts(&b, ",\"clock\":null");
     else kv_int(&b, "clock", clock);
     kv_int(&b, "unsynced_events", (int64_t)(e->written - e->synced));
+    plaudit_window_info wi;
+    if (plaudit_window_info_get(e->ctx, &wi) == PLAUDIT_OK) kv_int(&b, "held_events", (int64_t)wi.held);
+    plaudit_outbox_info oi;
+    if (plaudit_outbox_info_get(e->ctx, &oi) == PLAUDIT_OK && oi.enabled) kv_int(&b, "outbox_depth", (int64_t)oi.pending);
     if (broken) kv_str(&b, "message", e->sync_error);
     pthread_mutex_unlock(&e->mu);
     sb_puts(&b, "}\n");
@@ -145,13 +149,16 @@ static int is_store_failure(int code)
 
 static unsigned single_status(const plaudit_outcome *out)
 {
+    if (out->status == PLAUDIT_HELD_EVENT) return 202; /* decided when the window releases it */
     if (out->status != PLAUDIT_REJECTED) return 200;
     switch (out->code) {
     case PLAUDIT_EPARSE:
     case PLAUDIT_EUTF8: return 400;
     case PLAUDIT_ECONFLICT: return 409;
     case PLAUDIT_EUNSUPPORTED: return 501;
-    case PLAUDIT_ELIMIT: return out->message && strstr(out->message, "longer") ? 413 : 422;
+    case PLAUDIT_ELIMIT:
+        if (out->message && strstr(out->message, "outbox is full")) return 503;
+        return out->message && strstr(out->message, "longer") ? 413 : 422;
     default: return is_store_failure(out->code) ? 503 : 422;
     }
 }
@@ -221,6 +228,9 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
         } else {
             rej++;
         }
+        /* Before plaudit_outcome_json: out.message may be the context's
+         * message, which the next call clears. */
+        unsigned st = single_status(&out);
         char *js;
         size_t jl;
         if (plaudit_outcome_json(e->ctx, &out, &js, &jl) != PLAUDIT_OK) {
@@ -232,12 +242,13 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
             sb_add(&b, js + 1, jl - 1);
         } else {
             sb_add(&b, js, jl);
-            status = single_status(&out);
+            status = st;
         }
         emitted++;
         plaudit_free(e->ctx, js);
     }
     if (program_changed) engine_program_refresh(e);
+    if (wrote) pthread_cond_broadcast(&e->moments_cv); /* the moment streams */
     /* Durable before answered: a duplicate may repeat an event that a
      * concurrent request wrote and has not synced yet, so wait for all. */
     int failed = 0;
@@ -540,34 +551,6 @@ static void h_program(req *r, resp *o)
 static void h_program_post(req *r, resp *o) { typed_event(r, o, "program"); }
 static void h_revoke(req *r, resp *o) { typed_event(r, o, "revoke"); }
 
-static void h_outbox(req *r, resp *o)
-{
-    (void)r;
-    unavailable(o, "the outbox");
-}
-
-static void h_outbox_ack(req *r, resp *o)
-{
-    (void)r;
-    unavailable(o, "the outbox");
-}
-
-static void h_stream(req *r, resp *o)
-{
-    (void)r;
-    unavailable(o, "the moment stream (the outbox)");
-}
-
-ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max);
-ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)cls;
-    (void)pos;
-    (void)buf;
-    (void)max;
-    return MHD_CONTENT_READER_END_OF_STREAM;
-}
-
 /* Analytics into a memory stream through the report writers. */
 static void analytics(req *r, resp *o, int html)
 {
@@ -631,7 +614,25 @@ static void h_metrics(req *r, resp *o)
     uint64_t members = plaudit_member_count(e->ctx);
     int64_t clock = plaudit_clock(e->ctx);
     uint64_t unsynced = e->written - e->synced;
+    plaudit_window_info wi;
+    memset(&wi, 0, sizeof wi);
+    plaudit_window_info_get(e->ctx, &wi);
+    plaudit_outbox_info oi;
+    memset(&oi, 0, sizeof oi);
+    plaudit_outbox_info_get(e->ctx, &oi);
     pthread_mutex_unlock(&e->mu);
+    sb_printf(&b,
+              "# HELP plaudit_held_events Events the reorder window holds.\n# TYPE plaudit_held_events gauge\n"
+              "plaudit_held_events %" PRIu64 "\n"
+              "# HELP plaudit_outbox_depth Moments waiting in the outbox for acknowledgement.\n"
+              "# TYPE plaudit_outbox_depth gauge\nplaudit_outbox_depth %" PRIu64 "\n"
+              "# HELP plaudit_outbox_acked_seq The acknowledged position.\n# TYPE plaudit_outbox_acked_seq gauge\n"
+              "plaudit_outbox_acked_seq %" PRIu64 "\n"
+              "# HELP plaudit_outbox_last_seq The newest moment's sequence number.\n"
+              "# TYPE plaudit_outbox_last_seq gauge\nplaudit_outbox_last_seq %" PRIu64 "\n"
+              "# HELP plaudit_outbox_refused_total Events refused because the outbox was full.\n"
+              "# TYPE plaudit_outbox_refused_total counter\nplaudit_outbox_refused_total %" PRIu64 "\n",
+              wi.held, oi.pending, oi.acked, oi.last_seq, oi.refused);
     sb_printf(&b,
               "# HELP plaudit_engine_events_total Events the engine counted, recovered ones included.\n"
               "# TYPE plaudit_engine_events_total counter\n"
@@ -693,6 +694,7 @@ const route api_routes[] = {
     {"GET", "/v1/program", READ, h_program},
     {"POST", "/v1/program", WRITE, h_program_post},
     {"POST", "/v1/revoke", WRITE, h_revoke},
+    {"POST", "/v1/flush", WRITE, h_flush},
     {"GET", "/v1/outbox", READ, h_outbox},
     {"POST", "/v1/outbox/ack", WRITE, h_outbox_ack},
     {"GET", "/v1/moments/stream", READ, h_stream},

@@ -138,7 +138,7 @@ const board *engine_board(const engine *e, const char *id)
 }
 
 int engine_open(engine *e, const char *program, const char *store_dir, int sync_mode, uint32_t every_n,
-                uint32_t every_ms, int analytics, metrics *m, char *err, size_t errlen)
+                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, metrics *m, char *err, size_t errlen)
 {
     memset(e, 0, sizeof *e);
     pthread_mutex_init(&e->mu, NULL);
@@ -155,6 +155,12 @@ int engine_open(engine *e, const char *program, const char *store_dir, int sync_
         if (plaudit_analytics_enable(e->ctx, NULL) != PLAUDIT_OK)
             return fail(err, errlen, "analytics", plaudit_errmsg(e->ctx));
         e->analytics = 1;
+    }
+    if (outbox) {
+        /* Before the store: recovery puts back what was not acknowledged. */
+        if (plaudit_outbox_enable(e->ctx, outbox_max) != PLAUDIT_OK)
+            return fail(err, errlen, "outbox", plaudit_errmsg(e->ctx));
+        e->outbox = 1;
     }
     plaudit_store st;
     if (plaudit_file_store_open(e->ctx, &st, store_dir, PLAUDIT_FILE_STORE_CREATE | PLAUDIT_FILE_STORE_ARCHIVE, 0) !=

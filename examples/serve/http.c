@@ -299,15 +299,14 @@ static void dispatch(req *r, resp *o)
     resp_error(o, 404, PLAUDIT_ENOTFOUND, "no such resource");
 }
 
-ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max);
-void sse_done(void *cls);
-
 static enum MHD_Result queue(req *r, resp *o)
 {
     struct MHD_Response *res;
     if (o->stream) {
         res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, sse_read, r, NULL);
         o->type = "text/event-stream";
+        /* keep proxies from buffering the stream */
+        if (res) MHD_add_response_header(res, "X-Accel-Buffering", "no");
     } else {
         if (!o->body) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
         res = MHD_create_response_from_buffer(o->body ? o->len : 0, o->body ? o->body : (char *)"",

@@ -99,6 +99,7 @@ typedef struct engine {
     board *boards;
     size_t n_boards;
     int analytics;                /* the recorder is on */
+    int outbox;                   /* the outbox is on */
     uint64_t moments_seen;        /* bumped per moment (stream wake-ups) */
     int stopping;
     metrics *m;
@@ -106,7 +107,7 @@ typedef struct engine {
 
 /* Load the program, enable analytics, open and attach the file store. */
 int engine_open(engine *e, const char *program, const char *store_dir, int sync_mode, uint32_t every_n,
-                uint32_t every_ms, int analytics, metrics *m, char *err, size_t errlen);
+                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, metrics *m, char *err, size_t errlen);
 /* Snapshot (when snapshot is set) and free the context. */
 int engine_close(engine *e, int snapshot, char *err, size_t errlen);
 /* Refresh the cached program export and board list (mutex held). */
@@ -198,6 +199,13 @@ typedef struct route {
 } route;
 extern const route api_routes[];
 extern const size_t api_n_routes;
+
+/* outbox.c */
+void h_outbox(req *r, resp *o);
+void h_outbox_ack(req *r, resp *o);
+void h_stream(req *r, resp *o);
+void h_flush(req *r, resp *o);
+ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max);
 
 /* Set o to a JSON error {"error":..., "code":..., "message":...}. */
 void resp_error(resp *o, unsigned status, int code, const char *message);

@@ -93,6 +93,7 @@ static void on_moment(const plaudit_moment *m, void *payload)
         break;
     }
     case PLAUDIT_MOMENT_KUDOS: pool_index(m->to); break;
+    case PLAUDIT_MOMENT_REVOKE: break;
     default: break;
     }
     if (M.try_mutate) try_mutate_inside();

@@ -695,11 +695,10 @@ class Model:
             tr.count += 1
             within_trs.append(tr)
         for b in self.badges:
-            if ("from" in b or "until" in b) and self.badge_in_range(b, ts):
-                for c in crits(b):
-                    if c.get("action") == aid and "within" not in c and "streak" not in c:
-                        m.dated[(b["id"], aid)] = m.dated.get((b["id"], aid), 0) + 1
-                        dated_gens[(b["id"], aid)] = self.dated_gen.get((b["id"], aid), 0)
+            if ("from" in b or "until" in b) and self.badge_in_range(b, ts) and \
+                    any(c.get("action") == aid and "within" not in c and "streak" not in c for c in crits(b)):
+                m.dated[(b["id"], aid)] = m.dated.get((b["id"], aid), 0) + 1
+                dated_gens[(b["id"], aid)] = self.dated_gen.get((b["id"], aid), 0)
         for kind in {c["per"] for b in self.badges for c in crits(b) if c.get("action") == aid and "streak" in c}:
             k = self.pk(kind, ts)
             s = m.streak.setdefault((aid, kind), [None, 0])
@@ -974,11 +973,13 @@ class Model:
             b.key = self.pk(b.period, T)
             self.board_uids += 1
             b.uid = self.board_uids
-            if b.period == "all" and not b.dated and b.by == "member":
+            if b.period == "all" and b.by == "member" and (
+                    not b.dated or "new-all-season-from-points" in ENGINE_READINGS):
                 b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
                             for mid, m in self.members.items()}
             if b.dated and T >= b.until:
                 b.frozen = True
+                b.frozen_rank = self.ranking(b)
         # rewards
         stock, gen = {}, {}
         for r in self.rewards:

@@ -60,7 +60,7 @@ PLAUDIT_MAX_LEVELS = 64
 PLAUDIT_MAX_VALUE = 1000000000
 PLAUDIT_MAX_TS = 137438953472
 
-PLAUDIT_OPTIONS_VERSION = 2
+PLAUDIT_OPTIONS_VERSION = 3
 PLAUDIT_ACTION_DEF_VERSION = 1
 PLAUDIT_TIER_DEF_VERSION = 2
 PLAUDIT_SEGMENT_DEF_VERSION = 1
@@ -69,7 +69,7 @@ PLAUDIT_BADGE_DEF_VERSION = 2
 PLAUDIT_CAMPAIGN_DEF_VERSION = 1
 PLAUDIT_KUDOS_DEF_VERSION = 1
 PLAUDIT_REWARD_DEF_VERSION = 1
-PLAUDIT_LISTENER_VERSION = 2
+PLAUDIT_LISTENER_VERSION = 3
 PLAUDIT_STORE_VERSION = 2
 PLAUDIT_STORE_OPTIONS_VERSION = 1
 PLAUDIT_FILE_STORE_CREATE = 1
@@ -108,6 +108,8 @@ class plaudit_options(Structure):
         ("max_program_bytes", c_size_t),
         ("max_json_depth", c_uint),
         ("max_rules", c_uint),
+        # version 3: what a program may cost per member
+        ("max_member_bytes", c_size_t),
     ]
 
 
@@ -302,6 +304,11 @@ class plaudit_moment(Structure):
         # library version 2
         ("seq", c_uint64),
         ("redelivered", c_int),
+        ("balance", c_int64),
+        ("revoked_event", c_char_p),
+        ("revoked_ref", c_char_p),
+        ("revoked_type", c_enum),
+        ("revoked_ts", c_int64),
     ]
 
 
@@ -335,6 +342,8 @@ class plaudit_listener(Structure):
         ("payload", c_void_p),
         # version 2
         ("on_outcome", OutcomeFn),
+        # version 3
+        ("on_revoke", MomentFn),
     ]
 
 
@@ -580,6 +589,7 @@ class plaudit_analytics_period(Structure):
         ("participants", c_uint64),
         ("contributions", c_uint64),
         ("redemptions", c_uint64),
+        ("revocations", c_uint64),
     ]
 
 
@@ -621,6 +631,7 @@ class plaudit_analytics(Structure):
         ("quiet", POINTER(plaudit_quiet_contributor)),
         ("n_periods", c_size_t),
         ("periods", POINTER(plaudit_analytics_period)),
+        ("revocations", c_uint64),
     ]
 
 
@@ -739,6 +750,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_reward_declare", c_int, [ctx_p, P(plaudit_reward_def)], _check, True),
     ("plaudit_campaign_declare", c_int, [ctx_p, P(plaudit_campaign_def)], _check, False),
     ("plaudit_program_info_get", c_int, [ctx_p, P(plaudit_program_info)], _check, True),
+    ("plaudit_program_member_bytes", c_int, [ctx_p, P(c_uint64)], _check, True),
     # events (checked by the caller: a rejection is an outcome)
     ("plaudit_event_type_name", c_char_p, [c_enum], None, True),
     ("plaudit_record", c_int, [ctx_p, P(plaudit_event), P(plaudit_outcome)], None, True),
@@ -758,6 +770,8 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_record_preferences", c_int,
      [ctx_p, c_int64, c_char_p, c_int, c_char_p, P(plaudit_outcome)], None, True),
     ("plaudit_record_tick", c_int, [ctx_p, c_int64, c_char_p, P(plaudit_outcome)], None, True),
+    ("plaudit_record_revoke", c_int,
+     [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
     ("plaudit_record_team", c_int,
      [ctx_p, c_int64, c_char_p, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
     ("plaudit_program_update", c_int, [ctx_p, c_int64, c_char_p, c_char_p, P(plaudit_outcome)], None, False),
@@ -784,12 +798,14 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
      [ctx_p, c_char_p, c_char_p, c_size_t, P(plaudit_rank_entry), P(c_size_t)], _check, True),
     ("plaudit_leaderboard_count", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, True),
     ("plaudit_leaderboard_info_get", c_int, [ctx_p, c_char_p, P(plaudit_leaderboard_info)], _check, False),
+    ("plaudit_leaderboard_at", c_char_p, [ctx_p, c_size_t], None, False),
     # teams and tier benefits (format 2)
     ("plaudit_team_count", c_uint64, [ctx_p], None, False),
     ("plaudit_team_list", c_int,
      [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, False),
     ("plaudit_team_members", c_int, [ctx_p, c_char_p, P(c_uint64)], _check, False),
     ("plaudit_tier_benefits", c_int, [ctx_p, c_char_p, P(P(c_char_p)), P(c_size_t)], _check, False),
+    ("plaudit_rule_sentence", c_int, [ctx_p, c_char_p, c_char_p, P(c_void_p), P(c_size_t)], _check, False),
     # rewards
     ("plaudit_reward_stock", c_int, [ctx_p, c_char_p, P(c_int64)], _check, True),
     # state

@@ -43,6 +43,7 @@ class PeriodStats:
     participants: int
     contributions: int
     redemptions: int
+    revocations: int = 0  # format 2: revoke events in the period
 
 
 @dataclass(slots=True)
@@ -73,6 +74,7 @@ class Analytics:
     quiet_total: int
     quiet: list[QuietContributor] = field(default_factory=list)
     periods: list[PeriodStats] = field(default_factory=list)
+    revocations: int = 0  # format 2: revoke events in the window
 
 
 def _unsupported() -> E.PlauditError:
@@ -124,7 +126,8 @@ def get(engine: Engine, start: Optional[int] = None, end: Optional[int] = None) 
                                 None if q.last_recognized < 0 else q.last_recognized)
                for q in (a.quiet[i] for i in range(a.n_quiet))],
         periods=[PeriodStats(p.label.decode(), p.members, p.new_members, p.participants, p.contributions,
-                             p.redemptions) for p in (a.periods[i] for i in range(a.n_periods))],
+                             p.redemptions, p.revocations) for p in (a.periods[i] for i in range(a.n_periods))],
+        revocations=a.revocations,
     )
 
 

@@ -102,7 +102,8 @@ _CRITERION_NAMES = {
     "all": Criterion.ALL,
 }
 
-_LISTENER_METHODS = ("on_points", "on_badge", "on_tier", "on_redeem", "on_kudos")
+_LISTENER_METHODS = ("on_points", "on_badge", "on_tier", "on_redeem", "on_kudos", "on_revoke")
+_EVENT_TYPES = tuple(EventType)
 
 
 # Every argument crosses into C through the helpers of _conv (one place
@@ -153,6 +154,9 @@ def _moment(m: Any) -> Moment:
         mo.points = m.points
         mo.source = _SOURCES[m.source]
         mo.source_id = _dec(m.source_id)
+        if m.source == 4:  # REVOKE
+            mo.revoked_event = _dec(m.revoked_event)
+            mo.revoked_ref = _dec(m.revoked_ref)
     elif kind == 1:  # BADGE
         mo.badge = _dec(m.badge)
         mo.level = m.level
@@ -167,6 +171,18 @@ def _moment(m: Any) -> Moment:
         mo.cost = m.cost
     elif kind == 4:  # KUDOS
         mo.to = _dec(m.to)
+    elif kind == 5:  # REVOKE
+        mo.to = _dec(m.to)
+        mo.points = m.points
+        mo.balance = m.balance
+        mo.revoked_event = _dec(m.revoked_event)
+        mo.revoked_ref = _dec(m.revoked_ref)
+        mo.revoked_type = _EVENT_TYPES[m.revoked_type]
+        mo.revoked_ts = m.revoked_ts
+        mo.badge = _dec(m.badge)
+        mo.times = m.times
+        mo.reward = _dec(m.reward)
+        mo.cost = m.cost
     return mo
 
 
@@ -331,6 +347,12 @@ class Listener:
     def on_kudos(self, moment: Moment) -> None:
         """Kudos given."""
 
+    def on_revoke(self, moment: Moment) -> None:
+        """An earlier event revoked (format 2): ``revoked_event`` /
+        ``revoked_ref`` say which, ``points`` / ``balance`` what was taken
+        back, ``badge`` / ``times`` a manual award dropped, ``reward`` /
+        ``cost`` a refund."""
+
     def on_outcome(self, event: Event, outcome: Outcome) -> None:
         """The outcome of an event the reorder window held (its call
         returned a held outcome), now that it is released: accepted,
@@ -346,7 +368,9 @@ class Engine(LiveMixin):
     loads it: a dict (the spec's program document), a JSON string, or a
     path (:class:`os.PathLike`).  Options: `tzdir` (the time-zone database
     folder; default the system's), `idempotency_retention_s` (0 keeps every
-    event id), `max_members` (0: unlimited), `listener`.
+    event id), `max_members` (0: unlimited), `max_member_bytes` (the most
+    state a program may give each member, 0: the library's default of
+    64 KiB; see :meth:`member_state_bytes`), `listener`.
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -360,6 +384,7 @@ class Engine(LiveMixin):
         tzdir: Optional[str] = None,
         idempotency_retention_s: int = 0,
         max_members: int = 0,
+        max_member_bytes: int = 0,
         listener: Any = None,
         store: Optional[Store] = None,
     ) -> None:
@@ -376,6 +401,7 @@ class Engine(LiveMixin):
         opts.tzdir = C.path(tzdir, "tzdir") if tzdir is not None else None
         opts.idempotency_retention_s = _int(idempotency_retention_s, "idempotency_retention_s")
         opts.max_members = _int(max_members, "max_members", 0, C.UINT64_MAX)
+        opts.max_member_bytes = _int(max_member_bytes, "max_member_bytes", 0, C.UINT64_MAX)
         h = c_void_p()
         lib.plaudit_ctx_new(byref(h), byref(opts))
         self._ctx = h.value
@@ -827,6 +853,13 @@ class Engine(LiveMixin):
                            i.n_badges, i.n_segments, i.n_leaderboards, i.n_rewards, bool(i.has_kudos),
                            bool(i.sealed))
 
+    def member_state_bytes(self) -> int:
+        """The fixed state the program gives every member, in bytes
+        (plaudit_program_member_bytes): what `max_member_bytes` bounds."""
+        n = c_uint64()
+        lib.plaudit_program_member_bytes(self._h(), byref(n))
+        return n.value
+
     # -- listeners ----------------------------------------------------------
 
     def set_listener(self, listener: Any) -> None:
@@ -940,10 +973,16 @@ class Engine(LiveMixin):
         out, outp = self._out_for_call()
         return self._finish(_record(ctx, byref(ev), outp), out, check)
 
+    def _record_ref(self, ev: Event, check: bool) -> Outcome:
+        return self.record(ev, check=check)
+
     @_locks_itself
     def record_action(self, ts: TsLike, member: StrLike, action: StrLike, id: Optional[StrLike] = None, *,
-                      check: bool = True) -> Outcome:
-        """`member` did `action` at `ts` (plaudit_record_action)."""
+                      ref: Optional[StrLike] = None, check: bool = True) -> Outcome:
+        """`member` did `action` at `ts` (plaudit_record_action).  `ref`
+        (format 2): the object it is about, what :meth:`revoke` matches."""
+        if ref is not None:
+            return self._record_ref(Event(EventType.ACTION, ts, member, action, id, ref=ref), check)  # type: ignore[arg-type]
         # The hot path: holds the lock itself (one frame less than serialized).
         if ts.__class__ is not int:
             ts = _ts(ts)
@@ -964,29 +1003,39 @@ class Engine(LiveMixin):
         return self._finish(_record_join(ctx, _ts(ts), _text(member, "member"), _text(id, "id"), outp), out, check)
 
     def record_kudos(self, ts: TsLike, from_: StrLike, to: StrLike, id: Optional[StrLike] = None, *,
-                     check: bool = True) -> Outcome:
+                     ref: Optional[StrLike] = None, check: bool = True) -> Outcome:
         """`from_` gives kudos to `to` (plaudit_record_kudos)."""
+        if ref is not None:
+            return self._record_ref(Event(EventType.KUDOS, ts, from_, to, id, ref=ref), check)  # type: ignore[arg-type]
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_kudos(ctx, _ts(ts), _text(from_, "from_"), _text(to, "to"), _text(id, "id"), outp), out, check)
 
     def record_redeem(self, ts: TsLike, member: StrLike, reward: StrLike, id: Optional[StrLike] = None, *,
-                      check: bool = True) -> Outcome:
+                      ref: Optional[StrLike] = None, check: bool = True) -> Outcome:
         """`member` redeems `reward` (plaudit_record_redeem)."""
+        if ref is not None:
+            return self._record_ref(Event(EventType.REDEEM, ts, member, reward, id, ref=ref), check)  # type: ignore[arg-type]
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_redeem(ctx, _ts(ts), _text(member, "member"), _text(reward, "reward"), _text(id, "id"), outp), out, check)
 
     def record_award(self, ts: TsLike, member: StrLike, badge: StrLike, id: Optional[StrLike] = None, *,
-                     check: bool = True) -> Outcome:
+                     ref: Optional[StrLike] = None, check: bool = True) -> Outcome:
         """Give `member` the manual `badge` (plaudit_record_award)."""
+        if ref is not None:
+            return self._record_ref(Event(EventType.AWARD, ts, member, badge, id, ref=ref), check)  # type: ignore[arg-type]
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_award(ctx, _ts(ts), _text(member, "member"), _text(badge, "badge"), _text(id, "id"), outp), out, check)
 
-    def record_adjust(self, ts: TsLike, member: StrLike, points: int, reason: Optional[StrLike] = None,
-                      id: Optional[StrLike] = None, *, check: bool = True) -> Outcome:
+    def record_adjust(self, ts: TsLike, member: StrLike, points: TsLike, reason: Optional[StrLike] = None,
+                      id: Optional[StrLike] = None, *, ref: Optional[StrLike] = None,
+                      check: bool = True) -> Outcome:
         """Adjust `member`'s points by `points` (plaudit_record_adjust)."""
+        if ref is not None:
+            return self._record_ref(Event(EventType.ADJUST, ts, member, None, id, points, reason, ref=ref),  # type: ignore[arg-type]
+                                    check)
         ctx = self._h()
         out, outp = self._out_for_call()
         rc = _record_adjust(ctx, _ts(ts), _text(member, "member"), _int(points, "points"), _text(reason, "reason"), _text(id, "id"), outp)
@@ -1015,6 +1064,27 @@ class Engine(LiveMixin):
         ctx = self._h()
         out, outp = self._out_for_call()
         return self._finish(_record_tick(ctx, _ts(ts), _text(id, "id"), outp), out, check)
+
+    def revoke(self, ts: TsLike, *, event: Optional[StrLike] = None, ref: Optional[StrLike] = None,
+               reason: Optional[StrLike] = None, id: Optional[StrLike] = None, check: bool = True) -> Outcome:
+        """Revoke (format 2, spec section 5) the event whose id is `event`,
+        or every event carrying `ref` (exactly one of the two), at `ts`
+        (plaudit_record_revoke).  The outcome has one ``MomentKind.REVOKE``
+        moment per revoked event.  `id` is the revoke's own idempotency
+        key.  A revoke that matches nothing raises NotFoundError."""
+        ctx = self._h()
+        if (event is None) == (ref is None):
+            raise TypeError("revoke() takes exactly one of event= and ref=")
+        out, outp = self._out_for_call()
+        rc = lib.plaudit_record_revoke(ctx, _ts(ts), _text(event, "event"), _text(ref, "ref"), _text(reason, "reason"),
+                                       _text(id, "id"), outp)
+        return self._finish(rc, out, check)
+
+    def record_revoke(self, ts: TsLike, *, event: Optional[StrLike] = None, ref: Optional[StrLike] = None,
+                      reason: Optional[StrLike] = None, id: Optional[StrLike] = None,
+                      check: bool = True) -> Outcome:
+        """The same as :meth:`revoke`."""
+        return self.revoke(ts, event=event, ref=ref, reason=reason, id=id, check=check)
 
     def record_team(self, ts: TsLike, member: StrLike, team: Optional[StrLike], id: Optional[StrLike] = None, *,
                     check: bool = True) -> Outcome:
@@ -1463,6 +1533,14 @@ class Engine(LiveMixin):
         ctx = self._h()
         p, n = c_void_p(), c_size_t()
         lib.plaudit_state_export(ctx, byref(p), byref(n))
+        return _take_string(ctx, p, n)
+
+    def rule_sentence(self, kind: str, id: StrLike) -> str:
+        """A rule in words: kind "badge", "campaign", "leaderboard" or
+        "tier" (plaudit_rule_sentence)."""
+        ctx = self._h()
+        p, n = c_void_p(), c_size_t()
+        lib.plaudit_rule_sentence(ctx, _text(kind, "kind"), _text(id, "id"), byref(p), byref(n))
         return _take_string(ctx, p, n)
 
     def export_state(self) -> dict[str, Any]:

@@ -29,6 +29,12 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "tick": (set(), set()),
     "program": ({"program"}, {"program"}),
 }
+# format 2 (the library's reader decides whether the program allows them)
+_KEYS_V2: dict[str, tuple[set[str], set[str]]] = {
+    "revoke": ({"event", "ref", "reason"}, set()),
+    "team": ({"member", "team"}, {"member", "team"}),
+}
+_REF_TYPES = {"action", "kudos", "redeem", "award", "adjust"}
 
 
 class _Dup(Exception):
@@ -129,10 +135,12 @@ def event_from_dict(obj: dict[str, Any]) -> Event:
         raise _bad("ts: missing")
     ts = _int(obj["ts"], "ts")
     type_name = _str(obj["type"], "type") if "type" in obj else "action"
-    spec = _KEYS.get(type_name)
+    spec = _KEYS.get(type_name) or _KEYS_V2.get(type_name)
     if spec is None:
         raise _bad(f"type: unknown event type \"{type_name}\"")
     allowed, required = spec
+    if type_name in _REF_TYPES:
+        allowed = allowed | {"ref"}
     for k in obj:
         if k not in _COMMON and k not in allowed:
             raise _bad(f"{k}: unknown key for a {type_name} event")
@@ -141,6 +149,19 @@ def event_from_dict(obj: dict[str, Any]) -> Event:
             raise _bad(f"{k}: missing")
     eid: Optional[str] = _str(obj["id"], "id") if "id" in obj else None
     t = EventType[type_name.upper()]
+    ref: Optional[str] = _str(obj["ref"], "ref") if "ref" in obj else None
+    if t is EventType.REVOKE:
+        if ("event" in obj) == ("ref" in obj):
+            raise _bad("a revoke event takes exactly one of \"event\" and \"ref\"")
+        reason = _str(obj["reason"], "reason") if "reason" in obj else None
+        target = _str(obj["event"], "event") if "event" in obj else None
+        return Event(t, ts, None, target, eid, reason=reason, ref=ref)
+    ev = _event_v1(t, ts, obj, eid)
+    ev.ref = ref
+    return ev
+
+
+def _event_v1(t: EventType, ts: int, obj: dict[str, Any], eid: Optional[str]) -> Event:
     if t is EventType.ACTION:
         return Event(t, ts, _str(obj["member"], "member"), _str(obj["action"], "action"), eid)
     if t is EventType.JOIN:
@@ -162,6 +183,9 @@ def event_from_dict(obj: dict[str, Any]) -> Event:
         if not isinstance(flag, bool):
             raise _bad("leaderboards: expected true or false")
         return Event(t, ts, _str(obj["member"], "member"), None, eid, flag=flag)
+    if t is EventType.TEAM:
+        team = obj["team"]
+        return Event(t, ts, _str(obj["member"], "member"), None if team is None else _str(team, "team"), eid)
     if t is EventType.PROGRAM:
         doc = obj["program"]
         if not isinstance(doc, dict):

@@ -72,6 +72,7 @@ class MomentKind(enum.IntEnum):
     TIER = 2
     REDEEM = 3
     KUDOS = 4
+    REVOKE = 5  # format 2: an earlier event revoked
 
 
 class Source(enum.IntEnum):
@@ -81,6 +82,8 @@ class Source(enum.IntEnum):
     BONUS = 1
     KUDOS = 2
     ADJUST = 3
+    REVOKE = 4  # source_id: the revoked event's id
+    REDEEM = 5  # points history only: source_id is the reward
 
 
 PeriodLike = Union[Period, str, int, None]
@@ -122,6 +125,12 @@ class Moment:
     to: Optional[str] = None
     seq: int = 0  # 1, 2, 3, ... over the engine's life, the same after recovery
     redelivered: bool = False  # put back in the outbox by recovery
+    # REVOKE (and POINTS moments with source REVOKE: revoked_event/_ref)
+    balance: int = 0
+    revoked_event: Optional[str] = None
+    revoked_ref: Optional[str] = None
+    revoked_type: Optional["EventType"] = None
+    revoked_ts: int = 0
 
 
 @dataclass(slots=True)
@@ -174,29 +183,33 @@ class Event:
     document: Optional[str] = None
 
     @classmethod
-    def action(cls, ts: int, member: str, action: str, id: Optional[str] = None) -> "Event":
-        return cls(EventType.ACTION, ts, member, action, id)
+    def action(cls, ts: int, member: str, action: str, id: Optional[str] = None, *,
+               ref: Optional[str] = None) -> "Event":
+        return cls(EventType.ACTION, ts, member, action, id, ref=ref)
 
     @classmethod
     def join(cls, ts: int, member: str, id: Optional[str] = None) -> "Event":
         return cls(EventType.JOIN, ts, member, None, id)
 
     @classmethod
-    def kudos(cls, ts: int, from_: str, to: str, id: Optional[str] = None) -> "Event":
-        return cls(EventType.KUDOS, ts, from_, to, id)
+    def kudos(cls, ts: int, from_: str, to: str, id: Optional[str] = None, *,
+              ref: Optional[str] = None) -> "Event":
+        return cls(EventType.KUDOS, ts, from_, to, id, ref=ref)
 
     @classmethod
-    def redeem(cls, ts: int, member: str, reward: str, id: Optional[str] = None) -> "Event":
-        return cls(EventType.REDEEM, ts, member, reward, id)
+    def redeem(cls, ts: int, member: str, reward: str, id: Optional[str] = None, *,
+               ref: Optional[str] = None) -> "Event":
+        return cls(EventType.REDEEM, ts, member, reward, id, ref=ref)
 
     @classmethod
-    def award(cls, ts: int, member: str, badge: str, id: Optional[str] = None) -> "Event":
-        return cls(EventType.AWARD, ts, member, badge, id)
+    def award(cls, ts: int, member: str, badge: str, id: Optional[str] = None, *,
+              ref: Optional[str] = None) -> "Event":
+        return cls(EventType.AWARD, ts, member, badge, id, ref=ref)
 
     @classmethod
     def adjust(cls, ts: int, member: str, points: int, reason: Optional[str] = None,
-               id: Optional[str] = None) -> "Event":
-        return cls(EventType.ADJUST, ts, member, None, id, points, reason)
+               id: Optional[str] = None, *, ref: Optional[str] = None) -> "Event":
+        return cls(EventType.ADJUST, ts, member, None, id, points, reason, ref=ref)
 
     @classmethod
     def segment(cls, ts: int, member: str, segment: Optional[str], id: Optional[str] = None) -> "Event":
@@ -209,6 +222,13 @@ class Event:
     @classmethod
     def tick(cls, ts: int, id: Optional[str] = None) -> "Event":
         return cls(EventType.TICK, ts, None, None, id)
+
+    @classmethod
+    def revoke(cls, ts: int, *, event: Optional[str] = None, ref: Optional[str] = None,
+               reason: Optional[str] = None, id: Optional[str] = None) -> "Event":
+        """Revoke (format 2) the event whose id is `event`, or every event
+        with `ref`: exactly one of the two."""
+        return cls(EventType.REVOKE, ts, None, event, id, reason=reason, ref=ref)
 
     @classmethod
     def team(cls, ts: int, member: str, team: Optional[str], id: Optional[str] = None) -> "Event":

@@ -45,6 +45,7 @@ int main(void)
       F(plaudit_options, max_program_bytes)
       F(plaudit_options, max_json_depth)
       F(plaudit_options, max_rules)
+      F(plaudit_options, max_member_bytes)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
@@ -179,6 +180,11 @@ int main(void)
       F(plaudit_moment, to)
       F(plaudit_moment, seq)
       F(plaudit_moment, redelivered)
+      F(plaudit_moment, balance)
+      F(plaudit_moment, revoked_event)
+      F(plaudit_moment, revoked_ref)
+      F(plaudit_moment, revoked_type)
+      F(plaudit_moment, revoked_ts)
     );
     S(plaudit_outcome,
       F(plaudit_outcome, status)
@@ -200,6 +206,7 @@ int main(void)
       F(plaudit_listener, on_kudos)
       F(plaudit_listener, payload)
       F(plaudit_listener, on_outcome)
+      F(plaudit_listener, on_revoke)
     );
     S(plaudit_window_info,
       F(plaudit_window_info, window_s)
@@ -387,6 +394,7 @@ int main(void)
       F(plaudit_analytics_period, participants)
       F(plaudit_analytics_period, contributions)
       F(plaudit_analytics_period, redemptions)
+      F(plaudit_analytics_period, revocations)
     );
     S(plaudit_quiet_contributor,
       F(plaudit_quiet_contributor, member)
@@ -422,6 +430,7 @@ int main(void)
       F(plaudit_analytics, quiet)
       F(plaudit_analytics, n_periods)
       F(plaudit_analytics, periods)
+      F(plaudit_analytics, revocations)
     );
     printf("\n}\n");
     return 0;

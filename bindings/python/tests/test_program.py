@@ -154,3 +154,15 @@ def test_program_export_json(program: dict[str, Any]) -> None:
         text = eng.export_program_json()
         with Engine.from_json(text) as again:
             assert again.program_info() == eng.program_info()
+
+
+def test_member_state_bytes_and_its_limit() -> None:
+    doc = {"format": "plaudit.program/1",
+           "leaderboards": [{"id": f"b{i}", "period": "day"} for i in range(4000)]}
+    with pytest.raises(plaudit.LimitError, match="bytes of state per member.*max_member_bytes"):
+        Engine(doc)
+    with Engine(doc, max_member_bytes=200_000) as eng:
+        n = eng.member_state_bytes()
+        assert 4000 * 24 < n < 4000 * 24 + 1024
+    with Engine({"format": "plaudit.program/1", "actions": [{"id": "a", "points": 1}]}) as eng:
+        assert 0 < eng.member_state_bytes() < 1024
