@@ -899,6 +899,46 @@ static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
     plaudit_leaderboard_top(R.ctx, "accounts-monthly", 3, top, &n);
     if (n) printf("# accounts-monthly leader: %s (%lld)\n", top[0].member, (long long)top[0].score);
     if (o->digest) printf("%-40s %016" PRIx64 " digest\n", "v2_state_digest", plaudit_state_digest(R.ctx));
+    /* what revokes need: posts with an id and a ref (4 posts a ref), then
+     * every ref revoked */
+    uint64_t nr = o->events < 200000 ? o->events : 200000;
+    int64_t ts = plaudit_clock(R.ctx) + 1;
+    size_t before = R.cnt.live, keys_only = 0;
+    char id[48], ref[48];
+    for (uint64_t i = 0; i < nr; i++) {
+        snprintf(id, sizeof id, "post-%010" PRIu64, i);
+        snprintf(ref, sizeof ref, "thread:%08" PRIu64, i / 4);
+        plaudit_event ev = {.type = PLAUDIT_EVENT_ACTION, .ts = ts, .member = w->ids[0], .target = "forum.post",
+                            .id = id, .ref = ref};
+        if (plaudit_record(R.ctx, &ev, NULL) < 0) die("post %s: %s", id, plaudit_errmsg(R.ctx));
+    }
+    size_t with_refs = R.cnt.live - before;
+    /* the same posts' keys alone, on the format 1 program (which remembers
+     * nothing for revokes) */
+    {
+        counter c1 = {0};
+        opts o1 = *o;
+        plaudit_ctx *k = new_ctx(&o1, &c1, NULL); /* the format 1 program: keys, no remembered events */
+        size_t b1 = c1.live;
+        for (uint64_t i = 0; i < nr; i++) {
+            snprintf(id, sizeof id, "post-%010" PRIu64, i);
+            if (plaudit_record_action(k, ts, w->ids[0], "forum.post", id, NULL) < 0)
+                die("post %s: %s", id, plaudit_errmsg(k));
+        }
+        keys_only = c1.live - b1;
+        plaudit_ctx_free(k);
+    }
+    /* a ref of 15 bytes shared by 4 events, beyond the ids */
+    out("v2_bytes_per_remembered_event", (double)(with_refs > keys_only ? with_refs - keys_only : 0) / (double)nr,
+        "B");
+    double t0 = g_clock();
+    for (uint64_t i = 0; i < nr / 4; i++) {
+        snprintf(ref, sizeof ref, "thread:%08" PRIu64, i);
+        if (plaudit_record_revoke(R.ctx, ts + 1, NULL, ref, NULL, NULL, NULL) != PLAUDIT_OK)
+            die("revoke %s: %s", ref, plaudit_errmsg(R.ctx));
+    }
+    double rt = g_clock() - t0;
+    out("v2_revokes_per_s", (double)(nr / 4) / rt, "revokes/s (4 events each)");
     plaudit_ctx_free(R.ctx);
 }
 

@@ -1031,6 +1031,26 @@ static int attach_store(plaudit_ctx *ctx, const char *dir, const opts *o)
                     r.torn_bytes);
         fprintf(stderr, "\n");
     }
+    /* What a retroactive replay changed, member by member: said even with
+     * --quiet (members' standing changed without an event). */
+    if (r.changed_members) {
+        fprintf(stderr, "%s: --store %s: the retroactive replay changed %" PRIu64 " member%s:\n", prog, dir,
+                r.changed_members, r.changed_members == 1 ? "" : "s");
+        static const char *const what_names[] = {"tier", "badges", "points", "balance (redemptions)",
+                                                 "exists under one program only"};
+        for (size_t i = 0; i < r.changed_members; i++) {
+            const char *who;
+            unsigned what;
+            if (plaudit_store_recovery_change(ctx, i, &who, &what) != PLAUDIT_OK) break;
+            fprintf(stderr, "  %s:", who);
+            for (unsigned b = 0, first = 1; b < 5; b++)
+                if (what & (1u << b)) {
+                    fprintf(stderr, "%s %s", first ? "" : ",", what_names[b]);
+                    first = 0;
+                }
+            fprintf(stderr, "\n");
+        }
+    }
     /* Data loss, not a crash artifact: said even with --quiet. */
     if (r.damaged_records)
         fprintf(stderr,

@@ -1456,6 +1456,11 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * one and the journal is replayed retroactively from record 1 under it,
  * program events included (each still replaces the program from its ts
  * on).  A failed attach leaves the context with the program it was given.
+ * A retroactive replay reports what it changed: snapshots (written with
+ * JSON support) carry the program in force, so recovery rebuilds the state
+ * under the old program (the snapshot, then the records after it) beside
+ * the replay, and lists the members whose tier, badges, points or balance
+ * differ (plaudit_recovery.changed_members, plaudit_store_recovery_change).
  */
 
 typedef enum plaudit_sync_policy {
@@ -1504,7 +1509,28 @@ typedef struct plaudit_recovery {
                                 so its event may have been acknowledged,
                                 and it is lost (a warning; anywhere but at
                                 the end this is PLAUDIT_ECORRUPT) */
+    /* A retroactive replay: how many members it changed against the state
+     * the store held under the program that wrote the snapshot (the
+     * snapshot, then the later records replayed under that program):
+     * their tier, badges, points or balance (a redemption the new program
+     * rejects shows in the balance) differ.  plaudit_store_recovery_change
+     * lists them.  0 without a retroactive replay, or when the snapshot
+     * does not carry its program (written without JSON support). */
+    uint64_t changed_members;
 } plaudit_recovery;
+
+/* What differs for a member a retroactive replay changed (bits). */
+#define PLAUDIT_CHANGED_TIER 1u
+#define PLAUDIT_CHANGED_BADGES 2u
+#define PLAUDIT_CHANGED_POINTS 4u
+#define PLAUDIT_CHANGED_BALANCE 8u
+#define PLAUDIT_CHANGED_MEMBER 16u /* exists under one program only */
+
+/* The i-th member (0 <= i < changed_members, in id order) the last
+ * retroactive replay changed: *member (owned by ctx, valid until the store
+ * is detached or the next attach) and *what (PLAUDIT_CHANGED_* bits).
+ * PLAUDIT_ENOTFOUND past the end; PLAUDIT_ESTATE without a store. */
+PLAUDIT_EXPORT int plaudit_store_recovery_change(plaudit_ctx *ctx, size_t i, const char **member, unsigned *what);
 
 /* Attach a store to a context whose program is declared and which has not
  * recorded any event yet, and recover from it (see RECOVERY).  The program

@@ -389,10 +389,9 @@ static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int6
 
 enum { TRG_TIME = 0, TRG_POINTS, TRG_DISTINCT, TRG_GIVEN, TRG_RECEIVED, TRG_TIER, TRG_ACTION };
 
-static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
+/* What can raise a badge's value, its dates aside. */
+static uint32_t base_trigger(const plaudit_ctx *ctx, const pl_badge *g)
 {
-    if (g->n_thr && g->thr[0] <= 0) return TRG_TIME; /* holds with nothing done */
-    if (g->dated) return TRG_TIME; /* can start to hold when its range starts */
     switch (g->kind) {
     case PLAUDIT_CRITERION_ALL: return TRG_ACTION + (uint32_t)ctx->n_actions + g->chal; /* its own, see below */
     case PLAUDIT_CRITERION_ACTION_COUNT:
@@ -404,6 +403,20 @@ static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
     case PLAUDIT_CRITERION_TIER: return TRG_TIER;
     default: return TRG_TIME; /* tenure, and anything not listed above */
     }
+}
+
+/* ... and what else can, for a part of a challenge (a dated challenge's
+ * parts are dated too) */
+static uint32_t undated_trigger(const plaudit_ctx *ctx, const pl_badge *g)
+{
+    if (g->n_thr && g->thr[0] <= 0) return TRG_TIME; /* holds with nothing done */
+    return base_trigger(ctx, g);
+}
+
+static uint32_t badge_trigger(const plaudit_ctx *ctx, const pl_badge *g)
+{
+    if (g->dated) return TRG_TIME; /* can start to hold when its range starts */
+    return undated_trigger(ctx, g);
 }
 
 /* A challenge holds when all its parts do, so any part's trigger can raise
@@ -427,7 +440,7 @@ static int chal_lists_build(plaudit_ctx *ctx)
             const pl_badge *g = ctx->badges[i];
             if (g->kind != PLAUDIT_CRITERION_ALL) continue;
             for (uint32_t j = 0; j < g->n_sub; j++) {
-                uint32_t t = badge_trigger(ctx, &g->sub[j]);
+                uint32_t t = undated_trigger(ctx, &g->sub[j]);
                 if (!pass) {
                     ctx->chal_off[t + 1]++;
                     total++;
@@ -530,7 +543,13 @@ static int eval_badges(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
     uint32_t cur = 0;
     int rc;
     for (size_t i = 0; i < ctx->n_eval_badges; i++) {
-        if (te[trig[i]] <= last[i]) continue;
+        if (te[trig[i]] <= last[i]) {
+            /* a dated badge is time-triggered (its range can start), and
+             * within a call its value still rises with its own inputs (a
+             * bonus paid, a tier reached in an earlier pass) */
+            const pl_badge *g = ctx->badges[ctx->eval_badges[i]];
+            if (!g->dated || te[base_trigger(ctx, g)] <= last[i]) continue;
+        }
         last[i] = ctx->epoch;
         if ((rc = eval_one(ctx, m, ts, K, i, &cur, changed))) return rc;
     }

@@ -604,6 +604,14 @@ int pl_program_adopt(plaudit_ctx *ctx, const char *doc, size_t len, const pl_bad
  * reset), or forget it. */
 void pl_program_restore_initial(plaudit_ctx *ctx);
 void pl_program_drop_initial(plaudit_ctx *ctx);
+/* A context of no program with ctx's allocator and limits. */
+int pl_program_scratch(plaudit_ctx *ctx, plaudit_ctx **out);
+
+/* ---- retroactive_diff.c: what a retroactive replay changed ------------- */
+/* Members whose tier, badges, points or balance differ between ctx and
+ * old (the state under the old program) into s->changes. */
+int pl_retro_diff(plaudit_ctx *ctx, plaudit_ctx *old, struct pl_store *s);
+void pl_retro_free(plaudit_ctx *ctx, struct pl_store *s);
 /* Badges declared by the program in force (the retired ones follow). */
 static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
 
@@ -625,6 +633,8 @@ typedef struct pl_store {
     pl_buf buf;               /* encoding scratch */
     uint64_t base_fp;         /* fingerprint of the program the context was
                                  given at attach (snapshots carry it) */
+    struct pl_change { char *id; unsigned what; } *changes; /* retroactive_diff.c */
+    size_t n_changes;
 } pl_store;
 
 /* Record an event without journaling or listeners (recovery). engine.c */
@@ -727,6 +737,11 @@ int pl_snapshot_check(plaudit_ctx *ctx, const void *data, size_t len, uint64_t *
 /* Load a checked snapshot into an empty state (on failure the state is
  * reset to empty). */
 int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len);
+/* The same into a context of no program (force: adopt the snapshot's
+ * program, also the given one), for the old state of a retroactive
+ * replay; whether the snapshot carries its program. */
+int pl_snapshot_load_as(plaudit_ctx *ctx, const void *data, size_t len, int force);
+int pl_snapshot_has_program(const void *data);
 /* Back to the state of a context that never saw an event. */
 void pl_state_reset(plaudit_ctx *ctx);
 void pl_store_free(plaudit_ctx *ctx);

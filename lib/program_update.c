@@ -50,6 +50,8 @@ static int scratch_new(plaudit_ctx *ctx, plaudit_ctx **out)
     return PLAUDIT_OK;
 }
 
+int pl_program_scratch(plaudit_ctx *ctx, plaudit_ctx **out) { return scratch_new(ctx, out); }
+
 static void pu_free(plaudit_ctx *ctx)
 {
     pl_progupd *pu = ctx->pu;

@@ -188,11 +188,11 @@ static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
 
 /* The program a program event set: its document, then the badges kept
  * only because members earned them. */
-static void put_program(const plaudit_ctx *ctx, pl_buf *b)
+static void put_program(const plaudit_ctx *ctx, pl_buf *b, const char *doc, size_t n)
 {
-    size_t n = strlen(ctx->program_doc);
+    pl_put32(b, ctx->program_doc ? 1u : 0u); /* 1: a program event set it */
     pl_put32(b, (uint32_t)n);
-    pl_buf_put(b, ctx->program_doc, n);
+    pl_buf_put(b, doc, n);
     pl_put32(b, (uint32_t)ctx->n_retired);
     for (size_t i = pl_live_badges(ctx); i < ctx->n_badges; i++) {
         const pl_badge *g = ctx->badges[i];
@@ -221,7 +221,19 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     pl_buf_put(b, hdr, sizeof hdr);
     pl_put64(b, seq);
     pl_put64(b, fp);
-    if (ctx->program_doc) put_program(ctx, b);
+    /* The program in force, so that a retroactive replay can tell what it
+     * changed (the document of the given program is its export; without
+     * JSON support only a program event's document is there). */
+    char *exported = NULL;
+    size_t doc_len = 0;
+    if (!ctx->program_doc) {
+        int rc = plaudit_program_export_json(ctx, &exported, &doc_len);
+        if (rc == PLAUDIT_ENOMEM) return rc;
+        if (rc) exported = NULL;
+    }
+    const char *doc = ctx->program_doc ? ctx->program_doc : exported;
+    if (doc) put_program(ctx, b, doc, ctx->program_doc ? strlen(doc) : doc_len);
+    pl_free(&ctx->alloc, exported);
     pl_put32(b, (uint32_t)ctx->n_actions);
     pl_put32(b, ctx->lay.n_cd);
     pl_put32(b, ctx->lay.n_trk);
@@ -303,7 +315,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
     memcpy(h, SNAP_MAGIC, 8);
-    pl_le32(h + 8, ctx->program_doc ? SNAP_VERSION_PROGRAM : SNAP_VERSION);
+    pl_le32(h + 8, doc ? SNAP_VERSION_PROGRAM : SNAP_VERSION);
     pl_le32(h + 12, 0);
     pl_le64(h + 16, body);
     pl_le32(h + 24, plaudit_crc32c(0, h + SNAP_HDR, body));
@@ -431,8 +443,9 @@ static int get_str(plaudit_ctx *ctx, rd *r, size_t max, char **out)
 }
 
 /* The program section of a version 2 snapshot: adopt it. */
-static int load_program(plaudit_ctx *ctx, rd *r)
+static int load_program(plaudit_ctx *ctx, rd *r, int force)
 {
+    uint32_t set = g32(r);
     uint32_t n = g32(r);
     const unsigned char *doc = n <= ctx->max_program ? take(r, n) : NULL;
     if (!doc) return bad(ctx, "program document");
@@ -464,7 +477,10 @@ static int load_program(plaudit_ctx *ctx, rd *r)
         for (uint32_t j = 0; j < g->n_thr; j++) g->thr[j] = (int64_t)g64(r);
     }
     if (!rc && r->short_) rc = bad(ctx, "retired badges");
-    if (!rc) rc = pl_program_adopt(ctx, (const char *)doc, n, ptr, nr);
+    if (!rc && set > 1) rc = bad(ctx, "program flag");
+    /* The given program is the context's already (the fingerprints
+     * matched); a shadow of the old state (force) loads it. */
+    if (!rc && (set || force)) rc = pl_program_adopt(ctx, (const char *)doc, n, ptr, nr);
     for (uint32_t i = 0; gs && i < nr; i++) {
         pl_free(&ctx->alloc, gs[i].id);
         pl_free(&ctx->alloc, gs[i].name);
@@ -495,13 +511,13 @@ static int v2_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
     return PLAUDIT_OK;
 }
 
-static int load(plaudit_ctx *ctx, rd *r, unsigned version)
+static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
 {
     PL_UH(&ctx->alloc);
     g64(r); /* seq */
     g64(r); /* fingerprint */
     if (version == SNAP_VERSION_PROGRAM) {
-        int rc = load_program(ctx, r);
+        int rc = load_program(ctx, r, force);
         if (rc) return rc;
     }
     if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
@@ -673,10 +689,20 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version)
     return PLAUDIT_OK;
 }
 
+int pl_snapshot_has_program(const void *data) { return pl_rd32((const unsigned char *)data + 8) == SNAP_VERSION_PROGRAM; }
+
+int pl_snapshot_load_as(plaudit_ctx *ctx, const void *data, size_t len, int force)
+{
+    rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
+    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8), force);
+    if (rc) pl_state_reset(ctx);
+    return rc;
+}
+
 int pl_snapshot_load(plaudit_ctx *ctx, const void *data, size_t len)
 {
     rd r = {(const unsigned char *)data + SNAP_HDR, len - SNAP_HDR, 0, 0};
-    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8));
+    int rc = load(ctx, &r, pl_rd32((const unsigned char *)data + 8), 0);
     if (rc) pl_state_reset(ctx);
     return rc;
 }

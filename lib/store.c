@@ -64,6 +64,10 @@ typedef struct recov {
     uint64_t snap_total;      /* size the snapshot's header gives (0: not
                                  read yet) */
     int chunk_rc;             /* an error raised inside a chunk callback */
+    plaudit_ctx *shadow;      /* retroactive: the state under the old
+                                 program (its snapshot, then the records
+                                 after it), for plaudit_recovery.changed_members */
+    uint64_t snap_seq;
 } recov;
 
 /* Collect the snapshot, checking its header as soon as it has arrived:
@@ -163,6 +167,11 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
         return pl_err(ctx, PLAUDIT_ECORRUPT, "journal is corrupt: record %llu follows the state at record %llu",
                       (unsigned long long)seq, (unsigned long long)(R->base + rep->replayed));
     rep->replayed++;
+    if (R->shadow && seq > R->snap_seq) {
+        plaudit_ctx *o = R->shadow;
+        int src = R->jr.kind == PL_REC_EVENT ? pl_record_replay(o, ev) : pl_window_replay(o, R->jr.kind, ev);
+        if (src == PLAUDIT_ENOMEM) return pl_err(ctx, src, "out of memory replaying under the old program");
+    }
     /* Arrivals go through the reorder window again (reorder.c). */
     int rc = R->jr.kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, R->jr.kind, ev);
     if (R->jr.kind != PL_REC_EVENT) {
@@ -216,6 +225,18 @@ static int recover(plaudit_ctx *ctx, recov *R)
             R->base = snap_seq;
         } else {
             rep->retroactive = 1;
+            /* The state under the old program, to tell what the replay
+             * changes (a snapshot that carries its program). */
+            if (pl_snapshot_has_program(R->snap.p)) {
+                if ((rc = pl_program_scratch(ctx, &R->shadow))) return rc;
+                rc = pl_snapshot_load_as(R->shadow, R->snap.p, R->snap.len, 1);
+                if (rc == PLAUDIT_ENOMEM) return pl_err(ctx, rc, "out of memory reading the store");
+                if (rc) {
+                    plaudit_ctx_free(R->shadow);
+                    R->shadow = NULL;
+                }
+                R->snap_seq = snap_seq;
+            }
         }
     }
     pl_buf_free(&R->snap);
@@ -257,6 +278,7 @@ static int recover(plaudit_ctx *ctx, recov *R)
         if (rc) return pl_store_fail(ctx, s, rc, "journal_cut");
     }
     rep->torn_bytes = torn;
+    if (R->shadow && (rc = pl_retro_diff(ctx, R->shadow, s))) return rc;
     rep->torn_records = torn && !damaged;
     rep->damaged_records = (uint64_t)damaged;
     s->seq = jr->last_seq > snap_seq ? jr->last_seq : snap_seq;
@@ -312,6 +334,8 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);
+    plaudit_ctx_free(R.shadow);
+    if (rc) pl_retro_free(ctx, s);
     if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */
     if (!rc) pl_program_drop_initial(ctx);
     if (rc) {
@@ -410,6 +434,7 @@ void pl_store_free(plaudit_ctx *ctx)
     if (s->cb.close) s->cb.close(s->cb.payload);
     pl_guard_end(ctx, g);
     pl_buf_free(&s->buf);
+    pl_retro_free(ctx, s);
     pl_free(&ctx->alloc, s);
     ctx->store = NULL;
 }

@@ -416,7 +416,11 @@ int pl_teams_prepare(plaudit_ctx *ctx, plaudit_ctx *nx, const int32_t *board_map
         for (size_t b = 0; b < nx->n_boards; b++) {
             const pl_board *nb = nx->boards[b];
             if (!nb->by_team || board_map[b] < 0) continue;
-            t->slots[nb->team_slot] = o->slots[ctx->boards[board_map[b]]->team_slot];
+            pl_slot *s = &t->slots[nb->team_slot];
+            *s = o->slots[ctx->boards[board_map[b]]->team_slot];
+            /* a score of a period the clock left (it moved to the event's
+             * ts first) is not ranked again */
+            s->ranked = (uint32_t)team_eligible(nb, s);
         }
     }
     N->n_undo = 0;

@@ -193,6 +193,24 @@ static void test_recovery(void **state)
     assert_int_equal(rec.retroactive, 1);
     DIVERGE(plaudit_state_digest(c) == ref2_d[NW], "retroactive replay differs\n");
     DIVERGE(ref2_d[NW] != ref_d[NW], "the variant changes nothing\n");
+    /* what it changed: posts were worth 12 before the second program, so
+     * alice and bob have other points; carol only shared (same) */
+    assert_int_equal(rec.changed_members, 2);
+    const char *who;
+    unsigned what;
+    assert_int_equal(plaudit_store_recovery_change(c, 0, &who, &what), PLAUDIT_OK);
+    assert_string_equal(who, "alice");
+    assert_true(what & PLAUDIT_CHANGED_POINTS);
+    assert_true(what & PLAUDIT_CHANGED_BALANCE);
+    assert_int_equal(plaudit_store_recovery_change(c, 1, &who, &what), PLAUDIT_OK);
+    assert_string_equal(who, "bob");
+    assert_int_equal(plaudit_store_recovery_change(c, 2, &who, &what), PLAUDIT_ENOTFOUND);
+    plaudit_ctx_free(c);
+    /* the same program again: no retroactive replay, nothing listed */
+    c = attached(m, program_a, &keep);
+    assert_int_equal(plaudit_store_recovery_get(c, &rec), PLAUDIT_OK);
+    assert_int_equal(rec.retroactive, 0);
+    assert_int_equal(rec.changed_members, 0);
     plaudit_ctx_free(c);
     /* a failed attach leaves the program the context was given */
     memset(m, 0, sizeof *m);

@@ -417,6 +417,27 @@ def what_if_from_a_date():
 
 
 @test
+def replay_store_retroactive_reports_changes():
+    """A store replayed under another initial program (with program events
+    in its history) says on stderr which members the replay changed."""
+    c = os.path.join(SPEC, "08-program-event")
+    if not store_supported() or not os.path.isdir(c):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        store = os.path.join(d, "store")
+        run("replay", "-q", "--store", store, c + "/program.json", c + "/events.jsonl", check_rc=0)
+        prog = json.loads(read(c + "/program.json"))
+        prog["actions"][1]["points"] = 6  # the survey, before the program event
+        other = os.path.join(d, "other.json")
+        with open(other, "w") as f:
+            json.dump(prog, f)
+        p = run("replay", "-q", "--store", store, other, "/dev/null", check_rc=0)
+        err = p.stderr.decode()
+        assert "the retroactive replay changed 1 member:\n  alice: points, balance (redemptions)\n" in err, err
+        assert json.loads(p.stdout)["members"]["alice"]["points"] == 36
+
+
+@test
 def what_if_badges_and_rank():
     with tempfile.TemporaryDirectory() as d:
         c, _ = whatif_programs(d)

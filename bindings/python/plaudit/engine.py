@@ -1318,9 +1318,16 @@ class Engine(LiveMixin):
         all zeros without a store)."""
         r = L.plaudit_recovery()
         lib.plaudit_store_recovery_get(self._h(), byref(r))
+        changed: dict[str, list[str]] = {}
+        if r.changed_members and L.has("plaudit_store_recovery_change"):
+            who, what = c_char_p(), ctypes.c_uint()
+            names = ((1, "tier"), (2, "badges"), (4, "points"), (8, "balance"), (16, "member"))
+            for i in range(r.changed_members):
+                lib.plaudit_store_recovery_change(self._h(), i, byref(who), byref(what))
+                changed[(who.value or b"").decode()] = [n for bit, n in names if what.value & bit]
         return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
                         r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq, r.torn_records,
-                        r.damaged_records)
+                        r.damaged_records, changed)
 
     def sync(self) -> None:
         """Make every journaled event durable now (plaudit_store_sync).

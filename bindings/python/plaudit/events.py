@@ -28,6 +28,7 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "preferences": ({"member", "leaderboards"}, {"member", "leaderboards"}),
     "tick": (set(), set()),
     "program": ({"program"}, {"program"}),
+    "team": ({"member", "team"}, {"member", "team"}),
 }
 # format 2 (the library's reader decides whether the program allows them)
 _KEYS_V2: dict[str, tuple[set[str], set[str]]] = {

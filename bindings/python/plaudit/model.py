@@ -425,3 +425,6 @@ class Recovery:
     torn_records: int = 0     # 1: a last record cut short by a crash was dropped
     damaged_records: int = 0  # 1: a whole last record failing its checksum was
     #                           dropped (its event may have been acknowledged)
+    # A retroactive replay: the members whose tier, badges, points or balance
+    # it changed, as {member: ["tier", "badges", "points", "balance"]}.
+    changed: dict = field(default_factory=dict)

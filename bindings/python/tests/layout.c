@@ -376,6 +376,7 @@ int main(void)
       F(plaudit_recovery, last_seq)
       F(plaudit_recovery, torn_records)
       F(plaudit_recovery, damaged_records)
+      F(plaudit_recovery, changed_members)
     );
     S(plaudit_analytics_options,
       F(plaudit_analytics_options, version)

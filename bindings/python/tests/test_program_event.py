@@ -78,3 +78,21 @@ def test_program_event_in_a_batch_and_a_line() -> None:
         # the same line again is a duplicate (same content)
         assert eng.record_line(line).status == plaudit.Status.DUPLICATE
         assert eng.export_state()["members"]["bob"]["points"] == 20
+
+
+def test_retroactive_replay_reports_what_it_changed(tmp_path: pathlib.Path) -> None:
+    with plaudit.Engine(V1) as eng:
+        eng.file_store(tmp_path / "st", keep_journal=True)
+        eng.record_action(T0, "alice", "answer")
+        eng.record_action(T0 + 1, "bob", "survey")
+        eng.update_program(T0 + 10, V2)
+        eng.record_action(T0 + 11, "alice", "answer")
+        eng.snapshot()
+    # the same history under another initial program: answers worth 11
+    v1b = json.loads(json.dumps(V1))
+    v1b["actions"][0]["points"] = 11
+    with plaudit.Engine(v1b) as eng:
+        rec = eng.file_store(tmp_path / "st", keep_journal=True)
+        assert rec.retroactive
+        assert rec.changed == {"alice": ["points", "balance"]}
+        assert eng.export_state()["members"]["alice"]["points"] == 31
