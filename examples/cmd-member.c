@@ -147,7 +147,15 @@ static int print_text(view *v, FILE *f)
         const plaudit_badge_progress *p = &pr.badges[i];
         fprintf(f, "    %-24s %s %" PRId64 " of %" PRId64 " (level %u of %u)%s\n", p->badge, crit_name(p->criterion),
                 p->current, p->next, p->level, p->levels, p->earned_this_period ? ", earned this period" : "");
+        for (size_t j = 0; j < p->n_parts; j++) /* a challenge's parts */
+            fprintf(f, "      %s %s%s%s %" PRId64 " of %" PRId64 "%s\n", p->parts[j].met ? "[x]" : "[ ]",
+                    crit_name(p->parts[j].criterion), p->parts[j].action || p->parts[j].tier ? " " : "",
+                    p->parts[j].action ? p->parts[j].action : p->parts[j].tier ? p->parts[j].tier : "",
+                    p->parts[j].current, p->parts[j].target,
+                    p->parts[j].within ? (p->parts[j].within == PLAUDIT_PERIOD_ALL ? "" : " this period") : "");
     }
+    for (size_t j = 0; j < pr.n_next_benefits; j++)
+        fprintf(f, "  %s %s\n", j ? "          " : "next gives", pr.next_benefits[j]);
     fprintf(f, "  boards\n");
     const char *board;
     for (size_t i = 0; (board = plaudit_leaderboard_at(ctx, i)); i++) {

@@ -510,6 +510,10 @@ static int cmd_check(const opts *o)
         int m = info.utc_offset_minutes < 0 ? -info.utc_offset_minutes : info.utc_offset_minutes;
         printf("local time: UTC%c%02d:%02d\n", info.utc_offset_minutes < 0 ? '-' : '+', m / 60, m % 60);
     }
+    plaudit_window_info wi;
+    if (plaudit_window_info_get(ctx, &wi) == PLAUDIT_OK && wi.window_s)
+        printf("reorder window: %" PRId64 " s (events are put back in time order before they are processed)\n",
+               wi.window_s);
     printf("%zu actions, %zu tiers, %zu badges, %zu segments, %zu leaderboards, %s, %zu rewards\n", info.n_actions,
            info.n_tiers, info.n_badges, info.n_segments, info.n_leaderboards, info.has_kudos ? "kudos" : "no kudos",
            info.n_rewards);

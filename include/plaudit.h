@@ -965,8 +965,8 @@ PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener
  *
  * OFF by default: without plaudit_outbox_enable nothing is kept, and the
  * sequence numbers are still assigned (stable across recovery for format 2
- * programs).  Memory: about 160 bytes per pending moment (plus the reason
- * of an adjustment).
+ * programs).  Memory: about 190 bytes per pending moment (the moment and
+ * a copy of its strings; bench/window-bench measures it).
  */
 
 /* Enable the outbox, bounded to max_pending moments (0: 1048576).  Before
@@ -1391,7 +1391,8 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * PLAUDIT_EIO, ...) with the store's detail in plaudit_errmsg, the state
  * digest is exactly what it was before, nothing stays in the journal, and
  * the event can be retried with the same idempotency key.  Duplicate and
- * rejected events are never journaled.  plaudit_record_batch stops at an
+ * rejected events are never journaled (with a reorder window the journal
+ * records every arrival instead, see REORDER WINDOW).  plaudit_record_batch stops at an
  * event the store failed (see there).
  *
  * SYNC POLICY (group commit).  PLAUDIT_SYNC_ALWAYS syncs after every

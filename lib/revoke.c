@@ -456,6 +456,14 @@ static void undo_action(plaudit_ctx *ctx, const undo_ctx *u, const pl_rev *r, pl
         pl_trk *t = &trk[a->within_trk[i]];
         if (still_current(u, t, (plaudit_period)ctx->trk_per[a->within_trk[i]]) && t->aux) t->aux--;
     }
+    /* dated-badge counts that counted it (their range holds its ts) */
+    for (uint32_t i = 0; i < a->n_dated; i++) {
+        const struct pl_dated *d = &a->dated[i];
+        if ((d->from != PLAUDIT_UNSET && u->ev_ts < d->from) || (d->until != PLAUDIT_UNSET && u->ev_ts >= d->until))
+            continue;
+        pl_trk *t = &trk[d->trk];
+        if (t->period == 1 && t->aux) t->aux--;
+    }
     if (a->cap_trk >= 0) cap_give_back(u, &trk[a->cap_trk], a->cap_per, r->p);
     if (a->n_seg && !(m->st.flags & PL_MF_PINNED)) m->st.segment = pl_member_infer_segment(ctx, m);
 }

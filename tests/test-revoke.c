@@ -759,6 +759,30 @@ static void after_program_event(void **state)
     plaudit_ctx_free(c);
 }
 
+/* ---- dated-badge counts ------------------------------------------------------------------------- */
+
+static void dated_counts_drop(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = ctx_new();
+    char doc[512];
+    snprintf(doc, sizeof doc,
+             "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"bug\", \"points\": 1}], \"badges\": "
+             "[{\"id\": \"launch\", \"from\": %lld, \"until\": %lld, \"when\": {\"action\": \"bug\", \"count\": 2}}]}",
+             (long long)T, (long long)(T + WEEK));
+    OK(plaudit_program_load_json(c, doc, strlen(doc)));
+    OK(act_ref(c, T - 10, "ann", "bug", "before", NULL)); /* outside the range: not counted */
+    OK(act_ref(c, T + 1, "ann", "bug", "b1", NULL));
+    OK(plaudit_record_revoke(c, T + 2, "before", NULL, NULL, NULL, NULL)); /* leaves the dated count alone */
+    OK(plaudit_record_revoke(c, T + 3, "b1", NULL, NULL, NULL, NULL));     /* the dated count drops to 0 */
+    OK(act_ref(c, T + 4, "ann", "bug", NULL, NULL));
+    assert_int_equal(badge_n(c, "ann", "launch"), 0); /* 1 in the range, not 2 */
+    OK(act_ref(c, T + 5, "ann", "bug", NULL, NULL));
+    assert_int_equal(badge_n(c, "ann", "launch"), 1);
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -780,6 +804,7 @@ int main(void)
         cmocka_unit_test(analytics_count_revocations),
         cmocka_unit_test(retention_forgets),
         cmocka_unit_test(after_program_event),
+        cmocka_unit_test(dated_counts_drop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -391,6 +391,42 @@ class Version2(Base):
         self.assertEqual(m["points"], 0)
         self.assertEqual(s.stop(), 0)
 
+    def test_teams(self):
+        s = self.start(program=PROGRAM2)
+        st, out = s.post_batch([
+            {"ts": T0, "type": "team", "member": "ann", "team": "acme"},
+            {"ts": T0, "type": "team", "member": "bob", "team": "acme"},
+            {"ts": T0, "type": "team", "member": "cid", "team": "<globex>"},
+            {"ts": T0 + 1, "member": "ann", "action": "forum.answer"},
+            {"ts": T0 + 2, "member": "bob", "action": "forum.answer"},
+            {"ts": T0 + 3, "member": "cid", "action": "forum.answer"},
+            {"ts": T0 + 4, "member": "cid", "action": "ping"},
+            {"ts": T0 + 5, "member": "dan", "action": "forum.answer"},
+        ])
+        self.assertEqual(out["rejected"], 0, out)
+        st, board = s.json("GET", "/v1/leaderboards/teams")
+        self.assertEqual((st, board["by"]), (200, "team"))
+        self.assertEqual([(e["rank"], e["team"], e["score"]) for e in board["entries"]],
+                         [(1, "acme", 20), (2, "<globex>", 11)])
+        st, board = s.json("GET", "/v1/leaderboards/teams?around=" + q("<globex>") + "&k=1")
+        self.assertEqual([e["team"] for e in board["entries"]], ["acme", "<globex>"])
+        st, m = s.json("GET", "/v1/members/bob")
+        self.assertEqual(m["team"], "acme")
+        self.assertEqual(m["ranks"]["teams"], {"team": "acme", "rank": 1, "score": 20, "ranked": 2})
+        self.assertEqual(m["ranks"]["all-time"]["rank"], 3)  # cid 11, then ann 10 (earlier), bob 10
+        st, m = s.json("GET", "/v1/members/dan")
+        self.assertEqual((m["team"], m["ranks"]["teams"]["rank"]), (None, None))
+        st, teams = s.json("GET", "/v1/teams")
+        self.assertEqual((teams["count"], teams["teams"]), (2, ["acme", "<globex>"]))
+        st, t = s.json("GET", "/v1/teams/acme")
+        self.assertEqual((st, t["members"], t["ranks"]["teams"]["rank"]), (200, 2, 1))
+        st, e = s.json("GET", "/v1/teams/nope")
+        self.assertEqual((st, e["code"]), (404, -3))
+        st, state = s.json("GET", "/v1/state")
+        self.assertEqual(state["format"], "plaudit.state/2")
+        self.assertEqual(state["members"]["ann"]["team"], "acme")
+        self.assertEqual(s.stop(), 0)
+
     def test_program_event(self):
         s = self.start(program=PROGRAM2)
         s.post_event({"ts": T0, "member": "ann", "action": "forum.answer"})
@@ -404,7 +440,7 @@ class Version2(Base):
         st, prog = s.json("GET", "/v1/program")
         self.assertEqual(prog["actions"][1]["points"], 25)
         st, boards = s.json("GET", "/v1/leaderboards")
-        self.assertEqual([b["id"] for b in boards["leaderboards"]], ["all-time", "monthly"])
+        self.assertEqual([b["id"] for b in boards["leaderboards"]], ["all-time", "teams", "monthly"])
         st, out = s.post_event({"ts": T0 + 101, "member": "ann", "action": "forum.answer"})
         self.assertEqual(out["points"], 25)
         # Before the clock: rejected.

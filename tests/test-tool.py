@@ -142,6 +142,7 @@ def replay_window_trace_and_reports():
     """07-reorder-window: holds and releases in --trace, rejected lines
     reported by their own number, everything released at the end."""
     c = case("07-reorder-window")
+    assert b"reorder window: 120 s" in run("check", c + "/program.json", check_rc=0).stdout
     p = run("replay", "--trace", c + "/program.json", c + "/events.jsonl", check_rc=0)
     trace, state = p.stdout.decode().split("\n{\n", 1)
     assert ("{\n" + state).encode() == read(c + "/expected.json")

@@ -334,6 +334,7 @@ static void member_json(engine *e, sbuf *b, const plaudit_member_info *mi)
     kv_int(b, "balance", mi->balance);
     kv_str(b, "tier", mi->tier);
     kv_str(b, "segment", mi->segment);
+    kv_str(b, "team", mi->team);
     sb_printf(b, ",\"segment_pinned\":%s,\"leaderboards\":%s", mi->segment_pinned ? "true" : "false",
               mi->leaderboards ? "true" : "false");
     kv_int(b, "kudos_given", (int64_t)mi->kudos_given);
@@ -394,6 +395,8 @@ static void member_json(engine *e, sbuf *b, const plaudit_member_info *mi)
         else sb_puts(b, "null");
         sb_printf(b, ",\"score\":%" PRId64 ",\"ranked\":%" PRIu64 "}", score, count);
     }
+    /* Team boards: the place of the member's team. */
+    team_ranks_json(e, b, mi->team, &first);
     sb_puts(b, "}}");
 }
 
@@ -451,13 +454,22 @@ static void h_history(req *r, resp *o)
 
 /* ---- leaderboards ------------------------------------------------------------------------------ */
 
-static void board_head(sbuf *b, const board *bd)
+static void board_head(engine *e, sbuf *b, const board *bd)
 {
     sb_puts(b, "{\"id\":");
     sb_json_str(b, bd->id);
     kv_str(b, "name", bd->name);
     kv_str(b, "period", bd->period);
     kv_str(b, "by", bd->by_team ? "team" : "member");
+    plaudit_leaderboard_info li;
+    if (plaudit_leaderboard_info_get(e->ctx, bd->id, &li) == PLAUDIT_OK) {
+        if (li.segment) kv_str(b, "segment", li.segment);
+        /* A season: its range, and whether it is over (frozen standings). */
+        if (li.from != PLAUDIT_UNSET) kv_int(b, "from", li.from);
+        if (li.until != PLAUDIT_UNSET) kv_int(b, "until", li.until);
+        if (li.from != PLAUDIT_UNSET || li.until != PLAUDIT_UNSET)
+            sb_printf(b, ",\"frozen\":%s", li.frozen ? "true" : "false");
+    }
 }
 
 static void h_boards(req *r, resp *o)
@@ -470,7 +482,7 @@ static void h_boards(req *r, resp *o)
     for (size_t i = 0; i < e->n_boards; i++) {
         const board *bd = &e->boards[i];
         if (i) sb_puts(&b, ",");
-        board_head(&b, bd);
+        board_head(e, &b, bd);
         uint64_t count = 0;
         if (plaudit_leaderboard_count(e->ctx, bd->id, &count) == PLAUDIT_OK)
             sb_printf(&b, ",\"count\":%" PRIu64, count);
@@ -509,7 +521,7 @@ static void h_board(req *r, resp *o)
     }
     uint64_t count = 0;
     plaudit_leaderboard_count(e->ctx, bd->id, &count);
-    board_head(&b, bd);
+    board_head(e, &b, bd);
     sb_printf(&b, ",\"count\":%" PRIu64 ",\"entries\":[", count);
     /* On a team board the entries are teams (and `around` names one). */
     for (size_t i = 0; i < n; i++) {
@@ -688,6 +700,8 @@ const route api_routes[] = {
     {"GET", "/v1/members", READ, h_members},
     {"GET", "/v1/members/*", READ, h_member},
     {"GET", "/v1/members/*/history", READ, h_history},
+    {"GET", "/v1/teams", READ, h_teams},
+    {"GET", "/v1/teams/*", READ, h_team},
     {"GET", "/v1/leaderboards", READ, h_boards},
     {"GET", "/v1/leaderboards/*", READ, h_board},
     {"GET", "/v1/state", READ, h_state},

@@ -200,6 +200,11 @@ typedef struct route {
 extern const route api_routes[];
 extern const size_t api_n_routes;
 
+/* teams.c */
+void h_teams(req *r, resp *o);
+void h_team(req *r, resp *o);
+void team_ranks_json(engine *e, sbuf *b, const char *team, int *first);
+
 /* outbox.c */
 void h_outbox(req *r, resp *o);
 void h_outbox_ack(req *r, resp *o);
