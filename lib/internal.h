@@ -326,6 +326,7 @@ typedef struct pl_undo {
     pl_member *m;
     size_t saved;             /* offset of the snapshot in the arena */
     int is_new;
+    int head;                 /* only the pl_mstate header was saved (a tick, evaluate.c) */
 } pl_undo;
 
 typedef struct pl_treeop {
@@ -352,6 +353,7 @@ typedef struct pl_txn {
     size_t n_stock_saved, cap_stock_saved;
     uint32_t serial;
     int active;
+    int head_touch;           /* a tick: pl_touch_head saves headers only */
 } pl_txn;
 
 /* ---- the context ------------------------------------------------------ */
@@ -568,6 +570,9 @@ const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts);
 /* ---- evaluation (evaluate.c) ------------------------------------------ */
 /* Inside a transaction: make m writable (snapshot before first change). */
 int pl_touch(plaudit_ctx *ctx, pl_member *m);
+/* Snapshot before a write to m's pl_mstate header only (not its counters,
+ * trackers or slots); the same as pl_touch outside a tick. */
+int pl_touch_head(plaudit_ctx *ctx, pl_member *m);
 int pl_moment(plaudit_ctx *ctx, plaudit_moment **out);
 /* Award d points (floored at 0) to m at ts, updating balance, windows and
  * boards, with a POINTS moment.  m must be touched. */
