@@ -130,6 +130,7 @@ int plaudit_moments_drain(plaudit_ctx *ctx)
 typedef struct feeder {
     plaudit_ctx *ctx;
     const char *label;
+    const char *path;         /* the events file, for labelled reports */
     const feed_opts *o;
     int trace;
     uint64_t base;            /* arrival number of lines[0] */
@@ -164,9 +165,13 @@ static uint64_t line_of(const feeder *f, uint64_t arrival)
 static void report(const feeder *f, uint64_t line, const char *msg)
 {
     if (f->o->quiet) return;
-    if (f->label) fprintf(stderr, "%s: ", f->label);
-    if (line) fprintf(stderr, "line %" PRIu64 ": %s\n", line, msg);
-    else fprintf(stderr, "a line held before the restart: %s\n", msg);
+    /* Labelled (what-if): the line is the events file's, the label says
+     * under which program it was rejected. */
+    if (f->label) fprintf(stderr, "%s: ", strcmp(f->path, "-") ? f->path : "standard input");
+    if (line) fprintf(stderr, "line %" PRIu64, line);
+    else fprintf(stderr, "a line held before the restart");
+    if (f->label) fprintf(stderr, " (%s)", f->label);
+    fprintf(stderr, ": %s\n", msg);
 }
 
 static void trace_line(const feeder *f, uint64_t line, const plaudit_outcome *out, int released)
@@ -283,6 +288,7 @@ int plaudit_feed(plaudit_ctx **ctxs, const char **labels, int n, const char *pat
     for (int c = 0; c < n; c++) {
         fs[c].ctx = ctxs[c];
         fs[c].label = labels ? labels[c] : NULL;
+        fs[c].path = path;
         fs[c].o = o;
         fs[c].trace = c == 0 && o->trace;
         plaudit_listener L = PLAUDIT_LISTENER_INIT;

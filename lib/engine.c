@@ -248,7 +248,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     switch (ev->type) {
     case PLAUDIT_EVENT_ACTION:
         if (!(R->a = pl_action_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown action \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown action \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_ACTION, ev->target));
         break;
     case PLAUDIT_EVENT_JOIN:
         if (R->m) return pl_err(ctx, PLAUDIT_EEXIST, "member \"%s\" already exists", ev->member);
@@ -277,7 +278,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     case PLAUDIT_EVENT_REDEEM: {
         if (!(R->r = pl_reward_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown reward \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown reward \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_REWARD, ev->target));
         if (R->r->stock0 != PLAUDIT_UNSET && R->r->stock <= 0)
             return pl_err(ctx, PLAUDIT_ESTOCK, "reward \"%s\" is out of stock", ev->target);
         int64_t bal = R->m ? R->m->st.balance : 0;
@@ -288,7 +290,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     }
     case PLAUDIT_EVENT_AWARD:
         if (!(R->g = pl_badge_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_BADGE, ev->target));
         if (R->g->kind != PLAUDIT_CRITERION_MANUAL)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\" is not manual: it is earned by its criterion",
                           ev->target);
@@ -297,7 +300,8 @@ static int validate(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
         break;
     case PLAUDIT_EVENT_SEGMENT:
         if (ev->target && !(R->s = pl_segment_find(ctx, ev->target)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown segment \"%s\"", ev->target);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown segment \"%s\"%s", ev->target,
+                          pl_did_you_mean(ctx, PL_K_SEGMENT, ev->target));
         break;
     default: break;
     }
@@ -321,6 +325,7 @@ static void txn_begin(plaudit_ctx *ctx)
         t->serial = 1;
     }
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->head_touch = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
     t->tick_members = ctx->tick_members;
@@ -347,7 +352,7 @@ static void txn_rollback(plaudit_ctx *ctx)
             ctx->n_members--;
             pl_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
-            memcpy(&u->m->st, t->arena + u->saved, ctx->lay.state_size);
+            memcpy(&u->m->st, t->arena + u->saved, u->head ? sizeof(pl_mstate) : ctx->lay.state_size);
         }
     }
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
@@ -398,6 +403,7 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     pl_undo *u = &t->undo[t->n_undo++];
     u->m = m;
     u->is_new = 1;
+    u->head = 0;
     u->saved = 0;
     *out = m;
     return PLAUDIT_OK;
@@ -664,6 +670,9 @@ static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
     ctx->tick_ts = ev->ts;
     ctx->tick_members = ctx->n_members;
     ctx->subject = NULL;
+    /* Members the tick changes are snapshotted when first written, and
+     * most of them only in their header (evaluate.c). */
+    ctx->txn.head_touch = 1;
     int rc;
     for (size_t i = 0; i < ctx->n_members; i++)
         if ((rc = pl_evaluate_after(ctx, ctx->mv[i], ev->ts, PL_EVL_TIME))) return rc;
@@ -693,19 +702,26 @@ static const pl_slot *snap_slots(const plaudit_ctx *ctx, const pl_undo *u)
     return (const pl_slot *)(ctx->txn.arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
 }
 
+enum { BOARD_GROUP = 16 }; /* boards counted together in commit's first pass */
+
 static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
-    /* 1. reserve index room for every insert this event makes */
-    for (size_t b = 0; b < ctx->n_boards; b++) {
-        const pl_board *board = ctx->boards[b];
-        if (board->frozen) continue;
-        size_t inserts = 0;
+    /* 1. reserve index room for every insert this event makes (members
+     * outside, boards inside: each member's slots are read once) */
+    for (size_t b0 = 0; b0 < ctx->n_boards; b0 += BOARD_GROUP) {
+        size_t nb = ctx->n_boards - b0 < BOARD_GROUP ? ctx->n_boards - b0 : BOARD_GROUP;
+        size_t inserts[BOARD_GROUP] = {0};
         for (size_t i = 0; i < t->n_undo; i++)
-            if (pl_slot_eligible(ctx, t->undo[i].m, board)) inserts++;
-        if (inserts && pl_rank_reserve(board->rank, inserts))
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+            for (size_t b = 0; b < nb; b++)
+                inserts[b] += (size_t)pl_slot_eligible(ctx, t->undo[i].m, ctx->boards[b0 + b]);
+        for (size_t b = 0; b < nb; b++) {
+            const pl_board *board = ctx->boards[b0 + b];
+            if (board->frozen) continue;
+            if (inserts[b] && pl_rank_reserve(board->rank, inserts[b]))
+                return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+        }
     }
     int rc = pl_revoke_reserve(ctx, ev);
     if (rc) return rc;
@@ -740,20 +756,22 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             return rc;
         }
     }
-    /* 3. from here on nothing fails */
+    /* 3. from here on nothing fails.  Each board's index sees its updates
+     * in member order; the boards are independent, so members outside. */
     pl_revoke_commit(ctx, ev, key);
-    for (size_t b = 0; b < ctx->n_boards; b++) {
-        pl_board *board = ctx->boards[b];
-        if (board->frozen) continue; /* a season's last standings stay */
-        if (t->board_closed[b]) pl_rank_clear(board->rank);
-        for (size_t i = 0; i < t->n_undo; i++) {
-            const pl_undo *u = &t->undo[i];
+    for (size_t b = 0; b < ctx->n_boards; b++)
+        if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
+    for (size_t i = 0; i < t->n_undo; i++) {
+        const pl_undo *u = &t->undo[i];
+        for (size_t b = 0; b < ctx->n_boards; b++) {
+            pl_board *board = ctx->boards[b];
+            if (board->frozen) continue; /* a season's last standings stay */
             pl_slot *s = &PL_SLOTS(ctx, u->m)[b];
             int now = pl_slot_eligible(ctx, u->m, board);
             int was = 0;
             const pl_slot *o = NULL;
             if (!u->is_new && !t->board_closed[b]) {
-                o = &snap_slots(ctx, u)[b];
+                o = u->head ? s : &snap_slots(ctx, u)[b]; /* a header-only snapshot: the slots did not change */
                 was = o->ranked && o->period == board->cur;
             }
             if (was && now && o->score == s->score && o->ts == s->ts) continue;

@@ -6,22 +6,67 @@
  * transaction can roll it back. */
 #include "internal.h"
 
-int pl_touch(plaudit_ctx *ctx, pl_member *m)
+static int touch_room(plaudit_ctx *ctx, pl_member *m, size_t sz)
 {
     pl_txn *t = &ctx->txn;
-    if (m->mark == t->serial) return PLAUDIT_OK;
-    size_t sz = ctx->lay.state_size;
     if (pl_grow(&ctx->alloc, (void **)&t->undo, &t->cap_undo, t->n_undo + 1, sizeof *t->undo) ||
         pl_grow(&ctx->alloc, (void **)&t->arena, &t->arena_cap, t->arena_len + sz, 1))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording member \"%s\"", m->id);
+    return PLAUDIT_OK;
+}
+
+/* A member whose header only was saved gets a full snapshot before its tail
+ * is written: the saved header (its value before the event) and the tail,
+ * which nothing wrote yet. */
+static int touch_upgrade(plaudit_ctx *ctx, pl_member *m)
+{
+    pl_txn *t = &ctx->txn;
+    size_t i = t->n_undo;
+    while (i > 0 && t->undo[i - 1].m != m) i--; /* a tick evaluates one member at a time: the last */
+    if (i == 0 || !t->undo[i - 1].head) return PLAUDIT_OK;
+    size_t sz = ctx->lay.state_size;
+    int rc = touch_room(ctx, m, sz);
+    if (rc) return rc;
+    pl_undo *u = &t->undo[i - 1];
+    char *dst = t->arena + t->arena_len;
+    memcpy(dst, t->arena + u->saved, sizeof(pl_mstate));
+    memcpy(dst + sizeof(pl_mstate), (const char *)&m->st + sizeof(pl_mstate), sz - sizeof(pl_mstate));
+    u->saved = t->arena_len;
+    u->head = 0;
+    t->arena_len += sz;
+    return PLAUDIT_OK;
+}
+
+static int touch(plaudit_ctx *ctx, pl_member *m, int head)
+{
+    pl_txn *t = &ctx->txn;
+    size_t sz = head ? sizeof(pl_mstate) : ctx->lay.state_size;
+    int rc = touch_room(ctx, m, sz);
+    if (rc) return rc;
     pl_undo *u = &t->undo[t->n_undo++];
     u->m = m;
     u->is_new = 0;
+    u->head = head;
     u->saved = t->arena_len;
     memcpy(t->arena + t->arena_len, &m->st, sz);
     t->arena_len += sz;
     m->mark = t->serial;
     return PLAUDIT_OK;
+}
+
+int pl_touch(plaudit_ctx *ctx, pl_member *m)
+{
+    const pl_txn *t = &ctx->txn;
+    if (m->mark == t->serial) return t->head_touch ? touch_upgrade(ctx, m) : PLAUDIT_OK;
+    return touch(ctx, m, 0);
+}
+
+/* A tick changes most members' headers only (a tier, a badge array): saving
+ * just the header keeps the tick's undo small. */
+int pl_touch_head(plaudit_ctx *ctx, pl_member *m)
+{
+    if (m->mark == ctx->txn.serial) return PLAUDIT_OK;
+    return touch(ctx, m, ctx->txn.head_touch);
 }
 
 int pl_moment(plaudit_ctx *ctx, plaudit_moment **out)
@@ -45,7 +90,8 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     int64_t aw = np - st->points;
     if (aw == 0) return PLAUDIT_OK;
     plaudit_moment *mo = NULL;
-    int rc = pl_moment(ctx, &mo);
+    int rc = pl_touch(ctx, m); /* after a header-only snapshot (a bonus in a tick) */
+    if (!rc) rc = pl_moment(ctx, &mo);
     if (rc) return rc;
     mo->kind = PLAUDIT_MOMENT_POINTS;
     mo->ts = ts;
@@ -176,14 +222,14 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
             h = window_held(&PL_TRK(ctx, m)[t->trk], k);
         }
         if (ok && t->lifetime && (int32_t)i > m->st.lifetime_tier) {
-            if ((rc = pl_touch(ctx, m))) return rc;
+            if ((rc = pl_touch_head(ctx, m))) return rc;
             m->st.lifetime_tier = (int32_t)i;
         }
         if (h) held = (int32_t)i;
     }
     int32_t tier = held > m->st.lifetime_tier ? held : m->st.lifetime_tier;
     if (tier == m->st.tier) return PLAUDIT_OK;
-    if ((rc = pl_touch(ctx, m))) return rc;
+    if ((rc = pl_touch_head(ctx, m))) return rc;
     plaudit_moment *mo = NULL;
     if ((rc = pl_moment(ctx, &mo))) return rc;
     mo->kind = PLAUDIT_MOMENT_TIER;
@@ -295,7 +341,7 @@ static int badge_moment(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64
 int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t period,
                     const char *board)
 {
-    int rc = pl_touch(ctx, m);
+    int rc = pl_touch_head(ctx, m);
     pl_earned *e;
     if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
     uint32_t n = pl_sat_inc32(e->n);
@@ -309,7 +355,7 @@ int pl_badge_credit(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t t
 /* Unlock levels (from, to] of a levelled badge, each with its bonus. */
 static int unlock_levels(plaudit_ctx *ctx, pl_member *m, const pl_badge *g, int64_t ts, uint32_t to)
 {
-    int rc = pl_touch(ctx, m);
+    int rc = pl_touch_head(ctx, m);
     pl_earned *e;
     if (rc || (rc = earned_entry(ctx, m, g->idx, ts, &e))) return rc;
     uint32_t from = e->n;
@@ -550,7 +596,7 @@ static int evaluate(plaudit_ctx *ctx, pl_member *m, int64_t ts)
 /* A member the program changed under: every badge, once. */
 static int reeval(plaudit_ctx *ctx, pl_member *m)
 {
-    int rc = pl_touch(ctx, m);
+    int rc = pl_touch_head(ctx, m);
     if (rc) return rc;
     m->st.flags &= ~PL_MF_REEVAL;
     return PLAUDIT_OK;

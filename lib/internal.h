@@ -326,6 +326,7 @@ typedef struct pl_undo {
     pl_member *m;
     size_t saved;             /* offset of the snapshot in the arena */
     int is_new;
+    int head;                 /* only the pl_mstate header was saved (a tick, evaluate.c) */
 } pl_undo;
 
 typedef struct pl_treeop {
@@ -352,6 +353,7 @@ typedef struct pl_txn {
     size_t n_stock_saved, cap_stock_saved;
     uint32_t serial;
     int active;
+    int head_touch;           /* a tick: pl_touch_head saves headers only */
 } pl_txn;
 
 /* ---- the context ------------------------------------------------------ */
@@ -370,6 +372,7 @@ struct plaudit_ctx {
      * event fail, or NULL: recovery tells a journaled event rejected by a
      * different option from one a changed program rejects. */
     const char *limit_option;
+    char suggest[300];            /* pl_did_you_mean's text */
 
     /* program: everything from `format` to `member_h` is the program in
      * force.  A program event (program_update.c) swaps this whole region
@@ -498,6 +501,25 @@ static inline int pl_guard_begin(plaudit_ctx *ctx, int kind)
 }
 static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = was; }
 
+/* ---- suggest.c: "did you mean" ------------------------------------------ */
+typedef enum pl_rule_kind { PL_K_ACTION, PL_K_TIER, PL_K_SEGMENT, PL_K_BOARD, PL_K_BADGE, PL_K_REWARD } pl_rule_kind;
+/* " (did you mean \"forum.answer\"?)" for the declared id of that kind
+ * closest to `wrong`, or "" when none is close.  Valid until the next
+ * call (ctx->suggest). */
+const char *pl_did_you_mean(plaudit_ctx *ctx, pl_rule_kind kind, const char *wrong);
+/* The same over any names: init, add each candidate, then the text. */
+typedef struct pl_suggest {
+    const char *wrong;
+    size_t len, limit, best_d, seen;
+    char best[256];
+} pl_suggest;
+void pl_suggest_init(pl_suggest *s, const char *wrong);
+void pl_suggest_add(pl_suggest *s, const char *cand, size_t n);
+const char *pl_suggest_text(pl_suggest *s, char *buf, size_t n);
+/* The zone name of the database (tzdir, NULL: the usual places) closest
+ * to `wrong`, as pl_suggest_text gives it, into buf. */
+const char *pl_suggest_zone(const char *tzdir, const char *wrong, char *buf, size_t n);
+
 /* ---- program.c -------------------------------------------------------- */
 int pl_program_seal(plaudit_ctx *ctx);
 /* The member allocation the program needs, id aside (what the seal lays
@@ -548,6 +570,9 @@ const uint32_t *pl_keys(plaudit_ctx *ctx, int64_t ts);
 /* ---- evaluation (evaluate.c) ------------------------------------------ */
 /* Inside a transaction: make m writable (snapshot before first change). */
 int pl_touch(plaudit_ctx *ctx, pl_member *m);
+/* Snapshot before a write to m's pl_mstate header only (not its counters,
+ * trackers or slots); the same as pl_touch outside a tick. */
+int pl_touch_head(plaudit_ctx *ctx, pl_member *m);
 int pl_moment(plaudit_ctx *ctx, plaudit_moment **out);
 /* Award d points (floored at 0) to m at ts, updating balance, windows and
  * boards, with a POINTS moment.  m must be touched. */

@@ -666,7 +666,8 @@ static int load_segments(plaudit_ctx *ctx, json_t *arr)
                 break;
             }
             if (!pl_action_find(ctx, key)) {
-                rc = jerr(ctx, PLAUDIT_ENOTFOUND, &r, "unknown action \"%s\"", key);
+                rc = jerr(ctx, PLAUDIT_ENOTFOUND, &r, "unknown action \"%s\"%s", key,
+                          pl_did_you_mean(ctx, PL_K_ACTION, key));
                 break;
             }
             acts[j] = key;
@@ -712,7 +713,8 @@ static int load_boards(plaudit_ctx *ctx, json_t *arr)
         }
         if (d.segment && !pl_segment_find(ctx, d.segment)) {
             jp(&q, &p, "segment", -1);
-            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown segment \"%s\"", d.segment);
+            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown segment \"%s\"%s", d.segment,
+                        pl_did_you_mean(ctx, PL_K_SEGMENT, d.segment));
         }
         if ((rc = plaudit_leaderboard_declare(ctx, &d))) return decl_fail(ctx, rc, &p);
     }
@@ -761,7 +763,8 @@ int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_def *d,
         if ((rc = req_str(ctx, w, p, "action", &d->action))) return rc;
         if (!pl_action_find(ctx, d->action)) {
             jp(&q, p, "action", -1);
-            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown action \"%s\"", d->action);
+            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown action \"%s\"%s", d->action,
+                        pl_did_you_mean(ctx, PL_K_ACTION, d->action));
         }
         json_t *c = json_object_get(w, "count"), *s = json_object_get(w, "streak");
         if ((c != NULL) == (s != NULL)) return jerr(ctx, PLAUDIT_EPARSE, p, "an action criterion needs count or streak (one of them)");
@@ -790,7 +793,8 @@ int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_def *d,
         d->criterion = PLAUDIT_CRITERION_TIER;
         if (!pl_tier_find(ctx, d->tier)) {
             jp(&q, p, "tier", -1);
-            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown tier \"%s\"", d->tier);
+            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown tier \"%s\"%s", d->tier,
+                        pl_did_you_mean(ctx, PL_K_TIER, d->tier));
         }
         return PLAUDIT_OK;
     }
@@ -802,7 +806,8 @@ int load_when(plaudit_ctx *ctx, json_t *w, const jpath *p, plaudit_badge_def *d,
         d->criterion = PLAUDIT_CRITERION_LEADERBOARD;
         if (!pl_board_find(ctx, d->leaderboard)) {
             jp(&q, p, "leaderboard", -1);
-            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown leaderboard \"%s\"", d->leaderboard);
+            return jerr(ctx, PLAUDIT_ENOTFOUND, &q, "unknown leaderboard \"%s\"%s", d->leaderboard,
+                        pl_did_you_mean(ctx, PL_K_BOARD, d->leaderboard));
         }
         return PLAUDIT_OK;
     }
@@ -999,7 +1004,14 @@ static int parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what
         if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
         return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
     }
-    if (one_line) return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, e->text, e->column);
+    if (one_line) {
+        /* jansson speaks of a file; an event line ends with the line. */
+        char text[sizeof e->text + 8];
+        snprintf(text, sizeof text, "%s", e->text);
+        char *eof = strstr(text, "end of file");
+        if (eof) memcpy(eof, "end of line", 11);
+        return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, text, e->column);
+    }
     return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
 }
 

@@ -306,7 +306,8 @@ int pl_json_load_campaigns(plaudit_ctx *ctx, json_t *arr)
                 jp_at(&r, &p, "actions", (long)j);
                 if (!json_is_string(x)) rc = jerr(ctx, PLAUDIT_EPARSE, &r, "expected an action id");
                 else if (!pl_action_find(ctx, json_string_value(x)))
-                    rc = jerr(ctx, PLAUDIT_ENOTFOUND, &r, "unknown action \"%s\"", json_string_value(x));
+                    rc = jerr(ctx, PLAUDIT_ENOTFOUND, &r, "unknown action \"%s\"%s", json_string_value(x),
+                              pl_did_you_mean(ctx, PL_K_ACTION, json_string_value(x)));
                 else names[j] = json_string_value(x);
             }
             d.n_actions = n;

@@ -264,6 +264,12 @@ int plaudit_program_set_timezone(plaudit_ctx *ctx, const char *zone)
     rc = pl_tz_load(&ctx->alloc, ctx->tzdir, zone, &tz, msg, sizeof msg);
     if (rc) {
         pl_free(&ctx->alloc, name);
+        /* Said once: the loader's message may name the zone already. */
+        if (rc == PLAUDIT_ENOTFOUND) {
+            char hint[300];
+            return pl_err(ctx, rc, "%s%s", msg, pl_suggest_zone(ctx->tzdir, zone, hint, sizeof hint));
+        }
+        if (strstr(msg, zone)) return pl_err(ctx, rc, "%s", msg);
         return pl_err(ctx, rc, "time zone \"%s\": %s", zone, msg);
     }
     pl_tz_free(&ctx->alloc, ctx->tz);
@@ -387,8 +393,8 @@ int plaudit_segment_declare(plaudit_ctx *ctx, const plaudit_segment_def *d)
     for (size_t i = 0; i < d->n_weights; i++) {
         const pl_action *a = pl_action_find(ctx, d->actions[i]);
         if (!a)
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "segment \"%s\": weights: unknown action \"%s\"", d->id,
-                          d->actions[i] ? d->actions[i] : "(null)");
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "segment \"%s\": weights: unknown action \"%s\"%s", d->id,
+                          d->actions[i] ? d->actions[i] : "(null)", pl_did_you_mean(ctx, PL_K_ACTION, d->actions[i]));
         for (size_t j = 0; j < i; j++)
             if (strcmp(d->actions[j], d->actions[i]) == 0)
                 return pl_err(ctx, PLAUDIT_EEXIST, "segment \"%s\": action \"%s\" is weighted twice", d->id,
@@ -436,7 +442,8 @@ int plaudit_leaderboard_declare(plaudit_ctx *ctx, const plaudit_leaderboard_def 
     if ((rc = check_range(ctx, K, d->id, "size", d->size, 0, PLAUDIT_MAX_VALUE))) return rc;
     const pl_segment *seg = NULL;
     if (d->segment && !(seg = pl_segment_find(ctx, d->segment)))
-        return pl_err(ctx, PLAUDIT_ENOTFOUND, "leaderboard \"%s\": unknown segment \"%s\"", d->id, d->segment);
+        return pl_err(ctx, PLAUDIT_ENOTFOUND, "leaderboard \"%s\": unknown segment \"%s\"%s", d->id, d->segment,
+                      pl_did_you_mean(ctx, PL_K_SEGMENT, d->segment));
     if (d->by != PLAUDIT_BY_MEMBER) {
         if (d->by != PLAUDIT_BY_TEAM)
             return pl_err(ctx, PLAUDIT_EINVAL, "leaderboard \"%s\": by is not member or team (%d)", d->id, (int)d->by);
@@ -662,7 +669,8 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
     if (is_action) {
         if (!d->action) return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": the criterion needs an action", d->id);
         if (!(act = pl_action_find(ctx, d->action)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown action \"%s\"", d->id, d->action);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown action \"%s\"%s", d->id, d->action,
+                          pl_did_you_mean(ctx, PL_K_ACTION, d->action));
     } else if (d->action) {
         return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": action given for a criterion without one", d->id);
     }
@@ -694,7 +702,8 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
     if (k == PLAUDIT_CRITERION_TIER) {
         if (!d->tier) return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": the criterion needs a tier", d->id);
         if (!(tier = pl_tier_find(ctx, d->tier)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown tier \"%s\"", d->id, d->tier);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown tier \"%s\"%s", d->id, d->tier,
+                          pl_did_you_mean(ctx, PL_K_TIER, d->tier));
     } else if (d->tier) {
         return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": tier given for a criterion without one", d->id);
     }
@@ -702,7 +711,8 @@ int plaudit_badge_declare(plaudit_ctx *ctx, const plaudit_badge_def *d)
         if (!d->leaderboard)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": the criterion needs a leaderboard", d->id);
         if (!(board = pl_board_find(ctx, d->leaderboard)))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown leaderboard \"%s\"", d->id, d->leaderboard);
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "badge \"%s\": unknown leaderboard \"%s\"%s", d->id, d->leaderboard,
+                          pl_did_you_mean(ctx, PL_K_BOARD, d->leaderboard));
         if (board->by_team)
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": leaderboard \"%s\" is a team board", d->id,
                           d->leaderboard);

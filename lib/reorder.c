@@ -271,7 +271,7 @@ int pl_window_record(plaudit_ctx *ctx, const plaudit_event *ev, int code, const 
         pl_fill_outcome(ctx, rc, out);
         return rc;
     }
-    pl_window *w;
+    pl_window *w = NULL; /* set by the call below (-O3 cannot tell) */
     if ((rc = window_get(ctx, &w))) return rc;
     /* Events a failed allocation kept back go first. */
     if (due(ctx, w) && (rc = release_due(ctx, 1, 0, NULL, NULL))) {
@@ -298,7 +298,7 @@ int pl_window_record(plaudit_ctx *ctx, const plaudit_event *ev, int code, const 
 
 int pl_window_replay(plaudit_ctx *ctx, int kind, const plaudit_event *ev)
 {
-    pl_window *w;
+    pl_window *w = NULL;
     int rc;
     if (kind == PL_REC_FLUSH) {
         if (!ctx->win) return PLAUDIT_OK;
@@ -496,7 +496,7 @@ static int snap_bad(plaudit_ctx *ctx, const char *what)
 int pl_window_snap_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
 {
     srd r = {p, n, 0, 0};
-    pl_window *w;
+    pl_window *w = NULL;
     int rc = window_get(ctx, &w);
     if (rc) return rc;
     pl_window_reset(ctx);

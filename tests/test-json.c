@@ -92,7 +92,7 @@ static const struct {
     /* references to undeclared ids */
     {HDR "\"actions\": [{\"id\": \"forum.answer\", \"points\": 1}], \"badges\": [{\"id\": \"b\", \"when\": "
          "{\"action\": \"forum.anser\", \"count\": 1}}]}",
-     PLAUDIT_ENOTFOUND, "badges[0].when.action: unknown action \"forum.anser\""},
+     PLAUDIT_ENOTFOUND, "badges[0].when.action: unknown action \"forum.anser\" (did you mean \"forum.answer\"?)"},
     {HDR "\"badges\": [{\"id\": \"b\", \"when\": {\"tier\": \"gold\"}}]}", PLAUDIT_ENOTFOUND,
      "badges[0].when.tier: unknown tier \"gold\""},
     {HDR "\"badges\": [{\"id\": \"b\", \"when\": {\"leaderboard\": \"weekly\", \"top\": 3}}]}", PLAUDIT_ENOTFOUND,
@@ -102,7 +102,7 @@ static const struct {
     {HDR "\"segments\": [{\"id\": \"s\", \"weights\": {\"nope\": 1}}]}", PLAUDIT_ENOTFOUND,
      "segments[0].weights.nope: unknown action \"nope\""},
     {HDR "\"timezone\": \"Mars/Olympus_Mons\"}", PLAUDIT_ENOTFOUND,
-     "timezone: time zone \"Mars/Olympus_Mons\": unknown time zone \"Mars/Olympus_Mons\""},
+     "timezone: unknown time zone \"Mars/Olympus_Mons\""},
     /* duplicate ids, bad ids, bad text */
     {HDR "\"actions\": [{\"id\": \"a\", \"points\": 1}, {\"id\": \"a\", \"points\": 2}]}", PLAUDIT_EEXIST,
      "actions[1]: action \"a\": duplicate id"},
@@ -517,6 +517,66 @@ static void test_event_malformed(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* The messages a newcomer meets: the closest declared id for a misspelt
+ * one (loader and events, every kind), a zone name said once with its
+ * closest neighbour, "an action event", "end of line". */
+static void test_messages(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *doc, *msg;
+    } loads[] = {
+        {HDR "\"actions\": [{\"id\": \"forum.answer\", \"points\": 1}], \"badges\": [{\"id\": \"b\", \"when\": {\"action\": \"forum.anser\", \"count\": 1}}]}",
+         "badges[0].when.action: unknown action \"forum.anser\" (did you mean \"forum.answer\"?)"},
+        {HDR "\"tiers\": [{\"id\": \"silver\"}], \"badges\": [{\"id\": \"b\", \"when\": {\"tier\": \"silvr\"}}]}",
+         "badges[0].when.tier: unknown tier \"silvr\" (did you mean \"silver\"?)"},
+        {HDR "\"leaderboards\": [{\"id\": \"weekly\", \"period\": \"week\"}], \"badges\": [{\"id\": \"b\", \"when\": "
+             "{\"leaderboard\": \"wekly\", \"top\": 1}}]}",
+         "badges[0].when.leaderboard: unknown leaderboard \"wekly\" (did you mean \"weekly\"?)"},
+        {HDR "\"actions\": [{\"id\": \"post\", \"points\": 1}], \"segments\": [{\"id\": \"writers\", \"weights\": {\"post\": 1}}],"
+             " \"leaderboards\": [{\"id\": \"l\", \"period\": \"week\", \"segment\": \"writer\"}]}",
+         "leaderboards[0].segment: unknown segment \"writer\" (did you mean \"writers\"?)"},
+        {HDR "\"actions\": [{\"id\": \"post\", \"points\": 1}], \"segments\": [{\"id\": \"s\", \"weights\": {\"psot\": 1}}]}",
+         "segments[0].weights.psot: unknown action \"psot\" (did you mean \"post\"?)"},
+        {HDR "\"actions\": [{\"id\": \"post\", \"points\": 1}], \"badges\": [{\"id\": \"b\", \"when\": {\"action\": \"zzzzzzzz\", \"count\": 1}}]}",
+         "badges[0].when.action: unknown action \"zzzzzzzz\""},
+        {HDR "\"timezone\": \"Europe/Amsterdm\"}",
+         "timezone: unknown time zone \"Europe/Amsterdm\" (did you mean \"Europe/Amsterdam\"?)"},
+    };
+    for (size_t i = 0; i < sizeof loads / sizeof *loads; i++) {
+        plaudit_ctx *ctx = new_ctx();
+        assert_true(plaudit_program_load_json(ctx, loads[i].doc, strlen(loads[i].doc)) < 0);
+        if (strcmp(plaudit_errmsg(ctx), loads[i].msg)) fail_msg("load %zu: %s", i, plaudit_errmsg(ctx));
+        plaudit_ctx_free(ctx);
+    }
+    static const char prog[] = HDR "\"actions\": [{\"id\": \"forum.answer\", \"points\": 5}],"
+        " \"segments\": [{\"id\": \"helpers\", \"weights\": {\"forum.answer\": 1}}],"
+        " \"badges\": [{\"id\": \"mvp\", \"manual\": true}], \"rewards\": [{\"id\": \"mug\", \"cost\": 0}]}";
+    static const struct {
+        const char *line, *msg;
+    } lines[] = {
+        {"{\"ts\": 1, \"member\": \"a\", \"action\": \"forum.anser\"}",
+         "unknown action \"forum.anser\" (did you mean \"forum.answer\"?)"},
+        {"{\"ts\": 1, \"type\": \"redeem\", \"member\": \"a\", \"reward\": \"mugg\"}",
+         "unknown reward \"mugg\" (did you mean \"mug\"?)"},
+        {"{\"ts\": 1, \"type\": \"award\", \"member\": \"a\", \"badge\": \"mpv\"}",
+         "unknown badge \"mpv\" (did you mean \"mvp\"?)"},
+        {"{\"ts\": 1, \"type\": \"segment\", \"member\": \"a\", \"segment\": \"helper\"}",
+         "unknown segment \"helper\" (did you mean \"helpers\"?)"},
+        {"{\"ts\": 1, \"member\": \"a\", \"action\": \"forum.answer\", \"reason\": \"x\"}",
+         "\"reason\": unknown key for an action event"},
+        {"{\"ts\": 1, \"member\": \"a\", \"action\": \"forum.answer\"",
+         "malformed line: '}' expected near end of line (column 49)"},
+    };
+    plaudit_ctx *ctx = new_ctx();
+    assert_int_equal(plaudit_program_load_json(ctx, prog, sizeof prog - 1), PLAUDIT_OK);
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        assert_true(plaudit_record_json(ctx, lines[i].line, strlen(lines[i].line), NULL) < 0);
+        if (strcmp(plaudit_errmsg(ctx), lines[i].msg)) fail_msg("line %zu: %s", i, plaudit_errmsg(ctx));
+    }
+    plaudit_ctx_free(ctx);
+}
+
 static void test_event_ids_and_outcome_json(void **state)
 {
     (void)state;
@@ -571,6 +631,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_round_trip_spec_section2),
         cmocka_unit_test(test_event_parse_types),
         cmocka_unit_test(test_event_malformed),
+        cmocka_unit_test(test_messages),
         cmocka_unit_test(test_event_ids_and_outcome_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

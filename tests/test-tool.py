@@ -65,9 +65,9 @@ def replay_reports_line_numbers():
     c = case("01-bonus-chain-tiers-segments")
     p = run("replay", c + "/program.json", c + "/events.jsonl", check_rc=0)
     err = p.stderr.decode().splitlines()
-    assert err[0] == 'line 9: unknown action "anwser"', err
+    assert err[0] == 'line 9: unknown action "anwser" (did you mean "answer"?)', err
     assert err[1].startswith('line 11: time went backwards for member "bob"'), err
-    assert err[2].startswith("line 13: malformed line: "), err
+    assert err[2].startswith("line 13: malformed line: ") and "end of line" in err[2], err
     q = run("replay", "--quiet", c + "/program.json", c + "/events.jsonl", check_rc=0)
     assert q.stderr == b"" and q.stdout == p.stdout
 
@@ -265,7 +265,8 @@ def replay_exit_codes():
             f.write('{"format": "plaudit.program/1", "actions": [{"id": "forum.answer", "points": 1}],'
                     ' "badges": [{"id": "b", "when": {"action": "forum.anser", "count": 1}}]}')
         p = run("replay", bad, c + "/events.jsonl", check_rc=1)
-        assert p.stderr.decode() == bad + ': badges[0].when.action: unknown action "forum.anser"\n', p.stderr
+        assert p.stderr.decode() == bad + (': badges[0].when.action: unknown action "forum.anser"'
+                                           ' (did you mean "forum.answer"?)\n'), p.stderr
 
 
 @test
@@ -356,6 +357,16 @@ def check_wording_state_size_and_tier_order():
             json.dump(prog, f)
         p = run("check", path, check_rc=0)
         assert "local time: UTC-05:30" in p.stdout.decode() and p.stderr == b"", p
+
+
+@test
+def what_if_labels_event_errors_with_the_events_file():
+    c = case("01-bonus-chain-tiers-segments")
+    ev = c + "/events.jsonl"
+    p = run("what-if", c + "/program.json", c + "/program.json", ev, check_rc=0)
+    err = p.stderr.decode().splitlines()
+    assert err and all(l.startswith(ev + ": line ") for l in err), err
+    assert err[0] == ev + ': line 9 (old): unknown action "anwser" (did you mean "answer"?)', err
 
 
 @test
