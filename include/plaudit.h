@@ -21,7 +21,10 @@
  *    call that changes the context (a declaration, an event, a store call) or
  *    until the next query that returns the same kind of array, whichever
  *    comes first.  Rule ids and member ids returned by the context stay valid
- *    for the context's life (they are never freed before plaudit_ctx_free).
+ *    until plaudit_ctx_free or the next accepted program event
+ *    (plaudit_program_update, or a PLAUDIT_EVENT_PROGRAM event), whichever
+ *    comes first: a program event replaces the rules and lays every member
+ *    out anew, so copy the ids you keep across one.
  *  - Memory returned through `char **` / `void **` is allocated with the
  *    context's allocator and released with plaudit_free(ctx, ptr).
  *  - *_free(NULL) does nothing.
