@@ -63,7 +63,7 @@ static void try_mutate_inside(void)
     (void)plaudit_member_get(ctx, "m0", &mi);
     FZ_CHECK(plaudit_record_tick(ctx, PLAUDIT_MAX_TS, NULL, NULL) == PLAUDIT_ESTATE, "tick inside a listener");
     FZ_CHECK(plaudit_record_json(ctx, "{\"ts\":1,\"type\":\"tick\"}", 22, NULL) == PLAUDIT_ESTATE, "json inside");
-    plaudit_event ev = {PLAUDIT_EVENT_JOIN, PLAUDIT_MAX_TS, NULL, "new", NULL, 0, NULL, 0};
+    plaudit_event ev = {PLAUDIT_EVENT_JOIN, PLAUDIT_MAX_TS, NULL, "new", NULL, 0, NULL, 0, NULL, NULL};
     FZ_CHECK(plaudit_record_batch(ctx, &ev, 1, NULL, NULL) == PLAUDIT_ESTATE, "batch inside a listener");
     FZ_CHECK(plaudit_listener_set(ctx, NULL) == PLAUDIT_ESTATE, "listener_set inside a listener");
     FZ_CHECK(plaudit_state_digest(ctx) == d, "a call from inside a listener changed the state");
