@@ -30,7 +30,8 @@ fresh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 meson test -C build-asan --print-errorlogs --no-suite packaging
 
 step "valgrind"
-meson test -C build-test --setup valgrind --print-errorlogs --no-suite slow --no-suite python
+meson test -C build-test --setup valgrind --print-errorlogs --no-suite slow --no-suite python \
+  --no-suite install --no-suite packaging
 
 if [ -x tests/matrix.sh ]; then
   step "fuzzing and hostile input"

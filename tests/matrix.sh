@@ -58,7 +58,8 @@ if [ "$full" = 1 ]; then
     -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
   ninja -C build-asan >/dev/null
   run_suite "gcc ASan+UBSan" build-asan
-  run_suite "gcc valgrind (memcheck, leaks)" build-test --setup valgrind --no-suite slow --no-suite python
+  run_suite "gcc valgrind (memcheck, leaks)" build-test --setup valgrind --no-suite slow --no-suite python \
+    --no-suite install --no-suite packaging
 fi
 
 step "clang ASan+UBSan with libFuzzer instrumentation (build-fuzz)"
@@ -80,7 +81,9 @@ if [ ! -f build-tsan/build.ninja ]; then
   CC=clang meson setup build-tsan -Db_sanitize=thread -Db_lundef=false --buildtype=debugoptimized >/dev/null
 fi
 ninja -C build-tsan >/dev/null
-run_suite "clang TSan" build-tsan --no-suite slow --no-suite python
+# Not install/packaging: their Python loads the instrumented library
+# without TSan's runtime (and they test no threads).
+run_suite "clang TSan" build-tsan --no-suite slow --no-suite python --no-suite install --no-suite packaging
 
 step "hostile input and resource use"
 hostile_dir=build-fuzz
