@@ -71,9 +71,38 @@ static void progress_done(progress *p)
 
 static FILE *moments_f;
 
+/* A kill -9 in the middle of a write leaves the file ending in part of a
+ * line.  That moment was never acknowledged, so it comes again: cut the
+ * partial line off, so the next moment starts a line of its own. */
+static int moments_cut_torn(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    off_t end = st.st_size;
+    char buf[4096];
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        if (pread(fd, buf, n, end - (off_t)n) != (ssize_t)n) return -1;
+        size_t i = n;
+        while (i > 0 && buf[i - 1] != '\n') i--;
+        if (i > 0) {
+            end = end - (off_t)n + (off_t)i;
+            break;
+        }
+        end -= (off_t)n;
+    }
+    if (end == st.st_size) return 0;
+    return ftruncate(fd, end) == 0 && fsync(fd) == 0 ? 0 : -1;
+}
+
 int plaudit_moments_open(plaudit_ctx *ctx, const char *path)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0 && moments_cut_torn(fd) != 0) {
+        fprintf(stderr, "%s: --moments %s: %s\n", prog, path, strerror(errno));
+        close(fd);
+        return FD_IO;
+    }
     if (fd < 0 || !(moments_f = fdopen(fd, "a"))) {
         fprintf(stderr, "%s: --moments %s: %s\n", prog, path, strerror(errno));
         if (fd >= 0) close(fd);
