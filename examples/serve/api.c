@@ -13,18 +13,6 @@
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static void resp_take(resp *o, unsigned status, sbuf *b, const char *type)
-{
-    size_t len;
-    char *p = sb_take(b, &len);
-    if (!p) {
-        resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-        return;
-    }
-    resp_json(o, status, p, len);
-    if (type) o->type = type;
-}
-
 /* A copy of a library-owned buffer as the response body. */
 static void resp_copy(resp *o, unsigned status, const char *p, size_t len, const char *type)
 {

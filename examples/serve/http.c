@@ -154,6 +154,18 @@ void resp_json(resp *o, unsigned status, char *body, size_t len)
     o->len = len;
 }
 
+void resp_take(resp *o, unsigned status, sbuf *b, const char *type)
+{
+    size_t len;
+    char *p = sb_take(b, &len);
+    if (!p) {
+        resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
+        return;
+    }
+    resp_json(o, status, p, len);
+    if (type) o->type = type;
+}
+
 void resp_error(resp *o, unsigned status, int code, const char *message)
 {
     sbuf b;

@@ -78,10 +78,7 @@ void h_outbox(req *r, resp *o)
     }
     pthread_mutex_unlock(&e->mu);
     sb_puts(&b, "]}\n");
-    size_t len;
-    char *p = sb_take(&b, &len);
-    if (!p) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-    else resp_json(o, 200, p, len);
+    resp_take(o, 200, &b, NULL);
 }
 
 void h_outbox_ack(req *r, resp *o)
@@ -112,10 +109,7 @@ void h_outbox_ack(req *r, resp *o)
     info_json(e, &b);
     pthread_mutex_unlock(&e->mu);
     sb_puts(&b, "}\n");
-    size_t len;
-    char *p = sb_take(&b, &len);
-    if (!p) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-    else resp_json(o, 200, p, len);
+    resp_take(o, 200, &b, NULL);
 }
 
 void h_flush(req *r, resp *o)
@@ -144,10 +138,7 @@ void h_flush(req *r, resp *o)
     sb_printf(&b, "{\"window_s\":%" PRId64 ",\"held\":%" PRIu64 ",\"arrivals\":%" PRIu64 "}\n", wi.window_s, wi.held,
               wi.arrivals);
     pthread_mutex_unlock(&e->mu);
-    size_t len;
-    char *p = sb_take(&b, &len);
-    if (!p) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-    else resp_json(o, 200, p, len);
+    resp_take(o, 200, &b, NULL);
 }
 
 /* ---- GET /v1/moments/stream ------------------------------------------------------------------ */

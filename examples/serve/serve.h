@@ -215,6 +215,9 @@ ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max);
 /* Set o to a JSON error {"error":..., "code":..., "message":...}. */
 void resp_error(resp *o, unsigned status, int code, const char *message);
 void resp_json(resp *o, unsigned status, char *body, size_t len);
+/* The buffer's text as the body (500 when it ran out of memory); type NULL
+ * keeps application/json. */
+void resp_take(resp *o, unsigned status, sbuf *b, const char *type);
 
 /* dashboard.c (generated): the page served at / */
 extern const unsigned char serve_dashboard_html[];

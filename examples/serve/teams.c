@@ -58,10 +58,7 @@ void h_teams(req *r, resp *o)
     }
     pthread_mutex_unlock(&e->mu);
     sb_puts(&b, "]}\n");
-    size_t len;
-    char *p = sb_take(&b, &len);
-    if (!p) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-    else resp_json(o, 200, p, len);
+    resp_take(o, 200, &b, NULL);
 }
 
 void h_team(req *r, resp *o)
@@ -88,8 +85,5 @@ void h_team(req *r, resp *o)
     team_ranks_json(e, &b, team, &first);
     pthread_mutex_unlock(&e->mu);
     sb_puts(&b, "}}\n");
-    size_t len;
-    char *p = sb_take(&b, &len);
-    if (!p) resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
-    else resp_json(o, 200, p, len);
+    resp_take(o, 200, &b, NULL);
 }
