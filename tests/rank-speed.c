@@ -1,6 +1,6 @@
-/* rank-speed.c - ad-hoc speed check of lib/rank.c (not a registered test).
+/* rank-speed.c - ad-hoc speed check of lib/state/rank.c (not a registered test).
  * Build: cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Ilib -Iinclude \
- *          lib/alloc.c lib/rank.c tests/rank-speed.c -o rank-speed
+ *          lib/base/alloc.c lib/state/rank.c tests/rank-speed.c -o rank-speed
  * Prints ns per update (remove + insert with a changed score), ns per rank
  * query, ns per at(), and bytes per entry, for N entries (default 1e6). */
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* test-rank.c - white-box tests of the order-statistic index (lib/rank.c)
+/* test-rank.c - white-box tests of the order-statistic index (lib/state/rank.c)
  * against a naive sorted-array model, with counting and failing
  * allocators.  Also meaningful when rank.c is built with tiny nodes
  * (-DPL_RANK_LEAF_MAX=4 -DPL_RANK_FANOUT=4), which drives splits, borrows

@@ -1,4 +1,4 @@
-/* test-tz.c - white-box tests of lib/tz.c: TZif parsing, POSIX footer rules,
+/* test-tz.c - white-box tests of lib/time/tz.c: TZif parsing, POSIX footer rules,
  * offsets, the monotone local day and its caching range.
  *
  * Expected values are hand-computed or taken from glibc (localtime_r with TZ

@@ -1,4 +1,4 @@
-/* fuzz-journal.c - libFuzzer target for the journal decoder (lib/journal.c,
+/* fuzz-journal.c - libFuzzer target for the journal decoder (lib/storage/journal.c,
  * pl_jreader_*), as recovery uses it: records are decoded and replayed on a
  * context holding a program with every feature.
  * Input: byte 0 is the mode.  Even: the rest is the journal as is (header

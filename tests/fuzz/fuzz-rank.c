@@ -1,10 +1,10 @@
-/* fuzz-rank.c - libFuzzer target for lib/rank.c: the input is a sequence of
+/* fuzz-rank.c - libFuzzer target for lib/state/rank.c: the input is a sequence of
  * operations (insert, remove, update, reserve, clear, allocation failures)
  * run on the index and on a naive sorted-array model, compared after every
  * operation.  Build (small nodes reach many levels with few entries):
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -D_POSIX_C_SOURCE=200809L -DPL_RANK_LEAF_MAX=4 -DPL_RANK_FANOUT=4 \
- *     -Ilib -Iinclude lib/alloc.c lib/rank.c tests/fuzz/fuzz-rank.c
+ *     -Ilib -Iinclude lib/base/alloc.c lib/state/rank.c tests/fuzz/fuzz-rank.c
  * It is equally valid with the default node sizes. */
 #include <stddef.h>
 #include <stdint.h>

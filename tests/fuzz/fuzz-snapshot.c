@@ -1,5 +1,5 @@
 /* fuzz-snapshot.c - libFuzzer target for the snapshot decoder
- * (lib/snapshot.c: pl_snapshot_check, pl_snapshot_load), as recovery uses
+ * (lib/storage/snapshot.c: pl_snapshot_check, pl_snapshot_load), as recovery uses
  * it, on a context holding a program with every feature.
  * Input: byte 0 is the mode.  Even: the rest is the snapshot file as is.
  * Odd: the rest is the body, and the target writes the 32-byte header with
