@@ -48,17 +48,21 @@ typedef struct pl_revokes {
 
 #define NO_NEXT UINT32_MAX
 
-static int rv_get(plaudit_ctx *ctx, pl_revokes **out)
+/* The context's record of events, made on first use; NULL (with the
+ * context's error set) when out of memory. */
+static pl_revokes *rv_get(plaudit_ctx *ctx)
 {
     if (!ctx->rv) {
         pl_revokes *rv = pl_malloc(&ctx->alloc, sizeof *rv);
-        if (!rv) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory remembering an event");
+        if (!rv) {
+            pl_err(ctx, PLAUDIT_ENOMEM, "out of memory remembering an event");
+            return NULL;
+        }
         memset(rv, 0, sizeof *rv);
         pl_buf_init(&rv->strs, &ctx->alloc);
         ctx->rv = rv;
     }
-    *out = ctx->rv;
-    return PLAUDIT_OK;
+    return ctx->rv;
 }
 
 static const char *ref_str(const pl_revokes *rv, const pl_rev *r) { return r->ref ? rv->refv[r->ref - 1]->s : NULL; }
@@ -77,9 +81,8 @@ int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m
                    uint64_t flags, uint32_t aux)
 {
     if (ctx->format < 2 || (!ev->id && !ev->ref)) return PLAUDIT_OK;
-    pl_revokes *rv;
-    int rc = rv_get(ctx, &rv);
-    if (rc) return rc;
+    pl_revokes *rv = rv_get(ctx);
+    if (!rv) return PLAUDIT_ENOMEM;
     pl_rev *r = &rv->pend;
     memset(r, 0, sizeof *r);
     r->p = p;
@@ -739,8 +742,7 @@ int pl_revoke_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n)
     off = 8;
     if (cnt > (n - off) / 40) return dec_bad(ctx, "count out of range");
     pl_revokes *rv = NULL;
-    int rc;
-    if (cnt && (rc = rv_get(ctx, &rv))) return rc;
+    if (cnt && !(rv = rv_get(ctx))) return PLAUDIT_ENOMEM;
     for (uint64_t i = 0; i < cnt; i++) {
         NEED(36);
         unsigned type = p[off], flags = p[off + 1];
