@@ -101,6 +101,7 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     mo->source_id = src_id;
 
     st->points = np;
+    st->pts_ts = ts;
     st->balance = pl_sat_add(st->balance, aw);
     if (st->balance < 0) st->balance = 0;
     const uint32_t *K = pl_keys(ctx, ts);
