@@ -278,6 +278,9 @@ typedef struct pl_mstate {
     uint32_t distinct;
     uint32_t flags;           /* PL_MF_* */
     int32_t team;             /* format 2: team index, -1: none (team.c) */
+    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
+                                 whose criteria ever held, for the floor a
+                                 program event keeps (program_update.c) */
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u

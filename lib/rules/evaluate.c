@@ -226,6 +226,10 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
             if ((rc = pl_touch_head(ctx, m))) return rc;
             m->st.lifetime_tier = (int32_t)i;
         }
+        if (ok && t->lifetime && i < 32 && ctx->format >= 2 && !(m->st.lifetime_set & 1u << i)) {
+            if ((rc = pl_touch_head(ctx, m))) return rc;
+            m->st.lifetime_set |= 1u << i;
+        }
         if (h) held = (int32_t)i;
     }
     int32_t tier = held > m->st.lifetime_tier ? held : m->st.lifetime_tier;

@@ -314,8 +314,17 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
     /* tiers by id; the lifetime floor only where the tier is still lifetime */
     const pl_tier *t = m->st.tier >= 0 ? pl_tier_find(nx, tier_id(ctx, m->st.tier)) : NULL;
     st->tier = t ? (int32_t)t->idx : -1;
-    t = m->st.lifetime_tier >= 0 ? pl_tier_find(nx, tier_id(ctx, m->st.lifetime_tier)) : NULL;
-    st->lifetime_tier = t && t->lifetime ? (int32_t)t->idx : -1;
+    /* the highest new tier still lifetime among those whose criteria ever
+     * held (the old floor, and the lower ones the set remembers) */
+    st->lifetime_tier = -1;
+    st->lifetime_set = 0;
+    for (size_t i = 0; i < ctx->n_tiers; i++) {
+        int was = (int32_t)i == m->st.lifetime_tier || (i < 32 && (m->st.lifetime_set & 1u << i));
+        t = was ? pl_tier_find(nx, ctx->tiers[i]->id) : NULL;
+        if (!t || !t->lifetime) continue;
+        if ((int32_t)t->idx > st->lifetime_tier) st->lifetime_tier = (int32_t)t->idx;
+        if (t->idx < 32) st->lifetime_set |= 1u << t->idx;
+    }
     /* counts, cooldowns, trackers */
     const uint32_t *oc = PL_CCOUNTS(ctx, m);
     uint32_t *nc = PL_COUNTS(nx, n);
@@ -421,7 +430,8 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
         const pl_board *o = pl_board_find(ctx, b->id);
         M->board[i] = o && board_kept(ctx, o, nx, b) ? (int32_t)o->idx : -1;
         b->cur = M->board[i] >= 0 ? o->cur : K[b->period];
-        b->frozen = M->board[i] >= 0 ? o->frozen : 0;
+        /* a season added after its until is over: frozen, empty */
+        b->frozen = M->board[i] >= 0 ? o->frozen : b->until != PLAUDIT_UNSET && ctx->clock >= b->until;
         b->gen = M->board[i] >= 0 ? o->gen : gen;
         M->eligible[i] = 0;
     }

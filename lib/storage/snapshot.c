@@ -188,8 +188,8 @@ static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
 }
 
 /* Format 2: u32 program generation; u32 B and each board's generation;
- * u32 T and each tracker's (T = 0: all 0); u64 M and each member's time
- * of its last change of points. */
+ * u32 T and each tracker's (T = 0: all 0); u64 M and per member the time
+ * of its last change of points (i64) and its lifetime tier set (u32). */
 static void gen_encode(plaudit_ctx *ctx, pl_buf *b)
 {
     pl_put32(b, ctx->prog_gen);
@@ -199,7 +199,10 @@ static void gen_encode(plaudit_ctx *ctx, pl_buf *b)
     pl_put32(b, nt);
     for (uint32_t i = 0; i < nt; i++) pl_put32(b, ctx->trk_gen[i]);
     pl_put64(b, ctx->n_members);
-    for (size_t i = 0; i < ctx->n_members; i++) pl_put64(b, (uint64_t)ctx->mv[i]->st.pts_ts);
+    for (size_t i = 0; i < ctx->n_members; i++) {
+        pl_put64(b, (uint64_t)ctx->mv[i]->st.pts_ts);
+        pl_put32(b, ctx->mv[i]->st.lifetime_set);
+    }
 }
 
 static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n);
@@ -557,8 +560,10 @@ static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
     for (size_t i = 0; i < ctx->n_members; i++) {
         pl_mstate *st = &ctx->mv[i]->st;
         st->pts_ts = (int64_t)g64(r);
+        st->lifetime_set = g32(r);
         if (!ts_ok(st->pts_ts) || st->pts_ts < st->joined || st->pts_ts > ctx->clock)
             return bad(ctx, "member points time");
+        if (ctx->n_tiers < 32 && (st->lifetime_set >> ctx->n_tiers)) return bad(ctx, "member lifetime tiers");
     }
     if (r->short_ || r->off != n) return bad(ctx, "generations section");
     ctx->prog_gen = pg;
