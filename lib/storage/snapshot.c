@@ -332,7 +332,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
     /* after the teams: remembered events name them */
     if (pl_revoke_any(ctx)) section(ctx, b, SEC_REVOKE, revoke_encode);
-    if (ctx->format >= 2) section(ctx, b, SEC_GEN, gen_encode);
+    if (ctx->format >= 2 || ctx->prog_gen) section(ctx, b, SEC_GEN, gen_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;

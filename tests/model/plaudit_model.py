@@ -31,11 +31,6 @@ EVENT_KEYS_V1 = {
 REF_TYPES = {"action", "kudos", "award", "adjust", "redeem"}
 
 
-# Readings where the engine is known to differ from the model: set by the
-# checker (--engine-reading NAME) to look for other differences meanwhile.
-ENGINE_READINGS = set()
-
-
 class Reject(Exception):
     pass
 
@@ -980,9 +975,8 @@ class Model:
             b.key = self.pk(b.period, T)
             self.board_uids += 1
             b.uid = self.board_uids
-            if b.period == "all" and b.by == "member" and (
-                    not b.dated or "new-all-season-from-points" in ENGINE_READINGS):
-                b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
+            if b.period == "all" and b.by == "member" and not b.dated:
+                b.scores = {mid: [m.points, m.pts_ts]
                             for mid, m in self.members.items()}
             if b.dated and T >= b.until:
                 b.frozen = True
