@@ -1158,9 +1158,9 @@ PLAUDIT_EXPORT int plaudit_member_list(plaudit_ctx *ctx, uint64_t start, size_t 
  * prints the figure).
  */
 
-/* One change of a member's points or balance.  Strings are owned by the
- * context, valid until the next call that changes it (an event, a store
- * call) or the next plaudit_member_history call. */
+/* One change of a member's points or balance.  Its strings are owned by
+ * the context and valid until the next call that changes it (an event, a
+ * store call). */
 typedef struct plaudit_history_entry {
     uint64_t seq;            /* the member's entry number (1, 2, ...) */
     int64_t ts;              /* ts of the event that caused it */
@@ -1184,17 +1184,17 @@ typedef struct plaudit_history_entry {
 } plaudit_history_entry;
 
 /* A page of member's history, newest first: up to max entries whose seq
- * is below `before` (0: from the newest) into *out (an array owned by the
- * context, valid until the next call that changes the context or the next
- * plaudit_member_history call), their number in *n.  *next (may be NULL)
+ * is below `before` (0: from the newest) into out[] (room for max, given
+ * by the caller; the strings they point to are owned by the context, see
+ * plaudit_history_entry), their number in *n.  *next (may be NULL)
  * receives the cursor of the next page: the seq of the last entry given,
- * to pass as `before`, or 0 when no older entry is kept.  A query: may be
- * called from a listener.
+ * to pass as `before`, or 0 when no older entry is kept.  A query: it
+ * allocates nothing and may be called from a listener.
  * Errors: PLAUDIT_EINVAL (NULL ctx, member, out or n), PLAUDIT_ERANGE (max
  * 0), PLAUDIT_ENOTFOUND (unknown member), PLAUDIT_ESTATE (the context
- * keeps no history: history_per_member is 0), PLAUDIT_ENOMEM. */
+ * keeps no history: history_per_member is 0). */
 PLAUDIT_EXPORT int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before, size_t max,
-                                          const plaudit_history_entry **out, size_t *n, uint64_t *next);
+                                          plaudit_history_entry *out, size_t *n, uint64_t *next);
 
 /* How many entries member's history ever had (*total, the newest seq) and
  * how many it keeps now (*kept); either may be NULL.  Errors as for

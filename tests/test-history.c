@@ -78,10 +78,10 @@ static char *dump(plaudit_ctx *c, const char *m, size_t page)
     s[0] = '\0';
     uint64_t before = 0;
     for (;;) {
-        const plaudit_history_entry *e;
+        plaudit_history_entry e[128];
         size_t n;
         uint64_t next = 99;
-        OK(plaudit_member_history(c, m, before, page, &e, &n, &next));
+        OK(plaudit_member_history(c, m, before, page, e, &n, &next));
         for (size_t i = 0; i < n; i++) {
             int w = snprintf(s + len, cap - len, "%llu %lld %lld %lld %d %s %s %s %s %s %s %s\n",
                              (unsigned long long)e[i].seq, (long long)e[i].ts, (long long)e[i].points,
@@ -101,8 +101,9 @@ static char *dump(plaudit_ctx *c, const char *m, size_t page)
 
 static const plaudit_history_entry *newest(plaudit_ctx *c, const char *m, size_t k, size_t *n)
 {
-    const plaudit_history_entry *e = NULL;
-    OK(plaudit_member_history(c, m, 0, k, &e, n, NULL));
+    static plaudit_history_entry e[128];
+    assert_true(k <= 128);
+    OK(plaudit_member_history(c, m, 0, k, e, n, NULL));
     return e;
 }
 
@@ -192,8 +193,8 @@ static void every_cause(void **state)
     assert_string_equal(e[0].event_id, "tick1");
 
     /* the sum of the history is the member's points and balance */
-    const plaudit_history_entry *all;
-    OK(plaudit_member_history(c, "alice", 0, 100, &all, &n, NULL));
+    plaudit_history_entry all[128];
+    OK(plaudit_member_history(c, "alice", 0, 100, all, &n, NULL));
     int64_t sp = 0, sb = 0;
     for (size_t i = 0; i < n; i++) {
         sp += all[i].points;
@@ -222,8 +223,8 @@ static void nothing_changed(void **state)
     assert_int_equal(total_of(c, "carol"), 0);
     size_t n = 9;
     uint64_t next = 9;
-    const plaudit_history_entry *e;
-    OK(plaudit_member_history(c, "carol", 0, 10, &e, &n, &next));
+    plaudit_history_entry e[128];
+    OK(plaudit_member_history(c, "carol", 0, 10, e, &n, &next));
     assert_int_equal(n, 0);
     assert_int_equal(next, 0);
     plaudit_ctx_free(c);
@@ -262,35 +263,35 @@ static void paging(void **state)
     plaudit_ctx *c = hctx(PLAUDIT_HISTORY_ALL);
     action(c, "post", 1);
     for (int i = 0; i < 25; i++) ACT(c, T + i, "dana", "post");
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n;
     uint64_t next;
-    OK(plaudit_member_history(c, "dana", 0, 10, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", 0, 10, e, &n, &next));
     assert_int_equal(n, 10);
     assert_int_equal(e[0].seq, 25);
     assert_int_equal(e[0].ts, T + 24);
     assert_int_equal(e[9].seq, 16);
     assert_int_equal(next, 16);
-    OK(plaudit_member_history(c, "dana", next, 10, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", next, 10, e, &n, &next));
     assert_int_equal(n, 10);
     assert_int_equal(e[0].seq, 15);
     assert_int_equal(e[9].seq, 6);
     assert_int_equal(next, 6);
-    OK(plaudit_member_history(c, "dana", next, 10, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", next, 10, e, &n, &next));
     assert_int_equal(n, 5);
     assert_int_equal(e[0].seq, 5);
     assert_int_equal(e[4].seq, 1);
     assert_int_equal(e[4].ts, T);
     assert_int_equal(next, 0); /* the end */
     /* past the end, and a cursor beyond the newest */
-    OK(plaudit_member_history(c, "dana", 1, 10, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", 1, 10, e, &n, &next));
     assert_int_equal(n, 0);
     assert_int_equal(next, 0);
-    OK(plaudit_member_history(c, "dana", 1000, 3, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", 1000, 3, e, &n, &next));
     assert_int_equal(n, 3);
     assert_int_equal(e[0].seq, 25);
     /* an exact last page says there is no more */
-    OK(plaudit_member_history(c, "dana", 6, 5, &e, &n, &next));
+    OK(plaudit_member_history(c, "dana", 6, 5, e, &n, &next));
     assert_int_equal(n, 5);
     assert_int_equal(next, 0);
     plaudit_ctx_free(c);
@@ -306,21 +307,21 @@ static void bound_drops_oldest(void **state)
     for (int i = 0; i < 12; i++) ACT(c, T + i, "erin", "post");
     assert_int_equal(total_of(c, "erin"), 12);
     assert_int_equal(kept_of(c, "erin"), 5);
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n;
     uint64_t next;
-    OK(plaudit_member_history(c, "erin", 0, 100, &e, &n, &next));
+    OK(plaudit_member_history(c, "erin", 0, 100, e, &n, &next));
     assert_int_equal(n, 5);
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(e[i].seq, 12 - i);
         assert_int_equal(e[i].ts, T + 11 - (int64_t)i);
     }
     assert_int_equal(next, 0);
-    OK(plaudit_member_history(c, "erin", 10, 1, &e, &n, &next));
+    OK(plaudit_member_history(c, "erin", 10, 1, e, &n, &next));
     assert_int_equal(n, 1);
     assert_int_equal(e[0].seq, 9);
     assert_int_equal(next, 9);
-    OK(plaudit_member_history(c, "erin", 9, 10, &e, &n, &next));
+    OK(plaudit_member_history(c, "erin", 9, 10, e, &n, &next));
     assert_int_equal(n, 1);
     assert_int_equal(e[0].seq, 8);
     assert_int_equal(next, 0); /* 7 and older were dropped */
@@ -338,10 +339,9 @@ static void none_by_default(void **state)
     plaudit_ctx *c = ctx_new();
     action(c, "post", 1);
     ACT(c, T, "fred", "post");
-    const plaudit_history_entry *e = (const plaudit_history_entry *)1;
+    plaudit_history_entry e[10];
     size_t n = 7;
-    assert_int_equal(plaudit_member_history(c, "fred", 0, 10, &e, &n, NULL), PLAUDIT_ESTATE);
-    assert_null(e);
+    assert_int_equal(plaudit_member_history(c, "fred", 0, 10, e, &n, NULL), PLAUDIT_ESTATE);
     assert_int_equal(n, 0);
     assert_non_null(strstr(plaudit_errmsg(c), "history_per_member"));
     plaudit_history_info hi;
@@ -366,9 +366,9 @@ static void keep_all(void **state)
     action(c, "post", 2);
     for (int i = 0; i < 3000; i++) ACT(c, T + i, "gina", "post");
     assert_int_equal(kept_of(c, "gina"), 3000);
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n;
-    OK(plaudit_member_history(c, "gina", 2, 10, &e, &n, NULL));
+    OK(plaudit_member_history(c, "gina", 2, 10, e, &n, NULL));
     assert_int_equal(n, 1);
     assert_int_equal(e[0].ts, T);
     assert_int_equal(e[0].points, 2);
@@ -443,16 +443,16 @@ static void reorder_window(void **state)
     assert_int_equal(rec(c, PLAUDIT_EVENT_ACTION, T + 30, "hugo", "answer", 0, NULL, "late", NULL), PLAUDIT_HELD);
     assert_int_equal(rec(c, PLAUDIT_EVENT_ADJUST, T + 10, "hugo", NULL, 1, "early", NULL, NULL), PLAUDIT_HELD);
     /* held: nothing yet (the member does not even exist) */
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n;
-    assert_int_equal(plaudit_member_history(c, "hugo", 0, 10, &e, &n, NULL), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_member_history(c, "hugo", 0, 10, e, &n, NULL), PLAUDIT_ENOTFOUND);
     /* H = T + 75 releases the adjust (T + 10 <= T + 15) only */
     assert_int_equal(rec(c, PLAUDIT_EVENT_ACTION, T + 75, "ivan", "zero", 0, NULL, NULL, NULL), PLAUDIT_HELD);
-    OK(plaudit_member_history(c, "hugo", 0, 10, &e, &n, NULL));
+    OK(plaudit_member_history(c, "hugo", 0, 10, e, &n, NULL));
     assert_int_equal(n, 1);
     CAUSE(e[0], PLAUDIT_SOURCE_ADJUST, "early", 1, 1);
     OK(plaudit_flush(c));
-    OK(plaudit_member_history(c, "hugo", 0, 10, &e, &n, NULL));
+    OK(plaudit_member_history(c, "hugo", 0, 10, e, &n, NULL));
     assert_int_equal(n, 3); /* the action and its badge's bonus, released after */
     CAUSE(e[1], PLAUDIT_SOURCE_ACTION, "answer", 10, 10);
     assert_string_equal(e[1].event_id, "late");
@@ -546,13 +546,13 @@ static void recovery_equals_uninterrupted(void **state)
     c = attach(dir, 2, 10, 0);
     assert_true(plaudit_state_digest(c) == dig);
     assert_int_equal(kept_of(c, "alice"), 2);
-    const plaudit_history_entry *e, *w;
+    plaudit_history_entry e[8], w[8];
     size_t n, nw;
-    OK(plaudit_member_history(c, "alice", 0, 2, &e, &n, NULL));
+    OK(plaudit_member_history(c, "alice", 0, 2, e, &n, NULL));
     assert_int_equal(n, 2);
     char *e0 = strdup(e[0].event_id ? e[0].event_id : "-");
     uint64_t s0 = e[0].seq;
-    OK(plaudit_member_history(u, "alice", 0, 1, &w, &nw, NULL));
+    OK(plaudit_member_history(u, "alice", 0, 1, w, &nw, NULL));
     assert_int_equal(s0, w[0].seq);
     assert_string_equal(e0, w[0].event_id ? w[0].event_id : "-");
     free(e0);
@@ -602,23 +602,23 @@ static void bad_input(void **state)
     plaudit_ctx *c = hctx(10);
     program(c, 10);
     ACT(c, T, "alice", "answer");
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n;
     uint64_t next;
-    assert_int_equal(plaudit_member_history(NULL, "alice", 0, 1, &e, &n, &next), PLAUDIT_EINVAL);
-    assert_int_equal(plaudit_member_history(c, NULL, 0, 1, &e, &n, &next), PLAUDIT_EINVAL);
+    assert_int_equal(plaudit_member_history(NULL, "alice", 0, 1, e, &n, &next), PLAUDIT_EINVAL);
+    assert_int_equal(plaudit_member_history(c, NULL, 0, 1, e, &n, &next), PLAUDIT_EINVAL);
     assert_int_equal(plaudit_member_history(c, "alice", 0, 1, NULL, &n, &next), PLAUDIT_EINVAL);
-    assert_int_equal(plaudit_member_history(c, "alice", 0, 1, &e, NULL, &next), PLAUDIT_EINVAL);
-    assert_int_equal(plaudit_member_history(c, "nobody", 0, 1, &e, &n, &next), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_member_history(c, "alice", 0, 1, e, NULL, &next), PLAUDIT_EINVAL);
+    assert_int_equal(plaudit_member_history(c, "nobody", 0, 1, e, &n, &next), PLAUDIT_ENOTFOUND);
     assert_non_null(strstr(plaudit_errmsg(c), "nobody"));
-    assert_int_equal(plaudit_member_history(c, "bad \xff", 0, 1, &e, &n, &next), PLAUDIT_ENOTFOUND);
-    assert_int_equal(plaudit_member_history(c, "alice", 0, 0, &e, &n, &next), PLAUDIT_ERANGE);
+    assert_int_equal(plaudit_member_history(c, "bad \xff", 0, 1, e, &n, &next), PLAUDIT_ENOTFOUND);
+    assert_int_equal(plaudit_member_history(c, "alice", 0, 0, e, &n, &next), PLAUDIT_ERANGE);
     assert_int_equal(plaudit_member_history_count(NULL, "alice", NULL, NULL), PLAUDIT_EINVAL);
     assert_int_equal(plaudit_member_history_count(c, "nobody", NULL, NULL), PLAUDIT_ENOTFOUND);
     assert_int_equal(plaudit_history_info_get(NULL, NULL), PLAUDIT_EINVAL);
     assert_int_equal(plaudit_history_info_get(c, NULL), PLAUDIT_EINVAL);
     /* next may be NULL */
-    OK(plaudit_member_history(c, "alice", 0, 1, &e, &n, NULL));
+    OK(plaudit_member_history(c, "alice", 0, 1, e, &n, NULL));
     assert_int_equal(n, 1);
     plaudit_ctx_free(c);
 }
@@ -628,9 +628,9 @@ static size_t seen_in_listener;
 static void on_points(const plaudit_moment *m, void *payload)
 {
     plaudit_ctx *c = payload;
-    const plaudit_history_entry *e;
+    plaudit_history_entry e[128];
     size_t n = 0;
-    if (plaudit_member_history(c, m->member, 0, 10, &e, &n, NULL) == PLAUDIT_OK) seen_in_listener = n;
+    if (plaudit_member_history(c, m->member, 0, 10, e, &n, NULL) == PLAUDIT_OK) seen_in_listener = n;
 }
 
 static void from_listener(void **state)

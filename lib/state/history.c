@@ -55,8 +55,6 @@ typedef struct pl_history {
     size_t n_names, cap_names;
     pl_hnote *notes;
     size_t n_notes, cap_notes;
-    plaudit_history_entry *q;
-    size_t cap_q;
 } pl_history;
 
 static uint32_t cap_limit(const pl_history *h) { return h->limit >= UINT32_MAX ? UINT32_MAX : (uint32_t)h->limit; }
@@ -107,7 +105,6 @@ void pl_history_free(plaudit_ctx *ctx)
     for (size_t i = 0; i < h->n_names; i++) pl_free(&ctx->alloc, h->names[i]);
     pl_free(&ctx->alloc, h->names);
     pl_free(&ctx->alloc, h->notes);
-    pl_free(&ctx->alloc, h->q);
     pl_free(&ctx->alloc, h);
     ctx->hist = NULL;
 }
@@ -334,11 +331,10 @@ static int find_ring(plaudit_ctx *ctx, const char *member, const pl_hring **out)
 }
 
 int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before, size_t max,
-                           const plaudit_history_entry **out, size_t *n, uint64_t *next)
+                           plaudit_history_entry *out, size_t *n, uint64_t *next)
 {
     if (!ctx) return PLAUDIT_EINVAL;
     if (!out || !n) return pl_err(ctx, PLAUDIT_EINVAL, "out or n is NULL");
-    *out = NULL;
     *n = 0;
     if (next) *next = 0;
     const pl_hring *r;
@@ -354,18 +350,11 @@ int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before
         uint64_t avail = top - first + 1;
         cnt = avail < max ? (size_t)avail : max;
     }
-    if (cnt > h->cap_q) {
-        size_t cap = h->cap_q;
-        if (pl_grow(&ctx->alloc, (void **)&h->q, &cap, cnt, sizeof *h->q))
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the points history");
-        h->cap_q = cap;
-    }
     for (size_t i = 0; i < cnt; i++) {
         uint64_t seq = top - i;
         uint32_t k = (uint32_t)(seq - first);
-        ent_fill(ctx, h, &r->e[(r->head + k) % r->cap], seq, &h->q[i]);
+        ent_fill(ctx, h, &r->e[(r->head + k) % r->cap], seq, &out[i]);
     }
-    *out = h->q;
     *n = cnt;
     if (next && cnt && top - cnt + 1 > first) *next = top - cnt + 1;
     pl_ok(ctx);
