@@ -482,6 +482,10 @@ struct plaudit_ctx {
     /* format 2 state: the team table and team-board scores (team.c) */
     struct pl_teams *teams;
     plaudit_part_progress *q_parts; size_t cap_q_parts;
+
+    /* the points history (history.c), NULL unless the history option is
+     * set; outside the program region, so a program event keeps it */
+    struct pl_history *hist;
 };
 
 /* ---- errors.c --------------------------------------------------------- */
@@ -637,6 +641,32 @@ int pl_retro_diff(plaudit_ctx *ctx, plaudit_ctx *old, struct pl_store *s);
 void pl_retro_free(plaudit_ctx *ctx, struct pl_store *s);
 /* Badges declared by the program in force (the retired ones follow). */
 static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
+
+/* ---- history.c: the points history (spec section 8) -------------------- */
+/* Where points or balance change, inside the event's transaction: note
+ * the change for member m (nothing when both are 0 or history is off).
+ * src_id (action, badge, reward or giver id; adjust: the reason; revoke:
+ * the revoked event's id) and rref (revoke: the revoked event's ref) must
+ * stay valid until the event ends.  Fails only for lack of memory. */
+int pl_history_add(plaudit_ctx *ctx, const pl_member *m, int64_t points, int64_t balance, plaudit_source src,
+                   const char *src_id, const char *rref);
+static inline int pl_history_note(plaudit_ctx *ctx, const pl_member *m, int64_t points, int64_t balance,
+                                  plaudit_source src, const char *src_id, const char *rref)
+{
+    return ctx->hist && (points || balance) ? pl_history_add(ctx, m, points, balance, src, src_id, rref) : 0;
+}
+/* Around the commit (engine.c), like the outbox: stage makes every room
+ * and copy the notes need (may fail: the event is rolled back), publish
+ * appends them (cannot fail), unstage drops them. */
+int pl_history_stage(plaudit_ctx *ctx, const plaudit_event *ev);
+void pl_history_publish(plaudit_ctx *ctx);
+void pl_history_unstage(plaudit_ctx *ctx);
+int pl_history_init(plaudit_ctx *ctx, size_t per_member);
+int pl_history_any(const plaudit_ctx *ctx);
+void pl_history_encode(const plaudit_ctx *ctx, pl_buf *b);
+int pl_history_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n);
+void pl_history_reset(plaudit_ctx *ctx);
+void pl_history_free(plaudit_ctx *ctx);
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);

@@ -598,6 +598,8 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
     }
     default: break;
     }
+    /* the points history: one entry for the member whose points moved */
+    if ((rc = pl_history_note(ctx, to ? to : m, d, db, PLAUDIT_SOURCE_REVOKE, u->id, u->ref))) return rc;
     mo = &ctx->moments[at]; /* the array may have moved */
     mo->points = d;
     mo->balance = db;

@@ -100,9 +100,11 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     mo->source = src;
     mo->source_id = src_id;
 
+    int64_t bal = st->balance;
     st->points = np;
     st->balance = pl_sat_add(st->balance, aw);
     if (st->balance < 0) st->balance = 0;
+    if ((rc = pl_history_note(ctx, m, aw, st->balance - bal, src, src_id, NULL))) return rc;
     const uint32_t *K = pl_keys(ctx, ts);
     pl_trk *trk = PL_TRK(ctx, m);
     for (size_t i = 0; i < ctx->n_window_tiers; i++) {

@@ -165,8 +165,10 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 #define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
 #define SEC_TEAMS 0x4d414554u  /* "TEAM": teams, members' teams, frozen seasons */
 #define SEC_REVOKE 0x4b565652u /* "RVVK": remembered events, refs (revoke.c) */
+#define SEC_HISTORY 0x54534948u /* "HIST": the points history (history.c) */
 
 static void revoke_encode(plaudit_ctx *ctx, pl_buf *b) { pl_revoke_encode(ctx, b); }
+static void history_encode(plaudit_ctx *ctx, pl_buf *b) { pl_history_encode(ctx, b); }
 
 static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
 {
@@ -311,6 +313,8 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
     /* after the teams: remembered events name them */
     if (pl_revoke_any(ctx)) section(ctx, b, SEC_REVOKE, revoke_encode);
+    /* only with the history option: no section otherwise */
+    if (pl_history_any(ctx)) section(ctx, b, SEC_HISTORY, history_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -386,6 +390,7 @@ void pl_state_reset(plaudit_ctx *ctx)
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     pl_window_reset(ctx);
     pl_outbox_reset(ctx);
+    pl_history_reset(ctx);
 }
 
 typedef struct rd {
@@ -670,6 +675,7 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
         else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
         else if (tag == SEC_TEAMS) rc = v2_load(ctx, p, (size_t)n);
         else if (tag == SEC_REVOKE) rc = pl_revoke_decode(ctx, p, (size_t)n);
+        else if (tag == SEC_HISTORY) rc = ctx->hist ? pl_history_decode(ctx, p, (size_t)n) : PLAUDIT_OK;
         else return bad(ctx, "unknown section");
         if (rc) return rc;
     }
