@@ -424,6 +424,9 @@ struct plaudit_ctx {
      * program region that a program event swaps (program_update.c) */
     struct pl_campaign **campaigns; size_t n_campaigns, cap_campaigns; struct pl_campaign *campaign_h;
     uint32_t n_team_boards;
+    uint32_t *team_boards;    /* board index of each team board, by team_slot (team.c) */
+    uint32_t *season_boards;  /* boards with a range: the only ones that freeze */
+    uint32_t n_season_boards;
     int v2_txn;               /* the format 2 transaction hooks run */
     uint32_t n_chal;          /* challenges (synthetic triggers) */
     uint32_t *chal_off, *chal_list; /* per base trigger, its challenges' triggers */

@@ -77,9 +77,9 @@ int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m
                    uint64_t flags, uint32_t aux)
 {
     if (ctx->format < 2 || (!ev->id && !ev->ref)) return PLAUDIT_OK;
-    pl_revokes *rv;
+    pl_revokes *rv = NULL;
     int rc = rv_get(ctx, &rv);
-    if (rc) return rc;
+    if (rc || !rv) return rc ? rc : PLAUDIT_ENOMEM; /* !rv: for gcc -O3, which cannot see that rv_get sets it */
     pl_rev *r = &rv->pend;
     memset(r, 0, sizeof *r);
     r->p = p;
