@@ -1,10 +1,15 @@
-/* json_load.h - the program loader's readers (json.c), shared with the
- * format 2 keys (json_v2.c); and the exporter's format 2 parts
+/* json_load.h - what the JSON files of lib/formats share: the program
+ * loader's readers (json.c) used by the format 2 keys (json_v2.c), the
+ * depth check and parse errors used by event lines (json_event.c), and the
+ * writers' helpers (json_out.c, json_export.c, json_v2.c)
  * (internal; never installed). */
 #ifndef PL_JSON_LOAD_H
 #define PL_JSON_LOAD_H
 
 #include "internal.h"
+
+/* ,"k":"v" (or null) appended to an object being written. */
+void pl_json_kv_str(pl_buf *b, const char *k, const char *v);
 
 /* Export (no parser needed): format 2 keys of a tier, dates, a challenge's
  * `all`, the campaigns list. */
@@ -18,6 +23,11 @@ void pl_json_export_campaigns(const plaudit_ctx *ctx, pl_buf *b);
 typedef struct jpath {
     char s[256];
 } jpath;
+
+/* Refuse text nested deeper than ctx->max_depth before the parser sees it;
+ * what prefixes the message ("program", "malformed line"). */
+int pl_json_check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *what);
+int pl_json_parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what);
 
 void jp(jpath *out, const jpath *base, const char *key, long index);
 int jerr(plaudit_ctx *ctx, int code, const jpath *p, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -608,6 +608,7 @@ static int apply_member_event(plaudit_ctx *ctx, const plaudit_event *ev, resolve
     switch (ev->type) {
     case PLAUDIT_EVENT_REDEEM: {
         pl_reward *r = R->r;
+        if ((rc = pl_history_note(ctx, m, 0, -r->cost, PLAUDIT_SOURCE_REDEEM, r->id, NULL))) return rc;
         m->st.balance -= r->cost;
         if (r->stock0 != PLAUDIT_UNSET) {
             ctx->txn.reward = (int32_t)r->idx;
@@ -812,14 +813,17 @@ static int record_one(plaudit_ctx *ctx, const plaudit_event *ev)
         /* The outbox's copies are made before the commit, which cannot
          * be undone (outbox.c). */
         if (!rc) rc = pl_outbox_stage(ctx);
+        if (!rc && ctx->hist) rc = pl_history_stage(ctx, ev);
         if (!rc) rc = commit(ctx, ev);
         if (rc) {
             txn_rollback(ctx);
             pl_outbox_unstage(ctx);
+            if (ctx->hist) pl_history_unstage(ctx);
         }
         if (ctx->pu) pl_program_update_end(ctx, rc);
         if (!rc) {
             pl_outbox_publish(ctx);
+            if (ctx->hist) pl_history_publish(ctx);
             if (ctx->an) pl_analytics_observe(ctx, ev);
         }
     }

@@ -1,7 +1,8 @@
-/* json.c - the JSON side of the spec: loading a program document (section
- * 2) on top of the declaration API with errors that name the JSON path,
- * parsing event lines (section 3), and writing outcomes as JSON.  Parsing
- * uses jansson when the library is built with the `json` feature. */
+/* json.c - loading a program document (section 2) on top of the
+ * declaration API, with errors that name the JSON path; the readers are
+ * shared with the format 2 keys (json_v2.c), the depth check and parse
+ * errors with event lines (json_event.c).  Parsing uses jansson when the
+ * library is built with the `json` feature. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,318 +15,6 @@
 #endif
 #include "json_load.h"
 
-int plaudit_has_json(void) { return PLAUDIT_HAVE_JSON; }
-
-/* ---- outcome as JSON (no parser needed) ------------------------------------ */
-
-static const char *source_name(plaudit_source s)
-{
-    switch (s) {
-    case PLAUDIT_SOURCE_ACTION: return "action";
-    case PLAUDIT_SOURCE_BONUS: return "bonus";
-    case PLAUDIT_SOURCE_KUDOS: return "kudos";
-    case PLAUDIT_SOURCE_REVOKE: return "revoke";
-    case PLAUDIT_SOURCE_REDEEM: return "redeem";
-    default: return "adjust";
-    }
-}
-
-static void kv_str(pl_buf *b, const char *k, const char *v)
-{
-    pl_buf_printf(b, ",\"%s\":", k);
-    if (v) pl_buf_json_str(b, v);
-    else pl_buf_puts(b, "null");
-}
-
-/* One moment as a JSON object; with_seq adds seq (and redelivered). */
-static void moment_json(pl_buf *b, const plaudit_moment *m, int with_seq)
-{
-    static const char *const kinds[] = {"points", "badge", "tier", "redeem", "kudos", "revoke"};
-    pl_buf_puts(b, "{");
-    if (with_seq) pl_buf_printf(b, "\"seq\":%llu,", (unsigned long long)m->seq);
-    pl_buf_printf(b, "\"kind\":\"%s\",\"ts\":%lld", (unsigned)m->kind <= 5 ? kinds[m->kind] : "?",
-                  (long long)m->ts);
-    kv_str(b, "member", m->member);
-    switch (m->kind) {
-    case PLAUDIT_MOMENT_POINTS:
-        pl_buf_printf(b, ",\"points\":%lld,\"source\":\"%s\"", (long long)m->points, source_name(m->source));
-        kv_str(b, "source_id", m->source_id);
-        if (m->source == PLAUDIT_SOURCE_REVOKE) kv_str(b, "revoked_ref", m->revoked_ref);
-        break;
-    case PLAUDIT_MOMENT_BADGE:
-        kv_str(b, "badge", m->badge);
-        pl_buf_printf(b, ",\"level\":%u,\"times\":%u", m->level, m->times);
-        if (m->leaderboard) kv_str(b, "leaderboard", m->leaderboard);
-        break;
-    case PLAUDIT_MOMENT_TIER:
-        kv_str(b, "from", m->tier_from);
-        kv_str(b, "to", m->tier_to);
-        pl_buf_printf(b, ",\"promoted\":%s", m->promoted ? "true" : "false");
-        break;
-    case PLAUDIT_MOMENT_REDEEM:
-        kv_str(b, "reward", m->reward);
-        pl_buf_printf(b, ",\"cost\":%lld", (long long)m->cost);
-        break;
-    case PLAUDIT_MOMENT_KUDOS: kv_str(b, "to", m->to); break;
-    case PLAUDIT_MOMENT_REVOKE:
-        kv_str(b, "event", m->revoked_event);
-        kv_str(b, "ref", m->revoked_ref);
-        kv_str(b, "type", plaudit_event_type_name(m->revoked_type));
-        pl_buf_printf(b, ",\"event_ts\":%lld,\"points\":%lld,\"balance\":%lld", (long long)m->revoked_ts,
-                      (long long)m->points, (long long)m->balance);
-        if (m->to) kv_str(b, "to", m->to);
-        if (m->badge) {
-            kv_str(b, "badge", m->badge);
-            pl_buf_printf(b, ",\"times\":%u", m->times);
-        }
-        if (m->reward) {
-            kv_str(b, "reward", m->reward);
-            pl_buf_printf(b, ",\"cost\":%lld", (long long)m->cost);
-        }
-        break;
-    }
-    if (with_seq && m->redelivered) pl_buf_puts(b, ",\"redelivered\":true");
-    pl_buf_puts(b, "}");
-}
-
-int plaudit_outcome_json(plaudit_ctx *ctx, const plaudit_outcome *o, char **out, size_t *len)
-{
-    if (!ctx) return PLAUDIT_EINVAL;
-    if (!o || !out) return pl_err(ctx, PLAUDIT_EINVAL, "outcome or out is NULL");
-    *out = NULL;
-    pl_buf b;
-    pl_buf_init(&b, &ctx->alloc);
-    static const char *const st[] = {"accepted", "duplicate", "rejected", "held"};
-    pl_buf_printf(&b, "{\"status\":\"%s\",\"code\":%d", (unsigned)o->status <= 3 ? st[o->status] : "rejected", o->code);
-    if (o->status == PLAUDIT_REJECTED) {
-        kv_str(&b, "error", plaudit_strerror(o->code));
-        kv_str(&b, "message", o->message ? o->message : "");
-    }
-    /* Only with a reorder window (format 1 traces are unchanged). */
-    if (o->arrival) pl_buf_printf(&b, ",\"arrival\":%llu", (unsigned long long)o->arrival);
-    pl_buf_printf(&b, ",\"points\":%lld,\"moments\":[", (long long)o->points);
-    for (size_t i = 0; i < o->n_moments; i++) {
-        if (i) pl_buf_puts(&b, ",");
-        moment_json(&b, &o->moments[i], 0);
-    }
-    pl_buf_puts(&b, "]}");
-    if (b.oom) {
-        pl_buf_free(&b);
-        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing an outcome");
-    }
-    *out = b.p;
-    if (len) *len = b.len;
-    pl_ok(ctx);
-    return PLAUDIT_OK;
-}
-
-int plaudit_moment_json(plaudit_ctx *ctx, const plaudit_moment *m, char **out, size_t *len)
-{
-    if (!ctx) return PLAUDIT_EINVAL;
-    if (!m || !out) return pl_err(ctx, PLAUDIT_EINVAL, "moment or out is NULL");
-    *out = NULL;
-    pl_buf b;
-    pl_buf_init(&b, &ctx->alloc);
-    moment_json(&b, m, 1);
-    if (b.oom) {
-        pl_buf_free(&b);
-        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a moment");
-    }
-    *out = b.p;
-    if (len) *len = b.len;
-    pl_ok(ctx);
-    return PLAUDIT_OK;
-}
-
-/* ---- program export (no parser needed) --------------------------------------- */
-
-static void ex_display(pl_buf *b, const char *name, const char *desc)
-{
-    if (name) kv_str(b, "name", name);
-    if (desc) kv_str(b, "description", desc);
-}
-
-static void ex_cap(pl_buf *b, const char *key, int64_t points, int64_t count, plaudit_period per)
-{
-    if (points == PLAUDIT_UNSET && count == PLAUDIT_UNSET) return;
-    pl_buf_printf(b, ",\"%s\":{", key);
-    int first = 1;
-    if (points != PLAUDIT_UNSET) {
-        pl_buf_printf(b, "\"points\":%lld", (long long)points);
-        first = 0;
-    }
-    if (count != PLAUDIT_UNSET) pl_buf_printf(b, "%s\"count\":%lld", first ? "" : ",", (long long)count);
-    pl_buf_printf(b, ",\"per\":\"%s\"}", plaudit_period_name(per));
-}
-
-static void ex_thresholds(pl_buf *b, const char *key, const pl_badge *g, int comma)
-{
-    pl_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
-    if (g->n_thr == 1) {
-        pl_buf_printf(b, "%lld", (long long)g->thr[0]);
-        return;
-    }
-    pl_buf_puts(b, "[");
-    for (uint32_t i = 0; i < g->n_thr; i++) pl_buf_printf(b, "%s%lld", i ? "," : "", (long long)g->thr[i]);
-    pl_buf_puts(b, "]");
-}
-
-int plaudit_program_export_json(plaudit_ctx *ctx, char **out, size_t *len)
-{
-    if (!ctx) return PLAUDIT_EINVAL;
-    if (!out) return pl_err(ctx, PLAUDIT_EINVAL, "out is NULL");
-    *out = NULL;
-    pl_buf b;
-    pl_buf_init(&b, &ctx->alloc);
-    pl_buf_printf(&b, "{\n \"format\":\"plaudit.program/%d\"", ctx->format);
-    if (ctx->name) kv_str(&b, "name", ctx->name);
-    if (ctx->tzname) kv_str(&b, "timezone", ctx->tzname);
-    else if (ctx->utc_offset_min) pl_buf_printf(&b, ",\"utc_offset_minutes\":%d", ctx->utc_offset_min);
-    if (ctx->reorder_window_s) pl_buf_printf(&b, ",\"reorder_window_s\":%lld", (long long)ctx->reorder_window_s);
-    pl_buf_puts(&b, ",\n \"actions\":[");
-    for (size_t i = 0; i < ctx->n_actions; i++) {
-        const pl_action *a = ctx->actions[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, a->id);
-        ex_display(&b, a->name, a->description);
-        pl_buf_printf(&b, ",\"points\":%lld", (long long)a->points);
-        if (a->once) pl_buf_puts(&b, ",\"once\":true");
-        if (a->cooldown_s) pl_buf_printf(&b, ",\"cooldown_s\":%lld", (long long)a->cooldown_s);
-        ex_cap(&b, "cap", a->cap_points, a->cap_count, a->cap_per);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, "],\n \"tiers\":[");
-    for (size_t i = 0; i < ctx->n_tiers; i++) {
-        const pl_tier *t = ctx->tiers[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, t->id);
-        ex_display(&b, t->name, t->description);
-        pl_buf_printf(&b, ",\"min_points\":%lld", (long long)t->min_points);
-        if (t->min_distinct) pl_buf_printf(&b, ",\"min_distinct_actions\":%lld", (long long)t->min_distinct);
-        if (t->min_tenure_days) pl_buf_printf(&b, ",\"min_tenure_days\":%lld", (long long)t->min_tenure_days);
-        if (t->lifetime) pl_buf_puts(&b, ",\"lifetime\":true");
-        if (t->window != PLAUDIT_PERIOD_NONE) pl_buf_printf(&b, ",\"window\":\"%s\"", plaudit_period_name(t->window));
-        pl_json_export_tier_v2(ctx, t, &b);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, "],\n \"badges\":[");
-    for (size_t i = 0; i < pl_live_badges(ctx); i++) {
-        const pl_badge *g = ctx->badges[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, g->id);
-        ex_display(&b, g->name, g->description);
-        if (g->image) kv_str(&b, "image", g->image);
-        if (g->criteria) kv_str(&b, "criteria", g->criteria);
-        if (g->kind == PLAUDIT_CRITERION_MANUAL) {
-            pl_buf_puts(&b, ",\"manual\":true");
-        } else {
-            pl_buf_puts(&b, ",\"when\":{");
-            switch (g->kind) {
-            case PLAUDIT_CRITERION_ACTION_COUNT:
-            case PLAUDIT_CRITERION_ACTION_STREAK:
-                pl_buf_puts(&b, "\"action\":");
-                pl_buf_json_str(&b, ctx->actions[g->action]->id);
-                if (g->kind == PLAUDIT_CRITERION_ACTION_COUNT) {
-                    ex_thresholds(&b, "count", g, 1);
-                    if (g->within != PLAUDIT_PERIOD_NONE)
-                        pl_buf_printf(&b, ",\"within\":\"%s\"", plaudit_period_name(g->within));
-                } else {
-                    ex_thresholds(&b, "streak", g, 1);
-                    pl_buf_printf(&b, ",\"per\":\"%s\"", plaudit_period_name(g->per));
-                }
-                break;
-            case PLAUDIT_CRITERION_TIER:
-                pl_buf_puts(&b, "\"tier\":");
-                pl_buf_json_str(&b, ctx->tiers[g->tier]->id);
-                break;
-            case PLAUDIT_CRITERION_ALL: pl_json_export_all(ctx, g, &b); break;
-            case PLAUDIT_CRITERION_LEADERBOARD:
-                pl_buf_puts(&b, "\"leaderboard\":");
-                pl_buf_json_str(&b, ctx->boards[g->board]->id);
-                pl_buf_printf(&b, ",\"top\":%lld", (long long)g->top);
-                break;
-            default: {
-                static const char *const keys[] = {[PLAUDIT_CRITERION_DISTINCT_ACTIONS] = "distinct_actions",
-                                                   [PLAUDIT_CRITERION_POINTS] = "points",
-                                                   [PLAUDIT_CRITERION_TENURE_DAYS] = "tenure_days",
-                                                   [PLAUDIT_CRITERION_KUDOS_RECEIVED] = "kudos_received",
-                                                   [PLAUDIT_CRITERION_KUDOS_GIVEN] = "kudos_given"};
-                ex_thresholds(&b, keys[g->kind], g, 0);
-                break;
-            }
-            }
-            pl_buf_puts(&b, "}");
-        }
-        if (g->bonus) pl_buf_printf(&b, ",\"bonus\":%lld", (long long)g->bonus);
-        if (g->hidden) pl_buf_puts(&b, ",\"hidden\":true");
-        if (g->repeatable && g->kind != PLAUDIT_CRITERION_LEADERBOARD) pl_buf_puts(&b, ",\"repeatable\":true");
-        pl_json_export_dates(&b, g->from, g->until);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, "],\n \"segments\":[");
-    for (size_t i = 0; i < ctx->n_segments; i++) {
-        const pl_segment *s = ctx->segments[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, s->id);
-        ex_display(&b, s->name, s->description);
-        pl_buf_puts(&b, ",\"weights\":{");
-        for (size_t j = 0; j < s->n; j++) {
-            if (j) pl_buf_puts(&b, ",");
-            pl_buf_json_str(&b, ctx->actions[s->actions[j]]->id);
-            pl_buf_printf(&b, ":%lld", (long long)s->weights[j]);
-        }
-        pl_buf_puts(&b, "}}");
-    }
-    pl_buf_puts(&b, "],\n \"leaderboards\":[");
-    for (size_t i = 0; i < ctx->n_boards; i++) {
-        const pl_board *lb = ctx->boards[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, lb->id);
-        ex_display(&b, lb->name, lb->description);
-        pl_buf_printf(&b, ",\"period\":\"%s\"", plaudit_period_name(lb->period));
-        if (lb->segment >= 0) kv_str(&b, "segment", ctx->segments[lb->segment]->id);
-        pl_buf_printf(&b, ",\"size\":%lld", (long long)lb->size);
-        if (lb->by_team) pl_buf_puts(&b, ",\"by\":\"team\"");
-        pl_json_export_dates(&b, lb->from, lb->until);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, "]");
-    if (ctx->kudos.declared) {
-        const pl_kudos *k = &ctx->kudos;
-        pl_buf_printf(&b, ",\n \"kudos\":{\"points\":%lld", (long long)k->points);
-        ex_cap(&b, "cap", k->cap_points, k->cap_count, k->cap_per);
-        ex_cap(&b, "give_cap", PLAUDIT_UNSET, k->give_cap, k->give_per);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, ",\n \"rewards\":[");
-    for (size_t i = 0; i < ctx->n_rewards; i++) {
-        const pl_reward *r = ctx->rewards[i];
-        pl_buf_puts(&b, i ? ",\n  {" : "\n  {");
-        pl_buf_puts(&b, "\"id\":");
-        pl_buf_json_str(&b, r->id);
-        ex_display(&b, r->name, r->description);
-        pl_buf_printf(&b, ",\"cost\":%lld", (long long)r->cost);
-        if (r->stock0 != PLAUDIT_UNSET) pl_buf_printf(&b, ",\"stock\":%lld", (long long)r->stock0);
-        pl_buf_puts(&b, "}");
-    }
-    pl_buf_puts(&b, "]");
-    pl_json_export_campaigns(ctx, &b);
-    pl_buf_puts(&b, "\n}\n");
-    if (b.oom) {
-        pl_buf_free(&b);
-        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory exporting the program");
-    }
-    *out = b.p;
-    if (len) *len = b.len;
-    pl_ok(ctx);
-    return PLAUDIT_OK;
-}
-
 #if !PLAUDIT_HAVE_JSON
 
 static int no_json(plaudit_ctx *ctx)
@@ -335,16 +24,6 @@ static int no_json(plaudit_ctx *ctx)
 }
 int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len) { (void)json; (void)len; return no_json(ctx); }
 int plaudit_program_load_file(plaudit_ctx *ctx, const char *path) { (void)path; return no_json(ctx); }
-int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_event *ev)
-{
-    (void)line; (void)len; (void)ev;
-    return no_json(ctx);
-}
-int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_outcome *out)
-{
-    (void)line; (void)len; (void)out;
-    return no_json(ctx);
-}
 
 #else
 
@@ -353,7 +32,7 @@ int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_
 /* Refuse JSON text nested deeper than the context's limit, before the
  * (recursive) parser sees it.  Brackets inside strings do not count; the
  * text need not be valid JSON (the parser judges that). */
-static int check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *what)
+int pl_json_check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *what)
 {
     unsigned depth = 0;
     int in_str = 0;
@@ -373,6 +52,27 @@ static int check_depth(plaudit_ctx *ctx, const char *p, size_t n, const char *wh
         }
     }
     return PLAUDIT_OK;
+}
+
+/* what: "program" (positions as line and column) or "malformed line" (an
+ * event line is one line: the column only, so that a report "line N: ..."
+ * about the input is not contradicted by jansson's "line 1"). */
+int pl_json_parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what)
+{
+    int one_line = strcmp(what, "program") != 0;
+    if (json_error_code(e) == json_error_invalid_utf8) {
+        if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
+        return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
+    }
+    if (one_line) {
+        /* jansson speaks of a file; an event line ends with the line. */
+        char text[sizeof e->text + 8];
+        snprintf(text, sizeof text, "%s", e->text);
+        char *eof = strstr(text, "end of file");
+        if (eof) memcpy(eof, "end of line", 11);
+        return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, text, e->column);
+    }
+    return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
 }
 
 /* ---- loading a program --------------------------------------------------------- */
@@ -994,27 +694,6 @@ static void program_reset(plaudit_ctx *ctx)
     ctx->format = 1;
 }
 
-/* what: "program" (positions as line and column) or "malformed line" (an
- * event line is one line: the column only, so that a report "line N: ..."
- * about the input is not contradicted by jansson's "line 1"). */
-static int parse_error(plaudit_ctx *ctx, const json_error_t *e, const char *what)
-{
-    int one_line = strcmp(what, "program") != 0;
-    if (json_error_code(e) == json_error_invalid_utf8) {
-        if (one_line) return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near column %d", what, e->column);
-        return pl_err(ctx, PLAUDIT_EUTF8, "%s: invalid UTF-8 near line %d column %d", what, e->line, e->column);
-    }
-    if (one_line) {
-        /* jansson speaks of a file; an event line ends with the line. */
-        char text[sizeof e->text + 8];
-        snprintf(text, sizeof text, "%s", e->text);
-        char *eof = strstr(text, "end of file");
-        if (eof) memcpy(eof, "end of line", 11);
-        return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (column %d)", what, text, e->column);
-    }
-    return pl_err(ctx, PLAUDIT_EPARSE, "%s: %s (line %d, column %d)", what, e->text, e->line, e->column);
-}
-
 int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -1032,11 +711,11 @@ int plaudit_program_load_json(plaudit_ctx *ctx, const char *json, size_t len)
     /* jansson would stop at a NUL with a vaguer message. */
     const char *nul = memchr(json, '\0', len);
     if (nul) return pl_err(ctx, PLAUDIT_EPARSE, "program: NUL byte at offset %zu", (size_t)(nul - json));
-    int rc0 = check_depth(ctx, json, len, "program");
+    int rc0 = pl_json_check_depth(ctx, json, len, "program");
     if (rc0) return rc0;
     json_error_t e;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e);
-    if (!root) return parse_error(ctx, &e, "program");
+    if (!root) return pl_json_parse_error(ctx, &e, "program");
     int rc = load_doc(ctx, root);
     json_decref(root);
     if (!rc) rc = pl_program_check_member_bytes(ctx);
@@ -1084,229 +763,6 @@ int plaudit_program_load_file(plaudit_ctx *ctx, const char *path)
     if (!rc) rc = plaudit_program_load_json(ctx, b.p ? b.p : "", b.len);
     pl_buf_free(&b);
     return rc;
-}
-
-/* ---- event lines --------------------------------------------------------------- */
-
-static int is_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') return 0;
-    return 1;
-}
-
-/* Copy a string into the context's event buffer; returns its offset. */
-static size_t ev_keep(plaudit_ctx *ctx, const char *s)
-{
-    size_t off = ctx->evbuf.len;
-    pl_buf_put(&ctx->evbuf, s, strlen(s) + 1);
-    return off;
-}
-
-static int ev_err(plaudit_ctx *ctx, const char *key, const char *what)
-{
-    return pl_err(ctx, PLAUDIT_EPARSE, "\"%s\": %s", key, what);
-}
-
-int plaudit_event_parse(plaudit_ctx *ctx, const char *line, size_t len, plaudit_event *ev)
-{
-    if (!ctx) return PLAUDIT_EINVAL;
-    if (!ev || (!line && len)) return pl_err(ctx, PLAUDIT_EINVAL, "line or ev is NULL");
-    memset(ev, 0, sizeof *ev);
-    if (len > ctx->max_line)
-        return pl_err(ctx, PLAUDIT_ELIMIT, "the line has %zu bytes, more than the limit of %zu", len, ctx->max_line);
-    if (len && line[len - 1] == '\n') len--;
-    if (len && line[len - 1] == '\r') len--;
-    if (is_blank(line, len)) return pl_err(ctx, PLAUDIT_ENOTFOUND, "blank line: nothing to record");
-    char msg[128];
-    /* jansson stops at a NUL; the line must not hold one. */
-    if (memchr(line, '\0', len)) return pl_err(ctx, PLAUDIT_EPARSE, "the line contains a NUL byte");
-    int drc = check_depth(ctx, line, len, "malformed line");
-    if (drc) return drc;
-    json_error_t e;
-    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
-    if (!o) return parse_error(ctx, &e, "malformed line");
-    int rc = PLAUDIT_OK;
-    const char *key;
-    json_t *v;
-    if (!json_is_object(o)) {
-        rc = pl_err(ctx, PLAUDIT_EPARSE, "the line is not a JSON object");
-        goto done;
-    }
-    /* A reorder window holds an invalid event that has a ts. */
-    json_t *ts0 = json_object_get(o, "ts");
-    if (ts0 && json_is_integer(ts0)) ctx->parse_ts = (int64_t)json_integer_value(ts0);
-    json_t *t = json_object_get(o, "type");
-    const char *type = "action";
-    if (t) {
-        if (!json_is_string(t)) {
-            rc = ev_err(ctx, "type", "expected a string");
-            goto done;
-        }
-        type = json_string_value(t);
-    }
-    /* Format 2 event types are unknown to a format 1 program. */
-    int last_type = ctx->format >= 2 ? PLAUDIT_EVENT_PROGRAM : PLAUDIT_EVENT_TICK;
-    int ty = -1;
-    for (int i = 0; i <= last_type; i++)
-        if (strcmp(type, plaudit_event_type_name((plaudit_event_type)i)) == 0) ty = i;
-    if (ty < 0) {
-        rc = pl_err(ctx, PLAUDIT_EPARSE, "unknown event type \"%s\"", type);
-        goto done;
-    }
-    ev->type = (plaudit_event_type)ty;
-    /* The keys each type takes besides ts, type and id: where each goes,
-     * whether it may be absent, and whether it is new in format 2. */
-    enum { F_MEMBER, F_TARGET, F_REASON, F_REF, F_POINTS, F_FLAG, F_DOC };
-    typedef struct { const char *key; unsigned char field, optional, v2, nullable; } evkey;
-    static const evkey per_type[][5] = {
-        [PLAUDIT_EVENT_ACTION] = {{"member", F_MEMBER, 0, 0, 0}, {"action", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
-        [PLAUDIT_EVENT_JOIN] = {{"member", F_MEMBER, 0, 0, 0}},
-        [PLAUDIT_EVENT_KUDOS] = {{"from", F_MEMBER, 0, 0, 0}, {"to", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
-        [PLAUDIT_EVENT_REDEEM] = {{"member", F_MEMBER, 0, 0, 0}, {"reward", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
-        [PLAUDIT_EVENT_AWARD] = {{"member", F_MEMBER, 0, 0, 0}, {"badge", F_TARGET, 0, 0, 0}, {"ref", F_REF, 1, 1, 0}},
-        [PLAUDIT_EVENT_ADJUST] = {{"member", F_MEMBER, 0, 0, 0},
-                                  {"points", F_POINTS, 0, 0, 0},
-                                  {"reason", F_REASON, 1, 0, 0},
-                                  {"ref", F_REF, 1, 1, 0}},
-        [PLAUDIT_EVENT_SEGMENT] = {{"member", F_MEMBER, 0, 0, 0}, {"segment", F_TARGET, 0, 0, 1}},
-        [PLAUDIT_EVENT_PREFERENCES] = {{"member", F_MEMBER, 0, 0, 0}, {"leaderboards", F_FLAG, 0, 0, 0}},
-        [PLAUDIT_EVENT_TICK] = {{NULL, 0, 0, 0, 0}},
-        [PLAUDIT_EVENT_REVOKE] = {{"event", F_TARGET, 1, 1, 0}, {"ref", F_REF, 1, 1, 0}, {"reason", F_REASON, 1, 1, 0}},
-        [PLAUDIT_EVENT_TEAM] = {{"member", F_MEMBER, 0, 1, 0}, {"team", F_TARGET, 0, 1, 1}},
-        [PLAUDIT_EVENT_PROGRAM] = {{"program", F_DOC, 0, 1, 0}}};
-    const evkey *K = per_type[ty];
-    json_object_foreach(o, key, v) {
-        int ok = !strcmp(key, "ts") || !strcmp(key, "type") || !strcmp(key, "id");
-        for (int i = 0; i < 5 && K[i].key; i++)
-            ok |= !strcmp(key, K[i].key) && (ctx->format >= 2 || !K[i].v2);
-        if (!ok) {
-            snprintf(msg, sizeof msg, "unknown key for %s %s event", strchr("aeiou", type[0]) ? "an" : "a", type);
-            rc = ev_err(ctx, key, msg);
-            goto done;
-        }
-    }
-    json_t *ts = json_object_get(o, "ts");
-    if (!ts) {
-        rc = ev_err(ctx, "ts", "missing");
-        goto done;
-    }
-    if (!json_is_integer(ts)) {
-        rc = ev_err(ctx, "ts", "expected an integer");
-        goto done;
-    }
-    ev->ts = (int64_t)json_integer_value(ts);
-    ctx->evbuf.len = 0;
-    ctx->evbuf.oom = 0;
-    /* Offsets into evbuf (it may move while it grows), per field. */
-    size_t off[F_DOC + 1], off_id = SIZE_MAX;
-    for (int i = 0; i <= F_DOC; i++) off[i] = SIZE_MAX;
-    json_t *id = json_object_get(o, "id");
-    if (id) {
-        if (!json_is_string(id)) {
-            rc = ev_err(ctx, "id", "expected a string");
-            goto done;
-        }
-        off_id = ev_keep(ctx, json_string_value(id));
-    }
-    for (int i = 0; i < 5 && K[i].key; i++) {
-        const char *k = K[i].key;
-        v = json_object_get(o, k);
-        if (!v) {
-            if (K[i].optional) continue;
-            rc = ev_err(ctx, k, "missing");
-            goto done;
-        }
-        switch (K[i].field) {
-        case F_POINTS:
-            if (!json_is_integer(v)) {
-                rc = ev_err(ctx, k, "expected an integer");
-                goto done;
-            }
-            ev->points = (int64_t)json_integer_value(v);
-            break;
-        case F_FLAG:
-            if (!json_is_boolean(v)) {
-                rc = ev_err(ctx, k, "expected true or false");
-                goto done;
-            }
-            ev->flag = json_is_true(v);
-            break;
-        case F_DOC: {
-            if (!json_is_object(v)) {
-                rc = ev_err(ctx, k, "expected a program document (a JSON object)");
-                goto done;
-            }
-            /* Sorted keys: the same document in another key order is the
-             * same content for idempotency. */
-            char *doc = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-            if (!doc) {
-                rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading an event");
-                goto done;
-            }
-            off[F_DOC] = ev_keep(ctx, doc);
-            free(doc);
-            break;
-        }
-        default:
-            if (K[i].nullable && json_is_null(v)) break;
-            if (!json_is_string(v)) {
-                rc = ev_err(ctx, k, K[i].nullable ? "expected a string or null" : "expected a string");
-                goto done;
-            }
-            off[K[i].field] = ev_keep(ctx, json_string_value(v));
-            break;
-        }
-    }
-    if (ctx->evbuf.oom) {
-        rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading an event");
-        goto done;
-    }
-    if (ty == PLAUDIT_EVENT_REVOKE && (off[F_TARGET] == SIZE_MAX) == (off[F_REF] == SIZE_MAX)) {
-        rc = pl_err(ctx, PLAUDIT_EPARSE, "a revoke event takes exactly one of \"event\" and \"ref\"");
-        goto done;
-    }
-    char *base = ctx->evbuf.p;
-    ev->id = off_id != SIZE_MAX ? base + off_id : NULL;
-    ev->member = off[F_MEMBER] != SIZE_MAX ? base + off[F_MEMBER] : NULL;
-    ev->target = off[F_TARGET] != SIZE_MAX ? base + off[F_TARGET] : NULL;
-    ev->reason = off[F_REASON] != SIZE_MAX ? base + off[F_REASON] : NULL;
-    ev->ref = off[F_REF] != SIZE_MAX ? base + off[F_REF] : NULL;
-    ev->document = off[F_DOC] != SIZE_MAX ? base + off[F_DOC] : NULL;
-    pl_ok(ctx);
-done:
-    json_decref(o);
-    return rc;
-}
-
-int plaudit_record_json(plaudit_ctx *ctx, const char *line, size_t len, plaudit_outcome *out)
-{
-    if (!ctx) return PLAUDIT_EINVAL;
-    if (out) memset(out, 0, sizeof *out);
-    if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
-    plaudit_event ev;
-    ctx->parse_ts = -1;
-    int rc = plaudit_event_parse(ctx, line, len, &ev);
-    if (rc == PLAUDIT_ENOTFOUND) return rc;
-    if (rc && rc != PLAUDIT_ENOMEM && ctx->reorder_window_s > 0 && ctx->parse_ts >= 0 &&
-        ctx->parse_ts <= PLAUDIT_MAX_TS) {
-        /* A JSON object with a valid ts: held, rejected at release. */
-        char msg[PL_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "%s", ctx->errmsg);
-        plaudit_event bad = PLAUDIT_EVENT_INIT;
-        bad.ts = ctx->parse_ts;
-        return pl_window_record(ctx, &bad, rc, msg, out);
-    }
-    if (rc) {
-        ctx->rejected++;
-        if (out) {
-            out->status = PLAUDIT_REJECTED;
-            out->code = rc;
-            out->message = ctx->errmsg;
-        }
-        return rc;
-    }
-    return plaudit_record(ctx, &ev, out);
 }
 
 #endif

@@ -46,6 +46,7 @@ int main(void)
       F(plaudit_options, max_json_depth)
       F(plaudit_options, max_rules)
       F(plaudit_options, max_member_bytes)
+      F(plaudit_options, history_per_member)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
@@ -241,6 +242,25 @@ int main(void)
       F(plaudit_member_info, distinct_actions)
       F(plaudit_member_info, n_badges)
       F(plaudit_member_info, team)
+    );
+    S(plaudit_history_entry,
+      F(plaudit_history_entry, seq)
+      F(plaudit_history_entry, ts)
+      F(plaudit_history_entry, points)
+      F(plaudit_history_entry, balance)
+      F(plaudit_history_entry, cause)
+      F(plaudit_history_entry, cause_id)
+      F(plaudit_history_entry, event_type)
+      F(plaudit_history_entry, event_id)
+      F(plaudit_history_entry, event_ref)
+      F(plaudit_history_entry, reason)
+      F(plaudit_history_entry, revoked_event)
+      F(plaudit_history_entry, revoked_ref)
+    );
+    S(plaudit_history_info,
+      F(plaudit_history_info, per_member)
+      F(plaudit_history_info, entries)
+      F(plaudit_history_info, bytes)
     );
     S(plaudit_badge_earned,
       F(plaudit_badge_earned, badge)
