@@ -3,9 +3,9 @@
  *
  * Layout in brief: rules live in arrays of individually allocated structs
  * with a uthash index by id.  When the program is sealed (first event) a
- * per-member layout is computed: every member is one allocation holding a
- * fixed header (pl_mstate) and a program-shaped tail of counters, period
- * trackers and leaderboard slots, then its id.  Events run as transactions:
+ * per-member layout is computed: every member is one allocation holding
+ * its id, a fixed header (pl_mstate) and a program-shaped tail of counters,
+ * period trackers and leaderboard slots.  Events run as transactions:
  * a member is snapshotted before its first change, and a failure restores
  * the snapshots, so no state is ever half-applied. */
 #ifndef PL_INTERNAL_H
@@ -307,7 +307,7 @@ typedef struct pl_layout {
     size_t off_cd;            /* int64_t[n_cd] */
     size_t off_trk;           /* pl_trk[n_trk] */
     size_t off_slots;         /* pl_slot[n_boards] */
-    size_t off_id;            /* id bytes */
+    size_t off_id;            /* the end of the tail (the id is before the member) */
     size_t state_size;        /* bytes from st to off_id */
     uint32_t n_cd, n_trk;
 } pl_layout;
@@ -570,6 +570,14 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
 
 /* ---- member.c --------------------------------------------------------- */
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id);
+/* A member's allocation holds its id first (NUL-terminated, padded to 8
+ * bytes), then the pl_member: the index's key compare reads bytes next to
+ * the hash its lookup has just read, not a line at the end of the tail.
+ * block_new: a zeroed member of layout `lay` with that id, NULL when out of
+ * memory; block_free frees the allocation alone (not the badge array). */
+static inline size_t pl_member_id_room(size_t idlen) { return (idlen + 8) & ~(size_t)7; }
+pl_member *pl_member_block_new(const pl_alloc *a, const pl_layout *lay, const char *id, size_t idlen);
+void pl_member_block_free(const pl_alloc *a, pl_member *m);
 /* Allocate (not yet indexed) a member with fresh state. */
 int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out);
 void pl_member_free(plaudit_ctx *ctx, pl_member *m);

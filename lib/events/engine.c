@@ -350,7 +350,7 @@ static void txn_rollback(plaudit_ctx *ctx)
         if (u->is_new) {
             pl_member_index_del(ctx, u->m);
             ctx->n_members--;
-            pl_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
+            pl_member_block_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
             memcpy(&u->m->st, t->arena + u->saved, u->head ? sizeof(pl_mstate) : ctx->lay.state_size);
         }

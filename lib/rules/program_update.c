@@ -62,7 +62,7 @@ static void pu_free(plaudit_ctx *ctx)
             if (!m) continue;
             /* The `at` arrays are the old member's (shared), not ours. */
             pl_free(&ctx->alloc, m->st.badges);
-            pl_free(&ctx->alloc, m);
+            pl_member_block_free(&ctx->alloc, m);
         }
         pl_free(&ctx->alloc, pu->nm);
     }
@@ -281,14 +281,8 @@ static int cmp_earned(const void *a, const void *b)
 static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, const pl_member *m, pl_member **out)
 {
     const pl_alloc *A = &ctx->alloc;
-    size_t size = nx->lay.off_id + m->idlen + 1;
-    pl_member *n = pl_malloc(A, size);
+    pl_member *n = pl_member_block_new(A, &nx->lay, m->id, m->idlen);
     if (!n) return PLAUDIT_ENOMEM;
-    memset(n, 0, size);
-    char *idp = (char *)n + nx->lay.off_id;
-    memcpy(idp, m->id, m->idlen + 1);
-    n->id = idp;
-    n->idlen = m->idlen;
     n->idx = m->idx;
     n->st = m->st;
     pl_mstate *st = &n->st;
@@ -299,7 +293,7 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
     if (nb) {
         st->badges = pl_malloc(A, sizeof *st->badges * nb);
         if (!st->badges) {
-            pl_free(A, n);
+            pl_member_block_free(A, n);
             return PLAUDIT_ENOMEM;
         }
         for (uint32_t i = 0; i < m->st.n_badges; i++) {
@@ -571,7 +565,7 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
         relink(ctx, o, n);
         ctx->mv[i] = n;
         pl_free(&ctx->alloc, o->st.badges); /* its `at` arrays moved */
-        pl_free(&ctx->alloc, o);
+        pl_member_block_free(&ctx->alloc, o);
         pu->nm[i] = NULL;
     }
     swap_program(ctx, nx);

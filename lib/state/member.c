@@ -32,7 +32,7 @@ void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
     for (int k = 0; k < 4 && hh; k++, hh = hh->hh_next) {
         if (hh->hashv != hv) continue;
         const char *p = (const char *)ELMT_FROM_HH(tbl, hh);
-        size_t size = ctx->sealed ? ctx->lay.off_id + 16 : 64;
+        size_t size = ctx->sealed ? ctx->lay.off_id : 64;
         for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off, 1);
         return;
     }
@@ -61,19 +61,31 @@ void pl_member_index_free(plaudit_ctx *ctx) { pl_member_index_clear(ctx); }
 
 /* ---- members ---------------------------------------------------------------- */
 
-int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
+pl_member *pl_member_block_new(const pl_alloc *a, const pl_layout *lay, const char *id, size_t idlen)
 {
-    size_t idlen = strlen(id);
-    size_t size = ctx->lay.off_id + idlen + 1;
-    pl_member *m = pl_malloc(&ctx->alloc, size);
-    if (!m) return PLAUDIT_ENOMEM;
+    size_t room = pl_member_id_room(idlen);
+    size_t size = room + lay->off_id;
+    char *p = pl_malloc(a, size);
+    if (!p) return NULL;
     /* Zeroed whole, padding included, so snapshots and digests see only
      * defined bytes. */
-    memset(m, 0, size);
-    char *idp = (char *)m + ctx->lay.off_id;
-    memcpy(idp, id, idlen + 1);
-    m->id = idp;
-    m->idlen = (uint32_t)idlen;
+    memset(p, 0, size);
+    memcpy(p, id, idlen);
+    pl_member *m = (pl_member *)(void *)(p + room);
+    m->id = p;
+    m->idlen = (uint16_t)idlen;
+    return m;
+}
+
+void pl_member_block_free(const pl_alloc *a, pl_member *m)
+{
+    if (m) pl_free(a, (char *)m - pl_member_id_room(m->idlen));
+}
+
+int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
+{
+    pl_member *m = pl_member_block_new(&ctx->alloc, &ctx->lay, id, strlen(id));
+    if (!m) return PLAUDIT_ENOMEM;
     m->st.joined = ts;
     m->st.last_ts = ts;
     m->st.pts_ts = ts;
@@ -89,7 +101,7 @@ void pl_member_free(plaudit_ctx *ctx, pl_member *m)
     if (!m) return;
     for (uint32_t i = 0; i < m->st.n_badges; i++) pl_free(&ctx->alloc, m->st.badges[i].at);
     pl_free(&ctx->alloc, m->st.badges);
-    pl_free(&ctx->alloc, m);
+    pl_member_block_free(&ctx->alloc, m);
 }
 
 /* A tick touches every member that exists then, without writing to each:
