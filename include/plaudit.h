@@ -1420,7 +1420,9 @@ typedef struct plaudit_analytics_team {
     uint64_t contributions;      /* in the window */
     double participation_rate;   /* participants / members (0 if none) */
     int64_t points;              /* net points awarded to its participants
-                                    in the window (negative totals as 0) */
+                                    in the window (negative totals as 0),
+                                    wherever they were then: not a team
+                                    board's score */
     double gini;                 /* of those points, among its participants */
     uint64_t never_recognized;   /* participants with no recognition in
                                     the window */
