@@ -171,6 +171,8 @@ typedef struct pl_board {
     int64_t from, until;      /* a season, PLAUDIT_UNSET otherwise */
     int frozen;               /* a season past its until */
     int frozen_saved;         /* frozen when the event began (rollback) */
+    uint32_t gen;             /* the program generation that started its
+                                 scores (0: the first program; revoke.c) */
 } pl_board;
 
 typedef struct pl_badge {
@@ -266,6 +268,9 @@ static inline int64_t pl_earned_at(const pl_earned *e, uint32_t k)
 /* The fixed part of a member's state; the program-shaped tail follows. */
 typedef struct pl_mstate {
     int64_t joined, last_ts, points, balance;
+    int64_t pts_ts;           /* when points last changed (joined before):
+                                 the tie order of a board of period all
+                                 that a program event adds */
     uint64_t kudos_given, kudos_received;
     pl_earned *badges;
     uint32_t n_badges, cap_badges;
@@ -273,6 +278,9 @@ typedef struct pl_mstate {
     uint32_t distinct;
     uint32_t flags;           /* PL_MF_* */
     int32_t team;             /* format 2: team index, -1: none (team.c) */
+    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
+                                 whose criteria ever held, for the floor a
+                                 program event keeps (program_update.c) */
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
@@ -407,6 +415,9 @@ struct plaudit_ctx {
     uint32_t epoch;
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
+    uint32_t *trk_gen;        /* per tracker, the program generation that
+                                 started it (NULL: all 0); a revoke leaves
+                                 a counter started after the event alone */
     int has_window_tiers;
 
     /* format 2 rules (campaign.c, challenge.c, team.c): part of the
@@ -425,6 +436,7 @@ struct plaudit_ctx {
     pl_member **mv; size_t n_members, cap_members;
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
+    uint32_t prog_gen;        /* program events applied (saturating) */
     int64_t tick_ts;          /* ts of the last tick (-1: none) */
     uint64_t tick_members;    /* members that existed at the last tick */
     uint64_t accepted, duplicates, rejected;
@@ -837,7 +849,9 @@ typedef struct pl_rev {
     uint32_t team;            /* the member's team then (UINT32_MAX: none) */
     uint32_t ref;             /* interned ref + 1, 0: none */
     uint32_t next;            /* next event with the same ref, UINT32_MAX */
-    uint32_t aux;             /* redeem: the stock's generation */
+    uint32_t aux;             /* redeem: the stock's generation; other
+                                 types: the program generation in force
+                                 (prog_gen) when it was applied */
 } pl_rev;
 #define PL_RV_TS_BITS 38
 #define PL_RV_REVOKED (1ull << 42)
@@ -933,6 +947,9 @@ int pl_team_join(plaudit_ctx *ctx, pl_member *m, const char *team);
 /* Add d to team's score at ts, on each team board whose current period
  * (and season range, unfrozen) holds event_ts (= ts for a new award). */
 int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts);
+/* The same for a revoke: only boards that a program event did not start
+ * after generation gen (the revoked event's). */
+int pl_team_credit_gen(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts, uint32_t gen);
 const char *pl_team_id(const plaudit_ctx *ctx, int32_t team);
 int32_t pl_team_find(const plaudit_ctx *ctx, const char *id);
 const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board *b);

@@ -102,6 +102,7 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
 
     int64_t bal = st->balance;
     st->points = np;
+    st->pts_ts = ts;
     st->balance = pl_sat_add(st->balance, aw);
     if (st->balance < 0) st->balance = 0;
     if ((rc = pl_history_note(ctx, m, aw, st->balance - bal, src, src_id, NULL))) return rc;
@@ -226,6 +227,10 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
         if (ok && t->lifetime && (int32_t)i > m->st.lifetime_tier) {
             if ((rc = pl_touch_head(ctx, m))) return rc;
             m->st.lifetime_tier = (int32_t)i;
+        }
+        if (ok && t->lifetime && i < 32 && ctx->format >= 2 && !(m->st.lifetime_set & 1u << i)) {
+            if ((rc = pl_touch_head(ctx, m))) return rc;
+            m->st.lifetime_set |= 1u << i;
         }
         if (h) held = (int32_t)i;
     }

@@ -278,6 +278,11 @@ int pl_team_join(plaudit_ctx *ctx, pl_member *m, const char *team)
 
 int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts)
 {
+    return pl_team_credit_gen(ctx, team, d, ts, event_ts, UINT32_MAX);
+}
+
+int pl_team_credit_gen(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts, uint32_t gen)
+{
     if (d == 0 || team < 0 || !ctx->teams) return PLAUDIT_OK;
     pl_team *t = ctx->teams->v[team];
     int rc = team_touch(ctx, t);
@@ -285,6 +290,7 @@ int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_
     const uint32_t *K = pl_keys(ctx, event_ts);
     for (uint32_t i = 0; i < ctx->n_team_boards; i++) {
         const pl_board *b = ctx->boards[ctx->team_boards[i]];
+        if (b->gen > gen) continue;
         if (b->from != PLAUDIT_UNSET && (b->frozen || event_ts < b->from || event_ts >= b->until)) continue;
         uint32_t k = K[b->period];
         if (k != b->cur) continue;
