@@ -809,6 +809,50 @@ def member_text_and_json():
         assert again == doc
 
 
+@test
+def member_history():
+    """plaudit member --history N: the newest N entries of the points
+    history, text and JSON, adding up to the member's points; 0 shows
+    none, "all" every one; a bad count is a usage error."""
+    c = case("05-revoke-windows-kudos-teams")
+    prog, ev = c + "/program.json", c + "/events.jsonl"
+    state = json.loads(read(c + "/expected.json"))
+    amy = state["members"]["amy"]
+    doc = json.loads(run("member", "-q", "--json", "--history", "all", prog, ev, "amy", check_rc=0).stdout)
+    h = doc["history"]
+    assert h["total"] == h["kept"] == len(h["entries"]) > 0, h
+    assert [e["seq"] for e in h["entries"]] == list(range(h["total"], 0, -1))
+    assert sum(e["points"] for e in h["entries"]) == amy["points"]
+    assert sum(e["balance"] for e in h["entries"]) == amy["balance"]
+    causes = {e["cause"] for e in h["entries"]}
+    assert "action" in causes, causes
+    assert all(e["ts"] >= h["entries"][i + 1]["ts"] for i, e in enumerate(h["entries"][:-1]))
+    two = json.loads(run("member", "-q", "--json", "--history", "2", prog, ev, "amy", check_rc=0).stdout)
+    assert two["history"]["entries"] == h["entries"][:2] and two["history"]["total"] == h["total"]
+    none = json.loads(run("member", "-q", "--json", "--history", "0", prog, ev, "amy", check_rc=0).stdout)
+    assert "history" not in none
+    text = run("member", "-q", "--history", "3", prog, ev, "amy", check_rc=0).stdout.decode()
+    assert ("history    newest 3 of %d" % h["total"]) in text, text
+    lines = text.split("history    newest", 1)[1].splitlines()[1:4]
+    assert len(lines) == 3 and all(" points " in l and " balance " in l for l in lines), lines
+    for bad in ("-1", "x", "1e3", ""):
+        p = run("member", "--history", bad, prog, ev, "amy", check_rc=2)
+        assert b"--history" in p.stderr
+    assert b"--history N" in run("--help", check_rc=0).stdout
+    # a revoke's entry names what it revoked
+    with tempfile.TemporaryDirectory() as d:
+        p2 = os.path.join(d, "p.json")
+        e2 = os.path.join(d, "e.jsonl")
+        with open(p2, "w") as f:
+            json.dump({"format": "plaudit.program/2", "actions": [{"id": "post", "points": 10}]}, f)
+        with open(e2, "w") as f:
+            f.write('{"ts": 1767225600, "type": "action", "member": "ann", "action": "post", "id": "p1", "ref": "t:1"}\n')
+            f.write('{"ts": 1767225660, "type": "revoke", "event": "p1", "reason": "spam"}\n')
+        text = run("member", p2, e2, "ann", check_rc=0).stdout.decode()
+        assert "revoke of p1 (ref t:1): spam" in text, text
+        assert "action post  [id p1, ref t:1]" in text, text
+
+
 failed = 0
 for t in TESTS:
     try:
