@@ -769,7 +769,12 @@ PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char 
  * caps and within-period counts whose period holding the revoke's ts also
  * holds the event's; an action's count drops by one, a kudos' counts, a
  * manual badge's awards (at zero it is no longer held), a redemption's
- * cost goes back to the balance and its unit to the stock.  Badges other
+ * cost goes back to the balance and its unit to the stock.  A board or
+ * member counter (cap, give cap, kudos cap, within-period or dated count,
+ * qualification window) that a program event started after the revoked
+ * event was applied is left alone, even inside the same period (and at
+ * the same ts: what counts is the order events were applied), and an
+ * action count a program event dropped is not taken back.  Badges other
  * than manual awards, and bonuses, are never taken back.  Then the members
  * are evaluated (tiers can drop, never below the lifetime floor).
  * The outcome has one PLAUDIT_MOMENT_REVOKE moment per revoked event (and
@@ -810,16 +815,17 @@ PLAUDIT_EXPORT int plaudit_record_revoke(plaudit_ctx *ctx, int64_t ts, const cha
  *    declared (they are listed in the state document and by
  *    plaudit_member_badges, never evaluated, and cannot be awarded);
  *  - a member's tier stays until its next evaluation (none if the tier id
- *    is gone); the lifetime floor is kept when the new program still
- *    declares that tier as lifetime (lower lifetime tiers the member also
- *    met are not remembered separately); qualifications stay for a tier id
+ *    is gone); the lifetime floor becomes the highest tier of the new
+ *    list, still lifetime, whose criteria ever held for the member (the
+ *    old floor, or a lower lifetime tier it also met: remembered for the
+ *    first 32 tiers of each program); qualifications stay for a tier id
  *    with the same window, and the net points of each window kind stay;
  *  - a pinned segment stays while declared (else the member is unpinned);
  *    an inferred segment is inferred again under the new weights at ts;
  *  - a board keeping id, period and segment keeps its scores and period;
  *    another starts empty, except that a board of period `all` ranks by
- *    points (its "last change" time is the one an old board of period
- *    `all` kept, else the member's last time);
+ *    points (its "last change" time is the member's last change of
+ *    points); a season added after its `until` is frozen, empty;
  *  - a reward keeping its id keeps its stock left, moved by the change of
  *    its declared stock (never below 0).
  * After the event every member's next evaluation considers every badge of
