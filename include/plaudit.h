@@ -742,6 +742,23 @@ PLAUDIT_EXPORT int plaudit_record_award(plaudit_ctx *ctx, int64_t ts, const char
 /* reason may be NULL. */
 PLAUDIT_EXPORT int plaudit_record_adjust(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points,
                                          const char *reason, const char *id, plaudit_outcome *out);
+/* The same five with a ref (format 2, spec section 5: the object the
+ * event is about, what plaudit_record_revoke matches; 1 to 128 bytes of
+ * UTF-8 without control characters, or NULL for none), given before id.
+ * Equivalent to plaudit_record with plaudit_event.ref set; a ref under a
+ * format 1 program is rejected (PLAUDIT_EVERSION) and changes nothing.
+ * ref and id are read during the call only. */
+PLAUDIT_EXPORT int plaudit_record_action_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *action,
+                                             const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_kudos_ref(plaudit_ctx *ctx, int64_t ts, const char *from, const char *to,
+                                            const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_award_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *badge,
+                                            const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_adjust_ref(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points,
+                                             const char *reason, const char *ref, const char *id,
+                                             plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_redeem_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *reward,
+                                             const char *ref, const char *id, plaudit_outcome *out);
 /* segment NULL returns the member to inference. */
 PLAUDIT_EXPORT int plaudit_record_segment(plaudit_ctx *ctx, int64_t ts, const char *member, const char *segment,
                                           const char *id, plaudit_outcome *out);
@@ -758,7 +775,9 @@ PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char 
  * Revoke (format 2, spec section 5): undo earlier events at ts.  Exactly
  * one of `event` (the idempotency key of the event to revoke) and `ref`
  * (every event carrying this ref) is given; reason may be NULL.  To give
- * an event a ref, set plaudit_event.ref and call plaudit_record.
+ * an event a ref, use the per-type calls with a ref
+ * (plaudit_record_action_ref and the others) or set plaudit_event.ref and
+ * call plaudit_record.
  *
  * What can be revoked: accepted action, kudos, award, adjust and redeem
  * events that carried an id or a ref, recorded under a format 2 program.
