@@ -130,3 +130,18 @@ def test_redelivered_after_recovery(tmp_path, kind: str) -> None:
         assert eng.held == 0
     finally:
         eng.close()
+
+
+def test_batch_counts_held() -> None:
+    with plaudit.Engine(PROGRAM) as eng:
+        res = eng.record_batch([
+            plaudit.Event.action(T, "alice", "post"),
+            plaudit.Event.action(T + 10, "bob", "post"),
+            plaudit.Event.action(T + 300, "cy", "post"),  # releases the two above
+            plaudit.Event.action(T - 5, "alice", "post"),  # older than H - W: decided now, rejected
+        ])
+        assert res.codes[:3] == [plaudit.HELD] * 3
+        assert res.held == 3 and res.accepted == 0 and res.rejected == 1
+        assert eng.held == 1  # cy's, until the flush
+        eng.flush()
+        assert eng.member("cy").points == 10
