@@ -1607,7 +1607,11 @@ typedef struct plaudit_store_options {
 } plaudit_store_options;
 #define PLAUDIT_STORE_OPTIONS_INIT { PLAUDIT_STORE_OPTIONS_VERSION, PLAUDIT_SYNC_ALWAYS, 0, 0, 0 }
 
-/* What plaudit_store_attach found and did. */
+/* What plaudit_store_attach found and did.  Version 2 of the struct
+ * appended `arrivals`: plaudit_store_recovery_get fills version 1 (the
+ * fields up to changed_members, as before), plaudit_store_recovery_get_version
+ * the version a caller asks for. */
+#define PLAUDIT_RECOVERY_VERSION 2
 typedef struct plaudit_recovery {
     int snapshot;            /* 1 when a snapshot was loaded */
     uint64_t snapshot_seq;   /* last record the snapshot covers (0: none) */
@@ -1641,6 +1645,13 @@ typedef struct plaudit_recovery {
      * lists them.  0 without a retroactive replay, or when the snapshot
      * does not carry its program (written without JSON support). */
     uint64_t changed_members;
+    /* Version 2: replayed records that are arrivals of events the reorder
+     * window held (spec section 6), those released later as accepted and
+     * those rejected at release alike.  An arrival's event is decided when
+     * it is released, so it is not in accepted, rejected or duplicates;
+     * replayed = accepted + rejected + duplicates + arrivals + the flush
+     * marks (plaudit_flush) replayed. */
+    uint64_t arrivals;
 } plaudit_recovery;
 
 /* What differs for a member a retroactive replay changed (bits). */
@@ -1673,8 +1684,14 @@ PLAUDIT_EXPORT int plaudit_store_recovery_change(plaudit_ctx *ctx, size_t i, con
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,
                                         const plaudit_store_options *opts);
 
-/* The report of the last successful plaudit_store_attach (zeros before). */
+/* The report of the last successful plaudit_store_attach (zeros before):
+ * the fields of struct version 1 (up to changed_members; a caller built
+ * against an older header has no room for more). */
 PLAUDIT_EXPORT int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out);
+/* The same, filling the fields of struct version `version` (1 or
+ * PLAUDIT_RECOVERY_VERSION; PLAUDIT_EVERSION otherwise, out untouched). */
+PLAUDIT_EXPORT int plaudit_store_recovery_get_version(const plaudit_ctx *ctx, plaudit_recovery *out,
+                                                      unsigned version);
 
 /* Make every journaled event durable now (store->sync).  PLAUDIT_ESTATE
  * without a store. */

@@ -470,3 +470,6 @@ class Recovery:
     # A retroactive replay: the members whose tier, badges, points or balance
     # it changed, as {member: ["tier", "badges", "points", "balance"]}.
     changed: dict = field(default_factory=dict)
+    # replayed records that are arrivals of events the reorder window held
+    # (decided at release: not in accepted, rejected or duplicates)
+    arrivals: int = 0

@@ -123,6 +123,8 @@ def test_redelivered_after_recovery(tmp_path, kind: str) -> None:
     eng = open_engine()
     try:
         assert eng.digest() == digest and eng.held == held  # the held events came back
+        rec = eng.recovery
+        assert rec.arrivals == 6 and rec.accepted == 0  # every record an arrival, decided at release
         got = eng.outbox()
         assert [(m.seq, m.member, m.points) for m in got] == want
         assert all(m.redelivered for m in got)
