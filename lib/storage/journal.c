@@ -164,6 +164,27 @@ int pl_journal_log_kind(plaudit_ctx *ctx, int kind, const plaudit_event *ev)
     return PLAUDIT_OK;
 }
 
+/* ---- framing, for the file store's trim after a crash ------------------- */
+
+uint64_t pl_journal_scan(const unsigned char *p, uint64_t n, uint64_t *rec_len)
+{
+    uint64_t off = 0;
+    *rec_len = 0;
+    while (n - off >= REC_HDR) {
+        const unsigned char *h = p + off;
+        if (plaudit_crc32c(0, h, 4) != pl_rd32(h + 4)) break;
+        uint32_t len = pl_rd32(h);
+        if (len < REC_FIXED || len > REC_MAX) break;
+        uint64_t whole = (uint64_t)REC_HDR + len + REC_TRAILER;
+        if (n - off < whole || plaudit_crc32c(0, h + REC_HDR, len) != pl_rd32(h + REC_HDR + len)) {
+            *rec_len = whole;
+            break;
+        }
+        off += whole;
+    }
+    return off;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud)
