@@ -422,6 +422,21 @@ static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, pla
     }
     if (rc) return rc;
     uint64_t left = (uint64_t)st.st_size < limit ? (uint64_t)st.st_size : limit;
+    if (left > CHUNK && left <= SIZE_MAX) {
+        /* A large file in one chunk, mapped: no read per 64 KiB and no
+         * copy (the reader decodes in place, the snapshot is copied once). */
+        int mf = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+        mf |= MAP_POPULATE;
+#endif
+        void *m = mmap(NULL, (size_t)left, PROT_READ, mf, fd, 0);
+        if (m != MAP_FAILED) {
+            close(fd);
+            rc = fn(m, (size_t)left, fp);
+            munmap(m, (size_t)left);
+            return rc;
+        }
+    }
     char *buf = pl_malloc(&f->a, CHUNK);
     if (!buf) {
         close(fd);
