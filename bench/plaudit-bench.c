@@ -398,9 +398,12 @@ typedef struct run {
     uint32_t *lat;            /* MODE_LATENCY: ns per call */
 } run;
 
+static size_t g_history; /* history_per_member of the contexts new_ctx makes */
+
 static plaudit_ctx *new_ctx(const opts *o, counter *c, double *load_s)
 {
     plaudit_options po = PLAUDIT_OPTIONS_INIT;
+    po.history_per_member = g_history;
     po.allocator.malloc = c_malloc;
     po.allocator.realloc = c_realloc;
     po.allocator.free = c_free;
@@ -1193,6 +1196,33 @@ int main(int argc, char **argv)
         out("batch_ns_per_event", B.ev_s * 1e9 / (double)o.events, "ns");
         if (o.digest) printf("%-40s %016" PRIx64 " digest\n", "batch_state_digest", plaudit_state_digest(B.ctx));
         plaudit_ctx_free(B.ctx);
+    }
+
+    /* 2b. the cost of the points history: the same stream with it off and
+     * with 100 entries per member, one after the other in this run */
+    {
+        progress("points history, off and on (100 per member)...\n");
+        run H[2];
+        memset(H, 0, sizeof H);
+        for (int on = 0; on < 2; on++) {
+            g_history = on ? 100 : 0;
+            H[on].ctx = new_ctx(&o, &H[on].cnt, NULL);
+            g_history = 0;
+            run_joins(&H[on], &w, on ? "history on" : "history off");
+            run_events(&H[on], &w, g, o.events, MODE_RECORD, on ? "history on" : "history off");
+        }
+        plaudit_history_info hi;
+        plaudit_history_info_get(H[1].ctx, &hi);
+        double off_rate = (double)o.events / H[0].ev_s, on_rate = (double)o.events / H[1].ev_s;
+        out("history_off_events_per_s", off_rate, "events/s");
+        out("history_on_events_per_s", on_rate, "events/s (100 entries per member)");
+        out("history_cost", 100.0 * (1.0 - on_rate / off_rate), "% of the rate");
+        outu("history_entries", hi.entries, "entries");
+        size_t extra = H[1].bytes_after_events > H[0].bytes_after_events ? H[1].bytes_after_events - H[0].bytes_after_events : 0;
+        out("history_bytes_per_entry", hi.entries ? (double)extra / (double)hi.entries : 0, "B (malloc blocks included)");
+        if (plaudit_state_digest(H[0].ctx) != plaudit_state_digest(H[1].ctx)) die("the history changed the digest");
+        plaudit_ctx_free(H[0].ctx);
+        plaudit_ctx_free(H[1].ctx);
     }
 
     /* 3. latency of single calls */

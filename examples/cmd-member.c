@@ -2,9 +2,10 @@
  * one member as a profile page would: joined, points and balance, the tier
  * and what the next one needs, the qualification tier to keep, badges with
  * their levels, times and dates, progress to the badges not yet earned,
- * the member's place on every board with its neighbours, and kudos.
+ * the member's place on every board with its neighbours, kudos, and the
+ * newest entries of its points history (why it has the points it has).
  *
- *   plaudit member PROGRAM EVENTS MEMBER [--json] [--store DIR] [-q]
+ *   plaudit member PROGRAM EVENTS MEMBER [--json] [--history N] [--store DIR] [-q]
  *
  * Entry point for the `plaudit` tool: plaudit_cmd_member(argc, argv), with
  * argv[0] = "member"; it returns the process exit status. */
@@ -21,15 +22,20 @@
 
 enum { M_OK = 0, M_PROGRAM = 1, M_USAGE = 2, M_IO = 3, M_STORE = 4, M_INTERNAL = 5, M_UNKNOWN = 6 };
 
-const char plaudit_cmd_member_synopsis[] = "member [--json] [--store DIR] PROGRAM EVENTS MEMBER";
+const char plaudit_cmd_member_synopsis[] = "member [--json] [--history N] [--store DIR] PROGRAM EVENTS MEMBER";
 
 const char plaudit_cmd_member_help[] =
     "      Apply the events, then explain MEMBER: joined, points, balance,\n"
     "      tier and what the next tier needs, the qualification tier to\n"
     "      keep, badges earned (level, times, dates), progress to the next\n"
     "      badges, rank on every board with the members just above and\n"
-    "      below, kudos.\n"
+    "      below, kudos, and the points history: each change of points or\n"
+    "      balance, newest first, with its cause (action, badge bonus, kudos\n"
+    "      and giver, adjustment and reason, redemption, revoke and what it\n"
+    "      revoked) and the event's id and ref.\n"
     "      --json       one JSON document instead of text\n"
+    "      --history N  show the newest N history entries (default 10; 0:\n"
+    "                   none; all: every one)\n"
     "      --store DIR  recover from and keep the state in a file store in DIR\n"
     "                   (as for replay)\n"
     "      -q, --quiet  do not report rejected lines\n"
@@ -93,6 +99,7 @@ static void js(FILE *f, const char *s)
 typedef struct view {
     plaudit_ctx *ctx;
     const char *member;
+    size_t history;           /* entries to show (0: none) */
     plaudit_member_info mi;
     plaudit_progress pr;
 } view;
@@ -103,6 +110,83 @@ static const char *crit_name(plaudit_criterion c)
                                     "points",      "tenure_days",    "kudos_received", "kudos_given",
                                     "tier",        "leaderboard"};
     return (unsigned)c < sizeof n / sizeof *n ? n[c] : "challenge";
+}
+
+static const char *cause_name(plaudit_source c)
+{
+    static const char *const n[] = {"action", "bonus", "kudos", "adjust", "revoke", "redeem"};
+    return (unsigned)c < sizeof n / sizeof *n ? n[c] : "?";
+}
+
+/* The newest v->history entries, page by page (a page at a time is how
+ * the library gives them), to fn; the count given and kept to *total and
+ * *kept. */
+#define HPAGE 64
+static int history_walk(view *v, uint64_t *total, uint64_t *kept,
+                        void (*fn)(const plaudit_history_entry *e, size_t i, FILE *f), FILE *f)
+{
+    if (plaudit_member_history_count(v->ctx, v->member, total, kept) != PLAUDIT_OK) return M_INTERNAL;
+    plaudit_history_entry page[HPAGE];
+    uint64_t before = 0;
+    size_t shown = 0;
+    while (shown < v->history) {
+        size_t want = v->history - shown < HPAGE ? v->history - shown : HPAGE, n = 0;
+        if (plaudit_member_history(v->ctx, v->member, before, want, page, &n, &before) != PLAUDIT_OK)
+            return M_INTERNAL;
+        for (size_t i = 0; i < n; i++) fn(&page[i], shown++, f);
+        if (!before || !n) break;
+    }
+    return M_OK;
+}
+
+static void history_line(const plaudit_history_entry *e, size_t i, FILE *f)
+{
+    (void)i;
+    char d[32];
+    date_of(e->ts, d);
+    fprintf(f, "    %s  %+6" PRId64 " points %+6" PRId64 " balance  ", d, e->points, e->balance);
+    switch (e->cause) {
+    case PLAUDIT_SOURCE_ACTION: fprintf(f, "action %s", e->cause_id ? e->cause_id : "?"); break;
+    case PLAUDIT_SOURCE_BONUS: fprintf(f, "bonus of badge %s", e->cause_id ? e->cause_id : "?"); break;
+    case PLAUDIT_SOURCE_KUDOS: fprintf(f, "kudos from %s", e->cause_id ? e->cause_id : "?"); break;
+    case PLAUDIT_SOURCE_ADJUST: fprintf(f, "adjustment%s%s", e->reason ? ": " : "", e->reason ? e->reason : ""); break;
+    case PLAUDIT_SOURCE_REDEEM: fprintf(f, "redeemed %s", e->cause_id ? e->cause_id : "?"); break;
+    case PLAUDIT_SOURCE_REVOKE:
+        fprintf(f, "revoke of %s%s%s%s%s", e->revoked_event ? e->revoked_event : "",
+                e->revoked_event && e->revoked_ref ? " " : "", e->revoked_ref ? "(ref " : "",
+                e->revoked_ref ? e->revoked_ref : "", e->revoked_ref ? ")" : "");
+        if (e->reason) fprintf(f, ": %s", e->reason);
+        break;
+    }
+    if (e->event_type != PLAUDIT_EVENT_ACTION && e->cause == PLAUDIT_SOURCE_BONUS)
+        fprintf(f, " (%s event)", plaudit_event_type_name(e->event_type));
+    if (e->event_id || (e->event_ref && e->cause != PLAUDIT_SOURCE_REVOKE)) {
+        fputs("  [", f);
+        if (e->event_id) fprintf(f, "id %s", e->event_id);
+        if (e->event_ref && e->cause != PLAUDIT_SOURCE_REVOKE) fprintf(f, "%sref %s", e->event_id ? ", " : "", e->event_ref);
+        fputc(']', f);
+    }
+    fputc('\n', f);
+}
+
+static void history_json(const plaudit_history_entry *e, size_t i, FILE *f)
+{
+    if (i) fputc(',', f);
+    fprintf(f, "{\"seq\":%" PRIu64 ",\"ts\":%" PRId64 ",\"points\":%" PRId64 ",\"balance\":%" PRId64
+               ",\"cause\":\"%s\",\"cause_id\":",
+            e->seq, e->ts, e->points, e->balance, cause_name(e->cause));
+    js(f, e->cause_id);
+    fprintf(f, ",\"event_type\":\"%s\",\"event_id\":", plaudit_event_type_name(e->event_type));
+    js(f, e->event_id);
+    fputs(",\"event_ref\":", f);
+    js(f, e->event_ref);
+    fputs(",\"reason\":", f);
+    js(f, e->reason);
+    fputs(",\"revoked_event\":", f);
+    js(f, e->revoked_event);
+    fputs(",\"revoked_ref\":", f);
+    js(f, e->revoked_ref);
+    fputc('}', f);
 }
 
 static int print_text(view *v, FILE *f)
@@ -177,6 +261,16 @@ static int print_text(view *v, FILE *f)
             if (strcmp(around[j].member, who))
                 fprintf(f, "      %s #%" PRIu64 " %s %" PRId64 "\n", around[j].rank < rank ? "above" : "below",
                         around[j].rank, around[j].member, around[j].score);
+    }
+    if (v->history) {
+        uint64_t total = 0, kept = 0;
+        /* the count line first: walk once for it, then print */
+        if (plaudit_member_history_count(ctx, v->member, &total, &kept) != PLAUDIT_OK) return M_INTERNAL;
+        uint64_t show = kept < v->history ? kept : v->history;
+        fprintf(f, "  history    newest %" PRIu64 " of %" PRIu64 " change%s of points or balance\n", show, total,
+                total == 1 ? "" : "s");
+        if (!total) fprintf(f, "    (none)\n");
+        return history_walk(v, &total, &kept, history_line, f);
     }
     return M_OK;
 }
@@ -257,7 +351,15 @@ static int print_json(view *v, FILE *f)
         }
         fputs("]}", f);
     }
-    fputs("]}\n", f);
+    fputc(']', f);
+    if (v->history) {
+        uint64_t total = 0, kept = 0;
+        fputs(",\"history\":{\"entries\":[", f);
+        int rc = history_walk(v, &total, &kept, history_json, f);
+        if (rc) return rc;
+        fprintf(f, "],\"total\":%" PRIu64 ",\"kept\":%" PRIu64 "}", total, kept);
+    }
+    fputs("}\n", f);
     return M_OK;
 }
 
@@ -265,11 +367,21 @@ int plaudit_cmd_member(int argc, char **argv)
 {
     const char *pos[3], *store = NULL;
     int npos = 0, json = 0, quiet = 0;
+    size_t history = 10;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = 1;
-        else if (!strcmp(a, "--store")) {
+        else if (!strcmp(a, "--history")) {
+            if (++i == argc) return usage("a value is needed after ", a);
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(argv[i], &end, 10);
+            if (!strcmp(argv[i], "all")) history = PLAUDIT_HISTORY_ALL;
+            else if (errno || end == argv[i] || *end || argv[i][0] == '-' || n > 1000000000ull)
+                return usage("--history takes a count of entries or \"all\", not ", argv[i]);
+            else history = (size_t)n;
+        } else if (!strcmp(a, "--store")) {
             if (++i == argc) return usage("a value is needed after ", a);
             store = argv[i];
         } else if (a[0] == '-' && a[1]) return usage("unknown option ", a);
@@ -278,7 +390,9 @@ int plaudit_cmd_member(int argc, char **argv)
     }
     if (npos != 3) return usage("expected PROGRAM EVENTS MEMBER", "");
     plaudit_ctx *ctx = NULL;
-    if (plaudit_ctx_new(&ctx, NULL) != PLAUDIT_OK) return M_INTERNAL;
+    plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.history_per_member = history; /* the newest N is all it shows */
+    if (plaudit_ctx_new(&ctx, &o) != PLAUDIT_OK) return M_INTERNAL;
     int rc = M_OK;
     if (plaudit_program_load_file(ctx, pos[0]) != PLAUDIT_OK) {
         fprintf(stderr, "plaudit member: %s: %s\n", pos[0], plaudit_errmsg(ctx));
@@ -313,6 +427,7 @@ int plaudit_cmd_member(int argc, char **argv)
     memset(&v, 0, sizeof v);
     v.ctx = ctx;
     v.member = pos[2];
+    v.history = history;
     if (!rc && plaudit_member_get(ctx, pos[2], &v.mi) != PLAUDIT_OK) {
         fprintf(stderr, "plaudit member: %s\n", plaudit_errmsg(ctx));
         rc = M_UNKNOWN;

@@ -82,7 +82,9 @@ static const cmd_help helps[] = {
      "                   Running the same command again after a crash picks up\n"
      "                   where it stopped; events with ids already applied come\n"
      "                   back as duplicates (give events ids: one without an id\n"
-     "                   is applied again).  The state is snapshotted at the end.\n",
+     "                   is applied again).  The state is snapshotted at the end,\n"
+     "                   with each member's newest 100 points history entries\n"
+     "                   (for `plaudit member --store DIR`).\n",
      "  plaudit replay program.json events.jsonl > state.json\n"
      "  zcat events.jsonl.gz | plaudit replay --trace program.json - | less\n"},
     {"what-if", "what-if [--board ID] [--json] (OLD NEW EVENTS | --from TS PROGRAM EVENTS NEW)",
@@ -350,16 +352,20 @@ static int parse_opts(int argc, char **argv, const char *cmd, opts *o)
 
 /* ---- loading ----------------------------------------------------------------- */
 
-static int new_ctx(plaudit_ctx **ctx)
+/* A context; history: the points history entries each member keeps. */
+static int new_ctx_history(plaudit_ctx **ctx, size_t history)
 {
     plaudit_options op = PLAUDIT_OPTIONS_INIT;
     op.tzdir = getenv("TZDIR");
+    op.history_per_member = history;
     if (plaudit_ctx_new(ctx, &op) != PLAUDIT_OK) {
         fprintf(stderr, "%s: cannot create a context (out of memory)\n", prog);
         return EXIT_INTERNAL;
     }
     return EXIT_OKAY;
 }
+
+static int new_ctx(plaudit_ctx **ctx) { return new_ctx_history(ctx, 0); }
 
 static int load_program(plaudit_ctx *ctx, const char *path)
 {
@@ -691,7 +697,8 @@ static int cmd_replay(const opts *o)
         return EXIT_USAGE;
     }
     plaudit_ctx *ctx;
-    int rc = new_ctx(&ctx);
+    /* a store keeps the points history too, for `plaudit member --store` */
+    int rc = new_ctx_history(&ctx, o->store ? 100 : 0);
     if (rc) return rc;
     if (!(rc = load_program(ctx, o->args[0])) && !(rc = o->moments ? plaudit_moments_open(ctx, o->moments) : 0) &&
         !(rc = o->store ? attach_store(ctx, o->store, o) : 0) && !(rc = feed(&ctx, NULL, 1, o->args[1], o)) &&

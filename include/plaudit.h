@@ -139,14 +139,14 @@ typedef struct plaudit_allocator {
     void *payload;
 } plaudit_allocator;
 
-#define PLAUDIT_OPTIONS_VERSION 3
+#define PLAUDIT_OPTIONS_VERSION 4
 
 /* Options for plaudit_ctx_new.  Start from PLAUDIT_OPTIONS_INIT, then set
  * fields; the version field lets the library reject a struct from a newer
  * header.  Fields added later are appended at the end.  Versions 1 (the
- * struct up to max_members) and 2 (up to max_rules) are still accepted:
- * the library then reads only those fields and uses the defaults for the
- * rest. */
+ * struct up to max_members), 2 (up to max_rules) and 3 (up to
+ * max_member_bytes) are still accepted: the library then reads only those
+ * fields and uses the defaults for the rest. */
 typedef struct plaudit_options {
     unsigned version;
     plaudit_allocator allocator;
@@ -199,7 +199,15 @@ typedef struct plaudit_options {
      * 5 tiers, 31 badges, 4 leaderboards: 616 bytes; the default holds
      * about 2,700 leaderboards or 16,000 actions). */
     size_t max_member_bytes;
+
+    /* Version 4: the points history (see POINTS HISTORY): how many of its
+     * most recent entries each member keeps.  0 (the default): no history
+     * is kept; PLAUDIT_HISTORY_ALL: every entry. */
+    size_t history_per_member;
 } plaudit_options;
+
+/* history_per_member: keep every entry. */
+#define PLAUDIT_HISTORY_ALL SIZE_MAX
 
 #define PLAUDIT_DEFAULT_MAX_LINE_BYTES 65536u
 #define PLAUDIT_DEFAULT_MAX_PROGRAM_BYTES (4u << 20)
@@ -207,12 +215,12 @@ typedef struct plaudit_options {
 #define PLAUDIT_DEFAULT_MAX_RULES 65535u
 #define PLAUDIT_DEFAULT_MAX_MEMBER_BYTES (64u << 10)
 
-#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0, 0 }
+#define PLAUDIT_OPTIONS_INIT { PLAUDIT_OPTIONS_VERSION, { NULL, NULL, NULL, NULL }, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Create a context.  opts may be NULL for the defaults.
  * On success *out owns a new context, freed with plaudit_ctx_free.
  * Errors: PLAUDIT_EINVAL (out NULL, partial allocator), PLAUDIT_EVERSION
- * (version not 1, 2 or 3), PLAUDIT_ERANGE (negative retention, max_rules
+ * (version not 1 to 4), PLAUDIT_ERANGE (negative retention, max_rules
  * above 65535), PLAUDIT_ENOMEM.  On error *out is set to NULL. */
 PLAUDIT_EXPORT int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts);
 
@@ -642,7 +650,8 @@ typedef enum plaudit_source {
     PLAUDIT_SOURCE_ADJUST,     /* source = reason or NULL */
     PLAUDIT_SOURCE_REVOKE,     /* source = the revoked event's id (NULL when
                                   it had none: see ref) */
-    PLAUDIT_SOURCE_REDEEM      /* points history only: source = reward id */
+    PLAUDIT_SOURCE_REDEEM      /* points history only: source = reward id
+                                  (see POINTS HISTORY) */
 } plaudit_source;
 
 /* All strings are owned by the context (see CONVENTIONS). */
@@ -1117,6 +1126,92 @@ PLAUDIT_EXPORT int plaudit_member_list(plaudit_ctx *ctx, uint64_t start, size_t 
                                        uint64_t *next);
 
 /* ------------------------------------------------------------------------ */
+/* Points history (spec section 8)                                           */
+/* ------------------------------------------------------------------------ */
+/*
+ * "Why do I have 270 points?"  With the context option history_per_member
+ * set (plaudit_options version 4), every change of a member's points or
+ * balance is one entry of its history: an action's points, a badge's bonus
+ * (also one paid by an award event or at a leaderboard close), kudos
+ * received, an adjustment, a redemption (balance only), a revoke (the
+ * points taken back, a refund).  One event can add several entries (an
+ * action and the bonus of the badge it unlocked; a revoke of several
+ * events: one per revoked event and member); an event that changes
+ * nothing of a member's points or balance adds none (a join, an action
+ * worth 0, a capped occurrence, an adjustment at the 0 floor).
+ *
+ * Each member keeps its newest history_per_member entries (the oldest is
+ * dropped when one more comes); entries are numbered 1, 2, 3, ... per
+ * member (`seq`), also the dropped ones, so a page cursor stays valid.
+ * Entries are added when their event is accepted, as one transaction with
+ * it: a rejected event, a duplicate, a failed allocation or store call
+ * adds nothing.  With a reorder window they come when the event is
+ * released, in release order.
+ *
+ * The history is not part of the state: neither the state document nor
+ * plaudit_state_digest shows it.  It survives recovery (snapshots carry it
+ * and replaying the journal rebuilds the rest), and a retroactive replay
+ * (the program changed) recomputes it under the new program.  A snapshot
+ * written without the option holds no history: after recovering from it
+ * the history starts at the snapshot.  Memory: about 40 bytes per entry,
+ * plus the event's id, ref and reason when it has them (test-resources
+ * prints the figure).
+ */
+
+/* One change of a member's points or balance.  Its strings are owned by
+ * the context and valid until the next call that changes it (an event, a
+ * store call). */
+typedef struct plaudit_history_entry {
+    uint64_t seq;            /* the member's entry number (1, 2, ...) */
+    int64_t ts;              /* ts of the event that caused it */
+    int64_t points;          /* change of points (after the 0 floor) */
+    int64_t balance;         /* change of balance (after the 0 floor) */
+    plaudit_source cause;    /* what it was for, and cause_id: */
+    const char *cause_id;    /* ACTION: action id; BONUS: badge id; KUDOS:
+                                the giver's member id; ADJUST: the reason
+                                (NULL: none); REDEEM: reward id; REVOKE:
+                                the revoked event's id (NULL: it had none,
+                                see revoked_ref) */
+    plaudit_event_type event_type; /* the event's type (a bonus paid at a
+                                leaderboard close: the event that moved
+                                the clock, often a tick) */
+    const char *event_id;    /* the event's idempotency key, or NULL */
+    const char *event_ref;   /* the event's ref, or NULL (revoke by ref:
+                                the ref it revoked) */
+    const char *reason;      /* adjust and revoke: the event's reason */
+    const char *revoked_event; /* REVOKE: the revoked event's id, or NULL */
+    const char *revoked_ref;   /* REVOKE: its ref, or NULL */
+} plaudit_history_entry;
+
+/* A page of member's history, newest first: up to max entries whose seq
+ * is below `before` (0: from the newest) into out[] (room for max, given
+ * by the caller; the strings they point to are owned by the context, see
+ * plaudit_history_entry), their number in *n.  *next (may be NULL)
+ * receives the cursor of the next page: the seq of the last entry given,
+ * to pass as `before`, or 0 when no older entry is kept.  A query: it
+ * allocates nothing and may be called from a listener.
+ * Errors: PLAUDIT_EINVAL (NULL ctx, member, out or n), PLAUDIT_ERANGE (max
+ * 0), PLAUDIT_ENOTFOUND (unknown member), PLAUDIT_ESTATE (the context
+ * keeps no history: history_per_member is 0). */
+PLAUDIT_EXPORT int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before, size_t max,
+                                          plaudit_history_entry *out, size_t *n, uint64_t *next);
+
+/* How many entries member's history ever had (*total, the newest seq) and
+ * how many it keeps now (*kept); either may be NULL.  Errors as for
+ * plaudit_member_history. */
+PLAUDIT_EXPORT int plaudit_member_history_count(plaudit_ctx *ctx, const char *member, uint64_t *total,
+                                                uint64_t *kept);
+
+typedef struct plaudit_history_info {
+    size_t per_member;       /* the history_per_member option (0: off) */
+    uint64_t entries;        /* entries kept now, every member */
+    uint64_t bytes;          /* memory they use (entries, their strings,
+                                the per-member rings and interned ids) */
+} plaudit_history_info;
+/* Fill *out.  A query.  PLAUDIT_EINVAL for NULL. */
+PLAUDIT_EXPORT int plaudit_history_info_get(const plaudit_ctx *ctx, plaudit_history_info *out);
+
+/* ------------------------------------------------------------------------ */
 /* Leaderboards                                                              */
 /* ------------------------------------------------------------------------ */
 /*
@@ -1313,6 +1408,27 @@ typedef struct plaudit_quiet_contributor {
     int64_t last_recognized; /* ts of its newest recognition, -1: never */
 } plaudit_quiet_contributor;
 
+/* Format 2: one team's participation and fairness figures.  Members
+ * count in the team they are in now (as the tier and segment mix); the
+ * figures are those of plaudit_analytics for these members only. */
+typedef struct plaudit_analytics_team {
+    const char *id;              /* team id (owned by ctx, valid until the
+                                    next plaudit_analytics_get or a call that
+                                    changes ctx); NULL: in no team */
+    uint64_t members;            /* joined by the end of the window */
+    uint64_t participants;       /* >= 1 contribution in the window */
+    uint64_t contributions;      /* in the window */
+    double participation_rate;   /* participants / members (0 if none) */
+    int64_t points;              /* net points awarded to its participants
+                                    in the window (negative totals as 0),
+                                    wherever they were then: not a team
+                                    board's score */
+    double gini;                 /* of those points, among its participants */
+    uint64_t never_recognized;   /* participants with no recognition in
+                                    the window */
+    double never_recognized_rate;/* never_recognized / participants */
+} plaudit_analytics_team;
+
 #define PLAUDIT_LORENZ_POINTS 21
 typedef struct plaudit_analytics {
     /* The periods (of the chosen granularity) covered: the one holding
@@ -1366,6 +1482,11 @@ typedef struct plaudit_analytics {
      * period of the revoked event; the points a revoke takes back count
      * in the revoke's period. */
     uint64_t revocations;
+    /* Format 2: participation and fairness by team, in the order teams
+     * were first named (plaudit_team_list), then "none" (members in no
+     * team); n_teams is 0 for a format 1 program. */
+    size_t n_teams;
+    const plaudit_analytics_team *teams;
 } plaudit_analytics;
 
 /* Use for `from` / `to` to leave a side of the window open. */

@@ -171,6 +171,8 @@ typedef struct pl_board {
     int64_t from, until;      /* a season, PLAUDIT_UNSET otherwise */
     int frozen;               /* a season past its until */
     int frozen_saved;         /* frozen when the event began (rollback) */
+    uint32_t gen;             /* the program generation that started its
+                                 scores (0: the first program; revoke.c) */
 } pl_board;
 
 typedef struct pl_badge {
@@ -266,6 +268,9 @@ static inline int64_t pl_earned_at(const pl_earned *e, uint32_t k)
 /* The fixed part of a member's state; the program-shaped tail follows. */
 typedef struct pl_mstate {
     int64_t joined, last_ts, points, balance;
+    int64_t pts_ts;           /* when points last changed (joined before):
+                                 the tie order of a board of period all
+                                 that a program event adds */
     uint64_t kudos_given, kudos_received;
     pl_earned *badges;
     uint32_t n_badges, cap_badges;
@@ -273,6 +278,9 @@ typedef struct pl_mstate {
     uint32_t distinct;
     uint32_t flags;           /* PL_MF_* */
     int32_t team;             /* format 2: team index, -1: none (team.c) */
+    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
+                                 whose criteria ever held, for the floor a
+                                 program event keeps (program_update.c) */
 } pl_mstate;
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
@@ -285,7 +293,8 @@ typedef struct pl_mstate {
 typedef struct pl_member {
     UT_hash_handle hh;        /* the member index by id (uthash) */
     const char *id;           /* points into this allocation */
-    uint32_t idlen;
+    uint16_t idlen;           /* <= PL_MEMBER_ID_MAX */
+    uint16_t held;            /* leaderboard updates held (board_updates.c) */
     uint32_t idx;
     uint32_t mark;            /* txn serial when last snapshotted */
     uint32_t bmark;           /* txn serial when its badge array was copied */
@@ -407,12 +416,18 @@ struct plaudit_ctx {
     uint32_t epoch;
     uint32_t *window_tiers; size_t n_window_tiers;
     uint8_t *trk_per;         /* period kind of each tracker */
+    uint32_t *trk_gen;        /* per tracker, the program generation that
+                                 started it (NULL: all 0); a revoke leaves
+                                 a counter started after the event alone */
     int has_window_tiers;
 
     /* format 2 rules (campaign.c, challenge.c, team.c): part of the
      * program region that a program event swaps (program_update.c) */
     struct pl_campaign **campaigns; size_t n_campaigns, cap_campaigns; struct pl_campaign *campaign_h;
     uint32_t n_team_boards;
+    uint32_t *team_boards;    /* board index of each team board, by team_slot (team.c) */
+    uint32_t *season_boards;  /* boards with a range: the only ones that freeze */
+    uint32_t n_season_boards;
     int v2_txn;               /* the format 2 transaction hooks run */
     uint32_t n_chal;          /* challenges (synthetic triggers) */
     uint32_t *chal_off, *chal_list; /* per base trigger, its challenges' triggers */
@@ -422,6 +437,7 @@ struct plaudit_ctx {
     pl_member **mv; size_t n_members, cap_members;
     pl_key *key_h;
     int64_t clock;            /* -1: none yet */
+    uint32_t prog_gen;        /* program events applied (saturating) */
     int64_t tick_ts;          /* ts of the last tick (-1: none) */
     uint64_t tick_members;    /* members that existed at the last tick */
     uint64_t accepted, duplicates, rejected;
@@ -443,6 +459,13 @@ struct plaudit_ctx {
     uint32_t *close_list; size_t n_close, cap_close; /* (badge, member) */
     uint32_t *awarded; size_t n_awarded, cap_awarded;
     pl_treeop *treeops; size_t cap_treeops;
+    /* leaderboard index updates held until the next read (board_updates.c):
+     * the members, and per member and board the index's entry (ranked: in
+     * the index); per board the inserts a sync can make, and the same
+     * during a commit */
+    uint32_t *bu_m; size_t n_bu, cap_bu;
+    pl_slot *bu_old; size_t cap_bu_old;
+    uint64_t *bu_ins, *bu_next; size_t cap_bu_ins, cap_bu_next;
 
     /* listener */
     plaudit_listener listener;
@@ -479,6 +502,10 @@ struct plaudit_ctx {
     /* format 2 state: the team table and team-board scores (team.c) */
     struct pl_teams *teams;
     plaudit_part_progress *q_parts; size_t cap_q_parts;
+
+    /* the points history (history.c), NULL unless the history option is
+     * set; outside the program region, so a program event keeps it */
+    struct pl_history *hist;
 };
 
 /* ---- errors.c --------------------------------------------------------- */
@@ -600,6 +627,24 @@ int pl_boards_init(plaudit_ctx *ctx);
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 
+/* ---- board_updates.c: leaderboard index updates held until read ------- */
+/* Commit, step 1 (may fail; nothing observable changes): room to hold the
+ * updates of the event's members and index room for what a sync inserts. */
+int pl_bupd_reserve(plaudit_ctx *ctx);
+/* Commit, step 3 (cannot fail): clear the boards this event closed, hold
+ * the event's members, set their slots' ranked flags. */
+void pl_bupd_commit(plaudit_ctx *ctx);
+/* After the commit: sync when many members are held. */
+void pl_bupd_after_commit(plaudit_ctx *ctx);
+/* Bring every board's index up to date with the accepted events; before
+ * anything reads an index.  Cannot fail; changes nothing observable. */
+void pl_boards_sync(plaudit_ctx *ctx);
+/* The same from a function that reads the state only. */
+static inline void pl_boards_sync_c(const plaudit_ctx *ctx) { pl_boards_sync((plaudit_ctx *)ctx); }
+/* Forget what is held (the indexes were rebuilt or emptied). */
+void pl_bupd_drop(plaudit_ctx *ctx);
+void pl_bupd_free(plaudit_ctx *ctx);
+
 /* ---- analytics.c ------------------------------------------------------ */
 /* Observe an accepted event after commit (never changes engine state;
  * allocation failure is remembered and reported by plaudit_analytics_get). */
@@ -634,6 +679,32 @@ int pl_retro_diff(plaudit_ctx *ctx, plaudit_ctx *old, struct pl_store *s);
 void pl_retro_free(plaudit_ctx *ctx, struct pl_store *s);
 /* Badges declared by the program in force (the retired ones follow). */
 static inline size_t pl_live_badges(const plaudit_ctx *ctx) { return ctx->n_badges - ctx->n_retired; }
+
+/* ---- history.c: the points history (spec section 8) -------------------- */
+/* Where points or balance change, inside the event's transaction: note
+ * the change for member m (nothing when both are 0 or history is off).
+ * src_id (action, badge, reward or giver id; adjust: the reason; revoke:
+ * the revoked event's id) and rref (revoke: the revoked event's ref) must
+ * stay valid until the event ends.  Fails only for lack of memory. */
+int pl_history_add(plaudit_ctx *ctx, const pl_member *m, int64_t points, int64_t balance, plaudit_source src,
+                   const char *src_id, const char *rref);
+static inline int pl_history_note(plaudit_ctx *ctx, const pl_member *m, int64_t points, int64_t balance,
+                                  plaudit_source src, const char *src_id, const char *rref)
+{
+    return ctx->hist && (points || balance) ? pl_history_add(ctx, m, points, balance, src, src_id, rref) : 0;
+}
+/* Around the commit (engine.c), like the outbox: stage makes every room
+ * and copy the notes need (may fail: the event is rolled back), publish
+ * appends them (cannot fail), unstage drops them. */
+int pl_history_stage(plaudit_ctx *ctx, const plaudit_event *ev);
+void pl_history_publish(plaudit_ctx *ctx);
+void pl_history_unstage(plaudit_ctx *ctx);
+int pl_history_init(plaudit_ctx *ctx, size_t per_member);
+int pl_history_any(const plaudit_ctx *ctx);
+void pl_history_encode(const plaudit_ctx *ctx, pl_buf *b);
+int pl_history_decode(plaudit_ctx *ctx, const unsigned char *p, size_t n);
+void pl_history_reset(plaudit_ctx *ctx);
+void pl_history_free(plaudit_ctx *ctx);
 
 /* ---- state.c ---------------------------------------------------------- */
 uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);
@@ -809,7 +880,9 @@ typedef struct pl_rev {
     uint32_t team;            /* the member's team then (UINT32_MAX: none) */
     uint32_t ref;             /* interned ref + 1, 0: none */
     uint32_t next;            /* next event with the same ref, UINT32_MAX */
-    uint32_t aux;             /* redeem: the stock's generation */
+    uint32_t aux;             /* redeem: the stock's generation; other
+                                 types: the program generation in force
+                                 (prog_gen) when it was applied */
 } pl_rev;
 #define PL_RV_TS_BITS 38
 #define PL_RV_REVOKED (1ull << 42)
@@ -905,6 +978,9 @@ int pl_team_join(plaudit_ctx *ctx, pl_member *m, const char *team);
 /* Add d to team's score at ts, on each team board whose current period
  * (and season range, unfrozen) holds event_ts (= ts for a new award). */
 int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts);
+/* The same for a revoke: only boards that a program event did not start
+ * after generation gen (the revoked event's). */
+int pl_team_credit_gen(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts, uint32_t gen);
 const char *pl_team_id(const plaudit_ctx *ctx, int32_t team);
 int32_t pl_team_find(const plaudit_ctx *ctx, const char *id);
 const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board *b);

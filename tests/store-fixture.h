@@ -80,4 +80,10 @@ void reference(int variant, uint64_t *digests, int *codes);
 
 uint64_t empty_digest(int variant);
 
+/* Contexts made by new_ctx keep this many history entries per member (0:
+ * none, the default); fixture_digest is then the state digest combined
+ * with a hash of every member's points history. */
+void fixture_history(size_t per_member);
+uint64_t fixture_digest(plaudit_ctx *ctx);
+
 #endif

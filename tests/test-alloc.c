@@ -281,6 +281,50 @@ static void counts(plaudit_ctx *c, size_t out[7])
     out[6] = (size_t)pi.has_kudos;
 }
 
+/* The points history option of the runs (0: none). */
+static size_t g_history;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+static uint64_t fnv_str(uint64_t h, const char *s) { return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "\1", 1); }
+
+/* A hash of every member's whole points history (0 without the option),
+ * read with allocation failures paused and not counted. */
+static uint64_t history_hash(plaudit_ctx *ctx, talloc *ta)
+{
+    if (!g_history) return 0;
+    size_t fail_at = ta->fail_at, calls = ta->calls;
+    ta->fail_at = 0;
+    uint64_t h = 14695981039346656037ull;
+    uint64_t n_members = plaudit_member_count(ctx);
+    for (uint64_t i = 0; i < n_members; i++) {
+        const char *id = NULL;
+        size_t n = 0;
+        uint64_t next = 0;
+        assert_int_equal(plaudit_member_list(ctx, i, 1, &id, &n, &next), PLAUDIT_OK);
+        h = fnv_str(h, id);
+        uint64_t before = 0;
+        do {
+            plaudit_history_entry e[128];
+            assert_int_equal(plaudit_member_history(ctx, id, before, 4, e, &n, &before), PLAUDIT_OK);
+            for (size_t j = 0; j < n; j++) {
+                int64_t v[5] = {(int64_t)e[j].seq, e[j].ts, e[j].points, e[j].balance,
+                                (int64_t)e[j].cause * 16 + (int64_t)e[j].event_type};
+                h = fnv(h, v, sizeof v);
+                h = fnv_str(fnv_str(fnv_str(h, e[j].cause_id), e[j].event_id), e[j].event_ref);
+                h = fnv_str(fnv_str(fnv_str(h, e[j].reason), e[j].revoked_event), e[j].revoked_ref);
+            }
+        } while (before);
+    }
+    ta->fail_at = fail_at;
+    ta->calls = calls;
+    return h;
+}
+
 /* Run the sequence with the k-th allocation failing (k = 0: none).
  * Returns the number of allocations failed; *digest gets the final digest. */
 static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *digest, size_t *n_enomem)
@@ -293,6 +337,7 @@ static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *dig
     o.allocator.realloc = ta_realloc;
     o.allocator.free = ta_free;
     o.allocator.payload = &ta;
+    o.history_per_member = g_history;
     plaudit_ctx *ctx = NULL;
     int rc = plaudit_ctx_new(&ctx, &o);
     if (rc == PLAUDIT_ENOMEM) {
@@ -311,6 +356,7 @@ static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *dig
         int64_t clock0 = plaudit_clock(ctx);
         uint64_t members0 = plaudit_member_count(ctx);
         size_t failed0 = ta.failed;
+        uint64_t h0 = history_hash(ctx, &ta);
         rc = s->fn(ctx);
         if (ta.failed != failed0) {
             /* an allocation failed inside this call */
@@ -324,6 +370,8 @@ static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *dig
             assert_memory_equal(c0, c1, sizeof c0);
             if (s->fn != e_batch) assert_int_equal(plaudit_clock(ctx), clock0);
             if (s->fn != e_batch) assert_int_equal(plaudit_member_count(ctx), members0);
+            if (s->fn != e_batch && history_hash(ctx, &ta) != h0)
+                fail_msg("k=%zu step %s: ENOMEM changed the points history", k, s->name);
             (*n_enomem)++;
             ta.fail_at = 0;
             rc = s->fn(ctx);
@@ -331,7 +379,7 @@ static size_t run_steps(const step *seq, size_t n_steps, size_t k, uint64_t *dig
         if (rc != s->expect)
             fail_msg("k=%zu step %s: got %d (%s), want %d", k, s->name, rc, plaudit_errmsg(ctx), s->expect);
     }
-    *digest = plaudit_state_digest(ctx);
+    *digest = plaudit_state_digest(ctx) ^ history_hash(ctx, &ta);
     plaudit_ctx_free(ctx);
     if (ta.live != 0) fail_msg("k=%zu: %zu blocks leaked", k, ta.live);
     return ta.failed;
@@ -359,6 +407,19 @@ static void test_each_allocation_fails_revoke(void **state)
     }
     print_message("%zu allocation points of a format 2 program with revokes failed one by one\n", total);
     assert_true(total > 60);
+}
+
+/* The same two sequences with the points history on (3 entries per
+ * member, so the ring drops entries too): the failing call leaves the
+ * history as it was, and the final history is that of the run without
+ * failures. */
+static void test_each_allocation_fails(void **state);
+static void test_each_allocation_fails_history(void **state)
+{
+    g_history = 3;
+    test_each_allocation_fails(state);
+    test_each_allocation_fails_revoke(state);
+    g_history = 0;
 }
 
 static void test_each_allocation_fails(void **state)
@@ -409,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_each_allocation_fails),
         cmocka_unit_test(test_each_allocation_fails_revoke),
         cmocka_unit_test(test_out_of_memory_for_good),
+        cmocka_unit_test(test_each_allocation_fails_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

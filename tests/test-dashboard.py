@@ -82,6 +82,11 @@ def main():
             for k in range(2 + i):
                 events.append({"ts": T0 + 1000 * i + k, "member": who, "action": "forum.answer"})
         events.append({"ts": T0 + 9000, "type": "kudos", "from": "alice", "to": "carol"})
+        # two adjustments that cancel out (carol's points stay), one with a
+        # hostile reason, for the points history
+        events.append({"ts": T0 + 9500, "type": "adjust", "member": "carol", "points": 2, "reason": HOSTILE,
+                       "id": "adj-1"})
+        events.append({"ts": T0 + 9501, "type": "adjust", "member": "carol", "points": -2, "reason": "undo"})
         post(base, events)
 
         opts = webdriver.ChromeOptions()
@@ -129,7 +134,19 @@ def main():
         assert [n[1] for n in neigh] == [HOSTILE, "dave", "carol", "bob", "alice"], neigh
         me = driver.find_element(By.CSS_SELECTOR, "#member-neighbours tr.me")
         assert "carol" in me.text
-        wait.until(lambda d: d.find_element(By.ID, "member-history").text)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#member-history tr[data-seq]"))
+        hist = table_cells(driver, "#member-history tr[data-seq]")
+        # newest first: the two adjustments, the kudos, then answers and bonuses
+        assert hist[0][1:4] == ["-2", "-2", "adjustment: undo"], hist
+        assert hist[1][1:5] == ["+2", "+2", "adjustment: " + HOSTILE, "id adj-1"], hist
+        assert hist[2][1:4] == ["+3", "+3", "kudos from alice"], hist
+        assert "action forum.answer" in [h[3] for h in hist], hist
+        assert any(h[3] == "bonus of badge helper" for h in hist), hist
+        assert "8 changes of points or balance" in driver.find_element(By.ID, "member-history-count").text
+        assert not driver.find_elements(By.CSS_SELECTOR, "#member-history img")
+        assert driver.title != "owned"
+        # the history adds up to the member's points
+        assert sum(int(h[1].replace(",", "")) for h in hist) == 48, hist
 
         # An unknown member: the library's message, as text.
         box.clear()

@@ -502,8 +502,17 @@ static void options_versions(void **unused)
     assert_int_equal(plaudit_program_load_json(ctx, two, sizeof two - 1), PLAUDIT_ELIMIT);
     plaudit_ctx_free(ctx);
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
-    assert_int_equal(o.version, 3);
-    o.version = 4;
+    assert_int_equal(o.version, 4);
+    /* version 3: the version 4 field (the points history) is not read */
+    o.version = 3;
+    o.history_per_member = 5;
+    assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_load_json(ctx, base_prog, strlen(base_prog)), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_action(ctx, 1, "x", "a", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_member_history_count(ctx, "x", NULL, NULL), PLAUDIT_ESTATE);
+    plaudit_ctx_free(ctx);
+    o.history_per_member = 0;
+    o.version = 5;
     assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_EVERSION);
     assert_null(ctx);
     o.version = 0;

@@ -664,6 +664,69 @@ static void alloc_failure(void **st)
     assert_int_equal(ta.live, 0);
 }
 
+/* ---- a new board of period all, a season added too late, the floor -------- */
+
+/* A member board of period all that a program event adds ranks equal
+ * scores by the time of each member's last change of points, not by its
+ * last time. */
+static void new_all_board_tie_order(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = load("{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10},"
+                          "{\"id\":\"z\",\"points\":0}]}");
+    assert_int_equal(act_points(c, T0, "ann", "a"), 10);
+    assert_int_equal(act_points(c, T0 + 5, "bob", "a"), 10);
+    assert_int_equal(act_points(c, T0 + 10, "ann", "z"), 0); /* ann's last time moves, not her points */
+    update(c, T0 + 20, "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10},"
+                       "{\"id\":\"z\",\"points\":0}],\"leaderboards\":[{\"id\":\"all\",\"period\":\"all\"}]}");
+    int64_t score = 0;
+    assert_int_equal(rank_of(c, "all", "ann", &score), 1);
+    assert_int_equal(score, 10);
+    assert_int_equal(rank_of(c, "all", "bob", &score), 2);
+    plaudit_ctx_free(c);
+}
+
+/* A season whose until is past when a program event adds it is frozen at
+ * once, empty: a late event inside its range does not reach it. */
+static void season_added_after_until(void **unused)
+{
+    (void)unused;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = load("{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10}]}");
+    assert_int_equal(act_points(c, T0, "ann", "a"), 10);
+    char doc[512];
+    snprintf(doc, sizeof doc,
+             "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10}],"
+             "\"leaderboards\":[{\"id\":\"s\",\"period\":\"all\",\"from\":%lld,\"until\":%lld}]}",
+             (long long)(T0 - DAY), (long long)(T0 + HOUR));
+    update(c, T0 + 2 * HOUR, doc);
+    assert_int_equal(act_points(c, T0 + 30, "bob", "a"), 10); /* a new member: its ts may be before the clock */
+    char *st = state(c);
+    assert_non_null(strstr(st, "\"s\": []"));
+    plaudit_free(c, st);
+    plaudit_ctx_free(c);
+}
+
+/* The lifetime floor a program event keeps: the highest tier of the new
+ * list, still lifetime, whose criteria ever held, also one below the
+ * floor held before. */
+static void lifetime_floor_lower_tier(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = load("{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10}],"
+                          "\"tiers\":[{\"id\":\"t0\",\"min_points\":5,\"lifetime\":true},"
+                          "{\"id\":\"t1\",\"min_points\":10,\"lifetime\":true}]}");
+    assert_int_equal(act_points(c, T0, "ann", "a"), 10);
+    assert_string_equal(info(c, "ann").tier, "t1");
+    update(c, T0 + 10, "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"a\",\"points\":10}],"
+                       "\"tiers\":[{\"id\":\"t0\",\"min_points\":50,\"lifetime\":true}]}");
+    assert_int_equal(plaudit_record_tick(c, T0 + 20, NULL, NULL), PLAUDIT_OK);
+    assert_string_equal(info(c, "ann").tier, "t0"); /* its criteria held once */
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -672,6 +735,8 @@ int main(void)
         cmocka_unit_test(rejected),          cmocka_unit_test(idempotent),
         cmocka_unit_test(format_switch),     cmocka_unit_test(alloc_failure),
         cmocka_unit_test(inside_reorder_window), cmocka_unit_test(carry_over_v2_rules),
+        cmocka_unit_test(new_all_board_tie_order), cmocka_unit_test(season_added_after_until),
+        cmocka_unit_test(lifetime_floor_lower_tier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,9 +83,12 @@ static const char prog[] =
     "{\"id\":\"m6\",\"manual\":true},{\"id\":\"m7\",\"manual\":true}],"
     "\"kudos\":{\"points\":5},\"rewards\":[{\"id\":\"r1\",\"cost\":100},{\"id\":\"r2\",\"cost\":500,\"stock\":10}]}";
 
+static size_t g_hist; /* history_per_member of the contexts made below */
+
 static plaudit_ctx *new_ctx_fmt(counter *c, int64_t retention, uint64_t max_members, int format)
 {
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.history_per_member = g_hist;
     o.allocator.malloc = c_malloc;
     o.allocator.realloc = c_realloc;
     o.allocator.free = c_free;
@@ -191,6 +194,60 @@ static void remembered_events(void **unused)
     assert_true(shared < unique);
 }
 
+/* The points history: memory per entry, rings full (the bound reached),
+ * without and with the event's id (29 bytes) and ref (13 bytes). */
+#define HM 256
+#define HE 128
+static size_t history_run(counter *c, size_t hist, int strings, uint64_t *entries)
+{
+    g_hist = hist;
+    c->live = c->peak = 0;
+    plaudit_ctx *ctx = new_ctx_fmt(c, 0, 0, 2);
+    g_hist = 0;
+    char key[48], ref[48], id[32];
+    for (int i = 0; i < HM; i++) {
+        snprintf(id, sizeof id, "member-%05d", i);
+        assert_int_equal(plaudit_record_join(ctx, 1767225601, id, NULL, NULL), PLAUDIT_OK);
+    }
+    size_t base = c->live;
+    for (int k = 0; k < HE; k++)
+        for (int i = 0; i < HM; i++) {
+            snprintf(id, sizeof id, "member-%05d", i);
+            snprintf(key, sizeof key, "event-%08d-0123456789abcdef", k * HM + i);
+            snprintf(ref, sizeof ref, "post:%08d", k * HM + i);
+            plaudit_event ev = PLAUDIT_EVENT_INIT;
+            ev.ts = 1767225602 + k;
+            ev.member = id;
+            ev.target = "review";
+            ev.ref = strings ? ref : NULL;
+            ev.id = strings ? key : NULL;
+            assert_int_equal(plaudit_record(ctx, &ev, NULL), PLAUDIT_OK);
+        }
+    size_t used = c->live - base;
+    plaudit_history_info hi;
+    assert_int_equal(plaudit_history_info_get(ctx, &hi), PLAUDIT_OK);
+    *entries = hi.entries;
+    if (hist) assert_true(hi.bytes > 0);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(c->live, 0);
+    return used;
+}
+
+static void history_entries(void **unused)
+{
+    (void)unused;
+    counter c = {0, 0};
+    uint64_t n0, n1;
+    double plain = (double)(history_run(&c, HE, 0, &n1) - history_run(&c, 0, 0, &n0)) / (double)n1;
+    assert_int_equal(n0, 0);
+    assert_true(n1 >= (uint64_t)HM * HE / 2);
+    printf("memory: %.1f bytes per points history entry (no id or ref), rings full\n", plain);
+    assert_true(plain <= 44.0);
+    double with = (double)(history_run(&c, HE, 1, &n1) - history_run(&c, 0, 1, &n0)) / (double)n1;
+    printf("memory: %.1f bytes per points history entry with the event's id (29 bytes) and ref (13 bytes)\n", with);
+    assert_true(with <= plain + 48.0); /* the strings, NUL-ended, in one block */
+}
+
 static void idempotency_keys(void **unused)
 {
     (void)unused;
@@ -259,6 +316,7 @@ int main(void)
         cmocka_unit_test(per_member_and_badge),
         cmocka_unit_test(idempotency_keys),
         cmocka_unit_test(remembered_events),
+        cmocka_unit_test(history_entries),
         cmocka_unit_test(members_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

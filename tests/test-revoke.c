@@ -783,6 +783,92 @@ static void dated_counts_drop(void **state)
     plaudit_ctx_free(c);
 }
 
+/* ---- boards and counters a later program event started ------------------------------------------- */
+
+/* A board that a program event started after the revoked event is left
+ * alone, also when it starts inside the period holding the event's ts (and
+ * at the same ts, after the event); a board the program event kept follows
+ * the revoke. */
+static void boards_started_after(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = ctx_new();
+    const char *p1 = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"a\", \"points\": 10}], "
+                     "\"leaderboards\": [{\"id\": \"kept\", \"period\": \"week\"}]}";
+    const char *p2 = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"a\", \"points\": 10}], "
+                     "\"leaderboards\": [{\"id\": \"kept\", \"period\": \"week\"}, {\"id\": \"new\", \"period\": "
+                     "\"week\"}, {\"id\": \"teams\", \"period\": \"week\", \"by\": \"team\"}]}";
+    OK(plaudit_program_load_json(c, p1, strlen(p1)));
+    OK(plaudit_record_team(c, T, "ann", "red", NULL, NULL));
+    OK(act_ref(c, T + 1, "ann", "a", "x1", NULL));
+    OK(act_ref(c, T + 10, "ann", "a", "x2", NULL)); /* at the program event's ts, before it */
+    OK(plaudit_program_update(c, T + 10, p2, NULL, NULL));
+    OK(act_ref(c, T + 20, "ann", "a", "x3", NULL));
+    assert_int_equal(score_on(c, "kept", "ann"), 30);
+    assert_int_equal(score_on(c, "new", "ann"), 10);
+    OK(plaudit_record_revoke(c, T + 30, "x1", NULL, NULL, NULL, NULL));
+    OK(plaudit_record_revoke(c, T + 31, "x2", NULL, NULL, NULL, NULL));
+    assert_int_equal(points_of(c, "ann"), 10);
+    assert_int_equal(score_on(c, "kept", "ann"), 10);
+    assert_int_equal(score_on(c, "new", "ann"), 10); /* started after x1 and x2 */
+    char *st = NULL;
+    OK(plaudit_state_export(c, &st, NULL));
+    assert_non_null(strstr(st, "\"teams\": [\n   [\n    \"red\",\n    10\n   ]\n  ]"));
+    plaudit_free(c, st);
+    OK(plaudit_record_revoke(c, T + 32, "x3", NULL, NULL, NULL, NULL)); /* x3 counted on all of them */
+    assert_int_equal(score_on(c, "kept", "ann"), 0);
+    assert_int_equal(score_on(c, "new", "ann"), 0);
+    plaudit_ctx_free(c);
+}
+
+/* The same for a member's counters: a cap, the kudos cap and give cap, a
+ * within-period count, a dated count and a qualification window that a
+ * program event started after the revoked events keep what they counted. */
+static void counters_started_after(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) skip();
+    plaudit_ctx *c = ctx_new();
+    const char *p1 = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"a\", \"points\": 10}], "
+                     "\"kudos\": {\"points\": 5}}";
+    char p2[1024];
+    snprintf(p2, sizeof p2,
+             "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"a\", \"points\": 10, \"cap\": "
+             "{\"count\": 1, \"per\": \"day\"}}], \"kudos\": {\"points\": 5, \"cap\": {\"count\": 1, \"per\": "
+             "\"day\"}, \"give_cap\": {\"count\": 1, \"per\": \"day\"}}, \"tiers\": [{\"id\": \"q\", "
+             "\"min_points\": 100, \"window\": \"week\"}], \"badges\": [{\"id\": \"wk2\", \"when\": {\"action\": "
+             "\"a\", \"count\": 2, \"within\": \"week\"}}, {\"id\": \"d2\", \"from\": %lld, \"until\": %lld, "
+             "\"when\": {\"action\": \"a\", \"count\": 2}}]}",
+             (long long)(T - DAY), (long long)(T + WEEK));
+    OK(plaudit_program_load_json(c, p1, strlen(p1)));
+    OK(act_ref(c, T, "ann", "a", "x1", NULL));
+    OK(plaudit_record_kudos(c, T + 1, "bob", "ann", "k1", NULL));
+    OK(plaudit_program_update(c, T + 10, p2, NULL, NULL));
+    plaudit_outcome o;
+    OK(plaudit_record_action(c, T + 20, "ann", "a", NULL, &o));
+    assert_int_equal(o.points, 10);
+    OK(plaudit_record_kudos(c, T + 21, "bob", "ann", NULL, &o));
+    assert_int_equal(o.points, 5);
+    OK(plaudit_record_revoke(c, T + 30, "x1", NULL, NULL, NULL, NULL));
+    OK(plaudit_record_revoke(c, T + 31, "k1", NULL, NULL, NULL, NULL));
+    assert_int_equal(points_of(c, "ann"), 15);
+    /* the window started at the program event: it still holds 15 */
+    plaudit_progress pr;
+    OK(plaudit_member_progress(c, "ann", &pr));
+    assert_string_equal(pr.next_tier, "q");
+    assert_int_equal(pr.next_points, 85);
+    /* the cap started at the program event: still used up today */
+    OK(plaudit_record_action(c, T + 40, "ann", "a", NULL, &o));
+    assert_int_equal(o.points, 0);
+    /* the within-week and dated counts hold x3 and this one: 2 */
+    assert_int_equal(badge_n(c, "ann", "wk2"), 1);
+    assert_int_equal(badge_n(c, "ann", "d2"), 1);
+    /* the give cap too */
+    assert_int_equal(plaudit_record_kudos(c, T + 41, "bob", "ann", NULL, NULL), PLAUDIT_ELIMIT);
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +891,8 @@ int main(void)
         cmocka_unit_test(retention_forgets),
         cmocka_unit_test(after_program_event),
         cmocka_unit_test(dated_counts_drop),
+        cmocka_unit_test(boards_started_after),
+        cmocka_unit_test(counters_started_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -391,6 +391,80 @@ class Version2(Base):
         self.assertEqual(m["points"], 0)
         self.assertEqual(s.stop(), 0)
 
+    def test_history(self):
+        """GET /v1/members/{id}/history: newest first, paged with limit and
+        before, every cause, the revoke naming what it revoked; it survives
+        a restart (snapshot at SIGTERM, then the journal after it)."""
+        s = self.start("--history", "4", program=PROGRAM2)
+        evs = [
+            {"ts": T0, "member": "ann", "action": "forum.answer", "ref": "post:1", "id": "p1"},
+            {"ts": T0 + 1, "member": "ann", "action": "ping", "id": "p2"},
+            {"ts": T0 + 2, "type": "adjust", "member": "ann", "points": 15, "reason": "<b>welcome</b> & thanks"},
+            {"ts": T0 + 3, "type": "redeem", "member": "ann", "reward": "mug", "id": "r1"},
+            {"ts": T0 + 4, "type": "award", "member": "ann", "badge": "mvp"},
+        ]
+        st, out = s.post_batch(evs)
+        self.assertEqual(out["rejected"], 0, out)
+        st, out = s.json("POST", "/v1/revoke", json.dumps({"ts": T0 + 5, "event": "p1", "reason": "spam"}))
+        self.assertEqual((st, out["status"]), (200, "accepted"))
+        st, h = s.json("GET", "/v1/members/ann/history?limit=2")
+        self.assertEqual(st, 200)
+        self.assertEqual((h["member"], h["total"], h["kept"], h["next"]), ("ann", 6, 4, 5))
+        rv, mvp = h["entries"]
+        self.assertEqual((rv["seq"], rv["cause"], rv["cause_id"], rv["points"], rv["balance"]),
+                         (6, "revoke", "p1", -10, -10))
+        self.assertEqual((rv["revoked_event"], rv["revoked_ref"], rv["reason"], rv["event_type"]),
+                         ("p1", "post:1", "spam", "revoke"))
+        self.assertEqual((mvp["cause"], mvp["cause_id"], mvp["points"], mvp["event_type"]), ("bonus", "mvp", 7, "award"))
+        st, h2 = s.json("GET", "/v1/members/ann/history?limit=10&before=5")
+        self.assertEqual([e["seq"] for e in h2["entries"]], [4, 3])  # 4 kept: 1 and 2 dropped
+        self.assertIsNone(h2["next"])
+        redeem, adjust = h2["entries"]
+        self.assertEqual((redeem["cause"], redeem["cause_id"], redeem["points"], redeem["balance"], redeem["event_id"]),
+                         ("redeem", "mug", 0, -20, "r1"))
+        self.assertEqual((adjust["cause"], adjust["reason"]), ("adjust", "<b>welcome</b> & thanks"))
+        # never HTML: the reason comes back JSON-escaped
+        st, hd, data = s.request("GET", "/v1/members/ann/history?limit=10&before=4")
+        self.assertNotIn(b"<b>", data)
+        self.assertEqual(hd["content-type"], "application/json")
+        # default limit, and a member with nothing yet
+        s.post_event({"ts": T0 + 6, "type": "join", "member": "bob"})
+        st, h3 = s.json("GET", "/v1/members/bob/history")
+        self.assertEqual((st, h3["total"], h3["entries"], h3["next"]), (200, 0, [], None))
+        # bad input
+        for arg in ("limit=0", "limit=-1", "limit=abc", "limit=1001", "before=x", "before=-3", "limit="):
+            st, e = s.json("GET", "/v1/members/ann/history?" + arg)
+            self.assertEqual((st, e["code"]), (400, -5), arg)
+            self.assertIn("limit" if "limit" in arg else "before", e["message"])
+        st, e = s.json("GET", "/v1/members/ann/history?limit=1%FF")  # not even a query string
+        self.assertEqual(st, 400)
+        st, e = s.json("GET", "/v1/members/nobody/history")
+        self.assertEqual((st, e["code"]), (404, -3))
+        for bad, code in (("%FF", -6), ("a%C0%80", -6), ("a%00b", -1)):
+            st, e = s.json("GET", "/v1/members/" + bad + "/history")
+            self.assertEqual((st, e["code"]), (400, code), bad)
+        st, e = s.json("POST", "/v1/members/ann/history", "{}")
+        self.assertIn(st, (404, 405))
+        # a restart gives the same history
+        st, before = s.json("GET", "/v1/members/ann/history?limit=10")
+        self.assertEqual(s.stop(), 0)
+        s = self.start("--history", "4", program=PROGRAM2)
+        st, after = s.json("GET", "/v1/members/ann/history?limit=10")
+        self.assertEqual(after, before)
+        self.assertEqual(s.stop(), 0)
+
+    def test_history_off(self):
+        s = self.start("--history", "0", program=PROGRAM2)
+        s.post_event({"ts": T0, "member": "ann", "action": "ping"})
+        st, e = s.json("GET", "/v1/members/ann/history")
+        self.assertEqual((st, e["code"]), (404, -15))
+        self.assertIn("--history", e["message"])
+        self.assertEqual(s.stop(), 0)
+        p = subprocess.run([PLAUDIT, "serve", PROGRAM2, "--store", os.path.join(self.dir, "x"), "--history", "lots"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--history", p.stderr)
+
     def test_teams(self):
         s = self.start(program=PROGRAM2)
         st, out = s.post_batch([

@@ -75,7 +75,7 @@ static plaudit_ctx *attached(memstore *m, const plaudit_options *o, const plaudi
 static uint64_t recovered_digest(memstore *m, plaudit_recovery *rep)
 {
     plaudit_ctx *ctx = attached(m, NULL, NULL);
-    uint64_t d = plaudit_state_digest(ctx);
+    uint64_t d = fixture_digest(ctx);
     if (rep) plaudit_store_recovery_get(ctx, rep);
     plaudit_ctx_free(ctx);
     return d;
@@ -91,7 +91,7 @@ static void test_roundtrip(void **state)
     for (size_t i = 0; i < n_workload; i++) {
         int rc = run_step(ctx, i);
         assert_int_equal(rc, ref_rc[i]);
-        assert_true(plaudit_state_digest(ctx) == ref_d[i + 1]);
+        assert_true(fixture_digest(ctx) == ref_d[i + 1]);
         /* every prefix recovers to the digest it had */
         memstore *c = mem_new();
         mem_copy(c, m);
@@ -207,20 +207,20 @@ static void store_faults(const plaudit_store_options *so, const char *label)
         plaudit_store s = mem_store(m);
         int rc = plaudit_store_attach(ctx, &s, so);
         if (rc) {
-            DIVERGE(rc == PLAUDIT_EUSER && plaudit_state_digest(ctx) == empty_d, "%s k=%llu attach rc %d\n", label,
+            DIVERGE(rc == PLAUDIT_EUSER && fixture_digest(ctx) == empty_d, "%s k=%llu attach rc %d\n", label,
                     (unsigned long long)k, rc);
             rc = plaudit_store_attach(ctx, &s, so);
             assert_int_equal(rc, PLAUDIT_OK);
         }
         for (size_t i = 0; i < n_workload; i++) {
-            uint64_t d0 = plaudit_state_digest(ctx);
+            uint64_t d0 = fixture_digest(ctx);
             rc = run_step(ctx, i);
             if (rc != ref_rc[i]) {
                 DIVERGE(rc == PLAUDIT_EUSER, "%s k=%llu step %zu rc %d (%s)\n", label, (unsigned long long)k, i, rc,
                         plaudit_errmsg(ctx));
                 DIVERGE(strstr(plaudit_errmsg(ctx), "injected") != NULL, "%s k=%llu: message lost\n", label,
                         (unsigned long long)k);
-                DIVERGE(plaudit_state_digest(ctx) == d0, "%s k=%llu step %zu: digest changed by a failed call\n",
+                DIVERGE(fixture_digest(ctx) == d0, "%s k=%llu step %zu: digest changed by a failed call\n",
                         label, (unsigned long long)k, i);
                 /* what the store holds replays to the same state */
                 memstore *c = mem_new();
@@ -232,7 +232,7 @@ static void store_faults(const plaudit_store_options *so, const char *label)
                 rc = run_step(ctx, i); /* the retry, same key */
                 DIVERGE(rc == ref_rc[i], "%s k=%llu step %zu: retry rc %d\n", label, (unsigned long long)k, i, rc);
             }
-            DIVERGE(plaudit_state_digest(ctx) == ref_d[i + 1], "%s k=%llu step %zu: digest diverged\n", label,
+            DIVERGE(fixture_digest(ctx) == ref_d[i + 1], "%s k=%llu step %zu: digest diverged\n", label,
                     (unsigned long long)k, i);
         }
         m->fail_at = 0;
@@ -275,16 +275,16 @@ static void test_alloc_faults(void **state)
         fa.armed = 1;
         fa.fail_at = n;
         for (size_t i = 0; i < n_workload; i++) {
-            uint64_t d0 = plaudit_state_digest(ctx);
+            uint64_t d0 = fixture_digest(ctx);
             int rc = run_step(ctx, i);
             if (rc != ref_rc[i]) {
                 DIVERGE(rc == PLAUDIT_ENOMEM, "alloc n=%llu step %zu rc %d\n", (unsigned long long)n, i, rc);
-                DIVERGE(plaudit_state_digest(ctx) == d0, "alloc n=%llu step %zu: digest changed\n",
+                DIVERGE(fixture_digest(ctx) == d0, "alloc n=%llu step %zu: digest changed\n",
                         (unsigned long long)n, i);
                 rc = run_step(ctx, i);
                 DIVERGE(rc == ref_rc[i], "alloc n=%llu step %zu: retry rc %d\n", (unsigned long long)n, i, rc);
             }
-            DIVERGE(plaudit_state_digest(ctx) == ref_d[i + 1], "alloc n=%llu step %zu diverged\n",
+            DIVERGE(fixture_digest(ctx) == ref_d[i + 1], "alloc n=%llu step %zu diverged\n",
                     (unsigned long long)n, i);
         }
         fa.armed = 0;
@@ -312,7 +312,7 @@ static void test_alloc_faults(void **state)
         if (variant) {
             plaudit_ctx *r = new_ctx(NULL, 1);
             for (size_t i = 0; i < n_workload; i++) run_step(r, i);
-            want = plaudit_state_digest(r);
+            want = fixture_digest(r);
             plaudit_ctx_free(r);
         }
         uint64_t empty = empty_digest(variant);
@@ -331,12 +331,12 @@ static void test_alloc_faults(void **state)
             if (rc) {
                 DIVERGE(rc == PLAUDIT_ENOMEM, "recovery alloc n=%llu rc %d (%s)\n", (unsigned long long)n, rc,
                         plaudit_errmsg(ctx));
-                DIVERGE(plaudit_state_digest(ctx) == empty && plaudit_member_count(ctx) == 0,
+                DIVERGE(fixture_digest(ctx) == empty && plaudit_member_count(ctx) == 0,
                         "recovery alloc n=%llu: half a state\n", (unsigned long long)n);
                 rc = plaudit_store_attach(ctx, &s, NULL);
                 DIVERGE(rc == PLAUDIT_OK, "recovery alloc n=%llu: second attach rc %d\n", (unsigned long long)n, rc);
             }
-            DIVERGE(plaudit_state_digest(ctx) == want, "recovery alloc n=%llu: diverged\n", (unsigned long long)n);
+            DIVERGE(fixture_digest(ctx) == want, "recovery alloc n=%llu: diverged\n", (unsigned long long)n);
             plaudit_ctx_free(ctx);
             DIVERGE(fa.live == 0, "recovery alloc n=%llu: %ld blocks leaked\n", (unsigned long long)n, fa.live);
             mem_free(c);
@@ -386,7 +386,7 @@ static void test_crash(void **state)
         m->crash_at = 0;
         size_t cur = m->cur_step < 0 ? 0 : (size_t)m->cur_step;
         plaudit_ctx *ctx = attached(m, NULL, &so);
-        uint64_t d = plaudit_state_digest(ctx);
+        uint64_t d = fixture_digest(ctx);
         size_t next;
         if (m->cur_step < 0) {
             DIVERGE(d == ref_d[0], "crash k=%llu in attach: not empty\n", (unsigned long long)k);
@@ -406,7 +406,7 @@ static void test_crash(void **state)
             DIVERGE(rc == ref_rc[i] || (i == next && rc == PLAUDIT_DUPLICATE), "crash k=%llu step %zu rc %d\n",
                     (unsigned long long)k, i, rc);
         }
-        DIVERGE(plaudit_state_digest(ctx) == ref_d[n_workload], "crash k=%llu: final state diverged\n",
+        DIVERGE(fixture_digest(ctx) == ref_d[n_workload], "crash k=%llu: final state diverged\n",
                 (unsigned long long)k);
         plaudit_ctx_free(ctx);
         DIVERGE(recovered_digest(m, NULL) == ref_d[n_workload], "crash k=%llu: final recovery diverged\n",
@@ -431,10 +431,10 @@ static void test_torn(void **state)
     uint64_t before_last = 0, last = 0;
     for (size_t i = 0; i < n_workload; i++) {
         if (workload[i].snapshot) continue;
-        uint64_t d0 = plaudit_state_digest(ctx);
+        uint64_t d0 = fixture_digest(ctx);
         if (run_step(ctx, i) == PLAUDIT_OK) {
             before_last = d0;
-            last = plaudit_state_digest(ctx);
+            last = fixture_digest(ctx);
         }
     }
     plaudit_ctx_free(ctx);
@@ -481,7 +481,7 @@ static void test_torn(void **state)
         int rc = plaudit_store_attach(ctx, &s, NULL);
         points_corrupt++;
         DIVERGE(rc == PLAUDIT_ECORRUPT || rc == PLAUDIT_EVERSION, "flip at %zu: rc %d\n", at, rc);
-        DIVERGE(plaudit_state_digest(ctx) == empty && plaudit_member_count(ctx) == 0, "flip at %zu: half state\n",
+        DIVERGE(fixture_digest(ctx) == empty && plaudit_member_count(ctx) == 0, "flip at %zu: half state\n",
                 at);
         plaudit_ctx_free(ctx);
     }
@@ -541,7 +541,7 @@ static void test_retroactive(void **state)
             plaudit_store_recovery_get(ctx1, &rep);
             assert_int_equal(rep.retroactive, 1);
             assert_int_equal(rep.snapshot, 0);
-            assert_true(plaudit_state_digest(ctx1) == plaudit_state_digest(r));
+            assert_true(fixture_digest(ctx1) == fixture_digest(r));
             plaudit_member_info a1;
             assert_int_equal(plaudit_member_get(ctx1, "ann", &a1), PLAUDIT_OK);
             assert_int_equal(a1.points, ann.points);
@@ -549,7 +549,7 @@ static void test_retroactive(void **state)
             assert_int_equal(a1.n_badges, ann.n_badges);
             /* a snapshot under the new program makes the next start fast */
             assert_int_equal(plaudit_store_snapshot(ctx1), PLAUDIT_OK);
-            uint64_t d = plaudit_state_digest(ctx1);
+            uint64_t d = fixture_digest(ctx1);
             plaudit_ctx_free(ctx1);
             ctx1 = new_ctx(NULL, 1);
             s = mem_store(m);
@@ -557,7 +557,7 @@ static void test_retroactive(void **state)
             plaudit_store_recovery_get(ctx1, &rep);
             assert_int_equal(rep.retroactive, 0);
             assert_int_equal(rep.snapshot, 1);
-            assert_true(plaudit_state_digest(ctx1) == d);
+            assert_true(fixture_digest(ctx1) == d);
         }
         plaudit_ctx_free(ctx1);
         plaudit_ctx_free(r);
@@ -578,10 +578,10 @@ static void test_keys_restart(void **state)
         assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
         assert_int_equal(plaudit_record_action(ctx, 2000, "ann", "post", "x2", NULL), PLAUDIT_OK);
         assert_int_equal(plaudit_record_action(ctx, 9000, "bob", "post", "x3", NULL), PLAUDIT_OK);
-        uint64_t d = plaudit_state_digest(ctx);
+        uint64_t d = fixture_digest(ctx);
         plaudit_ctx_free(ctx);
         ctx = attached(m, &o, NULL);
-        assert_true(plaudit_state_digest(ctx) == d);
+        assert_true(fixture_digest(ctx) == d);
         assert_int_equal(plaudit_record_action(ctx, 9000, "bob", "post", "x3", NULL), PLAUDIT_DUPLICATE);
         /* x1 was accepted at clock 1000; the clock is 9000 */
         assert_int_equal(plaudit_record_action(ctx, 9000, "ann", "post", "x1", NULL),
@@ -605,7 +605,7 @@ static void poke_ctx(poke *p)
 {
     plaudit_ctx *ctx = p->ctx;
     if (!ctx) return;
-    uint64_t d = plaudit_state_digest(ctx);
+    uint64_t d = fixture_digest(ctx);
     plaudit_event ev = {.type = PLAUDIT_EVENT_TICK, .ts = T0_FOR_TESTS + 99999};
     int rcs[] = {
         plaudit_record_tick(ctx, T0_FOR_TESTS + 99999, NULL, NULL),
@@ -627,7 +627,7 @@ static void poke_ctx(poke *p)
         if (rcs[i] != PLAUDIT_ESTATE) print_message("poke %zu: %d %s\n", i, rcs[i], plaudit_errmsg(ctx));
     }
     assert_non_null(strstr(plaudit_errmsg(ctx), "from inside a store callback"));
-    assert_true(plaudit_state_digest(ctx) == d);
+    assert_true(fixture_digest(ctx) == d);
     /* queries are fine */
     assert_true(plaudit_member_count(ctx) < 1000);
 }
@@ -721,7 +721,7 @@ static void test_reentrant_store(void **state)
     m->fail_at = m->calls + 1;
     assert_int_equal(plaudit_record_tick(ctx, plaudit_clock(ctx) + 1, NULL, NULL), PLAUDIT_EUSER);
     m->fail_at = 0;
-    uint64_t d = plaudit_state_digest(ctx);
+    uint64_t d = fixture_digest(ctx);
     for (size_t i = 1; i < m->nrec; i++) assert_true(m->rec_seq[i] == m->rec_seq[i - 1] + 1);
     assert_true(p.pokes > 0);
     assert_int_equal(p.refused, p.pokes);
@@ -733,7 +733,7 @@ static void test_reentrant_store(void **state)
     p.ctx = ctx;
     s = poke_store(&p);
     assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
-    assert_true(plaudit_state_digest(ctx) == d);
+    assert_true(fixture_digest(ctx) == d);
     assert_true(p.pokes > 0);
     assert_int_equal(p.refused, p.pokes);
     p.ctx = NULL;
@@ -749,7 +749,7 @@ static void test_options_at_recovery(void **state)
     memstore *m = mem_new();
     plaudit_ctx *ctx = attached(m, NULL, NULL);
     for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
-    uint64_t members = plaudit_member_count(ctx), d = plaudit_state_digest(ctx);
+    uint64_t members = plaudit_member_count(ctx), d = fixture_digest(ctx);
     plaudit_ctx_free(ctx);
     assert_true(members > 2);
     /* a lower member limit: journal only, then with a snapshot */
@@ -774,7 +774,7 @@ static void test_options_at_recovery(void **state)
         ctx = new_ctx(&o, 0);
         s = mem_store(c);
         assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
-        assert_true(plaudit_state_digest(ctx) == d);
+        assert_true(fixture_digest(ctx) == d);
         plaudit_ctx_free(ctx);
         mem_free(c);
     }
@@ -788,10 +788,10 @@ static void test_options_at_recovery(void **state)
     assert_int_equal(plaudit_record_action(ctx, 1000, "ann", "post", "x", NULL), PLAUDIT_OK);
     assert_int_equal(plaudit_record_action(ctx, 1500, "bob", "post", NULL, NULL), PLAUDIT_OK); /* forgets x */
     assert_int_equal(plaudit_record_action(ctx, 2000, "ann", "post", "x", NULL), PLAUDIT_OK);
-    d = plaudit_state_digest(ctx);
+    d = fixture_digest(ctx);
     plaudit_ctx_free(ctx);
     ctx = attached(m, &o, NULL);
-    assert_true(plaudit_state_digest(ctx) == d);
+    assert_true(fixture_digest(ctx) == d);
     plaudit_ctx_free(ctx);
     for (int r = 0; r < 2; r++) {
         plaudit_options o2 = PLAUDIT_OPTIONS_INIT;
@@ -829,5 +829,15 @@ int main(void)
         cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_store_faults), cmocka_unit_test(test_alloc_faults),
         cmocka_unit_test(test_crash),       cmocka_unit_test(test_torn),         cmocka_unit_test(test_retroactive),
     };
-    return rc + cmocka_run_group_tests_name("format 2 with revokes", tests2, setup2, teardown);
+    rc += cmocka_run_group_tests_name("format 2 with revokes", tests2, setup2, teardown);
+    /* the same with the points history on (3 entries per member, so rings
+     * drop entries): the digests compared include every member's history,
+     * so a failed store call or allocation, a crash, recovery and a
+     * retroactive replay must leave or rebuild it exactly */
+    fixture_history(3);
+    const struct CMUnitTest tests3[] = {
+        cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_store_faults), cmocka_unit_test(test_alloc_faults),
+        cmocka_unit_test(test_crash),       cmocka_unit_test(test_retroactive),
+    };
+    return rc + cmocka_run_group_tests_name("format 2 with revokes and the points history", tests3, setup2, teardown);
 }

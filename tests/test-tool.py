@@ -515,6 +515,57 @@ def report_text_json_html():
 
 
 @test
+def report_by_team():
+    """Format 2: participation and fairness by team in the text, JSON and
+    HTML reports; members count in the team they are in now."""
+    ts0 = 1767225600
+    teams = {"ann": "red", "bob": "red", "cy": "blue", "dan": None, "eve": "red"}
+    acts = [("ann", 3), ("bob", 1), ("cy", 2), ("dan", 1)]  # member, posts (10 points each)
+    with tempfile.TemporaryDirectory() as d:
+        prog = os.path.join(d, "p.json")
+        ev = os.path.join(d, "e.jsonl")
+        with open(prog, "w") as f:
+            json.dump({"format": "plaudit.program/2", "actions": [{"id": "post", "points": 10}],
+                       "leaderboards": [{"id": "accounts", "period": "all", "by": "team"}]}, f)
+        with open(ev, "w") as f:
+            t = ts0
+            for m, team in teams.items():
+                if team:
+                    f.write(json.dumps({"ts": t, "type": "team", "member": m, "team": team}) + "\n")
+                t += 1
+            for m, k in acts:
+                for _ in range(k):
+                    f.write(json.dumps({"ts": t, "member": m, "action": "post"}) + "\n")
+                    t += 1
+        j = json.loads(run("report", "-q", "--json", prog, ev, check_rc=0).stdout)
+        by = {e["team"]: e for e in j["teams"]}
+        assert [e["team"] for e in j["teams"]] == ["red", "blue", None], j["teams"]
+        for team in ("red", "blue", None):
+            members = [m for m in teams if teams[m] == team]
+            pts = sorted(10 * k for m, k in acts if teams[m] == team)
+            e = by[team]
+            assert e["members"] == len(members) and e["participants"] == len(pts), e
+            assert e["contributions"] == sum(pts) // 10 and e["points"] == sum(pts), e
+            g = sum(abs(a - b) for a in pts for b in pts) / (2 * len(pts) ** 2 * (sum(pts) / len(pts))) if pts else 0
+            assert abs(e["gini"] - g) < 1e-6, (team, e["gini"], g)
+            assert e["never_recognized"] == len(pts), e  # no badge, kudos or tier in this program
+        out = run("report", prog, ev, check_rc=0).stdout.decode()
+        assert "Participation and fairness by team" in out, out
+        row = next(ln for ln in out.splitlines() if ln.strip().startswith("red "))
+        assert row.split()[1:3] == ["3", "2"], row  # members, participants
+        assert "(no team)" in out
+        html = os.path.join(d, "r.html")
+        run("report", "-q", "--html", html, prog, ev, check_rc=0)
+        page = read(html).decode()
+        assert "Participation and fairness by team" in page and "<td>red</td><td>3</td><td>2</td>" in page, page[-2000:]
+        # format 1: no team section, no "teams" key
+        c = case("01-bonus-chain-tiers-segments")
+        j = json.loads(run("report", "-q", "--json", c + "/program.json", c + "/events.jsonl", check_rc=0).stdout)
+        assert "teams" not in j
+        assert "by team" not in run("report", c + "/program.json", c + "/events.jsonl", check_rc=0).stdout.decode()
+
+
+@test
 def report_text_local_times_and_no_data():
     """The text report's dates are local like its periods; with no data it
     does not call the points evenly spread."""
@@ -756,6 +807,50 @@ def member_text_and_json():
         run("replay", "-q", "--store", d, prog, ev, check_rc=0)
         again = json.loads(run("member", "-q", "--json", "--store", d, prog, "/dev/null", "amy", check_rc=0).stdout)
         assert again == doc
+
+
+@test
+def member_history():
+    """plaudit member --history N: the newest N entries of the points
+    history, text and JSON, adding up to the member's points; 0 shows
+    none, "all" every one; a bad count is a usage error."""
+    c = case("05-revoke-windows-kudos-teams")
+    prog, ev = c + "/program.json", c + "/events.jsonl"
+    state = json.loads(read(c + "/expected.json"))
+    amy = state["members"]["amy"]
+    doc = json.loads(run("member", "-q", "--json", "--history", "all", prog, ev, "amy", check_rc=0).stdout)
+    h = doc["history"]
+    assert h["total"] == h["kept"] == len(h["entries"]) > 0, h
+    assert [e["seq"] for e in h["entries"]] == list(range(h["total"], 0, -1))
+    assert sum(e["points"] for e in h["entries"]) == amy["points"]
+    assert sum(e["balance"] for e in h["entries"]) == amy["balance"]
+    causes = {e["cause"] for e in h["entries"]}
+    assert "action" in causes, causes
+    assert all(e["ts"] >= h["entries"][i + 1]["ts"] for i, e in enumerate(h["entries"][:-1]))
+    two = json.loads(run("member", "-q", "--json", "--history", "2", prog, ev, "amy", check_rc=0).stdout)
+    assert two["history"]["entries"] == h["entries"][:2] and two["history"]["total"] == h["total"]
+    none = json.loads(run("member", "-q", "--json", "--history", "0", prog, ev, "amy", check_rc=0).stdout)
+    assert "history" not in none
+    text = run("member", "-q", "--history", "3", prog, ev, "amy", check_rc=0).stdout.decode()
+    assert ("history    newest 3 of %d" % h["total"]) in text, text
+    lines = text.split("history    newest", 1)[1].splitlines()[1:4]
+    assert len(lines) == 3 and all(" points " in l and " balance " in l for l in lines), lines
+    for bad in ("-1", "x", "1e3", ""):
+        p = run("member", "--history", bad, prog, ev, "amy", check_rc=2)
+        assert b"--history" in p.stderr
+    assert b"--history N" in run("--help", check_rc=0).stdout
+    # a revoke's entry names what it revoked
+    with tempfile.TemporaryDirectory() as d:
+        p2 = os.path.join(d, "p.json")
+        e2 = os.path.join(d, "e.jsonl")
+        with open(p2, "w") as f:
+            json.dump({"format": "plaudit.program/2", "actions": [{"id": "post", "points": 10}]}, f)
+        with open(e2, "w") as f:
+            f.write('{"ts": 1767225600, "type": "action", "member": "ann", "action": "post", "id": "p1", "ref": "t:1"}\n')
+            f.write('{"ts": 1767225660, "type": "revoke", "event": "p1", "reason": "spam"}\n')
+        text = run("member", p2, e2, "ann", check_rc=0).stdout.decode()
+        assert "revoke of p1 (ref t:1): spam" in text, text
+        assert "action post  [id p1, ref t:1]" in text, text
 
 
 failed = 0

@@ -22,13 +22,6 @@ static void resp_copy(resp *o, unsigned status, const char *p, size_t len, const
     resp_take(o, status, &b, type);
 }
 
-static void unavailable(resp *o, const char *what)
-{
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s is not available in this build of libplaudit", what);
-    resp_error(o, 501, PLAUDIT_EUNSUPPORTED, msg);
-}
-
 /* Unsigned integer query argument: 0 ok (or absent: *out = dflt), -1
  * after setting a 400 response. */
 static int query_uint(req *r, resp *o, const char *key, uint64_t dflt, uint64_t max, uint64_t *out)
@@ -434,10 +427,75 @@ static void h_members(req *r, resp *o)
     resp_take(o, 200, &b, NULL);
 }
 
+static const char *cause_name(plaudit_source c)
+{
+    static const char *const n[] = {"action", "bonus", "kudos", "adjust", "revoke", "redeem"};
+    return (unsigned)c < sizeof n / sizeof *n ? n[c] : "other";
+}
+
+/* GET /v1/members/{id}/history?limit=N&before=SEQ: the member's points
+ * history, newest first, a page at a time (next: the cursor of the next
+ * page, null at the end). */
 static void h_history(req *r, resp *o)
 {
-    (void)r;
-    unavailable(o, "points history");
+    engine *e = &r->s->eng;
+    uint64_t limit, before;
+    if (query_uint(r, o, "limit", 20, 1000, &limit) || query_uint(r, o, "before", 0, UINT64_MAX, &before)) return;
+    if (limit == 0) {
+        resp_error(o, 400, PLAUDIT_ERANGE, "query argument limit must be an integer from 1 to 1000");
+        return;
+    }
+    if (!e->history) {
+        resp_error(o, 404, PLAUDIT_ESTATE, "the points history is off (the server was started with --history 0)");
+        return;
+    }
+    plaudit_history_entry *page = malloc(sizeof *page * (size_t)limit);
+    if (!page) {
+        resp_error(o, 500, PLAUDIT_ENOMEM, "out of memory");
+        return;
+    }
+    size_t n = 0;
+    uint64_t next = 0, total = 0, kept = 0;
+    sbuf b;
+    sb_init(&b);
+    pthread_mutex_lock(&e->mu);
+    int rc = plaudit_member_history(e->ctx, r->seg[2], before, (size_t)limit, page, &n, &next);
+    if (rc == PLAUDIT_OK) rc = plaudit_member_history_count(e->ctx, r->seg[2], &total, &kept);
+    if (rc != PLAUDIT_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", plaudit_errmsg(e->ctx));
+        pthread_mutex_unlock(&e->mu);
+        sb_free(&b);
+        free(page);
+        resp_error(o, rc == PLAUDIT_ENOTFOUND ? 404 : 400, rc, msg);
+        return;
+    }
+    sb_puts(&b, "{\"member\":");
+    sb_json_str(&b, r->seg[2]);
+    sb_printf(&b, ",\"total\":%" PRIu64 ",\"kept\":%" PRIu64 ",\"next\":", total, kept);
+    if (next) sb_printf(&b, "%" PRIu64, next);
+    else sb_puts(&b, "null");
+    sb_puts(&b, ",\"entries\":[");
+    for (size_t i = 0; i < n; i++) {
+        const plaudit_history_entry *h = &page[i];
+        sb_printf(&b, "%s{\"seq\":%" PRIu64, i ? "," : "", h->seq);
+        kv_int(&b, "ts", h->ts);
+        kv_int(&b, "points", h->points);
+        kv_int(&b, "balance", h->balance);
+        kv_str(&b, "cause", cause_name(h->cause));
+        kv_str(&b, "cause_id", h->cause_id);
+        kv_str(&b, "event_type", plaudit_event_type_name(h->event_type));
+        kv_str(&b, "event_id", h->event_id);
+        kv_str(&b, "event_ref", h->event_ref);
+        kv_str(&b, "reason", h->reason);
+        kv_str(&b, "revoked_event", h->revoked_event);
+        kv_str(&b, "revoked_ref", h->revoked_ref);
+        sb_puts(&b, "}");
+    }
+    pthread_mutex_unlock(&e->mu);
+    free(page);
+    sb_puts(&b, "]}\n");
+    resp_take(o, 200, &b, NULL);
 }
 
 /* ---- leaderboards ------------------------------------------------------------------------------ */

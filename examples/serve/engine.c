@@ -138,7 +138,8 @@ const board *engine_board(const engine *e, const char *id)
 }
 
 int engine_open(engine *e, const char *program, const char *store_dir, int sync_mode, uint32_t every_n,
-                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, metrics *m, char *err, size_t errlen)
+                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, size_t history, metrics *m, char *err,
+                size_t errlen)
 {
     memset(e, 0, sizeof *e);
     pthread_mutex_init(&e->mu, NULL);
@@ -148,6 +149,8 @@ int engine_open(engine *e, const char *program, const char *store_dir, int sync_
     e->sync_every_ms = every_ms;
     e->m = m;
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
+    o.history_per_member = history; /* before the store: snapshots and replay carry it */
+    e->history = history;
     if (plaudit_ctx_new(&e->ctx, &o) != PLAUDIT_OK) return fail(err, errlen, "creating the engine", "out of memory");
     if (plaudit_program_load_file(e->ctx, program) != PLAUDIT_OK)
         return fail(err, errlen, program, plaudit_errmsg(e->ctx));

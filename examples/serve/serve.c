@@ -50,6 +50,9 @@ const char plaudit_cmd_serve_usage[] =
     "                            1048576; when full, events get 503 until the\n"
     "                            notifier acknowledges: POST /v1/outbox/ack)\n"
     "      --no-outbox           no outbox (no /v1/outbox, no moment stream)\n"
+    "      --history N           points history entries each member keeps, for\n"
+    "                            GET /v1/members/{id}/history (default 100;\n"
+    "                            0: none; all: every one)\n"
     "      SIGTERM: stop accepting, finish requests in flight, snapshot, exit 0.\n";
 
 static int usage(const char *what, const char *arg)
@@ -183,7 +186,7 @@ int plaudit_cmd_serve(int argc, char **argv)
                *read_token_file = NULL, *log_path = NULL;
     int sync_mode = SYNC_GROUP, analytics_on = 1, outbox_on = 1;
     unsigned long long every_n = 4096, every_ms = 200, max_body = 16u << 20, max_events = 100000, max_conn = 256,
-                       per_ip = 0, timeout = 60, max_header = 32768, outbox_max = 0;
+                       per_ip = 0, timeout = 60, max_header = 32768, outbox_max = 0, history = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 #define VALUE()                                                                                                        \
@@ -223,6 +226,10 @@ int plaudit_cmd_serve(int argc, char **argv)
         else if (!strcmp(a, "--no-analytics")) analytics_on = 0;
         else if (!strcmp(a, "--no-outbox")) outbox_on = 0;
         else if (!strcmp(a, "--outbox-max")) NUM(outbox_max, 1, 1ull << 32);
+        else if (!strcmp(a, "--history") && i + 1 < argc && !strcmp(argv[i + 1], "all")) {
+            history = SIZE_MAX; /* PLAUDIT_HISTORY_ALL */
+            i++;
+        } else if (!strcmp(a, "--history")) NUM(history, 0, 1ull << 30);
         else if (!strcmp(a, "--sync")) {
             VALUE();
             if (!strcmp(argv[i], "always")) sync_mode = SYNC_GROUP;
@@ -287,7 +294,7 @@ int plaudit_cmd_serve(int argc, char **argv)
     metrics_init(&s.met);
     char err[1024];
     if (engine_open(&s.eng, program, store, sync_mode, (uint32_t)every_n, (uint32_t)every_ms, analytics_on, outbox_on,
-                    (size_t)outbox_max, &s.met, err, sizeof err)) {
+                    (size_t)outbox_max, (size_t)history, &s.met, err, sizeof err)) {
         fprintf(stderr, "plaudit serve: %s\n", err);
         close(lfd);
         int code = s.eng.ctx ? plaudit_errcode(s.eng.ctx) : PLAUDIT_ENOMEM;

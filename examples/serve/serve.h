@@ -100,6 +100,7 @@ typedef struct engine {
     size_t n_boards;
     int analytics;                /* the recorder is on */
     int outbox;                   /* the outbox is on */
+    size_t history;               /* points history entries per member (0: off) */
     uint64_t moments_seen;        /* bumped per moment (stream wake-ups) */
     int stopping;
     metrics *m;
@@ -107,7 +108,8 @@ typedef struct engine {
 
 /* Load the program, enable analytics, open and attach the file store. */
 int engine_open(engine *e, const char *program, const char *store_dir, int sync_mode, uint32_t every_n,
-                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, metrics *m, char *err, size_t errlen);
+                uint32_t every_ms, int analytics, int outbox, size_t outbox_max, size_t history, metrics *m, char *err,
+                size_t errlen);
 /* Snapshot (when snapshot is set) and free the context. */
 int engine_close(engine *e, int snapshot, char *err, size_t errlen);
 /* Refresh the cached program export and board list (mutex held). */

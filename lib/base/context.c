@@ -24,6 +24,7 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
         max_rules = opts->max_rules;
     }
     if (opts->version >= 3) max_member = opts->max_member_bytes;
+    size_t history = opts->version >= 4 ? opts->history_per_member : 0;
     if (max_rules > PLAUDIT_DEFAULT_MAX_RULES) return PLAUDIT_ERANGE;
     const plaudit_allocator *ua = &opts->allocator;
     int n_hooks = !!ua->malloc + !!ua->realloc + !!ua->free;
@@ -63,6 +64,10 @@ int plaudit_ctx_new(plaudit_ctx **out, const plaudit_options *opts)
     ctx->pc_hi = 0; /* empty cache range */
     ctx->kudos.recv_trk = ctx->kudos.give_trk = -1;
     pl_buf_init(&ctx->evbuf, &ctx->alloc);
+    if (history && pl_history_init(ctx, history)) {
+        plaudit_ctx_free(ctx);
+        return PLAUDIT_ENOMEM;
+    }
     *out = ctx;
     return PLAUDIT_OK;
 }
@@ -97,6 +102,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->close_list);
     pl_free(&a, ctx->awarded);
     pl_free(&a, ctx->treeops);
+    pl_bupd_free(ctx);
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
     pl_free(&a, ctx->q_parts);
@@ -104,6 +110,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_analytics_free(ctx);
     pl_window_free(ctx);
     pl_outbox_free(ctx);
+    pl_history_free(ctx);
     pl_free(&a, ctx->tzdir);
     pl_free(&a, ctx->evbuf.p);
     pl_free(&a, ctx);

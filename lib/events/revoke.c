@@ -77,9 +77,9 @@ int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m
                    uint64_t flags, uint32_t aux)
 {
     if (ctx->format < 2 || (!ev->id && !ev->ref)) return PLAUDIT_OK;
-    pl_revokes *rv;
+    pl_revokes *rv = NULL;
     int rc = rv_get(ctx, &rv);
-    if (rc) return rc;
+    if (rc || !rv) return rc ? rc : PLAUDIT_ENOMEM; /* !rv: for gcc -O3, which cannot see that rv_get sets it */
     pl_rev *r = &rv->pend;
     memset(r, 0, sizeof *r);
     r->p = p;
@@ -90,7 +90,9 @@ int pl_revoke_note(plaudit_ctx *ctx, const plaudit_event *ev, const pl_member *m
     int32_t team = ev->type == PLAUDIT_EVENT_KUDOS ? ctx->mv[other]->st.team : m->st.team;
     r->team = team >= 0 ? (uint32_t)team : UINT32_MAX;
     r->next = NO_NEXT;
-    r->aux = aux;
+    /* a redeem keeps its stock's generation; the others the program's, so
+     * that a revoke leaves alone what a later program event started */
+    r->aux = ev->type == PLAUDIT_EVENT_REDEEM ? aux : ctx->prog_gen;
     rv->noted = 1;
     rv->pend_ref = ev->ref;
     return PLAUDIT_OK;
@@ -369,6 +371,7 @@ typedef struct undo_ctx {
     uint32_t kr[PL_NPERIODS]; /* period keys of the revoke's ts */
     uint32_t ke[PL_NPERIODS]; /* of the revoked event's ts */
     const char *id, *ref;     /* the revoked event's (copies) */
+    uint32_t gen;             /* the program generation it was applied in */
 } undo_ctx;
 
 /* A member counter of period kind per that counted the event, when the
@@ -376,6 +379,13 @@ typedef struct undo_ctx {
 static int still_current(const undo_ctx *u, const pl_trk *t, plaudit_period per)
 {
     return u->kr[per] == u->ke[per] && t->period == u->ke[per];
+}
+
+/* Whether tracker trk existed when the event was applied (a program event
+ * after it did not start it anew): only then can it have counted it. */
+static int counted(const plaudit_ctx *ctx, const undo_ctx *u, uint32_t trk)
+{
+    return !ctx->trk_gen || ctx->trk_gen[trk] <= u->gen;
 }
 
 /* Award -p at the revoke's ts: the floor, the balance, the qualification
@@ -404,6 +414,7 @@ static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t 
     mo->revoked_ref = u->ref;
     int64_t bal = st->balance;
     st->points = np;
+    st->pts_ts = u->ts;
     st->balance = pl_sat_add(st->balance, aw);
     if (st->balance < 0) st->balance = 0;
     *d = aw;
@@ -412,7 +423,7 @@ static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t 
     for (size_t i = 0; i < ctx->n_window_tiers; i++) {
         const pl_tier *t = ctx->tiers[ctx->window_tiers[i]];
         pl_trk *w = &trk[t->trk];
-        if (still_current(u, w, t->window)) w->value = pl_sat_add(w->value, aw);
+        if (still_current(u, w, t->window) && counted(ctx, u, (uint32_t)t->trk)) w->value = pl_sat_add(w->value, aw);
     }
     pl_slot *slots = PL_SLOTS(ctx, m);
     for (size_t i = 0; i < ctx->n_boards; i++) {
@@ -425,22 +436,26 @@ static int take_back(plaudit_ctx *ctx, const undo_ctx *u, pl_member *m, int64_t 
             s->score = np;
         } else {
             /* the board's current period (the clock has moved) must hold
-             * the event, and the score must be of that period */
-            if (u->ke[b->period] != b->cur || s->period != b->cur) continue;
+             * the event, the score must be of that period, and the board
+             * must not have been started by a later program event */
+            if (u->ke[b->period] != b->cur || s->period != b->cur || b->gen > u->gen) continue;
             s->score = pl_sat_add(s->score, aw);
         }
         s->ts = u->ts;
     }
     ctx->subject_points = pl_sat_add(ctx->subject_points, aw);
     /* team boards: the team the member was in when the event was processed */
-    if (team != UINT32_MAX && ctx->n_team_boards) return pl_team_credit(ctx, (int32_t)team, aw, u->ts, u->ev_ts);
+    if (team != UINT32_MAX && ctx->n_team_boards) return pl_team_credit_gen(ctx, (int32_t)team, aw, u->ts, u->ev_ts, u->gen);
     return PLAUDIT_OK;
 }
 
-/* Give an earning back to a cap tracker (action or kudos cap). */
-static void cap_give_back(const undo_ctx *u, pl_trk *t, plaudit_period per, int64_t p)
+/* Give an earning back to cap tracker trk of member tracker array base
+ * (action or kudos cap). */
+static void cap_give_back(const plaudit_ctx *ctx, const undo_ctx *u, pl_trk *base, int32_t trk, plaudit_period per,
+                          int64_t p)
 {
-    if (p <= 0 || !still_current(u, t, per)) return;
+    pl_trk *t = &base[trk];
+    if (p <= 0 || !still_current(u, t, per) || !counted(ctx, u, (uint32_t)trk)) return;
     t->value = t->value > p ? t->value - p : 0;
     if (t->aux) t->aux--;
 }
@@ -454,7 +469,9 @@ static void undo_action(plaudit_ctx *ctx, const undo_ctx *u, const pl_rev *r, pl
     pl_trk *trk = PL_TRK(ctx, m);
     for (uint32_t i = 0; i < a->n_within; i++) {
         pl_trk *t = &trk[a->within_trk[i]];
-        if (still_current(u, t, (plaudit_period)ctx->trk_per[a->within_trk[i]]) && t->aux) t->aux--;
+        if (still_current(u, t, (plaudit_period)ctx->trk_per[a->within_trk[i]]) && counted(ctx, u, a->within_trk[i]) &&
+            t->aux)
+            t->aux--;
     }
     /* dated-badge counts that counted it (their range holds its ts) */
     for (uint32_t i = 0; i < a->n_dated; i++) {
@@ -462,9 +479,9 @@ static void undo_action(plaudit_ctx *ctx, const undo_ctx *u, const pl_rev *r, pl
         if ((d->from != PLAUDIT_UNSET && u->ev_ts < d->from) || (d->until != PLAUDIT_UNSET && u->ev_ts >= d->until))
             continue;
         pl_trk *t = &trk[d->trk];
-        if (t->period == 1 && t->aux) t->aux--;
+        if (t->period == 1 && counted(ctx, u, d->trk) && t->aux) t->aux--;
     }
-    if (a->cap_trk >= 0) cap_give_back(u, &trk[a->cap_trk], a->cap_per, r->p);
+    if (a->cap_trk >= 0) cap_give_back(ctx, u, trk, a->cap_trk, a->cap_per, r->p);
     if (a->n_seg && !(m->st.flags & PL_MF_PINNED)) m->st.segment = pl_member_infer_segment(ctx, m);
 }
 
@@ -475,9 +492,9 @@ static void undo_kudos(plaudit_ctx *ctx, const undo_ctx *u, const pl_rev *r, pl_
     if (to->st.kudos_received) to->st.kudos_received--;
     if (k->give_trk >= 0) {
         pl_trk *t = &PL_TRK(ctx, from)[k->give_trk];
-        if (still_current(u, t, k->give_per) && t->aux) t->aux--;
+        if (still_current(u, t, k->give_per) && counted(ctx, u, (uint32_t)k->give_trk) && t->aux) t->aux--;
     }
-    if (k->recv_trk >= 0) cap_give_back(u, &PL_TRK(ctx, to)[k->recv_trk], k->cap_per, r->p);
+    if (k->recv_trk >= 0) cap_give_back(ctx, u, PL_TRK(ctx, to), k->recv_trk, k->cap_per, r->p);
 }
 
 /* Room on the transaction's fresh and stale lists for one more array. */
@@ -550,6 +567,7 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
 {
     plaudit_event_type ty = pl_rev_type(r);
     u->ev_ts = pl_rev_ts(r);
+    u->gen = ty == PLAUDIT_EVENT_REDEEM ? UINT32_MAX : r->aux;
     memcpy(u->ke, pl_keys(ctx, u->ev_ts), sizeof u->ke);
     u->id = str_copy(&rv->strs, r->key ? r->key->key : NULL);
     u->ref = str_copy(&rv->strs, ref_str(rv, r));
@@ -598,6 +616,8 @@ static int undo_one(plaudit_ctx *ctx, pl_revokes *rv, undo_ctx *u, const pl_rev 
     }
     default: break;
     }
+    /* the points history: one entry for the member whose points moved */
+    if ((rc = pl_history_note(ctx, to ? to : m, d, db, PLAUDIT_SOURCE_REVOKE, u->id, u->ref))) return rc;
     mo = &ctx->moments[at]; /* the array may have moved */
     mo->points = d;
     mo->balance = db;

@@ -251,11 +251,28 @@ int pl_v2_seal(plaudit_ctx *ctx)
             }
         }
     }
-    ctx->n_team_boards = 0;
+    /* the team boards and the seasons, listed once so that an event visits
+     * only those (team.c) */
+    ctx->n_team_boards = ctx->n_season_boards = 0;
+    pl_free(&ctx->alloc, ctx->team_boards);
+    pl_free(&ctx->alloc, ctx->season_boards);
+    ctx->team_boards = ctx->season_boards = NULL;
+    size_t n_tb = 0, n_sb = 0;
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        n_tb += ctx->boards[i]->by_team != 0;
+        n_sb += ctx->boards[i]->until != PLAUDIT_UNSET;
+    }
+    if ((n_tb && !(ctx->team_boards = pl_malloc(&ctx->alloc, sizeof(uint32_t) * n_tb))) ||
+        (n_sb && !(ctx->season_boards = pl_malloc(&ctx->alloc, sizeof(uint32_t) * n_sb))))
+        return PLAUDIT_ENOMEM;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         pl_board *b = ctx->boards[i];
         b->frozen = 0;
-        if (b->by_team) b->team_slot = ctx->n_team_boards++;
+        if (b->by_team) {
+            b->team_slot = ctx->n_team_boards;
+            ctx->team_boards[ctx->n_team_boards++] = (uint32_t)i;
+        }
+        if (b->until != PLAUDIT_UNSET) ctx->season_boards[ctx->n_season_boards++] = (uint32_t)i;
     }
     for (size_t i = 0; i < ctx->n_actions; i++) {
         pl_action *a = ctx->actions[i];
@@ -280,6 +297,10 @@ void pl_v2_unseal(plaudit_ctx *ctx)
     pl_free(&ctx->alloc, ctx->chal_off);
     pl_free(&ctx->alloc, ctx->chal_list);
     ctx->chal_off = ctx->chal_list = NULL;
+    pl_free(&ctx->alloc, ctx->team_boards);
+    pl_free(&ctx->alloc, ctx->season_boards);
+    ctx->team_boards = ctx->season_boards = NULL;
+    ctx->n_season_boards = 0;
     ctx->n_chal = 0;
 }
 

@@ -100,9 +100,12 @@ int pl_award(plaudit_ctx *ctx, pl_member *m, int64_t d, int64_t ts, plaudit_sour
     mo->source = src;
     mo->source_id = src_id;
 
+    int64_t bal = st->balance;
     st->points = np;
+    st->pts_ts = ts;
     st->balance = pl_sat_add(st->balance, aw);
     if (st->balance < 0) st->balance = 0;
+    if ((rc = pl_history_note(ctx, m, aw, st->balance - bal, src, src_id, NULL))) return rc;
     const uint32_t *K = pl_keys(ctx, ts);
     pl_trk *trk = PL_TRK(ctx, m);
     for (size_t i = 0; i < ctx->n_window_tiers; i++) {
@@ -224,6 +227,10 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
         if (ok && t->lifetime && (int32_t)i > m->st.lifetime_tier) {
             if ((rc = pl_touch_head(ctx, m))) return rc;
             m->st.lifetime_tier = (int32_t)i;
+        }
+        if (ok && t->lifetime && i < 32 && ctx->format >= 2 && !(m->st.lifetime_set & 1u << i)) {
+            if ((rc = pl_touch_head(ctx, m))) return rc;
+            m->st.lifetime_set |= 1u << i;
         }
         if (h) held = (int32_t)i;
     }

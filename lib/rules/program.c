@@ -872,6 +872,8 @@ static void unseal(plaudit_ctx *ctx)
     pl_free(&ctx->alloc, ctx->eval_badges);
     pl_free(&ctx->alloc, ctx->window_tiers);
     pl_free(&ctx->alloc, ctx->trk_per);
+    pl_free(&ctx->alloc, ctx->trk_gen);
+    ctx->trk_gen = NULL;
     pl_free(&ctx->alloc, ctx->txn.board_cur);
     pl_free(&ctx->alloc, ctx->txn.board_closed);
     ctx->eval_badges = ctx->window_tiers = NULL;

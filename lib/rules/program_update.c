@@ -314,8 +314,17 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
     /* tiers by id; the lifetime floor only where the tier is still lifetime */
     const pl_tier *t = m->st.tier >= 0 ? pl_tier_find(nx, tier_id(ctx, m->st.tier)) : NULL;
     st->tier = t ? (int32_t)t->idx : -1;
-    t = m->st.lifetime_tier >= 0 ? pl_tier_find(nx, tier_id(ctx, m->st.lifetime_tier)) : NULL;
-    st->lifetime_tier = t && t->lifetime ? (int32_t)t->idx : -1;
+    /* the highest new tier still lifetime among those whose criteria ever
+     * held (the old floor, and the lower ones the set remembers) */
+    st->lifetime_tier = -1;
+    st->lifetime_set = 0;
+    for (size_t i = 0; i < ctx->n_tiers; i++) {
+        int was = (int32_t)i == m->st.lifetime_tier || (i < 32 && (m->st.lifetime_set & 1u << i));
+        t = was ? pl_tier_find(nx, ctx->tiers[i]->id) : NULL;
+        if (!t || !t->lifetime) continue;
+        if ((int32_t)t->idx > st->lifetime_tier) st->lifetime_tier = (int32_t)t->idx;
+        if (t->idx < 32) st->lifetime_set |= 1u << t->idx;
+    }
     /* counts, cooldowns, trackers */
     const uint32_t *oc = PL_CCOUNTS(ctx, m);
     uint32_t *nc = PL_COUNTS(nx, n);
@@ -356,7 +365,7 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
             /* a member board of period all without dates ranks by points */
             ns[i].period = 1;
             ns[i].score = st->points;
-            ns[i].ts = M->all_slot >= 0 && os[M->all_slot].period ? os[M->all_slot].ts : st->last_ts;
+            ns[i].ts = M->all_slot >= 0 && os[M->all_slot].period ? os[M->all_slot].ts : st->pts_ts;
         }
         ns[i].ranked = (uint32_t)pl_slot_eligible(nx, n, b);
     }
@@ -402,6 +411,13 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
         if (a->cd_slot >= 0 && o && o->cd_slot >= 0) M->cd[a->cd_slot] = o->cd_slot;
     }
     map_trackers(ctx, nx, M->trk, M->trk_aux);
+    /* what this program event starts belongs to the next generation */
+    uint32_t gen = ctx->prog_gen == UINT32_MAX ? UINT32_MAX : ctx->prog_gen + 1;
+    if (nx->lay.n_trk) {
+        if (!(nx->trk_gen = pl_malloc(A, sizeof *nx->trk_gen * nx->lay.n_trk))) return PLAUDIT_ENOMEM;
+        for (uint32_t j = 0; j < nx->lay.n_trk; j++)
+            nx->trk_gen[j] = M->trk[j] < 0 ? gen : ctx->trk_gen ? ctx->trk_gen[M->trk[j]] : 0;
+    }
     M->all_slot = -1;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *o = ctx->boards[i];
@@ -414,7 +430,9 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
         const pl_board *o = pl_board_find(ctx, b->id);
         M->board[i] = o && board_kept(ctx, o, nx, b) ? (int32_t)o->idx : -1;
         b->cur = M->board[i] >= 0 ? o->cur : K[b->period];
-        b->frozen = M->board[i] >= 0 ? o->frozen : 0;
+        /* a season added after its until is over: frozen, empty */
+        b->frozen = M->board[i] >= 0 ? o->frozen : b->until != PLAUDIT_UNSET && ctx->clock >= b->until;
+        b->gen = M->board[i] >= 0 ? o->gen : gen;
         M->eligible[i] = 0;
     }
     if (pl_teams_prepare(ctx, nx, M->board)) return PLAUDIT_ENOMEM;
@@ -557,8 +575,10 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
         pu->nm[i] = NULL;
     }
     swap_program(ctx, nx);
+    pl_bupd_drop(ctx); /* the new boards' indexes are built from the slots below */
     swap_bytes(&ctx->teams, &nx->teams, sizeof ctx->teams); /* laid out for the new boards (team.c) */
     pl_revoke_remap(ctx, nx); /* nx holds the old program now */
+    if (ctx->prog_gen < UINT32_MAX) ctx->prog_gen++;
     for (size_t b = 0; b < ctx->n_boards; b++) {
         pl_rank *r = ctx->boards[b]->rank;
         for (size_t i = 0; i < ctx->n_members; i++) {

@@ -123,7 +123,10 @@ void pl_teams_txn_begin(plaudit_ctx *ctx)
         T->serial = 1;
     }
     T->n_undo = T->arena_len = 0;
-    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->frozen_saved = ctx->boards[i]->frozen;
+    for (uint32_t i = 0; i < ctx->n_season_boards; i++) {
+        pl_board *b = ctx->boards[ctx->season_boards[i]];
+        b->frozen_saved = b->frozen;
+    }
 }
 
 static int team_touch(plaudit_ctx *ctx, pl_team *t)
@@ -193,7 +196,10 @@ void pl_teams_rollback(plaudit_ctx *ctx)
             memcpy(&u->t->members, T->arena + u->saved, sz);
         }
     }
-    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->frozen = ctx->boards[i]->frozen_saved;
+    for (uint32_t i = 0; i < ctx->n_season_boards; i++) {
+        pl_board *b = ctx->boards[ctx->season_boards[i]];
+        b->frozen = b->frozen_saved;
+    }
     T->n_undo = T->arena_len = 0;
 }
 
@@ -203,9 +209,9 @@ int pl_teams_reserve(plaudit_ctx *ctx)
 {
     struct pl_teams *T = ctx->teams;
     if (!T || !T->n_undo) return PLAUDIT_OK;
-    for (size_t i = 0; i < ctx->n_boards; i++) {
-        const pl_board *b = ctx->boards[i];
-        if (!b->by_team || b->frozen) continue;
+    for (uint32_t i = 0; i < ctx->n_team_boards; i++) {
+        const pl_board *b = ctx->boards[ctx->team_boards[i]];
+        if (b->frozen) continue;
         size_t inserts = 0;
         for (size_t j = 0; j < T->n_undo; j++) inserts += team_eligible(b, &T->undo[j].t->slots[b->team_slot]);
         if (inserts && pl_rank_reserve(b->rank, inserts))
@@ -219,10 +225,10 @@ void pl_teams_commit(plaudit_ctx *ctx)
 {
     struct pl_teams *T = ctx->teams;
     if (!T) return;
-    for (size_t i = 0; i < ctx->n_boards && T->n_undo; i++) {
-        const pl_board *b = ctx->boards[i];
-        if (!b->by_team || b->frozen) continue;
-        int closed = ctx->txn.board_closed[i];
+    for (uint32_t i = 0; i < ctx->n_team_boards && T->n_undo; i++) {
+        const pl_board *b = ctx->boards[ctx->team_boards[i]];
+        if (b->frozen) continue;
+        int closed = ctx->txn.board_closed[ctx->team_boards[i]];
         for (size_t j = 0; j < T->n_undo; j++) {
             const pl_tundo *u = &T->undo[j];
             pl_slot *s = &u->t->slots[b->team_slot];
@@ -272,14 +278,19 @@ int pl_team_join(plaudit_ctx *ctx, pl_member *m, const char *team)
 
 int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts)
 {
+    return pl_team_credit_gen(ctx, team, d, ts, event_ts, UINT32_MAX);
+}
+
+int pl_team_credit_gen(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts, uint32_t gen)
+{
     if (d == 0 || team < 0 || !ctx->teams) return PLAUDIT_OK;
     pl_team *t = ctx->teams->v[team];
     int rc = team_touch(ctx, t);
     if (rc) return rc;
     const uint32_t *K = pl_keys(ctx, event_ts);
-    for (size_t i = 0; i < ctx->n_boards; i++) {
-        const pl_board *b = ctx->boards[i];
-        if (!b->by_team) continue;
+    for (uint32_t i = 0; i < ctx->n_team_boards; i++) {
+        const pl_board *b = ctx->boards[ctx->team_boards[i]];
+        if (b->gen > gen) continue;
         if (b->from != PLAUDIT_UNSET && (b->frozen || event_ts < b->from || event_ts >= b->until)) continue;
         uint32_t k = K[b->period];
         if (k != b->cur) continue;
@@ -387,9 +398,8 @@ int pl_teams_reindex(plaudit_ctx *ctx)
 {
     struct pl_teams *T = ctx->teams;
     if (!T) return PLAUDIT_OK;
-    for (size_t i = 0; i < ctx->n_boards; i++) {
-        pl_board *b = ctx->boards[i];
-        if (!b->by_team) continue;
+    for (uint32_t i = 0; i < ctx->n_team_boards; i++) {
+        pl_board *b = ctx->boards[ctx->team_boards[i]];
         for (size_t j = 0; j < T->n; j++) {
             const pl_slot *s = &T->v[j]->slots[b->team_slot];
             if (!s->ranked || s->period != b->cur) continue;
@@ -438,9 +448,8 @@ void pl_teams_finish(plaudit_ctx *ctx)
 {
     struct pl_teams *T = ctx->teams;
     if (!T) return;
-    for (size_t b = 0; b < ctx->n_boards; b++) {
-        pl_board *nb = ctx->boards[b];
-        if (!nb->by_team) continue;
+    for (uint32_t b = 0; b < ctx->n_team_boards; b++) {
+        pl_board *nb = ctx->boards[ctx->team_boards[b]];
         for (size_t i = 0; i < T->n; i++) {
             const pl_slot *s = &T->v[i]->slots[nb->team_slot];
             if (s->ranked) (void)pl_rank_insert(nb->rank, s->score, s->ts, (uint32_t)i); /* reserved */

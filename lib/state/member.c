@@ -76,6 +76,7 @@ int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **ou
     m->idlen = (uint32_t)idlen;
     m->st.joined = ts;
     m->st.last_ts = ts;
+    m->st.pts_ts = ts;
     m->st.tier = m->st.lifetime_tier = m->st.segment = m->st.pin = m->st.team = -1;
     int64_t *cd = PL_CD(ctx, m);
     for (uint32_t i = 0; i < ctx->lay.n_cd; i++) cd[i] = INT64_MIN;

@@ -20,6 +20,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
     h = pl_hash_step(h, (uint64_t)(uint32_t)st->segment | (uint64_t)(uint32_t)st->pin << 32);
     h = pl_hash_step(h, (uint64_t)st->distinct | (uint64_t)st->flags << 32);
     if (st->team >= 0) h = pl_hash_step(h, pl_hash_str(0x7465616dULL, pl_team_id(ctx, st->team)));
+    if (ctx->format >= 2) h = pl_hash_step(h, (uint64_t)st->pts_ts ^ (uint64_t)st->lifetime_set << 40);
     /* The program-shaped tail holds only integers without padding. */
     const char *tail = (const char *)m + ctx->lay.off_counts;
     h = pl_hash_step(h, pl_hash_bytes(tail, ctx->lay.off_id - ctx->lay.off_counts));
@@ -37,6 +38,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
 uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
 {
     if (!ctx) return 0;
+    pl_boards_sync_c(ctx); /* the index counts below; nothing observable changes */
     /* Members and keys are summed, so the digest does not depend on the
      * order in which they were created. */
     uint64_t sum = 0;
@@ -70,6 +72,11 @@ uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
     h = pl_window_digest(ctx, h);
     /* Format 2 state beyond members (absent from format 1 digests). */
     if (pl_revoke_any(ctx)) h = pl_hash_step(h, pl_revoke_digest(ctx));
+    if (ctx->prog_gen) { /* what program events started (revoke.c) */
+        h = pl_hash_step(h, ctx->prog_gen);
+        for (size_t i = 0; i < ctx->n_boards; i++) h = pl_hash_step(h, ctx->boards[i]->gen);
+        for (uint32_t i = 0; ctx->trk_gen && i < ctx->lay.n_trk; i++) h = pl_hash_step(h, ctx->trk_gen[i]);
+    }
     return pl_mix64(h);
 }
 
@@ -154,6 +161,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
     if (!out) return pl_err(ctx, PLAUDIT_EINVAL, "out is NULL");
     *out = NULL;
     if (len) *len = 0;
+    pl_boards_sync(ctx);
     const pl_alloc *A = &ctx->alloc;
     size_t nm = ctx->n_members, nb = ctx->n_badges;
     pl_member **ms = pl_malloc(A, sizeof *ms * (nm ? nm : 1));

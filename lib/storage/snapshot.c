@@ -165,8 +165,11 @@ uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom)
 #define SEC_OUTBOX 0x58424f4du /* "MOBX": moment numbers, outbox (outbox.c) */
 #define SEC_TEAMS 0x4d414554u  /* "TEAM": teams, members' teams, frozen seasons */
 #define SEC_REVOKE 0x4b565652u /* "RVVK": remembered events, refs (revoke.c) */
+#define SEC_GEN 0x4e454750u    /* "PGEN": program generations, points times */
+#define SEC_HISTORY 0x54534948u /* "HIST": the points history (history.c) */
 
 static void revoke_encode(plaudit_ctx *ctx, pl_buf *b) { pl_revoke_encode(ctx, b); }
+static void history_encode(plaudit_ctx *ctx, pl_buf *b) { pl_history_encode(ctx, b); }
 
 static void section(plaudit_ctx *ctx, pl_buf *b, uint32_t tag, void (*fn)(plaudit_ctx *, pl_buf *))
 {
@@ -185,6 +188,26 @@ static void v2_encode(plaudit_ctx *ctx, pl_buf *b)
     for (size_t i = 0; i < ctx->n_members; i++) pl_put32(b, (uint32_t)ctx->mv[i]->st.team);
     pl_teams_encode(ctx, b);
 }
+
+/* Format 2: u32 program generation; u32 B and each board's generation;
+ * u32 T and each tracker's (T = 0: all 0); u64 M and per member the time
+ * of its last change of points (i64) and its lifetime tier set (u32). */
+static void gen_encode(plaudit_ctx *ctx, pl_buf *b)
+{
+    pl_put32(b, ctx->prog_gen);
+    pl_put32(b, (uint32_t)ctx->n_boards);
+    for (size_t i = 0; i < ctx->n_boards; i++) pl_put32(b, ctx->boards[i]->gen);
+    uint32_t nt = ctx->trk_gen ? ctx->lay.n_trk : 0;
+    pl_put32(b, nt);
+    for (uint32_t i = 0; i < nt; i++) pl_put32(b, ctx->trk_gen[i]);
+    pl_put64(b, ctx->n_members);
+    for (size_t i = 0; i < ctx->n_members; i++) {
+        pl_put64(b, (uint64_t)ctx->mv[i]->st.pts_ts);
+        pl_put32(b, ctx->mv[i]->st.lifetime_set);
+    }
+}
+
+static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n);
 
 /* The program a program event set: its document, then the badges kept
  * only because members earned them. */
@@ -311,6 +334,9 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     if (ctx->teams) section(ctx, b, SEC_TEAMS, v2_encode);
     /* after the teams: remembered events name them */
     if (pl_revoke_any(ctx)) section(ctx, b, SEC_REVOKE, revoke_encode);
+    if (ctx->format >= 2 || ctx->prog_gen) section(ctx, b, SEC_GEN, gen_encode);
+    /* only with the history option: no section otherwise */
+    if (pl_history_any(ctx)) section(ctx, b, SEC_HISTORY, history_encode);
     if (b->oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory writing a snapshot");
     unsigned char *h = (unsigned char *)b->p;
     size_t body = b->len - SNAP_HDR;
@@ -367,15 +393,20 @@ void pl_state_reset(plaudit_ctx *ctx)
         pl_free(&ctx->alloc, k);
     }
     pl_revoke_reset(ctx);
+    pl_bupd_drop(ctx);
     pl_member_index_clear(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;
     ctx->clock = ctx->tick_ts = -1;
     ctx->tick_members = 0;
+    ctx->prog_gen = 0;
+    pl_free(&ctx->alloc, ctx->trk_gen);
+    ctx->trk_gen = NULL;
     ctx->accepted = ctx->duplicates = ctx->rejected = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         ctx->boards[i]->cur = 0;
         ctx->boards[i]->frozen = 0;
+        ctx->boards[i]->gen = 0;
         if (ctx->boards[i]->rank) pl_rank_clear(ctx->boards[i]->rank);
     }
     pl_teams_reset(ctx);
@@ -386,6 +417,7 @@ void pl_state_reset(plaudit_ctx *ctx)
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
     pl_window_reset(ctx);
     pl_outbox_reset(ctx);
+    pl_history_reset(ctx);
 }
 
 typedef struct rd {
@@ -511,6 +543,39 @@ static int v2_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
     return PLAUDIT_OK;
 }
 
+static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
+{
+    rd r0 = {p, n, 0, 0}, *r = &r0;
+    uint32_t pg = g32(r);
+    if (g32(r) != ctx->n_boards) return bad(ctx, "generations: board count");
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        ctx->boards[i]->gen = g32(r);
+        if (ctx->boards[i]->gen > pg) return bad(ctx, "board generation");
+    }
+    uint32_t nt = g32(r);
+    if (r->short_ || (nt && nt != ctx->lay.n_trk)) return bad(ctx, "generations: tracker count");
+    if (nt) {
+        uint32_t *g = pl_malloc(&ctx->alloc, sizeof *g * nt);
+        if (!g) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        pl_free(&ctx->alloc, ctx->trk_gen);
+        ctx->trk_gen = g;
+        for (uint32_t i = 0; i < nt; i++)
+            if ((g[i] = g32(r)) > pg) return bad(ctx, "tracker generation");
+    }
+    if (g64(r) != ctx->n_members) return bad(ctx, "generations: member count");
+    for (size_t i = 0; i < ctx->n_members; i++) {
+        pl_mstate *st = &ctx->mv[i]->st;
+        st->pts_ts = (int64_t)g64(r);
+        st->lifetime_set = g32(r);
+        if (!ts_ok(st->pts_ts) || st->pts_ts < st->joined || st->pts_ts > ctx->clock)
+            return bad(ctx, "member points time");
+        if (ctx->n_tiers < 32 && (st->lifetime_set >> ctx->n_tiers)) return bad(ctx, "member lifetime tiers");
+    }
+    if (r->short_ || r->off != n) return bad(ctx, "generations section");
+    ctx->prog_gen = pg;
+    return PLAUDIT_OK;
+}
+
 static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
 {
     PL_UH(&ctx->alloc);
@@ -568,6 +633,7 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
         pl_mstate *st = &m->st;
         st->joined = (int64_t)g64(r);
         st->last_ts = (int64_t)g64(r);
+        st->pts_ts = st->last_ts; /* a snapshot without the PGEN section */
         st->points = (int64_t)g64(r);
         st->balance = (int64_t)g64(r);
         st->kudos_given = g64(r);
@@ -676,6 +742,8 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
         else if (tag == SEC_OUTBOX) rc = pl_outbox_snap_load(ctx, p, (size_t)n);
         else if (tag == SEC_TEAMS) rc = v2_load(ctx, p, (size_t)n);
         else if (tag == SEC_REVOKE) rc = pl_revoke_decode(ctx, p, (size_t)n);
+        else if (tag == SEC_GEN) rc = gen_load(ctx, p, (size_t)n);
+        else if (tag == SEC_HISTORY) rc = ctx->hist ? pl_history_decode(ctx, p, (size_t)n) : PLAUDIT_OK;
         else return bad(ctx, "unknown section");
         if (rc) return rc;
     }

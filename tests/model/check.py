@@ -207,10 +207,7 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--max-fail", type=int, default=5)
     ap.add_argument("--coverage", action="store_true", help="print how many cases exercised each construct")
-    ap.add_argument("--engine-reading", action="append", default=[],
-                    help="let the model follow the engine on a known difference (see plaudit_model.ENGINE_READINGS)")
     a = ap.parse_args()
-    plaudit_model.ENGINE_READINGS.update(a.engine_reading)
     feats = [f for f in a.features.split(",") if f]
     unknown = set(feats) - set(gen.FEATURES)
     if unknown:

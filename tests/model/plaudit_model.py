@@ -31,11 +31,6 @@ EVENT_KEYS_V1 = {
 REF_TYPES = {"action", "kudos", "award", "adjust", "redeem"}
 
 
-# Readings where the engine is known to differ from the model: set by the
-# checker (--engine-reading NAME) to look for other differences meanwhile.
-ENGINE_READINGS = set()
-
-
 class Reject(Exception):
     pass
 
@@ -196,6 +191,9 @@ class Model:
             self.board_uids += 1
             b.uid = self.board_uids
         self.dated_gen = {}
+        # action id -> how many times a program event dropped its counts
+        # (a revoke takes back only from the count that counted the event)
+        self.count_gen = {}
         self.window_s = program.get("reorder_window_s", 0) if self.v2 else 0
         self.held = []             # (ts, arrival, event, line number)
         self.arrivals = 0
@@ -730,6 +728,7 @@ class Model:
             rec.update(action=aid, p=d, earned=earned, team=m.team, cap_tr=cap_tr,
                        cap_key=cap_tr.key if cap_tr is not None else None)
             rec["within"], rec["dated"] = within_trs, dated_gens
+            rec["count_gen"] = self.count_gen.get(aid, 0)
         self.evaluate(m, ts)
 
     def ev_join(self, ev, ts):
@@ -921,6 +920,9 @@ class Model:
             "within": self.used_within(), "streak": self.used_streak(), "dated": self.used_dated(),
         }
         self.load(doc)
+        for aid in o["actions"]:
+            if aid not in self.actions:
+                self.count_gen[aid] = self.count_gen.get(aid, 0) + 1
         n_within, n_streak, n_dated = self.used_within(), self.used_streak(), self.used_dated()
         nk, ok_ = self.kudos or {}, o["kudos"] or {}
         new_kcap = not ("cap" in nk and "cap" in ok_ and ok_["cap"]["per"] == nk["cap"]["per"])
@@ -973,9 +975,8 @@ class Model:
             b.key = self.pk(b.period, T)
             self.board_uids += 1
             b.uid = self.board_uids
-            if b.period == "all" and b.by == "member" and (
-                    not b.dated or "new-all-season-from-points" in ENGINE_READINGS):
-                b.scores = {mid: [m.points, m.last if "all-board-stamped-last-time" in ENGINE_READINGS else m.pts_ts]
+            if b.period == "all" and b.by == "member" and not b.dated:
+                b.scores = {mid: [m.points, m.pts_ts]
                             for mid, m in self.members.items()}
             if b.dated and T >= b.until:
                 b.frozen = True
@@ -1030,7 +1031,7 @@ class Model:
             self.board_add(m, d, ts, r["ts"], r["team"], only_current_of=r["boards"])
         if typ == "action":
             aid = r["action"]
-            if aid in m.counts:
+            if aid in m.counts and r["count_gen"] == self.count_gen.get(aid, 0):
                 m.counts[aid] -= 1
             for (a, kind), tr in m.within.items():
                 if a == aid and tr.key == self.pk(kind, r["ts"]) and tr.key == self.pk(kind, ts) \

@@ -61,6 +61,8 @@ from .model import (
     Criterion,
     Event,
     EventType,
+    HistoryEntry,
+    HistoryPage,
     Member,
     Moment,
     MomentKind,
@@ -90,6 +92,8 @@ UNSET = _lib.PLAUDIT_UNSET
 MAX_LEVELS = _lib.PLAUDIT_MAX_LEVELS
 MAX_VALUE = _lib.PLAUDIT_MAX_VALUE
 MAX_TS = _lib.PLAUDIT_MAX_TS
+#: ``Engine(history=HISTORY_ALL)``: every member keeps its whole points history.
+HISTORY_ALL = "all"
 
 
 def version() -> str:
@@ -134,7 +138,8 @@ def event_type_name(t: EventType | int) -> str | None:
 __all__ = [
     "Engine", "Listener", "has_json", "parse_line", "version", "version_number", "strerror",
     "period_name", "period_parse", "event_type_name", "crc32c",
-    "BadgeEarned", "BadgeProgress", "BatchResult", "Criterion", "Event", "EventType", "Member", "Moment",
+    "BadgeEarned", "BadgeProgress", "BatchResult", "Criterion", "Event", "EventType", "HistoryEntry",
+    "HistoryPage", "HISTORY_ALL", "Member", "Moment",
     "MomentKind", "Outcome", "Period", "Progress", "ProgramInfo", "Rank", "RankEntry", "Source", "Stats",
     "Status", "Recovery", "SyncPolicy", "Store", "SQLiteStore", "WindowInfo", "OutboxInfo", "HELD",
     "ERRORS", "PlauditError", "CallbackError", "ConflictError", "CorruptError", "DisabledError",

@@ -60,7 +60,7 @@ PLAUDIT_MAX_LEVELS = 64
 PLAUDIT_MAX_VALUE = 1000000000
 PLAUDIT_MAX_TS = 137438953472
 
-PLAUDIT_OPTIONS_VERSION = 3
+PLAUDIT_OPTIONS_VERSION = 4
 PLAUDIT_ACTION_DEF_VERSION = 1
 PLAUDIT_TIER_DEF_VERSION = 2
 PLAUDIT_SEGMENT_DEF_VERSION = 1
@@ -110,6 +110,8 @@ class plaudit_options(Structure):
         ("max_rules", c_uint),
         # version 3: what a program may cost per member
         ("max_member_bytes", c_size_t),
+        # version 4: the points history
+        ("history_per_member", c_size_t),
     ]
 
 
@@ -309,6 +311,31 @@ class plaudit_moment(Structure):
         ("revoked_ref", c_char_p),
         ("revoked_type", c_enum),
         ("revoked_ts", c_int64),
+    ]
+
+
+class plaudit_history_entry(Structure):
+    _fields_ = [
+        ("seq", c_uint64),
+        ("ts", c_int64),
+        ("points", c_int64),
+        ("balance", c_int64),
+        ("cause", c_enum),
+        ("cause_id", c_char_p),
+        ("event_type", c_enum),
+        ("event_id", c_char_p),
+        ("event_ref", c_char_p),
+        ("reason", c_char_p),
+        ("revoked_event", c_char_p),
+        ("revoked_ref", c_char_p),
+    ]
+
+
+class plaudit_history_info(Structure):
+    _fields_ = [
+        ("per_member", c_size_t),
+        ("entries", c_uint64),
+        ("bytes", c_uint64),
     ]
 
 
@@ -602,6 +629,20 @@ class plaudit_quiet_contributor(Structure):
     ]
 
 
+class plaudit_analytics_team(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("participation_rate", ctypes.c_double),
+        ("points", c_int64),
+        ("gini", ctypes.c_double),
+        ("never_recognized", c_uint64),
+        ("never_recognized_rate", ctypes.c_double),
+    ]
+
+
 class plaudit_analytics(Structure):
     _fields_ = [
         ("first_period", ctypes.c_char * 16),
@@ -633,6 +674,8 @@ class plaudit_analytics(Structure):
         ("n_periods", c_size_t),
         ("periods", POINTER(plaudit_analytics_period)),
         ("revocations", c_uint64),
+        ("n_teams", c_size_t),
+        ("teams", POINTER(plaudit_analytics_team)),
     ]
 
 
@@ -660,6 +703,8 @@ STRUCTS = {
         plaudit_outbox_info,
         plaudit_member_info,
         plaudit_badge_earned,
+        plaudit_history_entry,
+        plaudit_history_info,
         plaudit_badge_progress,
         plaudit_part_progress,
         plaudit_progress,
@@ -673,6 +718,7 @@ STRUCTS = {
         plaudit_analytics_options,
         plaudit_analytics_count,
         plaudit_analytics_period,
+        plaudit_analytics_team,
         plaudit_quiet_contributor,
         plaudit_analytics,
     )
@@ -788,6 +834,10 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_member_badges", c_int,
      [ctx_p, c_char_p, P(P(plaudit_badge_earned)), P(c_size_t)], _check, True),
     ("plaudit_member_progress", c_int, [ctx_p, c_char_p, P(plaudit_progress)], _check, True),
+    ("plaudit_member_history", c_int,
+     [ctx_p, c_char_p, c_uint64, c_size_t, P(plaudit_history_entry), P(c_size_t), P(c_uint64)], _check, True),
+    ("plaudit_member_history_count", c_int, [ctx_p, c_char_p, P(c_uint64), P(c_uint64)], _check, True),
+    ("plaudit_history_info_get", c_int, [ctx_p, P(plaudit_history_info)], _check, True),
     ("plaudit_member_count", c_uint64, [ctx_p], None, True),
     ("plaudit_member_list", c_int,
      [ctx_p, c_uint64, c_size_t, P(c_char_p), P(c_size_t), P(c_uint64)], _check, True),

@@ -42,6 +42,8 @@ from .model import (
     Criterion,
     Event,
     EventType,
+    HistoryEntry,
+    HistoryPage,
     LeaderboardInfo,
     Member,
     Moment,
@@ -370,7 +372,10 @@ class Engine(LiveMixin):
     folder; default the system's), `idempotency_retention_s` (0 keeps every
     event id), `max_members` (0: unlimited), `max_member_bytes` (the most
     state a program may give each member, 0: the library's default of
-    64 KiB; see :meth:`member_state_bytes`), `listener`.
+    64 KiB; see :meth:`member_state_bytes`), `history` (how many of its
+    newest points history entries each member keeps: 0, the default, keeps
+    none; ``"all"`` (:data:`plaudit.HISTORY_ALL`) every one; see
+    :meth:`history`), `listener`.
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -385,6 +390,7 @@ class Engine(LiveMixin):
         idempotency_retention_s: int = 0,
         max_members: int = 0,
         max_member_bytes: int = 0,
+        history: Union[int, str] = 0,
         listener: Any = None,
         store: Optional[Store] = None,
     ) -> None:
@@ -402,6 +408,12 @@ class Engine(LiveMixin):
         opts.idempotency_retention_s = _int(idempotency_retention_s, "idempotency_retention_s")
         opts.max_members = _int(max_members, "max_members", 0, C.UINT64_MAX)
         opts.max_member_bytes = _int(max_member_bytes, "max_member_bytes", 0, C.UINT64_MAX)
+        if isinstance(history, str):
+            if history != "all":
+                raise ValueError(f"history must be a count of entries per member or \"all\", not {history!r}")
+            opts.history_per_member = ctypes.c_size_t(-1).value  # PLAUDIT_HISTORY_ALL
+        else:
+            opts.history_per_member = _int(history, "history", 0, ctypes.c_size_t(-1).value)
         h = c_void_p()
         lib.plaudit_ctx_new(byref(h), byref(opts))
         self._ctx = h.value
@@ -1400,6 +1412,34 @@ class Engine(LiveMixin):
         lib.plaudit_member_badges(self._h(), _text(member, "member"), byref(p), byref(n))
         return [BadgeEarned(b.badge.decode(), b.level, b.times, b.first_ts, b.last_ts)
                 for b in (p[i] for i in range(n.value))]
+
+    def history(self, member: StrLike, limit: int = 20, before: Optional[int] = None) -> HistoryPage:
+        """A page of `member`'s points history, newest first ("why do I
+        have 270 points?"): up to `limit` entries older than the entry
+        number `before` (None: from the newest).  Pass the page's ``next``
+        as `before` for the next one.  Needs ``Engine(history=...)``
+        (:class:`StateError` otherwise); :class:`NotFoundError` for an
+        unknown member, :class:`RangeError` for a limit below 1."""
+        limit = _int(limit, "limit", 1, 1 << 20)
+        b = 0 if before is None else _int(before, "before", 1, C.UINT64_MAX)
+        m = _text(member, "member")
+        arr = (L.plaudit_history_entry * limit)()
+        n, nxt, total, kept = c_size_t(), c_uint64(), c_uint64(), c_uint64()
+        with self._lock:
+            lib.plaudit_member_history(self._h(), m, b, limit, arr, byref(n), byref(nxt))
+            lib.plaudit_member_history_count(self._h(), m, byref(total), byref(kept))
+            entries = [HistoryEntry(e.seq, e.ts, e.points, e.balance, Source(e.cause), _dec(e.cause_id),
+                                    EventType(e.event_type), _dec(e.event_id), _dec(e.event_ref), _dec(e.reason),
+                                    _dec(e.revoked_event), _dec(e.revoked_ref))
+                       for e in (arr[i] for i in range(n.value))]
+        return HistoryPage(entries, nxt.value or None, total.value, kept.value)
+
+    def history_info(self) -> dict[str, int]:
+        """The points history's figures: ``per_member`` (the option, 0:
+        off), ``entries`` kept for every member, ``bytes`` they use."""
+        i = L.plaudit_history_info()
+        lib.plaudit_history_info_get(self._h(), byref(i))
+        return {"per_member": i.per_member, "entries": i.entries, "bytes": i.bytes}
 
     def progress(self, member: StrLike) -> Progress:
         """`member`'s progress towards the next tier and badges."""

@@ -399,6 +399,41 @@ class ProgramInfo:
     sealed: bool
 
 
+@dataclass(slots=True, frozen=True)
+class HistoryEntry:
+    """One change of a member's points or balance (plaudit_history_entry):
+    what :meth:`Engine.history` returns, newest first."""
+
+    seq: int                       # the member's entry number: 1, 2, 3, ...
+    ts: int                        # ts of the event that caused it
+    points: int                    # change of points (after the 0 floor)
+    balance: int                   # change of balance (after the 0 floor)
+    cause: Source                  # what it was for; cause_id says which:
+    cause_id: Optional[str]        # action id, badge id (BONUS), the giver
+    #                                (KUDOS), the reason (ADJUST), the reward
+    #                                (REDEEM), the revoked event's id (REVOKE)
+    event_type: EventType          # the event's type (a bonus paid at a
+    #                                leaderboard close: often a tick)
+    event_id: Optional[str] = None   # the event's idempotency key
+    event_ref: Optional[str] = None  # the event's ref
+    reason: Optional[str] = None     # adjust and revoke: the event's reason
+    revoked_event: Optional[str] = None  # REVOKE: the revoked event's id
+    revoked_ref: Optional[str] = None    # REVOKE: its ref
+
+
+@dataclass(slots=True, frozen=True)
+class HistoryPage:
+    """A page of a member's points history: `entries` newest first, and
+    `next`, the cursor of the next (older) page to pass as ``before=``
+    (None when no older entry is kept).  `total` is how many entries the
+    member ever had, `kept` how many the engine keeps now."""
+
+    entries: list[HistoryEntry]
+    next: Optional[int]
+    total: int
+    kept: int
+
+
 class SyncPolicy(enum.IntEnum):
     """plaudit_sync_policy: when an attached store is asked to sync."""
 

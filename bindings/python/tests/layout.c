@@ -46,6 +46,7 @@ int main(void)
       F(plaudit_options, max_json_depth)
       F(plaudit_options, max_rules)
       F(plaudit_options, max_member_bytes)
+      F(plaudit_options, history_per_member)
     );
     S(plaudit_action_def,
       F(plaudit_action_def, version)
@@ -242,6 +243,25 @@ int main(void)
       F(plaudit_member_info, n_badges)
       F(plaudit_member_info, team)
     );
+    S(plaudit_history_entry,
+      F(plaudit_history_entry, seq)
+      F(plaudit_history_entry, ts)
+      F(plaudit_history_entry, points)
+      F(plaudit_history_entry, balance)
+      F(plaudit_history_entry, cause)
+      F(plaudit_history_entry, cause_id)
+      F(plaudit_history_entry, event_type)
+      F(plaudit_history_entry, event_id)
+      F(plaudit_history_entry, event_ref)
+      F(plaudit_history_entry, reason)
+      F(plaudit_history_entry, revoked_event)
+      F(plaudit_history_entry, revoked_ref)
+    );
+    S(plaudit_history_info,
+      F(plaudit_history_info, per_member)
+      F(plaudit_history_info, entries)
+      F(plaudit_history_info, bytes)
+    );
     S(plaudit_badge_earned,
       F(plaudit_badge_earned, badge)
       F(plaudit_badge_earned, level)
@@ -402,6 +422,17 @@ int main(void)
       F(plaudit_quiet_contributor, contributions)
       F(plaudit_quiet_contributor, last_recognized)
     );
+    S(plaudit_analytics_team,
+      F(plaudit_analytics_team, id)
+      F(plaudit_analytics_team, members)
+      F(plaudit_analytics_team, participants)
+      F(plaudit_analytics_team, contributions)
+      F(plaudit_analytics_team, participation_rate)
+      F(plaudit_analytics_team, points)
+      F(plaudit_analytics_team, gini)
+      F(plaudit_analytics_team, never_recognized)
+      F(plaudit_analytics_team, never_recognized_rate)
+    );
     S(plaudit_analytics,
       F(plaudit_analytics, first_period)
       F(plaudit_analytics, last_period)
@@ -432,6 +463,8 @@ int main(void)
       F(plaudit_analytics, n_periods)
       F(plaudit_analytics, periods)
       F(plaudit_analytics, revocations)
+      F(plaudit_analytics, n_teams)
+      F(plaudit_analytics, teams)
     );
     printf("\n}\n");
     return 0;
