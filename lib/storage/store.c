@@ -90,6 +90,8 @@ static int snap_chunk(const void *data, size_t len, void *ud)
         data = (const char *)data + need;
         len -= need;
         if (len > R->snap_total - R->snap.len) goto longer;
+        /* One allocation of the whole size, not a doubling per chunk. */
+        if (pl_buf_reserve(&R->snap, (size_t)(R->snap_total - R->snap.len))) return R->chunk_rc = PLAUDIT_ENOMEM;
     }
     pl_buf_put(&R->snap, data, len);
     if (R->snap.oom) return R->chunk_rc = PLAUDIT_ENOMEM;
