@@ -585,6 +585,7 @@ class plaudit_recovery(Structure):
         ("torn_records", c_uint64),
         ("damaged_records", c_uint64),
         ("changed_members", c_uint64),
+        ("arrivals", c_uint64),  # struct version 2
     ]
 
 
@@ -629,6 +630,20 @@ class plaudit_quiet_contributor(Structure):
     ]
 
 
+class plaudit_analytics_team(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("participation_rate", ctypes.c_double),
+        ("points", c_int64),
+        ("gini", ctypes.c_double),
+        ("never_recognized", c_uint64),
+        ("never_recognized_rate", ctypes.c_double),
+    ]
+
+
 class plaudit_analytics(Structure):
     _fields_ = [
         ("first_period", ctypes.c_char * 16),
@@ -660,6 +675,8 @@ class plaudit_analytics(Structure):
         ("n_periods", c_size_t),
         ("periods", POINTER(plaudit_analytics_period)),
         ("revocations", c_uint64),
+        ("n_teams", c_size_t),
+        ("teams", POINTER(plaudit_analytics_team)),
     ]
 
 
@@ -702,6 +719,7 @@ STRUCTS = {
         plaudit_analytics_options,
         plaudit_analytics_count,
         plaudit_analytics_period,
+        plaudit_analytics_team,
         plaudit_quiet_contributor,
         plaudit_analytics,
     )
@@ -855,6 +873,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_crc32c", c_uint32, [c_uint32, c_void_p, c_size_t], None, False),
     ("plaudit_store_attach", c_int, [ctx_p, P(plaudit_store), P(plaudit_store_options)], _check, False),
     ("plaudit_store_recovery_get", c_int, [ctx_p, P(plaudit_recovery)], _check, False),
+    ("plaudit_store_recovery_get_version", c_int, [ctx_p, P(plaudit_recovery), c_uint], _check, False),
     ("plaudit_store_recovery_change", c_int, [ctx_p, c_size_t, P(c_char_p), P(c_uint)], _check, False),
     ("plaudit_store_sync", c_int, [ctx_p], _check, False),
     ("plaudit_store_snapshot", c_int, [ctx_p], _check, False),
