@@ -2,6 +2,12 @@
  * state, segment inference and badge lookups. */
 #include "internal.h"
 
+/* The member index grows its bucket array when a chain reaches this many
+ * members (uthash's default is 10, an average chain of about two): each
+ * member a lookup passes is a cache miss in a large community. */
+#undef HASH_BKT_CAPACITY_THRESH
+#define HASH_BKT_CAPACITY_THRESH 7U
+
 /* ---- the id index ------------------------------------------------------------ */
 
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
