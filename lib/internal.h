@@ -293,7 +293,8 @@ typedef struct pl_mstate {
 typedef struct pl_member {
     UT_hash_handle hh;        /* the member index by id (uthash) */
     const char *id;           /* points into this allocation */
-    uint32_t idlen;
+    uint16_t idlen;           /* <= PL_MEMBER_ID_MAX */
+    uint16_t held;            /* leaderboard updates held (board_updates.c) */
     uint32_t idx;
     uint32_t mark;            /* txn serial when last snapshotted */
     uint32_t bmark;           /* txn serial when its badge array was copied */
@@ -458,6 +459,13 @@ struct plaudit_ctx {
     uint32_t *close_list; size_t n_close, cap_close; /* (badge, member) */
     uint32_t *awarded; size_t n_awarded, cap_awarded;
     pl_treeop *treeops; size_t cap_treeops;
+    /* leaderboard index updates held until the next read (board_updates.c):
+     * the members, and per member and board the index's entry (ranked: in
+     * the index); per board the inserts a sync can make, and the same
+     * during a commit */
+    uint32_t *bu_m; size_t n_bu, cap_bu;
+    pl_slot *bu_old; size_t cap_bu_old;
+    uint64_t *bu_ins, *bu_next; size_t cap_bu_ins, cap_bu_next;
 
     /* listener */
     plaudit_listener listener;
@@ -618,6 +626,24 @@ int pl_boards_init(plaudit_ctx *ctx);
 /* Whether m belongs on board b now, and with what key. */
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+
+/* ---- board_updates.c: leaderboard index updates held until read ------- */
+/* Commit, step 1 (may fail; nothing observable changes): room to hold the
+ * updates of the event's members and index room for what a sync inserts. */
+int pl_bupd_reserve(plaudit_ctx *ctx);
+/* Commit, step 3 (cannot fail): clear the boards this event closed, hold
+ * the event's members, set their slots' ranked flags. */
+void pl_bupd_commit(plaudit_ctx *ctx);
+/* After the commit: sync when many members are held. */
+void pl_bupd_after_commit(plaudit_ctx *ctx);
+/* Bring every board's index up to date with the accepted events; before
+ * anything reads an index.  Cannot fail; changes nothing observable. */
+void pl_boards_sync(plaudit_ctx *ctx);
+/* The same from a function that reads the state only. */
+static inline void pl_boards_sync_c(const plaudit_ctx *ctx) { pl_boards_sync((plaudit_ctx *)ctx); }
+/* Forget what is held (the indexes were rebuilt or emptied). */
+void pl_bupd_drop(plaudit_ctx *ctx);
+void pl_bupd_free(plaudit_ctx *ctx);
 
 /* ---- analytics.c ------------------------------------------------------ */
 /* Observe an accepted event after commit (never changes engine state;

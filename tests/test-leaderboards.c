@@ -1,7 +1,8 @@
 /* test-leaderboards.c - leaderboards: tie order, opt-out, segment boards,
  * period roll-over, leaderboard badges at a period close (spec example
  * 02), the top / rank / around / count queries, events of an earlier
- * period, and a randomized comparison with a naive sort. */
+ * period, a randomized comparison with a naive sort, and queries after
+ * many changes and from inside an event (a store callback). */
 #include "common.h"
 
 static uint64_t board_count(plaudit_ctx *ctx, const char *lb)
@@ -451,6 +452,121 @@ static void test_random_vs_naive(void **state)
     }
 }
 
+/* Many members change between two queries (more than the engine holds
+ * before it brings the indexes up to date on its own): every query still
+ * sees every event. */
+static void test_many_changes_between_queries(void **state)
+{
+    (void)state;
+    enum { N = 9000 };
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    char id[32];
+    for (int round = 0; round < 3; round++) {
+        /* member i ends a round with 10 * (1 + (i * 7 + round) % 13) more */
+        for (int i = 0; i < N; i++) {
+            snprintf(id, sizeof id, "m%05d", i);
+            int times = 1 + (i * 7 + round) % 13;
+            for (int k = 0; k < times; k++) ACT(ctx, T_2026 + round * DAY + i, id, "p");
+        }
+        assert_int_equal(board_count(ctx, "all"), N);
+        /* the order: points down, then the earlier last change (smaller i) */
+        plaudit_rank_entry e[64];
+        size_t n;
+        assert_int_equal(plaudit_leaderboard_top(ctx, "all", 64, e, &n), PLAUDIT_OK);
+        assert_int_equal(n, 64);
+        for (size_t k = 1; k < n; k++) {
+            assert_true(e[k - 1].score >= e[k].score);
+            if (e[k - 1].score == e[k].score) assert_true(strcmp(e[k - 1].member, e[k].member) < 0);
+        }
+        for (int i = 0; i < N; i += 997) {
+            snprintf(id, sizeof id, "m%05d", i);
+            int64_t want = 0;
+            for (int r = 0; r <= round; r++) want += 10 * (1 + (i * 7 + r) % 13);
+            uint64_t rank;
+            int64_t score;
+            assert_int_equal(plaudit_leaderboard_rank(ctx, "all", id, &rank, &score), PLAUDIT_OK);
+            assert_int_equal(score, want);
+            /* members ahead: more points, or as many with an earlier change */
+            uint64_t ahead = 0;
+            for (int j = 0; j < N; j++) {
+                int64_t pj = 0;
+                for (int r = 0; r <= round; r++) pj += 10 * (1 + (j * 7 + r) % 13);
+                if (pj > want || (pj == want && j < i)) ahead++;
+            }
+            assert_int_equal(rank, ahead + 1);
+        }
+    }
+    plaudit_ctx_free(ctx);
+}
+
+/* A query from a store callback, while an event is being accepted, sees
+ * the events accepted before it, not the one in progress. */
+typedef struct qstore {
+    plaudit_ctx *ctx;
+    int query;
+    char top[256];
+} qstore;
+
+static int qs_append(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    (void)seq, (void)data, (void)len;
+    qstore *q = payload;
+    if (!q->query) return 0;
+    plaudit_rank_entry e[8];
+    size_t n = 0, off = 0;
+    q->top[0] = '\0';
+    if (plaudit_leaderboard_top(q->ctx, "all", 8, e, &n) != PLAUDIT_OK) return 0;
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(q->top + off, sizeof q->top - off, "%s%s:%lld", i ? "," : "", e[i].member,
+                                (long long)e[i].score);
+    return 0;
+}
+static int qs_read(uint64_t from, plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    (void)from, (void)fn, (void)fp, (void)payload;
+    return 0;
+}
+static int qs_snap_write(uint64_t seq, const void *data, size_t len, void *payload)
+{
+    (void)seq, (void)data, (void)len, (void)payload;
+    return 0;
+}
+static int qs_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
+{
+    (void)fn, (void)fp, (void)payload;
+    return 0;
+}
+
+static void test_query_inside_an_event(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = ctx_new();
+    action(ctx, "p", 10);
+    action(ctx, "q", 30);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    qstore q = {ctx, 0, ""};
+    plaudit_store s = PLAUDIT_STORE_INIT;
+    s.journal_append = qs_append;
+    s.journal_read = qs_read;
+    s.snapshot_write = qs_snap_write;
+    s.snapshot_read = qs_snap_read;
+    s.payload = &q;
+    assert_int_equal(plaudit_store_attach(ctx, &s, NULL), PLAUDIT_OK);
+    ACT(ctx, T_2026 + 1, "amy", "p");
+    ACT(ctx, T_2026 + 2, "bob", "p");
+    ACT(ctx, T_2026 + 3, "amy", "p");
+    q.query = 1;
+    ACT(ctx, T_2026 + 4, "amy", "q"); /* amy had two events since the last query */
+    assert_string_equal(q.top, "amy:20,bob:10");
+    ACT(ctx, T_2026 + 5, "bob", "q");
+    assert_string_equal(q.top, "amy:50,bob:10");
+    q.query = 0;
+    assert_board(ctx, "all", "amy:50,bob:40");
+    plaudit_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +578,8 @@ int main(void)
         cmocka_unit_test(test_several_boards_close),
         cmocka_unit_test(test_queries),
         cmocka_unit_test(test_random_vs_naive),
+        cmocka_unit_test(test_many_changes_between_queries),
+        cmocka_unit_test(test_query_inside_an_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

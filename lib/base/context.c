@@ -102,6 +102,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, ctx->close_list);
     pl_free(&a, ctx->awarded);
     pl_free(&a, ctx->treeops);
+    pl_bupd_free(ctx);
     pl_free(&a, ctx->q_earned);
     pl_free(&a, ctx->q_prog);
     pl_free(&a, ctx->q_parts);

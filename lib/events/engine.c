@@ -450,6 +450,9 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
         if (pl_board_closes(ctx->boards[i], K, ts)) any = ctx->txn.board_closed[i] = 1;
     ctx->clock = ts;
     if (!any) return PLAUDIT_OK;
+    /* The closes read the indexes (no member is changed yet: they are the
+     * accepted state). */
+    pl_boards_sync(ctx);
 
     ctx->n_close = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
@@ -698,33 +701,14 @@ static int apply(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
 
 /* ---- commit: leaderboard indexes, the key, then nothing can fail --------- */
 
-static const pl_slot *snap_slots(const plaudit_ctx *ctx, const pl_undo *u)
-{
-    return (const pl_slot *)(ctx->txn.arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
-}
-
-enum { BOARD_GROUP = 16 }; /* boards counted together in commit's first pass */
-
 static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
 {
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
-    /* 1. reserve index room for every insert this event makes (members
-     * outside, boards inside: each member's slots are read once) */
-    for (size_t b0 = 0; b0 < ctx->n_boards; b0 += BOARD_GROUP) {
-        size_t nb = ctx->n_boards - b0 < BOARD_GROUP ? ctx->n_boards - b0 : BOARD_GROUP;
-        size_t inserts[BOARD_GROUP] = {0};
-        for (size_t i = 0; i < t->n_undo; i++)
-            for (size_t b = 0; b < nb; b++)
-                inserts[b] += (size_t)pl_slot_eligible(ctx, t->undo[i].m, ctx->boards[b0 + b]);
-        for (size_t b = 0; b < nb; b++) {
-            const pl_board *board = ctx->boards[b0 + b];
-            if (board->frozen) continue;
-            if (inserts[b] && pl_rank_reserve(board->rank, inserts[b]))
-                return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
-        }
-    }
-    int rc = pl_revoke_reserve(ctx, ev);
+    /* 1. room to hold the event's leaderboard updates (board_updates.c) */
+    int rc = pl_bupd_reserve(ctx);
+    if (rc) return rc;
+    rc = pl_revoke_reserve(ctx, ev);
     if (rc) return rc;
     if (ctx->v2_txn && pl_teams_reserve(ctx)) return PLAUDIT_ENOMEM;
     /* 2. the idempotency key */
@@ -757,40 +741,16 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
             return rc;
         }
     }
-    /* 3. from here on nothing fails.  Each board's index sees its updates
-     * in member order; the boards are independent, so members outside. */
+    /* 3. from here on nothing fails. */
     pl_revoke_commit(ctx, ev, key);
-    for (size_t b = 0; b < ctx->n_boards; b++)
-        if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
-    for (size_t i = 0; i < t->n_undo; i++) {
-        const pl_undo *u = &t->undo[i];
-        for (size_t b = 0; b < ctx->n_boards; b++) {
-            pl_board *board = ctx->boards[b];
-            if (board->frozen) continue; /* a season's last standings stay */
-            pl_slot *s = &PL_SLOTS(ctx, u->m)[b];
-            int now = pl_slot_eligible(ctx, u->m, board);
-            int was = 0;
-            const pl_slot *o = NULL;
-            if (!u->is_new && !t->board_closed[b]) {
-                o = u->head ? s : &snap_slots(ctx, u)[b]; /* a header-only snapshot: the slots did not change */
-                was = o->ranked && o->period == board->cur;
-            }
-            if (was && now && o->score == s->score && o->ts == s->ts) continue;
-            if (was && now)
-                pl_rank_update(board->rank, o->score, o->ts, s->score, s->ts, u->m->idx);
-            else if (was)
-                pl_rank_remove(board->rank, o->score, o->ts, u->m->idx);
-            else if (now)
-                pl_rank_insert(board->rank, s->score, s->ts, u->m->idx);
-            s->ranked = (uint32_t)now;
-        }
-    }
+    pl_bupd_commit(ctx);
     if (ctx->v2_txn) pl_teams_commit(ctx);
     for (size_t i = 0; i < t->n_stale; i++) pl_free(&ctx->alloc, t->stale[i]);
     t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
     t->active = 0;
     ctx->accepted++;
     keys_prune(ctx);
+    pl_bupd_after_commit(ctx);
     return PLAUDIT_OK;
 }
 

@@ -34,6 +34,7 @@ static int board_arg(plaudit_ctx *ctx, const char *board, pl_board **out)
     if (!board) return pl_err(ctx, PLAUDIT_EINVAL, "leaderboard id is NULL");
     *out = pl_board_find(ctx, board);
     if (!*out) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown leaderboard \"%s\"", board);
+    pl_boards_sync(ctx); /* the index sees every accepted event */
     return PLAUDIT_OK;
 }
 

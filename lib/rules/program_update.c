@@ -575,6 +575,7 @@ static void finish(plaudit_ctx *ctx, pl_progupd *pu)
         pu->nm[i] = NULL;
     }
     swap_program(ctx, nx);
+    pl_bupd_drop(ctx); /* the new boards' indexes are built from the slots below */
     swap_bytes(&ctx->teams, &nx->teams, sizeof ctx->teams); /* laid out for the new boards (team.c) */
     pl_revoke_remap(ctx, nx); /* nx holds the old program now */
     if (ctx->prog_gen < UINT32_MAX) ctx->prog_gen++;

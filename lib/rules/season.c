@@ -114,6 +114,7 @@ int plaudit_leaderboard_info_get(plaudit_ctx *ctx, const char *board, plaudit_le
     out->from = b->from;
     out->until = b->until;
     out->frozen = b->frozen;
+    pl_boards_sync(ctx);
     out->count = b->rank ? pl_rank_count(b->rank) : 0;
     pl_ok(ctx);
     return PLAUDIT_OK;

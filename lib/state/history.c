@@ -337,7 +337,7 @@ int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before
     if (!out || !n) return pl_err(ctx, PLAUDIT_EINVAL, "out or n is NULL");
     *n = 0;
     if (next) *next = 0;
-    const pl_hring *r;
+    const pl_hring *r = NULL; /* set by find_ring on success (gcc -O3 cannot see it) */
     int rc = find_ring(ctx, member, &r);
     if (rc) return rc;
     if (max == 0) return pl_err(ctx, PLAUDIT_ERANGE, "max must be at least 1");
@@ -364,7 +364,7 @@ int plaudit_member_history(plaudit_ctx *ctx, const char *member, uint64_t before
 int plaudit_member_history_count(plaudit_ctx *ctx, const char *member, uint64_t *total, uint64_t *kept)
 {
     if (!ctx) return PLAUDIT_EINVAL;
-    const pl_hring *r;
+    const pl_hring *r = NULL; /* set by find_ring on success (gcc -O3 cannot see it) */
     int rc = find_ring(ctx, member, &r);
     if (rc) return rc;
     if (total) *total = r->total;

@@ -145,6 +145,7 @@ int plaudit_member_progress(plaudit_ctx *ctx, const char *member, plaudit_progre
         p->badge = g->id;
         p->criterion = g->kind;
         if (g->kind == PLAUDIT_CRITERION_LEADERBOARD) {
+            pl_boards_sync(ctx);
             const pl_board *b = ctx->boards[g->board];
             const pl_slot *s = &PL_CSLOTS(ctx, m)[b->idx];
             p->levels = 1;

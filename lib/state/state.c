@@ -38,6 +38,7 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
 uint64_t plaudit_state_digest(const plaudit_ctx *ctx)
 {
     if (!ctx) return 0;
+    pl_boards_sync_c(ctx); /* the index counts below; nothing observable changes */
     /* Members and keys are summed, so the digest does not depend on the
      * order in which they were created. */
     uint64_t sum = 0;
@@ -160,6 +161,7 @@ int plaudit_state_export(plaudit_ctx *ctx, char **out, size_t *len)
     if (!out) return pl_err(ctx, PLAUDIT_EINVAL, "out is NULL");
     *out = NULL;
     if (len) *len = 0;
+    pl_boards_sync(ctx);
     const pl_alloc *A = &ctx->alloc;
     size_t nm = ctx->n_members, nb = ctx->n_badges;
     pl_member **ms = pl_malloc(A, sizeof *ms * (nm ? nm : 1));

@@ -393,6 +393,7 @@ void pl_state_reset(plaudit_ctx *ctx)
         pl_free(&ctx->alloc, k);
     }
     pl_revoke_reset(ctx);
+    pl_bupd_drop(ctx);
     pl_member_index_clear(ctx);
     for (size_t i = 0; i < ctx->n_members; i++) pl_member_free(ctx, ctx->mv[i]);
     ctx->n_members = 0;

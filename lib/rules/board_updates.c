@@ -1,0 +1,213 @@
+/* board_updates.c - leaderboard index updates held until the index is next
+ * read.
+ *
+ * A member's slots (score, ts, ranked) change with every event, but its
+ * entry in a board's index only matters when the index is read: a query, a
+ * period close, the state document.  So commit only notes the member (with
+ * the entry the index holds for it, once, at its first change since the
+ * last sync) and pl_boards_sync brings the indexes up to date: one update
+ * per member and board however many events it had in between.  The index
+ * orders entries by a total key (score, ts, member), so its content, which
+ * is all a read sees, is the same as with an update per event.
+ *
+ * Every slot's `ranked` flag is kept exact at commit (it is state: digests
+ * and snapshots see it); only the index lags.  Index memory for the held
+ * inserts is reserved at commit, so a sync never fails.  Held members are
+ * bounded (a sync runs when their number reaches a share of the members),
+ * which bounds the memory of what is held. */
+#include "internal.h"
+
+/* The index's entry of m on board b before this event: o (the slot before
+ * the event), *was whether it is in the index. */
+static const pl_slot *old_slot(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int *was)
+{
+    const pl_txn *t = &ctx->txn;
+    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
+    if (u->is_new || t->board_closed[b]) {
+        *was = 0;
+        return s;
+    }
+    /* a header-only snapshot: the slots did not change */
+    const pl_slot *o = u->head ? s
+                               : &((const pl_slot *)(t->arena + u->saved +
+                                                     (ctx->lay.off_slots - offsetof(pl_member, st))))[b];
+    *was = o->ranked && o->period == ctx->boards[b]->cur;
+    return o;
+}
+
+/* Whether the index changes for u's member on board b (now: eligible). */
+static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int now)
+{
+    int was;
+    const pl_slot *o = old_slot(ctx, u, b, &was);
+    if (was != now) return 1;
+    if (!now) return 0;
+    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
+    return o->score != s->score || o->ts != s->ts;
+}
+
+/* The number of held members: past it, commit syncs. */
+static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 8; }
+
+int pl_bupd_reserve(plaudit_ctx *ctx)
+{
+    const pl_txn *t = &ctx->txn;
+    size_t nb = ctx->n_boards;
+    if (!nb) return PLAUDIT_OK;
+    size_t need = ctx->n_bu + t->n_undo;
+    size_t cap = ctx->cap_bu;
+    if (pl_grow(&ctx->alloc, (void **)&ctx->bu_m, &cap, need, sizeof *ctx->bu_m))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating the leaderboards");
+    ctx->cap_bu = cap;
+    if (pl_grow(&ctx->alloc, (void **)&ctx->bu_old, &ctx->cap_bu_old, need * nb, sizeof *ctx->bu_old) ||
+        pl_grow(&ctx->alloc, (void **)&ctx->bu_ins, &ctx->cap_bu_ins, nb, sizeof *ctx->bu_ins) ||
+        pl_grow(&ctx->alloc, (void **)&ctx->bu_next, &ctx->cap_bu_next, nb, sizeof *ctx->bu_next))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating the leaderboards");
+    if (ctx->n_bu == 0) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+    /* Inserts a sync can make per board: held members eligible there.  A
+     * member held before keeps its entry; its eligibility may change. */
+    for (size_t b = 0; b < nb; b++) ctx->bu_next[b] = ctx->bu_ins[b];
+    for (size_t i = 0; i < t->n_undo; i++) {
+        const pl_undo *u = &t->undo[i];
+        const pl_member *m = u->m;
+        int held = !u->is_new && m->held;
+        int any = held;
+        for (size_t b = 0; b < nb && !any; b++) {
+            const pl_board *board = ctx->boards[b];
+            if (board->frozen) continue;
+            any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+        }
+        if (!any) continue;
+        for (size_t b = 0; b < nb; b++) {
+            const pl_board *board = ctx->boards[b];
+            if (board->frozen) continue;
+            int now = pl_slot_eligible(ctx, m, board);
+            /* ranked is written at commit only: eligible at its last one */
+            int before = held ? (int)PL_CSLOTS(ctx, m)[b].ranked : 0;
+            ctx->bu_next[b] += (uint64_t)now - (uint64_t)before;
+        }
+    }
+    for (size_t b = 0; b < nb; b++) {
+        const pl_board *board = ctx->boards[b];
+        if (board->frozen || !ctx->bu_next[b]) continue;
+        if (pl_rank_reserve(board->rank, (size_t)ctx->bu_next[b]))
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating leaderboard \"%s\"", board->id);
+    }
+    return PLAUDIT_OK;
+}
+
+void pl_bupd_commit(plaudit_ctx *ctx)
+{
+    const pl_txn *t = &ctx->txn;
+    size_t nb = ctx->n_boards;
+    if (!nb) return;
+    for (size_t b = 0; b < nb; b++)
+        if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
+    for (size_t i = 0; i < t->n_undo; i++) {
+        const pl_undo *u = &t->undo[i];
+        pl_member *m = u->m;
+        pl_slot *slots = PL_SLOTS(ctx, m);
+        if (u->is_new || !m->held) {
+            int any = 0;
+            for (size_t b = 0; b < nb && !any; b++) {
+                const pl_board *board = ctx->boards[b];
+                if (board->frozen) continue;
+                any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+            }
+            if (any) { /* else the index stays as it is */
+                pl_slot *old = &ctx->bu_old[ctx->n_bu * nb];
+                for (size_t b = 0; b < nb; b++) {
+                    int was;
+                    old[b] = *old_slot(ctx, u, b, &was);
+                    old[b].ranked = (uint32_t)was; /* in the index */
+                }
+                ctx->bu_m[ctx->n_bu++] = m->idx;
+                m->held = 1;
+            }
+        }
+        for (size_t b = 0; b < nb; b++)
+            if (!ctx->boards[b]->frozen) slots[b].ranked = (uint32_t)pl_slot_eligible(ctx, m, ctx->boards[b]);
+    }
+    memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
+}
+
+void pl_bupd_after_commit(plaudit_ctx *ctx)
+{
+    if (ctx->n_bu >= held_limit(ctx)) pl_boards_sync(ctx);
+}
+
+/* The slots m had at the end of the last accepted event: inside an event
+ * (a store callback's query), a member it changed has them in its
+ * snapshot. */
+static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m)
+{
+    const pl_txn *t = &ctx->txn;
+    if (t->active && m->mark == t->serial)
+        for (size_t i = t->n_undo; i-- > 0;) {
+            const pl_undo *u = &t->undo[i];
+            if (u->m != m) continue;
+            if (u->is_new || u->head) break;
+            return (const pl_slot *)(t->arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
+        }
+    return PL_CSLOTS(ctx, m);
+}
+
+void pl_boards_sync(plaudit_ctx *ctx)
+{
+    size_t nb = ctx->n_boards;
+    if (!ctx->n_bu) return;
+    size_t kept = 0;
+    for (size_t i = 0; i < ctx->n_bu; i++) {
+        pl_member *m = ctx->mv[ctx->bu_m[i]];
+        pl_slot *old = &ctx->bu_old[i * nb];
+        const pl_slot *s = committed_slots(ctx, m);
+        int failed = 0;
+        for (size_t b = 0; b < nb; b++) {
+            pl_board *board = ctx->boards[b];
+            if (board->frozen) continue; /* a season's last standings stay */
+            int was = (int)old[b].ranked, now = (int)s[b].ranked;
+            if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
+            /* Reserved at commit, so none of these fails; should one
+             * (a store callback's query inside an event used the room),
+             * the member stays held with what is done. */
+            int rc = 0;
+            if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
+            else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
+            else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
+            if (rc) {
+                failed = 1;
+                continue;
+            }
+            old[b] = s[b];
+        }
+        if (failed) {
+            if (kept != i) {
+                ctx->bu_m[kept] = ctx->bu_m[i];
+                memmove(&ctx->bu_old[kept * nb], old, sizeof *old * nb);
+            }
+            kept++;
+        } else {
+            m->held = 0;
+        }
+    }
+    ctx->n_bu = kept;
+    if (!kept) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+}
+
+void pl_bupd_drop(plaudit_ctx *ctx)
+{
+    ctx->n_bu = 0;
+    if (ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * ctx->cap_bu_ins);
+}
+
+void pl_bupd_free(plaudit_ctx *ctx)
+{
+    pl_free(&ctx->alloc, ctx->bu_m);
+    pl_free(&ctx->alloc, ctx->bu_old);
+    pl_free(&ctx->alloc, ctx->bu_ins);
+    pl_free(&ctx->alloc, ctx->bu_next);
+    ctx->bu_m = NULL;
+    ctx->bu_old = NULL;
+    ctx->bu_ins = ctx->bu_next = NULL;
+    ctx->n_bu = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
+}
