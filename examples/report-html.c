@@ -306,6 +306,7 @@ void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
         fputs("</table></div>\n", f);
     }
     report_teams(f, ctx, 1);
+    report_team_analytics(f, a, 1);
     fputs("</body>\n</html>\n", f);
     free(rp);
 }

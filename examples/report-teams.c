@@ -1,7 +1,9 @@
 /* report-teams.c - the teams part of the reports (format 2 programs with a
  * team board): each team board's standings, with how many members each
- * team has, and a season's state.  Programs without team boards or seasons
- * print nothing, so their reports are unchanged. */
+ * team has, a season's state, and participation and fairness by team.
+ * Programs without team boards, seasons or teams print nothing, so their
+ * reports are unchanged. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -71,4 +73,66 @@ void report_teams(FILE *f, plaudit_ctx *ctx, int html)
         if (html) fputs("</table>\n", f);
         else if (!n) fputs("    (nobody ranked yet)\n", f);
     }
+}
+
+/* The largest teams first (then by id): a program with thousands of
+ * accounts shows the first TEAMS_SHOWN and says how many more. */
+enum { TEAMS_SHOWN = 20 };
+
+static int by_members(const void *x, const void *y)
+{
+    const plaudit_analytics_team *a = *(const plaudit_analytics_team *const *)x;
+    const plaudit_analytics_team *b = *(const plaudit_analytics_team *const *)y;
+    if (a->members != b->members) return a->members > b->members ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+void report_team_analytics(FILE *f, const plaudit_analytics *a, int html)
+{
+    if (a->n_teams < 2) return; /* format 1, or no team named yet */
+    size_t n = a->n_teams - 1;  /* the last entry is "in no team" */
+    const plaudit_analytics_team **v = malloc(n * sizeof *v);
+    if (!v) return;
+    for (size_t i = 0; i < n; i++) v[i] = &a->teams[i];
+    qsort(v, n, sizeof *v, by_members);
+    size_t shown = n < TEAMS_SHOWN ? n : TEAMS_SHOWN;
+    const plaudit_analytics_team *none = &a->teams[n];
+    if (html) {
+        fputs("<h2>Participation and fairness by team</h2>\n<p>Members count in the team they are in now; the Gini "
+              "is of the points among the team's participants.</p>\n<div class=\"table\"><table><tr><th>team</th>"
+              "<th>members</th><th>participants</th><th>rate</th><th>contributions</th><th>points</th><th>Gini</th>"
+              "<th>never recognized</th></tr>\n",
+              f);
+    } else {
+        fputs("\nParticipation and fairness by team (members in the team they are in now)\n", f);
+        fprintf(f, "  %-24s %8s %12s %7s %13s %10s %6s %9s\n", "team", "members", "participants", "rate",
+                "contributions", "points", "Gini", "never rec");
+    }
+    for (size_t i = 0; i <= shown; i++) {
+        const plaudit_analytics_team *t = i < shown ? v[i] : none;
+        if (i == shown && !t->members) break;
+        char gini[16];
+        if (t->participants) snprintf(gini, sizeof gini, "%.3f", t->gini);
+        else snprintf(gini, sizeof gini, "n/a");
+        if (html) {
+            fputs("<tr><td>", f);
+            if (t->id) esc(f, t->id);
+            else fputs("(no team)", f);
+            fprintf(f, "</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>%llu</td><td>%lld</td><td>%s</td><td>%.1f%%</td>"
+                       "</tr>\n",
+                    (unsigned long long)t->members, (unsigned long long)t->participants, 100.0 * t->participation_rate,
+                    (unsigned long long)t->contributions, (long long)t->points, gini,
+                    100.0 * t->never_recognized_rate);
+        } else {
+            fprintf(f, "  %-24s %8llu %12llu %6.1f%% %13llu %10lld %6s %8.1f%%\n", t->id ? t->id : "(no team)",
+                    (unsigned long long)t->members, (unsigned long long)t->participants, 100.0 * t->participation_rate,
+                    (unsigned long long)t->contributions, (long long)t->points, gini, 100.0 * t->never_recognized_rate);
+        }
+    }
+    if (html) fputs("</table></div>\n", f);
+    if (n > shown) {
+        if (html) fprintf(f, "<p class=\"legend\">%zu more teams not shown.</p>\n", n - shown);
+        else fprintf(f, "  (%zu more teams not shown)\n", n - shown);
+    }
+    free(v);
 }

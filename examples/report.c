@@ -124,6 +124,7 @@ void report_text(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
     }
     free(rp);
     report_teams(f, ctx, 0);
+    report_team_analytics(f, a, 0);
 }
 
 /* ---- JSON --------------------------------------------------------------------- */
@@ -190,6 +191,25 @@ int report_json(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const cha
         json_array_append_new(ps, e);
     }
     json_object_set_new(o, "periods", ps);
+    if (a->n_teams) {
+        /* format 2: by team, in the order they were named, then "(none)" */
+        json_t *ts = json_array();
+        for (size_t i = 0; i < a->n_teams; i++) {
+            const plaudit_analytics_team *t = &a->teams[i];
+            json_t *e = json_object();
+            json_object_set_new(e, "team", t->id ? json_string(t->id) : json_null());
+            json_object_set_new(e, "members", json_integer((json_int_t)t->members));
+            json_object_set_new(e, "participants", json_integer((json_int_t)t->participants));
+            json_object_set_new(e, "participation_rate", json_real(t->participation_rate));
+            json_object_set_new(e, "contributions", json_integer((json_int_t)t->contributions));
+            json_object_set_new(e, "points", json_integer((json_int_t)t->points));
+            json_object_set_new(e, "gini", json_real(t->gini));
+            json_object_set_new(e, "never_recognized", json_integer((json_int_t)t->never_recognized));
+            json_object_set_new(e, "never_recognized_rate", json_real(t->never_recognized_rate));
+            json_array_append_new(ts, e);
+        }
+        json_object_set_new(o, "teams", ts);
+    }
     int rc = json_dumpf(o, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (rc) return -1;

@@ -19,6 +19,9 @@ void report_html(FILE *f, plaudit_ctx *ctx, const plaudit_analytics *a, const ch
 /* Team boards and seasons (format 2), as text or HTML; nothing for a
  * program without them (report-teams.c). */
 void report_teams(FILE *f, plaudit_ctx *ctx, int html);
+/* Participation and fairness by team (a->teams), as text or HTML; nothing
+ * when no team was named. */
+void report_team_analytics(FILE *f, const plaudit_analytics *a, int html);
 
 /* Shared by the three: the program's name, and words for its Gini ("no
  * contributions in the window" when there is nothing to compare). */

@@ -1408,6 +1408,27 @@ typedef struct plaudit_quiet_contributor {
     int64_t last_recognized; /* ts of its newest recognition, -1: never */
 } plaudit_quiet_contributor;
 
+/* Format 2: one team's participation and fairness figures.  Members
+ * count in the team they are in now (as the tier and segment mix); the
+ * figures are those of plaudit_analytics for these members only. */
+typedef struct plaudit_analytics_team {
+    const char *id;              /* team id (owned by ctx, valid until the
+                                    next plaudit_analytics_get or a call that
+                                    changes ctx); NULL: in no team */
+    uint64_t members;            /* joined by the end of the window */
+    uint64_t participants;       /* >= 1 contribution in the window */
+    uint64_t contributions;      /* in the window */
+    double participation_rate;   /* participants / members (0 if none) */
+    int64_t points;              /* net points awarded to its participants
+                                    in the window (negative totals as 0),
+                                    wherever they were then: not a team
+                                    board's score */
+    double gini;                 /* of those points, among its participants */
+    uint64_t never_recognized;   /* participants with no recognition in
+                                    the window */
+    double never_recognized_rate;/* never_recognized / participants */
+} plaudit_analytics_team;
+
 #define PLAUDIT_LORENZ_POINTS 21
 typedef struct plaudit_analytics {
     /* The periods (of the chosen granularity) covered: the one holding
@@ -1461,6 +1482,11 @@ typedef struct plaudit_analytics {
      * period of the revoked event; the points a revoke takes back count
      * in the revoke's period. */
     uint64_t revocations;
+    /* Format 2: participation and fairness by team, in the order teams
+     * were first named (plaudit_team_list), then "none" (members in no
+     * team); n_teams is 0 for a format 1 program. */
+    size_t n_teams;
+    const plaudit_analytics_team *teams;
 } plaudit_analytics;
 
 /* Use for `from` / `to` to leave a side of the window open. */

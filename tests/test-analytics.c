@@ -174,6 +174,108 @@ static void test_all_time(void **state)
     assert_int_equal(p[2].members, 4);
     assert_int_equal(p[2].participants, 1);
     assert_int_equal(p[2].contributions, 1);
+    assert_int_equal(a.n_teams, 0); /* format 1: no teams */
+    assert_null(a.teams);
+    plaudit_ctx_free(ctx);
+}
+
+static const plaudit_analytics_team *team_of(const plaudit_analytics *a, const char *id)
+{
+    for (size_t i = 0; i < a->n_teams; i++)
+        if ((a->teams[i].id == NULL && id == NULL) || (a->teams[i].id && id && !strcmp(a->teams[i].id, id)))
+            return &a->teams[i];
+    fail_msg("no team %s", id ? id : "(none)");
+    return NULL;
+}
+
+/* Format 2, teams (a = 10 points, kudos 1):
+ *   Jan 1  alice, bob -> red, carol -> blue; alice a, bob a, bob a, carol a,
+ *          dave joins (no team); bob gives alice kudos (alice recognized);
+ *          eve -> red (no contribution)
+ * red: alice 11, bob 20 points; blue: carol 10; none: dave.  Then carol
+ * moves to red: members count in the team they are in now. */
+static void test_teams(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx;
+    assert_int_equal(plaudit_ctx_new(&ctx, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_program_set_format(ctx, 2), PLAUDIT_OK);
+    plaudit_action_def ad = PLAUDIT_ACTION_DEF_INIT;
+    ad.id = "a";
+    ad.points = 10;
+    assert_int_equal(plaudit_action_declare(ctx, &ad), PLAUDIT_OK);
+    plaudit_kudos_def k = PLAUDIT_KUDOS_DEF_INIT;
+    k.points = 1;
+    assert_int_equal(plaudit_kudos_declare(ctx, &k), PLAUDIT_OK);
+    assert_int_equal(plaudit_analytics_enable(ctx, NULL), PLAUDIT_OK);
+    int rc = 0;
+    rc |= plaudit_record_team(ctx, JAN, "alice", "red", NULL, NULL);
+    rc |= plaudit_record_team(ctx, JAN, "bob", "red", NULL, NULL);
+    rc |= plaudit_record_team(ctx, JAN, "carol", "blue", NULL, NULL);
+    rc |= plaudit_record_action(ctx, JAN + 100, "alice", "a", NULL, NULL);
+    rc |= plaudit_record_action(ctx, JAN + 200, "bob", "a", NULL, NULL);
+    rc |= plaudit_record_action(ctx, JAN + 300, "bob", "a", NULL, NULL);
+    rc |= plaudit_record_action(ctx, JAN + 400, "carol", "a", NULL, NULL);
+    rc |= plaudit_record_join(ctx, JAN + 500, "dave", NULL, NULL);
+    rc |= plaudit_record_kudos(ctx, JAN + 600, "bob", "alice", NULL, NULL);
+    rc |= plaudit_record_team(ctx, JAN + 700, "eve", "red", NULL, NULL);
+    assert_int_equal(rc, PLAUDIT_OK);
+    plaudit_analytics a;
+    assert_int_equal(plaudit_analytics_get(ctx, &a, PLAUDIT_ANALYTICS_OPEN, PLAUDIT_ANALYTICS_OPEN), PLAUDIT_OK);
+    assert_int_equal(a.n_teams, 3); /* red, blue (first named first), none */
+    assert_string_equal(a.teams[0].id, "red");
+    assert_string_equal(a.teams[1].id, "blue");
+    assert_null(a.teams[2].id);
+    const plaudit_analytics_team *red = team_of(&a, "red"), *blue = team_of(&a, "blue"), *none = team_of(&a, NULL);
+    assert_int_equal(red->members, 3); /* alice, bob, eve */
+    assert_int_equal(red->participants, 2);
+    assert_int_equal(red->contributions, 3);
+    NEAR(red->participation_rate, 2.0 / 3.0);
+    assert_int_equal(red->points, 31);
+    /* 11 and 20: sum |xi - xj| over ordered pairs / (2 n^2 mean) = 18 / 124 */
+    NEAR(red->gini, 18.0 / 124.0);
+    assert_int_equal(red->never_recognized, 1); /* bob */
+    NEAR(red->never_recognized_rate, 0.5);
+    assert_int_equal(blue->members, 1);
+    assert_int_equal(blue->participants, 1);
+    assert_int_equal(blue->points, 10);
+    NEAR(blue->gini, 0.0);
+    NEAR(blue->never_recognized_rate, 1.0);
+    assert_int_equal(none->members, 1); /* dave */
+    assert_int_equal(none->participants, 0);
+    NEAR(none->participation_rate, 0.0);
+    NEAR(none->never_recognized_rate, 0.0);
+    /* the teams' figures add up to the program's */
+    uint64_t members = 0, participants = 0, contributions = 0, never = 0;
+    for (size_t i = 0; i < a.n_teams; i++) {
+        members += a.teams[i].members;
+        participants += a.teams[i].participants;
+        contributions += a.teams[i].contributions;
+        never += a.teams[i].never_recognized;
+    }
+    assert_int_equal(members, a.members);
+    assert_int_equal(participants, a.participants);
+    assert_int_equal(contributions, a.contributions);
+    assert_int_equal(never, a.never_recognized);
+
+    /* carol moves: her figures go with her */
+    assert_int_equal(plaudit_record_team(ctx, JAN + 800, "carol", "red", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_analytics_get(ctx, &a, PLAUDIT_ANALYTICS_OPEN, PLAUDIT_ANALYTICS_OPEN), PLAUDIT_OK);
+    red = team_of(&a, "red");
+    blue = team_of(&a, "blue");
+    assert_int_equal(red->members, 4);
+    assert_int_equal(red->participants, 3);
+    assert_int_equal(red->points, 41);
+    /* 10, 11, 20: weighted 10 + 22 + 60 = 92; 2 * 92 / (3 * 41) - 4 / 3 */
+    NEAR(red->gini, 184.0 / 123.0 - 4.0 / 3.0);
+    assert_int_equal(red->never_recognized, 2);
+    assert_int_equal(blue->members, 0);
+    assert_int_equal(blue->participants, 0);
+    NEAR(blue->gini, 0.0);
+    /* a window before any event: members none, teams listed with zeros */
+    assert_int_equal(plaudit_analytics_get(ctx, &a, PLAUDIT_ANALYTICS_OPEN, JAN - 40 * DAY), PLAUDIT_OK);
+    assert_int_equal(a.n_teams, 3);
+    assert_int_equal(team_of(&a, "red")->members, 0);
     plaudit_ctx_free(ctx);
 }
 
@@ -433,6 +535,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_time),
+        cmocka_unit_test(test_teams),
         cmocka_unit_test(test_window_february),
         cmocka_unit_test(test_window_january),
         cmocka_unit_test(test_quiet_one_day),

@@ -515,6 +515,57 @@ def report_text_json_html():
 
 
 @test
+def report_by_team():
+    """Format 2: participation and fairness by team in the text, JSON and
+    HTML reports; members count in the team they are in now."""
+    ts0 = 1767225600
+    teams = {"ann": "red", "bob": "red", "cy": "blue", "dan": None, "eve": "red"}
+    acts = [("ann", 3), ("bob", 1), ("cy", 2), ("dan", 1)]  # member, posts (10 points each)
+    with tempfile.TemporaryDirectory() as d:
+        prog = os.path.join(d, "p.json")
+        ev = os.path.join(d, "e.jsonl")
+        with open(prog, "w") as f:
+            json.dump({"format": "plaudit.program/2", "actions": [{"id": "post", "points": 10}],
+                       "leaderboards": [{"id": "accounts", "period": "all", "by": "team"}]}, f)
+        with open(ev, "w") as f:
+            t = ts0
+            for m, team in teams.items():
+                if team:
+                    f.write(json.dumps({"ts": t, "type": "team", "member": m, "team": team}) + "\n")
+                t += 1
+            for m, k in acts:
+                for _ in range(k):
+                    f.write(json.dumps({"ts": t, "member": m, "action": "post"}) + "\n")
+                    t += 1
+        j = json.loads(run("report", "-q", "--json", prog, ev, check_rc=0).stdout)
+        by = {e["team"]: e for e in j["teams"]}
+        assert [e["team"] for e in j["teams"]] == ["red", "blue", None], j["teams"]
+        for team in ("red", "blue", None):
+            members = [m for m in teams if teams[m] == team]
+            pts = sorted(10 * k for m, k in acts if teams[m] == team)
+            e = by[team]
+            assert e["members"] == len(members) and e["participants"] == len(pts), e
+            assert e["contributions"] == sum(pts) // 10 and e["points"] == sum(pts), e
+            g = sum(abs(a - b) for a in pts for b in pts) / (2 * len(pts) ** 2 * (sum(pts) / len(pts))) if pts else 0
+            assert abs(e["gini"] - g) < 1e-6, (team, e["gini"], g)
+            assert e["never_recognized"] == len(pts), e  # no badge, kudos or tier in this program
+        out = run("report", prog, ev, check_rc=0).stdout.decode()
+        assert "Participation and fairness by team" in out, out
+        row = next(ln for ln in out.splitlines() if ln.strip().startswith("red "))
+        assert row.split()[1:3] == ["3", "2"], row  # members, participants
+        assert "(no team)" in out
+        html = os.path.join(d, "r.html")
+        run("report", "-q", "--html", html, prog, ev, check_rc=0)
+        page = read(html).decode()
+        assert "Participation and fairness by team" in page and "<td>red</td><td>3</td><td>2</td>" in page, page[-2000:]
+        # format 1: no team section, no "teams" key
+        c = case("01-bonus-chain-tiers-segments")
+        j = json.loads(run("report", "-q", "--json", c + "/program.json", c + "/events.jsonl", check_rc=0).stdout)
+        assert "teams" not in j
+        assert "by team" not in run("report", c + "/program.json", c + "/events.jsonl", check_rc=0).stdout.decode()
+
+
+@test
 def report_text_local_times_and_no_data():
     """The text report's dates are local like its periods; with no data it
     does not call the points evenly spread."""

@@ -4,7 +4,8 @@
  * days for the quiet-contributor window), and plaudit_analytics_get, which
  * turns it into participation, repeat participation, diversity, tenure,
  * tier and segment mix, rewards, and recognition fairness (Gini, Lorenz
- * curve, never recognized, quiet contributors).
+ * curve, never recognized, quiet contributors), for the whole program and
+ * (format 2) per team.
  *
  * The recorder never changes engine state.  Its allocations go through the
  * context allocator; when one fails it stops recording and remembers it, and
@@ -63,6 +64,8 @@ typedef struct pl_analytics {
     plaudit_quiet_contributor *q_quiet;
     plaudit_analytics_period *q_periods;
     void *q_scratch;
+    plaudit_analytics_team *q_teams;
+    void *q_tscratch;
 } pl_analytics;
 
 int plaudit_analytics_enable(plaudit_ctx *ctx, const plaudit_analytics_options *opts)
@@ -105,6 +108,8 @@ void pl_analytics_free(plaudit_ctx *ctx)
     pl_free(a, an->q_quiet);
     pl_free(a, an->q_periods);
     pl_free(a, an->q_scratch);
+    pl_free(a, an->q_teams);
+    pl_free(a, an->q_tscratch);
     pl_free(a, an);
     ctx->an = NULL;
 }
@@ -355,6 +360,50 @@ static int cmp_quiet(const void *a, const void *b)
 
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
 
+/* The Gini coefficient of n values sorted ascending (0 when they sum to 0). */
+static double gini_sorted(const int64_t *v, size_t n, double *total_out)
+{
+    double total = 0, weighted = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += (double)v[i];
+        weighted += (double)(i + 1) * (double)v[i];
+    }
+    if (total_out) *total_out = total;
+    if (!n || total <= 0) return 0.0;
+    return 2.0 * weighted / ((double)n * total) - ((double)n + 1.0) / (double)n;
+}
+
+/* A participant's points with its team, sorted by team then points so
+ * that each team's values are one ascending run. */
+typedef struct an_tp {
+    size_t team;
+    int64_t pts;
+} an_tp;
+
+static int cmp_tp(const void *a, const void *b)
+{
+    const an_tp *x = a, *y = b;
+    if (x->team != y->team) return x->team < y->team ? -1 : 1;
+    return (x->pts > y->pts) - (x->pts < y->pts);
+}
+
+/* Gini per team over the participants' points (tp: n_tp entries, sorted
+ * here; vals: scratch of n_tp values). */
+static void team_gini(plaudit_analytics_team *teams, an_tp *tp, size_t n_tp, int64_t *vals)
+{
+    qsort(tp, n_tp, sizeof *tp, cmp_tp);
+    for (size_t i = 0; i < n_tp;) {
+        size_t j = i;
+        while (j < n_tp && tp[j].team == tp[i].team) {
+            vals[j - i] = tp[j].pts;
+            teams[tp[i].team].points = pl_sat_add(teams[tp[i].team].points, tp[j].pts);
+            j++;
+        }
+        teams[tp[i].team].gini = gini_sorted(vals, j - i, NULL);
+        i = j;
+    }
+}
+
 int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from, int64_t to)
 {
     if (!ctx) return PLAUDIT_EINVAL;
@@ -391,6 +440,10 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
     pl_free(a, an->q_quiet);
     pl_free(a, an->q_periods);
     pl_free(a, an->q_scratch);
+    pl_free(a, an->q_teams);
+    pl_free(a, an->q_tscratch);
+    an->q_teams = NULL;
+    an->q_tscratch = NULL;
     an->q_counts = NULL;
     an->q_quiet = NULL;
     an->q_periods = NULL;
@@ -399,6 +452,18 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
     an->q_quiet = pl_malloc(a, (n ? n : 1) * sizeof *an->q_quiet);
     an->q_scratch = pl_malloc(a, (n ? n : 1) * 2 * sizeof(int64_t));
     if (!an->q_counts || !an->q_quiet || !an->q_scratch) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory computing analytics");
+    /* format 2: the teams, then "none" */
+    size_t n_team = ctx->format >= 2 ? (size_t)plaudit_team_count(ctx) + 1 : 0;
+    an_tp *tp = NULL;
+    if (n_team) {
+        an->q_teams = pl_malloc(a, n_team * sizeof *an->q_teams);
+        an->q_tscratch = pl_malloc(a, (n ? n : 1) * sizeof *tp);
+        if (!an->q_teams || !an->q_tscratch) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory computing analytics");
+        memset(an->q_teams, 0, n_team * sizeof *an->q_teams);
+        for (size_t i = 0; i + 1 < n_team; i++) an->q_teams[i].id = pl_team_id(ctx, (int32_t)i);
+        tp = an->q_tscratch;
+    }
+    plaudit_analytics_team *tm = NULL;
     plaudit_analytics_count *tiers = an->q_counts, *segs = an->q_counts + ctx->n_tiers + 1;
     for (size_t i = 0; i < ctx->n_tiers; i++) tiers[i] = (plaudit_analytics_count){ctx->tiers[i]->id, 0};
     tiers[ctx->n_tiers] = (plaudit_analytics_count){NULL, 0};
@@ -419,6 +484,12 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
         tiers[tier >= 0 ? (size_t)tier : ctx->n_tiers].members++;
         int32_t seg = pm->st.segment;
         segs[seg >= 0 ? (size_t)seg : ctx->n_segments].members++;
+        size_t ti = 0;
+        if (n_team) {
+            ti = pm->st.team >= 0 ? (size_t)pm->st.team : n_team - 1;
+            tm = &an->q_teams[ti];
+            tm->members++;
+        }
         uint64_t contrib = 0, recog = 0, active = 0;
         int64_t points = 0;
         int multi = 0;
@@ -441,6 +512,12 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
             if (multi) out->diverse_participants++;
             pts[n_pts++] = points > 0 ? points : 0;
             if (!recog) never++;
+            if (n_team) {
+                tm->participants++;
+                tm->contributions += contrib;
+                if (!recog) tm->never_recognized++;
+                tp[n_pts - 1] = (an_tp){ti, points > 0 ? points : 0};
+            }
         }
         uint64_t qc = 0, qr = 0;
         for (uint32_t j = 0; j < m->n_days; j++) {
@@ -469,12 +546,8 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
     }
     /* Gini and the Lorenz curve (values ascending). */
     qsort(pts, n_pts, sizeof *pts, cmp_i64);
-    double total = 0, weighted = 0;
-    for (size_t i = 0; i < n_pts; i++) {
-        total += (double)pts[i];
-        weighted += (double)(i + 1) * (double)pts[i];
-    }
-    if (n_pts && total > 0) out->gini = 2.0 * weighted / ((double)n_pts * total) - ((double)n_pts + 1.0) / (double)n_pts;
+    double total = 0;
+    out->gini = gini_sorted(pts, n_pts, &total);
     for (int k = 0; k < PLAUDIT_LORENZ_POINTS; k++) {
         double share = (double)k / (PLAUDIT_LORENZ_POINTS - 1);
         if (!n_pts || total <= 0) {
@@ -551,6 +624,17 @@ int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *out, int64_t from
     out->tiers = tiers;
     out->n_segments = ctx->n_segments + 1;
     out->segments = segs;
+    if (n_team) {
+        /* pts is free again: the scratch of each team's run */
+        team_gini(an->q_teams, tp, n_pts, pts);
+        for (size_t i = 0; i < n_team; i++) {
+            plaudit_analytics_team *t = &an->q_teams[i];
+            t->participation_rate = ratio(t->participants, t->members);
+            t->never_recognized_rate = ratio(t->never_recognized, t->participants);
+        }
+        out->n_teams = n_team;
+        out->teams = an->q_teams;
+    }
     pl_ok(ctx);
     return PLAUDIT_OK;
 }

@@ -629,6 +629,20 @@ class plaudit_quiet_contributor(Structure):
     ]
 
 
+class plaudit_analytics_team(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("members", c_uint64),
+        ("participants", c_uint64),
+        ("contributions", c_uint64),
+        ("participation_rate", ctypes.c_double),
+        ("points", c_int64),
+        ("gini", ctypes.c_double),
+        ("never_recognized", c_uint64),
+        ("never_recognized_rate", ctypes.c_double),
+    ]
+
+
 class plaudit_analytics(Structure):
     _fields_ = [
         ("first_period", ctypes.c_char * 16),
@@ -660,6 +674,8 @@ class plaudit_analytics(Structure):
         ("n_periods", c_size_t),
         ("periods", POINTER(plaudit_analytics_period)),
         ("revocations", c_uint64),
+        ("n_teams", c_size_t),
+        ("teams", POINTER(plaudit_analytics_team)),
     ]
 
 
@@ -702,6 +718,7 @@ STRUCTS = {
         plaudit_analytics_options,
         plaudit_analytics_count,
         plaudit_analytics_period,
+        plaudit_analytics_team,
         plaudit_quiet_contributor,
         plaudit_analytics,
     )

@@ -47,6 +47,22 @@ class PeriodStats:
 
 
 @dataclass(slots=True)
+class TeamStats:
+    """Format 2: one team's participation and fairness (members count in
+    the team they are in now); team None: members in no team."""
+
+    team: Optional[str]
+    members: int
+    participants: int
+    contributions: int
+    participation_rate: float
+    points: int
+    gini: float
+    never_recognized: int
+    never_recognized_rate: float
+
+
+@dataclass(slots=True)
 class Analytics:
     """plaudit_analytics, copied out of the context's memory."""
 
@@ -75,6 +91,8 @@ class Analytics:
     quiet: list[QuietContributor] = field(default_factory=list)
     periods: list[PeriodStats] = field(default_factory=list)
     revocations: int = 0  # format 2: revoke events in the window
+    # format 2: by team, in the order teams were first named, then None
+    teams: list[TeamStats] = field(default_factory=list)
 
 
 def _unsupported() -> E.PlauditError:
@@ -128,6 +146,9 @@ def get(engine: Engine, start: Optional[int] = None, end: Optional[int] = None) 
         periods=[PeriodStats(p.label.decode(), p.members, p.new_members, p.participants, p.contributions,
                              p.redemptions, p.revocations) for p in (a.periods[i] for i in range(a.n_periods))],
         revocations=a.revocations,
+        teams=[TeamStats(s(t.id), t.members, t.participants, t.contributions, t.participation_rate, t.points,
+                         t.gini, t.never_recognized, t.never_recognized_rate)
+               for t in (a.teams[i] for i in range(a.n_teams))],
     )
 
 
@@ -144,4 +165,4 @@ add_method("enable_analytics", _engine_enable, "Switch the analytics recorder on
            + (enable.__doc__ or ""))
 add_method("analytics", _engine_get, "The program's analytics (plaudit.analytics.get).\n\n" + (get.__doc__ or ""))
 
-__all__ = ["Analytics", "PeriodStats", "QuietContributor", "enable", "get", "OPEN"]
+__all__ = ["Analytics", "PeriodStats", "QuietContributor", "TeamStats", "enable", "get", "OPEN"]

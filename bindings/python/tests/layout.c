@@ -422,6 +422,17 @@ int main(void)
       F(plaudit_quiet_contributor, contributions)
       F(plaudit_quiet_contributor, last_recognized)
     );
+    S(plaudit_analytics_team,
+      F(plaudit_analytics_team, id)
+      F(plaudit_analytics_team, members)
+      F(plaudit_analytics_team, participants)
+      F(plaudit_analytics_team, contributions)
+      F(plaudit_analytics_team, participation_rate)
+      F(plaudit_analytics_team, points)
+      F(plaudit_analytics_team, gini)
+      F(plaudit_analytics_team, never_recognized)
+      F(plaudit_analytics_team, never_recognized_rate)
+    );
     S(plaudit_analytics,
       F(plaudit_analytics, first_period)
       F(plaudit_analytics, last_period)
@@ -452,6 +463,8 @@ int main(void)
       F(plaudit_analytics, n_periods)
       F(plaudit_analytics, periods)
       F(plaudit_analytics, revocations)
+      F(plaudit_analytics, n_teams)
+      F(plaudit_analytics, teams)
     );
     printf("\n}\n");
     return 0;

@@ -86,3 +86,28 @@ def test_errors() -> None:
     with engine() as e:
         with pytest.raises(plaudit.RangeError):
             e.analytics(MAR, FEB)
+
+
+def test_teams() -> None:
+    """Format 2: the figures by team (tests/test-analytics.c test_teams)."""
+    e = plaudit.Engine()
+    e.load_program({"format": "plaudit.program/2", "actions": [{"id": "a", "points": 10}],
+                    "kudos": {"points": 1}}, use_json=False)
+    with e:
+        e.enable_analytics()
+        e.record_team(JAN, "alice", "red")
+        e.record_team(JAN, "bob", "red")
+        e.record_team(JAN, "carol", "blue")
+        for ts, m in ((100, "alice"), (200, "bob"), (300, "bob"), (400, "carol")):
+            e.record_action(JAN + ts, m, "a")
+        e.record_kudos(JAN + 600, "bob", "alice")
+        a = e.analytics()
+        assert [t.team for t in a.teams] == ["red", "blue", None]
+        red, blue, none = a.teams
+        assert (red.members, red.participants, red.contributions, red.points) == (2, 2, 3, 31)
+        assert red.gini == pytest.approx(18 / 124)
+        assert (red.never_recognized, red.never_recognized_rate) == (1, pytest.approx(0.5))
+        assert (blue.members, blue.participants, blue.points, blue.gini) == (1, 1, 10, 0)
+        assert (none.members, none.participants) == (0, 0)
+    with engine() as v1:
+        assert v1.analytics().teams == []
