@@ -816,6 +816,11 @@ int pl_jreader_feed(pl_jreader *r, const void *data, size_t len);
  * Returns 0 or PLAUDIT_ECORRUPT. */
 int pl_jreader_finish(pl_jreader *r, uint64_t *dropped, int *damaged);
 
+/* The bytes of p[0..n) that are whole, checksummed records from the
+ * start; *rec_len receives the length of the record that begins there
+ * when its header is good (0 otherwise).  journal.c */
+uint64_t pl_journal_scan(const unsigned char *p, uint64_t n, uint64_t *rec_len);
+
 /* snapshot.c */
 uint64_t pl_program_fingerprint(plaudit_ctx *ctx, int *oom);
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b);

@@ -1,7 +1,8 @@
 /* test-store-file.c - the file store against real files: round trips,
  * segments and compaction, the archive and retroactive replay, the lock,
- * errors for a missing or read-only directory and a full disk, and a
- * child killed with SIGKILL in the middle of a write loop. */
+ * errors for a missing or read-only directory and a full disk, a child
+ * killed with SIGKILL in the middle of a write loop, and the preallocated
+ * tail of the active segment after a crash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -440,6 +441,86 @@ static void test_disk_full(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* The active segment is preallocated (zeros after its records) while the
+ * store is open, and cut to its records when it closes.  A crash leaves
+ * the zeros, maybe after a record cut short: at open they go, a whole
+ * last record is kept, a partial one is reported torn and cut, and the
+ * store goes on appending after the last whole record. */
+static void test_crash_tail(void **state)
+{
+    (void)state;
+    char dir[300];
+    new_dir(dir, sizeof dir);
+    plaudit_ctx *ctx = open_attached(dir, PLAUDIT_FILE_STORE_CREATE, 0, 0, NULL, 0);
+    char key[16];
+    for (int i = 0; i < 20; i++) {
+        snprintf(key, sizeof key, "t%d", i);
+        assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + i, "ann", "answer", key, NULL), PLAUDIT_OK);
+    }
+    uint64_t before = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    char seg[400];
+    snprintf(seg, sizeof seg, "%s/journal-00000000000000000001.log", dir);
+    struct stat st;
+    assert_int_equal(stat(seg, &st), 0);
+    size_t s1 = (size_t)st.st_size;
+    ctx = open_attached(dir, 0, 0, 0, NULL, 0);
+    assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + 20, "ann", "answer", "t20", NULL), PLAUDIT_OK);
+    uint64_t after = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(stat(seg, &st), 0);
+    size_t s2 = (size_t)st.st_size, rec = s2 - s1;
+    assert_true(rec > 40);
+    unsigned char *img = malloc(s2 + 65536);
+    assert_non_null(img);
+    FILE *fp = fopen(seg, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(img, 1, s2, fp), s2);
+    fclose(fp);
+    unsigned char *full = malloc(s2);
+    assert_non_null(full);
+    memcpy(full, img, s2);
+    /* cut: bytes of the last record that reached the file; the last case
+     * has its final byte but a hole in the middle (copied out of order) */
+    size_t cuts[] = {0, 1, 7, 8, 9, rec / 2, rec - 1, rec, rec + 1};
+    for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+        size_t cut = cuts[k] <= rec ? cuts[k] : rec;
+        int hole = cuts[k] > rec;
+        memcpy(img, full, s2);
+        memset(img + s1 + cut, 0, s2 + 65536 - s1 - cut);
+        if (hole) memset(img + s1 + 12, 0, 10);
+        fp = fopen(seg, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(img, 1, s2 + 65536, fp), s2 + 65536);
+        fclose(fp);
+        ctx = open_attached(dir, 0, 0, 0, NULL, 0);
+        plaudit_recovery rep;
+        plaudit_store_recovery_get(ctx, &rep);
+        int whole = cut == rec && !hole;
+        print_message("crash tail: %zu of %zu bytes%s: torn %llu (%llu bytes), damaged %llu\n", cut, rec,
+                      hole ? " with a hole" : "", (unsigned long long)rep.torn_records,
+                      (unsigned long long)rep.torn_bytes, (unsigned long long)rep.damaged_records);
+        assert_true(plaudit_state_digest(ctx) == (whole ? after : before));
+        assert_int_equal(rep.torn_records, !whole && cut > 0);
+        assert_int_equal(rep.damaged_records, 0);
+        /* appending goes on after the last whole record */
+        if (!whole) {
+            assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + 20, "ann", "answer", "t20", NULL), PLAUDIT_OK);
+            assert_true(plaudit_state_digest(ctx) == after);
+        }
+        plaudit_ctx_free(ctx);
+        assert_int_equal(stat(seg, &st), 0);
+        assert_int_equal((size_t)st.st_size, s2);
+        ctx = open_attached(dir, 0, 0, 0, NULL, 0);
+        assert_true(plaudit_state_digest(ctx) == after);
+        plaudit_store_recovery_get(ctx, &rep);
+        assert_int_equal(rep.torn_records, 0);
+        plaudit_ctx_free(ctx);
+    }
+    free(img);
+    free(full);
+}
+
 /* kill -9 in the middle of a write loop; nothing acknowledged is lost. */
 static void test_kill9(void **state)
 {
@@ -524,7 +605,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_segments_archive), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_disk_full), cmocka_unit_test(test_kill9),
+        cmocka_unit_test(test_disk_full), cmocka_unit_test(test_kill9), cmocka_unit_test(test_crash_tail),
         cmocka_unit_test(test_lock_without_lockfile), cmocka_unit_test(test_hostile_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -164,6 +164,27 @@ int pl_journal_log_kind(plaudit_ctx *ctx, int kind, const plaudit_event *ev)
     return PLAUDIT_OK;
 }
 
+/* ---- framing, for the file store's trim after a crash ------------------- */
+
+uint64_t pl_journal_scan(const unsigned char *p, uint64_t n, uint64_t *rec_len)
+{
+    uint64_t off = 0;
+    *rec_len = 0;
+    while (n - off >= REC_HDR) {
+        const unsigned char *h = p + off;
+        if (plaudit_crc32c(0, h, 4) != pl_rd32(h + 4)) break;
+        uint32_t len = pl_rd32(h);
+        if (len < REC_FIXED || len > REC_MAX) break;
+        uint64_t whole = (uint64_t)REC_HDR + len + REC_TRAILER;
+        if (n - off < whole || plaudit_crc32c(0, h + REC_HDR, len) != pl_rd32(h + REC_HDR + len)) {
+            *rec_len = whole;
+            break;
+        }
+        off += whole;
+    }
+    return off;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 void pl_jreader_init(pl_jreader *r, plaudit_ctx *ctx, pl_jrec_fn fn, void *ud)
@@ -278,6 +299,19 @@ static void scan_bad(pl_jreader *r, const unsigned char *p, size_t n)
         for (size_t i = 0; i < n && !r->bad_nonzero; i++) r->bad_nonzero |= p[i] != 0;
 }
 
+/* How many more bytes the record begun in the carry needs to be whole (0:
+ * its header is bad or out of range; parse then says what it is). */
+static size_t carry_need(const pl_jreader *r)
+{
+    const unsigned char *c = (const unsigned char *)r->carry.p;
+    if (r->carry.len < REC_HDR) return REC_HDR - r->carry.len;
+    if (plaudit_crc32c(0, c, 4) != pl_rd32(c + 4)) return 0;
+    uint32_t len = pl_rd32(c);
+    if (len < REC_FIXED || len > REC_MAX) return 0;
+    size_t whole = (size_t)REC_HDR + len + REC_TRAILER;
+    return whole > r->carry.len ? whole - r->carry.len : 0;
+}
+
 int pl_jreader_feed(pl_jreader *r, const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -288,9 +322,17 @@ int pl_jreader_feed(pl_jreader *r, const void *data, size_t len)
     }
     size_t used;
     int rc;
-    if (r->carry.len) {
-        pl_buf_put(&r->carry, p, len);
+    /* A record split across chunks: complete it in the carry with only the
+     * bytes it lacks, then go on in the chunk itself (no copy of the rest). */
+    while (r->carry.len && len) {
+        size_t need = carry_need(r);
+        size_t take = need < len ? need : len;
+        if (!need) take = len; /* a bad header: parse judges the rest */
+        pl_buf_put(&r->carry, p, take);
         if (r->carry.oom) return pl_err(r->ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+        p += take;
+        len -= take;
+        if (need && need > take) return 0; /* still short: wait for more */
         const unsigned char *c = (const unsigned char *)r->carry.p;
         rc = parse(r, c, r->carry.len, &used);
         if (rc) return rc;
@@ -298,12 +340,13 @@ int pl_jreader_feed(pl_jreader *r, const void *data, size_t len)
         if (r->bad) {
             scan_bad(r, c + used, r->carry.len - used);
             r->carry.len = 0;
-        } else {
-            memmove(r->carry.p, r->carry.p + used, r->carry.len - used);
-            r->carry.len -= used;
+            scan_bad(r, p, len);
+            return 0;
         }
-        return 0;
+        memmove(r->carry.p, r->carry.p + used, r->carry.len - used);
+        r->carry.len -= used;
     }
+    if (!len) return 0;
     rc = parse(r, p, len, &used);
     if (rc) return rc;
     r->pos += used;

@@ -615,10 +615,16 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
         if (!idp || idlen == 0 || idlen > PL_MEMBER_ID_MAX || memchr(idp, 0, idlen)) return bad(ctx, "member id");
         memcpy(id, idp, idlen);
         id[idlen] = '\0';
-        if (pl_member_find(ctx, id)) return bad(ctx, "member listed twice");
-        pl_member *m;
+        /* One hash of the id for the duplicate check and the insertion. */
+        unsigned hv;
+        HASH_VALUE(id, idlen, hv);
+        pl_member *m = NULL;
+        HASH_FIND_BYHASHVALUE(hh, ctx->member_h, id, idlen, hv, m);
+        if (m) return bad(ctx, "member listed twice");
         if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        if (pl_member_index_add(ctx, m)) {
+        pl_uh_oom = 0;
+        HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->member_h, m->id, m->idlen, hv, m);
+        if (pl_uh_oom) {
             pl_member_free(ctx, m);
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         }

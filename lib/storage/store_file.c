@@ -6,13 +6,24 @@
  * hold files anyone could have put there: nothing is opened through a
  * symbolic link, only regular files are read (a FIFO would block, a device
  * never end), and a file is read in bounded chunks up to the size it had
- * when it was opened. */
+ * when it was opened.
+ *
+ * Appends are copies into a shared mapping of the active segment, not a
+ * write() per record: the pages belong to the kernel's page cache, so a
+ * killed process loses nothing it copied, and no system call is made per
+ * event.  The segment is preallocated ahead (posix_fallocate, so that a
+ * full disk fails the append instead of faulting in the mapping) and cut
+ * to its records when it is closed; after a crash its zero tail is cut at
+ * open (trim_tail). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +34,8 @@
 #define SEG_NAME_MAX 48
 #define DEFAULT_SEGMENT (64u << 20)
 #define CHUNK (64u << 10)
+#define GROW (4u << 20)       /* preallocation step of the active segment */
+#define PAGE 4096u            /* page size when sysconf does not tell */
 
 typedef struct fstore {
     pl_alloc a;
@@ -31,7 +44,13 @@ typedef struct fstore {
     unsigned flags;
     uint64_t seg_bytes;
     int fd;                   /* active segment, -1: none open */
-    uint64_t fd_size, fd_first;
+    uint64_t fd_size, fd_first;   /* bytes of records in it, its first seq */
+    uint64_t fd_alloc;        /* its size on disk (records, then zeros) */
+    unsigned char *map;       /* fd_alloc bytes of it mapped, or NULL */
+    uint64_t sync_from;       /* bytes before this are synced */
+    uint64_t page;            /* the system's page size */
+    uint64_t fsize_max;       /* RLIMIT_FSIZE: preallocation stays below it
+                                 (past it the process gets SIGXFSZ) */
     uint64_t last_seq;        /* last appended seq (0: none since open) */
     int fd_dirty, dir_dirty;
     char err[PL_ERRMSG_MAX];
@@ -206,15 +225,99 @@ static int write_all(int fd, const void *data, size_t len)
 
 /* ---- journal ---------------------------------------------------------------- */
 
+static uint64_t round_page(const fstore *f, uint64_t n) { return (n + f->page - 1) / f->page * f->page; }
+
+static void unmap_active(fstore *f)
+{
+    if (!f->map) return;
+    munmap(f->map, (size_t)f->fd_alloc);
+    f->map = NULL;
+}
+
+/* Make the active segment's appended bytes durable: the mapped range
+ * written since the last sync (msync), or the file (fdatasync). */
+static int sync_active(fstore *f, const char *name)
+{
+    if (f->map && f->fd_size > f->sync_from) {
+        uint64_t from = f->sync_from / f->page * f->page;
+        if (msync(f->map + from, (size_t)(f->fd_size - from), MS_SYNC)) return ferr(f, errno, "msync", name);
+    } else if (!f->map && fdatasync(f->fd)) {
+        return ferr(f, errno, "fsync", name);
+    }
+    f->sync_from = f->fd_size;
+    f->fd_dirty = 0;
+    return 0;
+}
+
+/* Cut the active segment's file to its records (the preallocated zeros
+ * go) and let go of the mapping. */
+static int cut_to_records(fstore *f, const char *name)
+{
+    unmap_active(f);
+    if (f->fd_alloc != f->fd_size) {
+        if (ftruncate(f->fd, (off_t)f->fd_size)) return ferr(f, errno, "truncating", name);
+        f->fd_alloc = f->fd_size;
+        f->fd_dirty = 1; /* the new size reaches the disk with the next sync */
+    }
+    return 0;
+}
+
+/* A segment that is no longer the last one ends exactly after its last
+ * record, durably, before a later segment gets any: a zero tail in the
+ * middle of the journal would read as corruption. */
 static int close_active(fstore *f)
 {
     if (f->fd < 0) return 0;
     char name[SEG_NAME_MAX];
     seg_name(name, f->fd_first);
-    if (f->fd_dirty && fsync(f->fd)) return ferr(f, errno, "fsync", name);
+    int rc = f->fd_dirty ? sync_active(f, name) : 0;
+    if (!rc) rc = cut_to_records(f, name);
+    if (!rc && f->fd_dirty && fsync(f->fd)) rc = ferr(f, errno, "fsync", name);
+    if (rc) return rc;
     close(f->fd);
     f->fd = -1;
     f->fd_dirty = 0;
+    return 0;
+}
+
+/* Room for len more bytes in the active segment: preallocated on disk (a
+ * full disk fails here, not in a write to the mapping) and mapped.  The
+ * step grows to GROW, bounded by the segment size.  Without a mapping
+ * (mmap refused) appends fall back to pwrite. */
+static int reserve(fstore *f, size_t len, const char *name)
+{
+    uint64_t need = f->fd_size + len;
+    if (need <= f->fd_alloc) return 0;
+    uint64_t want = f->fd_size + GROW < f->seg_bytes ? f->fd_size + GROW : f->seg_bytes;
+    want = round_page(f, want > need ? want : need);
+    if (want > f->fsize_max) want = need;
+    unmap_active(f);
+    int e = posix_fallocate(f->fd, 0, (off_t)want);
+    if (e && want > need) e = posix_fallocate(f->fd, 0, (off_t)(want = need));
+    if (e) {
+        /* A failed preallocation may have grown the file part way. */
+        if (ftruncate(f->fd, (off_t)f->fd_alloc)) return PLAUDIT_ECORRUPT;
+        return ferr(f, e, "writing", name);
+    }
+    f->fd_alloc = want;
+    void *m = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
+    f->map = m == MAP_FAILED ? NULL : m;
+    return 0;
+}
+
+static int pwrite_all(int fd, const void *data, size_t len, uint64_t at)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = pwrite(fd, p, len, (off_t)at);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        at += (uint64_t)w;
+        len -= (size_t)w;
+    }
     return 0;
 }
 
@@ -228,19 +331,30 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     }
     if (f->fd < 0) {
         seg_name(name, seq);
-        int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+        int fd = openat(f->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) return ferr(f, errno, "creating", name);
         f->fd = fd;
-        f->fd_size = 0;
+        f->fd_size = f->fd_alloc = f->sync_from = 0;
         f->fd_first = seq;
         f->dir_dirty = 1;
     }
     seg_name(name, f->fd_first);
-    if (write_all(f->fd, data, len)) {
+    int rc = reserve(f, len, name);
+    if (rc) return rc;
+    if (f->map && len >= 8) {
+        /* The frame's header first, in one 8-byte copy: a process killed
+         * in the middle leaves a good header and a prefix of the rest (a
+         * torn record), never body bytes after a missing header. */
+        memcpy(f->map + f->fd_size, data, 8);
+        atomic_signal_fence(memory_order_seq_cst);
+        memcpy(f->map + f->fd_size + 8, (const char *)data + 8, len - 8);
+    } else if (pwrite_all(f->fd, data, len, f->fd_size)) {
         int e = errno;
         ferr(f, e, "writing", name);
         /* Take back what part of the record was written. */
+        unmap_active(f);
         if (ftruncate(f->fd, (off_t)f->fd_size)) return PLAUDIT_ECORRUPT;
+        f->fd_alloc = f->fd_size;
         return PLAUDIT_EIO;
     }
     f->fd_size += len;
@@ -255,15 +369,49 @@ static int f_sync(void *payload)
     if (f->fd >= 0 && f->fd_dirty) {
         char name[SEG_NAME_MAX];
         seg_name(name, f->fd_first);
-        if (fsync(f->fd)) return ferr(f, errno, "fsync", name);
-        f->fd_dirty = 0;
+        int rc = sync_active(f, name);
+        if (rc) return rc;
     }
     return f->dir_dirty ? sync_dir(f) : 0;
 }
 
+/* After a crash the active segment may end in preallocated zeros, maybe
+ * after a record cut short.  Cut the zeros so that the journal reads as
+ * it would have been written with write(): the whole records, then (if an
+ * append was interrupted) a prefix of the next one, which recovery
+ * reports as torn.  A file with no zero tail is left as it is (a damaged
+ * or foreign tail is for the reader to judge). */
+static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
+{
+    uint64_t n = *size;
+    unsigned char last;
+    if (!n) return 0;
+    if (pread(fd, &last, 1, (off_t)(n - 1)) != 1) return ferr(f, errno, "reading", name);
+    if (last) return 0;
+    void *m = mmap(NULL, (size_t)n, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) return ferr(f, errno, "mapping", name);
+    const unsigned char *p = m;
+    uint64_t end = n;
+    while (end && !p[end - 1]) end--;
+    uint64_t keep = 0;
+    if (end) {
+        uint64_t rec_len;
+        uint64_t good = pl_journal_scan(p, n, &rec_len);
+        if (good >= end) keep = good;
+        else if (rec_len && end <= good + rec_len) keep = end < good + rec_len ? end : good + rec_len - 1;
+        else keep = end;
+    }
+    munmap(m, (size_t)n);
+    if (ftruncate(fd, (off_t)keep) || fsync(fd)) return ferr(f, errno, "truncating", name);
+    *size = keep;
+    return 0;
+}
+
 /* Stream one regular file through fn in chunks, up to the size it had
- * when it was opened. */
-static int stream_file(fstore *f, int dfd, const char *name, plaudit_store_chunk_fn fn, void *fp, int *missing)
+ * when it was opened (and at most limit bytes: the active segment's
+ * records, not its preallocated tail). */
+static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, plaudit_store_chunk_fn fn, void *fp,
+                       int *missing)
 {
     struct stat st;
     int fd = -1, absent = 0;
@@ -273,7 +421,22 @@ static int stream_file(fstore *f, int dfd, const char *name, plaudit_store_chunk
         return 0;
     }
     if (rc) return rc;
-    uint64_t left = (uint64_t)st.st_size;
+    uint64_t left = (uint64_t)st.st_size < limit ? (uint64_t)st.st_size : limit;
+    if (left > CHUNK && left <= SIZE_MAX) {
+        /* A large file in one chunk, mapped: no read per 64 KiB and no
+         * copy (the reader decodes in place, the snapshot is copied once). */
+        int mf = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+        mf |= MAP_POPULATE;
+#endif
+        void *m = mmap(NULL, (size_t)left, PROT_READ, mf, fd, 0);
+        if (m != MAP_FAILED) {
+            close(fd);
+            rc = fn(m, (size_t)left, fp);
+            munmap(m, (size_t)left);
+            return rc;
+        }
+    }
     char *buf = pl_malloc(&f->a, CHUNK);
     if (!buf) {
         close(fd);
@@ -325,11 +488,12 @@ static int f_read(uint64_t from_seq, plaudit_store_chunk_fn fn, void *fp, void *
     for (size_t i = ai; i < na && !rc; i++) {
         if (nl && arch[i] >= live[0]) break;
         seg_name(name, arch[i]);
-        rc = stream_file(f, adfd, name, fn, fp, NULL);
+        rc = stream_file(f, adfd, name, UINT64_MAX, fn, fp, NULL);
     }
     for (size_t i = li; i < nl && !rc; i++) {
         seg_name(name, live[i]);
-        rc = stream_file(f, f->dirfd, name, fn, fp, NULL);
+        int active = f->fd >= 0 && f->fd_first == live[i];
+        rc = stream_file(f, f->dirfd, name, active ? f->fd_size : UINT64_MAX, fn, fp, NULL);
     }
     if (adfd >= 0) close(adfd);
 out:
@@ -353,8 +517,9 @@ static int f_cut(uint64_t nbytes, void *payload)
             rc = ferr(f, errno, "stat", name);
             break;
         }
-        uint64_t size = (uint64_t)st.st_size;
         int active = f->fd >= 0 && f->fd_first == live[i];
+        uint64_t size = active ? f->fd_size : (uint64_t)st.st_size;
+        if (active) unmap_active(f);
         if (size <= nbytes) {
             if (active) {
                 close(f->fd);
@@ -375,8 +540,12 @@ static int f_cut(uint64_t nbytes, void *payload)
             if ((rc = open_regular(f, f->dirfd, name, O_WRONLY, &st2, &fd, NULL))) break;
         }
         if (ftruncate(fd, (off_t)(size - nbytes)) || fsync(fd)) rc = ferr(f, errno, "truncating", name);
-        if (active) f->fd_size = size - nbytes;
-        else close(fd);
+        if (active) {
+            f->fd_size = f->fd_alloc = size - nbytes;
+            if (f->sync_from > f->fd_size) f->sync_from = f->fd_size;
+        } else {
+            close(fd);
+        }
         nbytes = 0;
     }
     pl_free(&f->a, live);
@@ -455,7 +624,7 @@ static int f_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
 {
     fstore *f = payload;
     int missing = 0;
-    return stream_file(f, f->dirfd, "snapshot", fn, fp, &missing);
+    return stream_file(f, f->dirfd, "snapshot", UINT64_MAX, fn, fp, &missing);
 }
 
 /* ---- the outbox's acknowledged position -------------------------------------- */
@@ -497,7 +666,7 @@ static int f_ack_read(uint64_t *seq, void *payload)
     pl_buf b;
     pl_buf_init(&b, &f->a);
     int missing = 0;
-    int rc = stream_file(f, f->dirfd, "ack", ack_chunk, &b, &missing);
+    int rc = stream_file(f, f->dirfd, "ack", UINT64_MAX, ack_chunk, &b, &missing);
     *seq = 0;
     if (!rc && !missing) {
         const unsigned char *p = (const unsigned char *)b.p;
@@ -521,6 +690,10 @@ static void f_close(void *payload)
     fstore *f = payload;
     if (!f) return;
     if (f->fd >= 0) {
+        char name[SEG_NAME_MAX];
+        seg_name(name, f->fd_first);
+        if (f->fd_dirty) sync_active(f, name);
+        cut_to_records(f, name);
         if (f->fd_dirty) fsync(f->fd);
         close(f->fd);
     }
@@ -597,6 +770,10 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     memset(f, 0, sizeof *f);
     f->a = ctx->alloc;
     f->fd = f->dirfd = f->lockfd = -1;
+    long pg = sysconf(_SC_PAGESIZE);
+    f->page = pg > 0 ? (uint64_t)pg : PAGE;
+    struct rlimit rl;
+    f->fsize_max = !getrlimit(RLIMIT_FSIZE, &rl) && rl.rlim_cur != RLIM_INFINITY ? (uint64_t)rl.rlim_cur : UINT64_MAX;
     f->flags = flags;
     f->seg_bytes = segment_bytes ? segment_bytes : DEFAULT_SEGMENT;
     f->dir = pl_strdup(&ctx->alloc, dir);
@@ -623,10 +800,12 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     if (nl) {
         char name[SEG_NAME_MAX];
         seg_name(name, live[nl - 1]);
-        rc = open_regular(f, f->dirfd, name, O_WRONLY | O_APPEND, &st, &f->fd, NULL);
+        rc = open_regular(f, f->dirfd, name, O_RDWR, &st, &f->fd, NULL);
+        uint64_t size = (uint64_t)st.st_size;
+        if (!rc) rc = trim_tail(f, f->fd, name, &size);
         if (!rc) {
             f->fd_first = live[nl - 1];
-            f->fd_size = (uint64_t)st.st_size;
+            f->fd_size = f->fd_alloc = f->sync_from = size;
         }
     }
     pl_free(&f->a, live);
