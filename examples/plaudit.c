@@ -1032,10 +1032,12 @@ static int attach_store(plaudit_ctx *ctx, const char *dir, const opts *o)
         return EXIT_STORE;
     }
     plaudit_recovery r;
-    if (plaudit_store_recovery_get(ctx, &r) != PLAUDIT_OK) memset(&r, 0, sizeof r);
+    if (plaudit_store_recovery_get_version(ctx, &r, PLAUDIT_RECOVERY_VERSION) != PLAUDIT_OK) memset(&r, 0, sizeof r);
     if (!o->quiet && (r.snapshot || r.records)) {
         fprintf(stderr, "%s: --store %s: recovered %s%" PRIu64 " journaled events", prog, dir,
                 r.snapshot ? "a snapshot and " : "", r.replayed);
+        if (r.arrivals)
+            fprintf(stderr, " (%" PRIu64 " of them arrivals of events the reorder window held)", r.arrivals);
         if (r.retroactive) fprintf(stderr, " (the program changed: the whole history was replayed under it)");
         if (r.torn_records)
             fprintf(stderr, " (dropped a torn last record of %" PRIu64 " bytes: an append a crash cut short)",

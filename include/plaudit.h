@@ -742,6 +742,23 @@ PLAUDIT_EXPORT int plaudit_record_award(plaudit_ctx *ctx, int64_t ts, const char
 /* reason may be NULL. */
 PLAUDIT_EXPORT int plaudit_record_adjust(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points,
                                          const char *reason, const char *id, plaudit_outcome *out);
+/* The same five with a ref (format 2, spec section 5: the object the
+ * event is about, what plaudit_record_revoke matches; 1 to 128 bytes of
+ * UTF-8 without control characters, or NULL for none), given before id.
+ * Equivalent to plaudit_record with plaudit_event.ref set; a ref under a
+ * format 1 program is rejected (PLAUDIT_EVERSION) and changes nothing.
+ * ref and id are read during the call only. */
+PLAUDIT_EXPORT int plaudit_record_action_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *action,
+                                             const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_kudos_ref(plaudit_ctx *ctx, int64_t ts, const char *from, const char *to,
+                                            const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_award_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *badge,
+                                            const char *ref, const char *id, plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_adjust_ref(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points,
+                                             const char *reason, const char *ref, const char *id,
+                                             plaudit_outcome *out);
+PLAUDIT_EXPORT int plaudit_record_redeem_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *reward,
+                                             const char *ref, const char *id, plaudit_outcome *out);
 /* segment NULL returns the member to inference. */
 PLAUDIT_EXPORT int plaudit_record_segment(plaudit_ctx *ctx, int64_t ts, const char *member, const char *segment,
                                           const char *id, plaudit_outcome *out);
@@ -758,7 +775,9 @@ PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char 
  * Revoke (format 2, spec section 5): undo earlier events at ts.  Exactly
  * one of `event` (the idempotency key of the event to revoke) and `ref`
  * (every event carrying this ref) is given; reason may be NULL.  To give
- * an event a ref, set plaudit_event.ref and call plaudit_record.
+ * an event a ref, use the per-type calls with a ref
+ * (plaudit_record_action_ref and the others) or set plaudit_event.ref and
+ * call plaudit_record.
  *
  * What can be revoked: accepted action, kudos, award, adjust and redeem
  * events that carried an id or a ref, recorded under a format 2 program.
@@ -769,7 +788,12 @@ PLAUDIT_EXPORT int plaudit_record_team(plaudit_ctx *ctx, int64_t ts, const char 
  * caps and within-period counts whose period holding the revoke's ts also
  * holds the event's; an action's count drops by one, a kudos' counts, a
  * manual badge's awards (at zero it is no longer held), a redemption's
- * cost goes back to the balance and its unit to the stock.  Badges other
+ * cost goes back to the balance and its unit to the stock.  A board or
+ * member counter (cap, give cap, kudos cap, within-period or dated count,
+ * qualification window) that a program event started after the revoked
+ * event was applied is left alone, even inside the same period (and at
+ * the same ts: what counts is the order events were applied), and an
+ * action count a program event dropped is not taken back.  Badges other
  * than manual awards, and bonuses, are never taken back.  Then the members
  * are evaluated (tiers can drop, never below the lifetime floor).
  * The outcome has one PLAUDIT_MOMENT_REVOKE moment per revoked event (and
@@ -810,16 +834,17 @@ PLAUDIT_EXPORT int plaudit_record_revoke(plaudit_ctx *ctx, int64_t ts, const cha
  *    declared (they are listed in the state document and by
  *    plaudit_member_badges, never evaluated, and cannot be awarded);
  *  - a member's tier stays until its next evaluation (none if the tier id
- *    is gone); the lifetime floor is kept when the new program still
- *    declares that tier as lifetime (lower lifetime tiers the member also
- *    met are not remembered separately); qualifications stay for a tier id
+ *    is gone); the lifetime floor becomes the highest tier of the new
+ *    list, still lifetime, whose criteria ever held for the member (the
+ *    old floor, or a lower lifetime tier it also met: remembered for the
+ *    first 32 tiers of each program); qualifications stay for a tier id
  *    with the same window, and the net points of each window kind stay;
  *  - a pinned segment stays while declared (else the member is unpinned);
  *    an inferred segment is inferred again under the new weights at ts;
  *  - a board keeping id, period and segment keeps its scores and period;
  *    another starts empty, except that a board of period `all` ranks by
- *    points (its "last change" time is the one an old board of period
- *    `all` kept, else the member's last time);
+ *    points (its "last change" time is the member's last change of
+ *    points); a season added after its `until` is frozen, empty;
  *  - a reward keeping its id keeps its stock left, moved by the change of
  *    its declared stock (never below 0).
  * After the event every member's next evaluation considers every badge of
@@ -1608,7 +1633,11 @@ typedef struct plaudit_store_options {
 } plaudit_store_options;
 #define PLAUDIT_STORE_OPTIONS_INIT { PLAUDIT_STORE_OPTIONS_VERSION, PLAUDIT_SYNC_ALWAYS, 0, 0, 0 }
 
-/* What plaudit_store_attach found and did. */
+/* What plaudit_store_attach found and did.  Version 2 of the struct
+ * appended `arrivals`: plaudit_store_recovery_get fills version 1 (the
+ * fields up to changed_members, as before), plaudit_store_recovery_get_version
+ * the version a caller asks for. */
+#define PLAUDIT_RECOVERY_VERSION 2
 typedef struct plaudit_recovery {
     int snapshot;            /* 1 when a snapshot was loaded */
     uint64_t snapshot_seq;   /* last record the snapshot covers (0: none) */
@@ -1642,6 +1671,13 @@ typedef struct plaudit_recovery {
      * lists them.  0 without a retroactive replay, or when the snapshot
      * does not carry its program (written without JSON support). */
     uint64_t changed_members;
+    /* Version 2: replayed records that are arrivals of events the reorder
+     * window held (spec section 6), those released later as accepted and
+     * those rejected at release alike.  An arrival's event is decided when
+     * it is released, so it is not in accepted, rejected or duplicates;
+     * replayed = accepted + rejected + duplicates + arrivals + the flush
+     * marks (plaudit_flush) replayed. */
+    uint64_t arrivals;
 } plaudit_recovery;
 
 /* What differs for a member a retroactive replay changed (bits). */
@@ -1674,8 +1710,14 @@ PLAUDIT_EXPORT int plaudit_store_recovery_change(plaudit_ctx *ctx, size_t i, con
 PLAUDIT_EXPORT int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store,
                                         const plaudit_store_options *opts);
 
-/* The report of the last successful plaudit_store_attach (zeros before). */
+/* The report of the last successful plaudit_store_attach (zeros before):
+ * the fields of struct version 1 (up to changed_members; a caller built
+ * against an older header has no room for more). */
 PLAUDIT_EXPORT int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out);
+/* The same, filling the fields of struct version `version` (1 or
+ * PLAUDIT_RECOVERY_VERSION; PLAUDIT_EVERSION otherwise, out untouched). */
+PLAUDIT_EXPORT int plaudit_store_recovery_get_version(const plaudit_ctx *ctx, plaudit_recovery *out,
+                                                      unsigned version);
 
 /* Make every journaled event durable now (store->sync).  PLAUDIT_ESTATE
  * without a store. */

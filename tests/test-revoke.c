@@ -869,6 +869,48 @@ static void counters_started_after(void **state)
     plaudit_ctx_free(c);
 }
 
+/* ---- the per-type calls with a ref ------------------------------------------------------------- */
+
+static void per_type_ref_calls(void **state)
+{
+    (void)state;
+    plaudit_ctx *c = ctx2();
+    action(c, "a", 10);
+    OK(kudos_full(c, 5, PLAUDIT_UNSET, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE, PLAUDIT_UNSET, PLAUDIT_PERIOD_NONE));
+    OK(badge_manual(c, "m", 3));
+    OK(reward(c, "r", 5, 2));
+    OK(plaudit_record_action_ref(c, T, "ann", "a", "post:1", "e1", NULL));
+    OK(plaudit_record_kudos_ref(c, T + 1, "bob", "ann", "post:1", NULL, NULL));
+    OK(plaudit_record_award_ref(c, T + 2, "ann", "m", "post:1", "e3", NULL));
+    OK(plaudit_record_adjust_ref(c, T + 3, "ann", 7, "bonus", "post:1", NULL, NULL));
+    OK(plaudit_record_redeem_ref(c, T + 4, "ann", "r", "post:1", "e5", NULL));
+    assert_int_equal(points_of(c, "ann"), 25);
+    assert_int_equal(balance_of(c, "ann"), 20);
+    /* a ref that is not valid text is rejected like plaudit_event.ref */
+    assert_int_equal(plaudit_record_action_ref(c, T + 5, "ann", "a", "bad\nref", NULL, NULL), PLAUDIT_ESTRING);
+    plaudit_outcome o;
+    OK(plaudit_record_revoke(c, T + 10, NULL, "post:1", "thread deleted", NULL, &o));
+    size_t n_rev = 0;
+    for (size_t i = 0; i < o.n_moments; i++) n_rev += o.moments[i].kind == PLAUDIT_MOMENT_REVOKE;
+    assert_int_equal(n_rev, 5); /* every call carried the ref */
+    assert_int_equal(o.moments[0].revoked_type, PLAUDIT_EVENT_ACTION);
+    assert_int_equal(points_of(c, "ann"), 0);
+    assert_int_equal(balance_of(c, "ann"), 5); /* floored at 0, then the cost refunded */
+    assert_int_equal(count_of(c, "ann", "a"), 0);
+    assert_int_equal(badge_n(c, "ann", "m"), 0);
+    int64_t left = 0;
+    OK(plaudit_reward_stock(c, "r", &left));
+    assert_int_equal(left, 2);
+    plaudit_ctx_free(c);
+    /* format 1: a ref is refused, nothing changes */
+    c = ctx_new();
+    action(c, "a", 10);
+    assert_int_equal(plaudit_record_action_ref(c, T, "ann", "a", "post:1", NULL, NULL), PLAUDIT_EVERSION);
+    assert_int_equal(plaudit_record_action_ref(c, T, "ann", "a", NULL, NULL, NULL), PLAUDIT_OK); /* NULL: none */
+    assert_int_equal(points_of(c, "ann"), 10);
+    plaudit_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -893,6 +935,7 @@ int main(void)
         cmocka_unit_test(dated_counts_drop),
         cmocka_unit_test(boards_started_after),
         cmocka_unit_test(counters_started_after),
+        cmocka_unit_test(per_type_ref_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

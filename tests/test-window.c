@@ -872,6 +872,39 @@ static void test_redelivery(void **state)
     }
 }
 
+/* The recovery report counts the arrival records (version 2 of the
+ * struct); version 1 leaves the field alone. */
+static void test_recovery_counts_arrivals(void **state)
+{
+    (void)state;
+    memstore *m = mem_new();
+    plaudit_ctx *ctx = wl_attached(m, NULL, 0);
+    assert_int_equal(plaudit_record_action(ctx, T, "amy", "post", NULL, NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_record_action(ctx, T + 10, "bob", "post", NULL, NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_record_action(ctx, T + 200, "amy", "post", NULL, NULL), PLAUDIT_HELD); /* releases 2 */
+    const char *bad = "{\"ts\": 1767225900, \"member\": \"cy\", \"action\": \"nope\"}"; /* rejected at release */
+    assert_int_equal(plaudit_record_json(ctx, bad, strlen(bad), NULL), PLAUDIT_HELD);
+    assert_int_equal(plaudit_flush(ctx), PLAUDIT_OK);
+    uint64_t d = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    ctx = wl_attached(m, NULL, 0);
+    assert_true(plaudit_state_digest(ctx) == d);
+    plaudit_recovery r;
+    memset(&r, 0, sizeof r);
+    r.arrivals = 77;
+    assert_int_equal(plaudit_store_recovery_get(ctx, &r), PLAUDIT_OK);
+    assert_int_equal(r.arrivals, 77); /* version 1: not written */
+    assert_int_equal(r.replayed, 5);   /* 4 arrivals and the flush */
+    assert_int_equal(r.accepted + r.rejected + r.duplicates, 0);
+    assert_int_equal(plaudit_store_recovery_get_version(ctx, &r, PLAUDIT_RECOVERY_VERSION), PLAUDIT_OK);
+    assert_int_equal(r.arrivals, 4);
+    assert_int_equal(r.records, 5);
+    assert_int_equal(plaudit_store_recovery_get_version(ctx, &r, PLAUDIT_RECOVERY_VERSION + 1), PLAUDIT_EVERSION);
+    assert_int_equal(plaudit_store_recovery_get_version(ctx, &r, 0), PLAUDIT_EVERSION);
+    plaudit_ctx_free(ctx);
+    mem_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -891,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_alloc_faults),
         cmocka_unit_test(test_crash),
         cmocka_unit_test(test_redelivery),
+        cmocka_unit_test(test_recovery_counts_arrivals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

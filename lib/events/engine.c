@@ -973,6 +973,42 @@ int plaudit_record_preferences(plaudit_ctx *ctx, int64_t ts, const char *member,
     return plaudit_record(ctx, &ev, out);
 }
 
+int plaudit_record_action_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *action, const char *ref,
+                              const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_ACTION, .ts = ts, .id = id, .member = member, .target = action, .ref = ref);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_kudos_ref(plaudit_ctx *ctx, int64_t ts, const char *from, const char *to, const char *ref,
+                             const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_KUDOS, .ts = ts, .id = id, .member = from, .target = to, .ref = ref);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_award_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *badge, const char *ref,
+                             const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_AWARD, .ts = ts, .id = id, .member = member, .target = badge, .ref = ref);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_adjust_ref(plaudit_ctx *ctx, int64_t ts, const char *member, int64_t points, const char *reason,
+                              const char *ref, const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_ADJUST, .ts = ts, .id = id, .member = member, .points = points, .reason = reason,
+       .ref = ref);
+    return plaudit_record(ctx, &ev, out);
+}
+
+int plaudit_record_redeem_ref(plaudit_ctx *ctx, int64_t ts, const char *member, const char *reward, const char *ref,
+                              const char *id, plaudit_outcome *out)
+{
+    EV(.type = PLAUDIT_EVENT_REDEEM, .ts = ts, .id = id, .member = member, .target = reward, .ref = ref);
+    return plaudit_record(ctx, &ev, out);
+}
+
 int plaudit_record_tick(plaudit_ctx *ctx, int64_t ts, const char *id, plaudit_outcome *out)
 {
     EV(.type = PLAUDIT_EVENT_TICK, .ts = ts, .id = id);

@@ -179,6 +179,7 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
     if (R->jr.kind != PL_REC_EVENT) {
         /* Outcomes come at release; only memory can fail a replay. */
         if (rc == PLAUDIT_ENOMEM) return rc;
+        if (R->jr.kind != PL_REC_FLUSH) rep->arrivals++;
         pl_ok(ctx);
         return 0;
     }
@@ -353,12 +354,20 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     return PLAUDIT_OK;
 }
 
-int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out)
+int plaudit_store_recovery_get_version(const plaudit_ctx *ctx, plaudit_recovery *out, unsigned version)
 {
     if (!ctx || !out) return PLAUDIT_EINVAL;
-    if (ctx->store) *out = ctx->store->rec;
-    else memset(out, 0, sizeof *out);
+    if (version < 1 || version > PLAUDIT_RECOVERY_VERSION) return PLAUDIT_EVERSION;
+    /* version 1 ends at changed_members */
+    size_t n = version == 1 ? offsetof(plaudit_recovery, changed_members) + sizeof out->changed_members : sizeof *out;
+    if (ctx->store) memcpy(out, &ctx->store->rec, n);
+    else memset(out, 0, n);
     return PLAUDIT_OK;
+}
+
+int plaudit_store_recovery_get(const plaudit_ctx *ctx, plaudit_recovery *out)
+{
+    return plaudit_store_recovery_get_version(ctx, out, 1);
 }
 
 static int store_call_ok(plaudit_ctx *ctx, const char *what)

@@ -585,6 +585,7 @@ class plaudit_recovery(Structure):
         ("torn_records", c_uint64),
         ("damaged_records", c_uint64),
         ("changed_members", c_uint64),
+        ("arrivals", c_uint64),  # struct version 2
     ]
 
 
@@ -872,6 +873,7 @@ _DECLARATIONS: list[tuple[str, Any, list, Optional[Callable], bool]] = [
     ("plaudit_crc32c", c_uint32, [c_uint32, c_void_p, c_size_t], None, False),
     ("plaudit_store_attach", c_int, [ctx_p, P(plaudit_store), P(plaudit_store_options)], _check, False),
     ("plaudit_store_recovery_get", c_int, [ctx_p, P(plaudit_recovery)], _check, False),
+    ("plaudit_store_recovery_get_version", c_int, [ctx_p, P(plaudit_recovery), c_uint], _check, False),
     ("plaudit_store_recovery_change", c_int, [ctx_p, c_size_t, P(c_char_p), P(c_uint)], _check, False),
     ("plaudit_store_sync", c_int, [ctx_p], _check, False),
     ("plaudit_store_snapshot", c_int, [ctx_p], _check, False),

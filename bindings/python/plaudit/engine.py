@@ -1329,7 +1329,10 @@ class Engine(LiveMixin):
         """The report of the last successful attach (plaudit_store_recovery_get;
         all zeros without a store)."""
         r = L.plaudit_recovery()
-        lib.plaudit_store_recovery_get(self._h(), byref(r))
+        if L.has("plaudit_store_recovery_get_version"):
+            lib.plaudit_store_recovery_get_version(self._h(), byref(r), 2)
+        else:  # an older library: version 1 of the struct
+            lib.plaudit_store_recovery_get(self._h(), byref(r))
         changed: dict[str, list[str]] = {}
         if r.changed_members and L.has("plaudit_store_recovery_change"):
             who, what = c_char_p(), ctypes.c_uint()
@@ -1339,7 +1342,7 @@ class Engine(LiveMixin):
                 changed[(who.value or b"").decode()] = [n for bit, n in names if what.value & bit]
         return Recovery(bool(r.snapshot), r.snapshot_seq, bool(r.retroactive), r.records, r.skipped, r.replayed,
                         r.accepted, r.rejected, r.duplicates, r.torn_bytes, r.last_seq, r.torn_records,
-                        r.damaged_records, changed)
+                        r.damaged_records, changed, r.arrivals)
 
     def sync(self) -> None:
         """Make every journaled event durable now (plaudit_store_sync).

@@ -245,7 +245,8 @@ class Event:
 @dataclass(slots=True)
 class BatchResult:
     """What :meth:`Engine.record_batch` did: one code per processed event
-    (0 accepted, 1 duplicate, negative: the rejection code)."""
+    (0 accepted, 1 duplicate, 2 held by the reorder window (its outcome
+    comes when it is released), negative: the rejection code)."""
 
     codes: list[int]
     n_done: int
@@ -261,6 +262,12 @@ class BatchResult:
     @property
     def rejected(self) -> int:
         return sum(1 for c in self.codes if c < 0)
+
+    @property
+    def held(self) -> int:
+        """Events the reorder window held (PLAUDIT_HELD): neither accepted
+        nor rejected yet."""
+        return self.codes.count(2)
 
 
 @dataclass(slots=True)
@@ -463,3 +470,6 @@ class Recovery:
     # A retroactive replay: the members whose tier, badges, points or balance
     # it changed, as {member: ["tier", "badges", "points", "balance"]}.
     changed: dict = field(default_factory=dict)
+    # replayed records that are arrivals of events the reorder window held
+    # (decided at release: not in accepted, rejected or duplicates)
+    arrivals: int = 0

@@ -397,6 +397,7 @@ int main(void)
       F(plaudit_recovery, torn_records)
       F(plaudit_recovery, damaged_records)
       F(plaudit_recovery, changed_members)
+      F(plaudit_recovery, arrivals)
     );
     S(plaudit_analytics_options,
       F(plaudit_analytics_options, version)

@@ -123,6 +123,8 @@ def test_redelivered_after_recovery(tmp_path, kind: str) -> None:
     eng = open_engine()
     try:
         assert eng.digest() == digest and eng.held == held  # the held events came back
+        rec = eng.recovery
+        assert rec.arrivals == 6 and rec.accepted == 0  # every record an arrival, decided at release
         got = eng.outbox()
         assert [(m.seq, m.member, m.points) for m in got] == want
         assert all(m.redelivered for m in got)
@@ -130,3 +132,18 @@ def test_redelivered_after_recovery(tmp_path, kind: str) -> None:
         assert eng.held == 0
     finally:
         eng.close()
+
+
+def test_batch_counts_held() -> None:
+    with plaudit.Engine(PROGRAM) as eng:
+        res = eng.record_batch([
+            plaudit.Event.action(T, "alice", "post"),
+            plaudit.Event.action(T + 10, "bob", "post"),
+            plaudit.Event.action(T + 300, "cy", "post"),  # releases the two above
+            plaudit.Event.action(T - 5, "alice", "post"),  # older than H - W: decided now, rejected
+        ])
+        assert res.codes[:3] == [plaudit.HELD] * 3
+        assert res.held == 3 and res.accepted == 0 and res.rejected == 1
+        assert eng.held == 1  # cy's, until the flush
+        eng.flush()
+        assert eng.member("cy").points == 10
