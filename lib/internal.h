@@ -529,7 +529,7 @@ static inline int pl_guard_begin(plaudit_ctx *ctx, int kind)
 static inline void pl_guard_end(plaudit_ctx *ctx, int was) { ctx->in_callback = was; }
 
 /* ---- suggest.c: "did you mean" ------------------------------------------ */
-typedef enum pl_rule_kind { PL_K_ACTION, PL_K_TIER, PL_K_SEGMENT, PL_K_BOARD, PL_K_BADGE, PL_K_REWARD } pl_rule_kind;
+typedef enum pl_rule_kind { PL_K_ACTION, PL_K_TIER, PL_K_SEGMENT, PL_K_BOARD, PL_K_BADGE, PL_K_REWARD, PL_K_CAMPAIGN } pl_rule_kind;
 /* " (did you mean \"forum.answer\"?)" for the declared id of that kind
  * closest to `wrong`, or "" when none is close.  Valid until the next
  * call (ctx->suggest). */
@@ -982,6 +982,8 @@ int pl_team_credit(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_
  * after generation gen (the revoked event's). */
 int pl_team_credit_gen(plaudit_ctx *ctx, int32_t team, int64_t d, int64_t ts, int64_t event_ts, uint32_t gen);
 const char *pl_team_id(const plaudit_ctx *ctx, int32_t team);
+/* " (did you mean \"red\"?)" for the team closest to wrong, or "". */
+const char *pl_team_did_you_mean(plaudit_ctx *ctx, const char *wrong);
 int32_t pl_team_find(const plaudit_ctx *ctx, const char *id);
 const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board *b);
 int pl_teams_setup(plaudit_ctx *ctx);     /* at seal, format 2 */

@@ -252,9 +252,87 @@ plaudit_options falloc_options(falloc *f)
 
 static int fixture_format = 1;
 
+#define D 86400
+#define T0 1700438400 /* Monday 2023-11-20 00:00 UTC */
+
+/* Format 3 of the fixture: the format 2 rules (a team board, a weekly team
+ * board, a season with its badge, two campaigns, a repeatable challenge, a
+ * dated badge, tier benefits) on top of the program. */
+static int declare_v2_rules(plaudit_ctx *ctx, int variant)
+{
+    plaudit_leaderboard_def l = PLAUDIT_LEADERBOARD_DEF_INIT;
+    l.id = "accounts";
+    l.period = PLAUDIT_PERIOD_ALL;
+    l.by = PLAUDIT_BY_TEAM;
+    CHECK(plaudit_leaderboard_declare(ctx, &l));
+    l.id = "accounts-weekly";
+    l.period = PLAUDIT_PERIOD_WEEK;
+    CHECK(plaudit_leaderboard_declare(ctx, &l));
+    l = (plaudit_leaderboard_def)PLAUDIT_LEADERBOARD_DEF_INIT;
+    l.id = "autumn";
+    l.period = PLAUDIT_PERIOD_ALL;
+    l.from = T0;
+    l.until = T0 + 3 * D;
+    CHECK(plaudit_leaderboard_declare(ctx, &l));
+    plaudit_badge_def b = PLAUDIT_BADGE_DEF_INIT;
+    b.id = "autumn-winner";
+    b.criterion = PLAUDIT_CRITERION_LEADERBOARD;
+    b.leaderboard = "autumn";
+    b.top = 1;
+    b.bonus = 10;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    const char *post = "post";
+    plaudit_campaign_def c = PLAUDIT_CAMPAIGN_DEF_INIT;
+    c.id = "launch";
+    c.from = T0;
+    c.until = T0 + D;
+    c.percent = variant ? 300 : 200;
+    c.n_actions = 1;
+    c.actions = &post;
+    CHECK(plaudit_campaign_declare(ctx, &c));
+    c = (plaudit_campaign_def)PLAUDIT_CAMPAIGN_DEF_INIT;
+    c.id = "all-week";
+    c.from = T0 + D / 2;
+    c.until = T0 + 8 * D + 30;
+    c.percent = 150;
+    CHECK(plaudit_campaign_declare(ctx, &c));
+    plaudit_criterion_def parts[2] = {PLAUDIT_CRITERION_DEF_INIT, PLAUDIT_CRITERION_DEF_INIT};
+    parts[0].criterion = parts[1].criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    parts[0].action = "post";
+    parts[0].threshold = 2;
+    parts[1].action = "answer";
+    parts[1].threshold = 1;
+    parts[0].within = parts[1].within = PLAUDIT_PERIOD_WEEK;
+    b = (plaudit_badge_def)PLAUDIT_BADGE_DEF_INIT;
+    b.id = "weekly-mix";
+    b.criterion = PLAUDIT_CRITERION_ALL;
+    b.n_all = 2;
+    b.all = parts;
+    b.repeatable = 1;
+    b.bonus = 4;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    const int64_t two = 2;
+    b = (plaudit_badge_def)PLAUDIT_BADGE_DEF_INIT;
+    b.id = "early-poster";
+    b.criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    b.action = "post";
+    b.n_thresholds = 1;
+    b.thresholds = &two;
+    b.from = T0 + D;
+    b.until = T0 + 9 * D;
+    CHECK(plaudit_badge_declare(ctx, &b));
+    const char *ben[] = {"Early access"};
+    plaudit_tier_def t = PLAUDIT_TIER_DEF_INIT;
+    t.id = "gold";
+    t.min_points = 150;
+    t.n_benefits = 1;
+    t.benefits = ben;
+    return plaudit_tier_declare(ctx, &t);
+}
+
 int declare_program(plaudit_ctx *ctx, int variant)
 {
-    if (fixture_format == 2) CHECK(plaudit_program_set_format(ctx, 2));
+    if (fixture_format >= 2) CHECK(plaudit_program_set_format(ctx, 2));
     plaudit_action_def a = PLAUDIT_ACTION_DEF_INIT;
     a.id = "post";
     a.points = variant ? 25 : 10;
@@ -336,6 +414,7 @@ int declare_program(plaudit_ctx *ctx, int variant)
     r.cost = 30;
     r.stock = 2;
     CHECK(plaudit_reward_declare(ctx, &r));
+    if (fixture_format == 3) CHECK(declare_v2_rules(ctx, variant));
     return 0;
 }
 
@@ -393,8 +472,6 @@ plaudit_ctx *new_ctx(const plaudit_options *opts, int variant)
     return ctx;
 }
 
-#define D 86400
-#define T0 1700438400 /* Monday 2023-11-20 00:00 UTC */
 #define E(ty, t, key, mem, tgt) {0, {ty, T0 + (t), key, mem, tgt, 0, NULL, 0, NULL, NULL}}
 #define SNAP {1, {0, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL}}
 
@@ -465,14 +542,49 @@ static const step workload_v2[] = {
     RV(8 * D + 50, "rv8", "a2", NULL, NULL),                /* the last award of hero */
 };
 
+/* Format 2 rules: teams joined, switched and left across snapshots, the
+ * season's close, campaigns, the challenge in two weeks, revokes. */
+#define TM(t, key, mem, team) {0, {PLAUDIT_EVENT_TEAM, T0 + (t), key, mem, team, 0, NULL, 0, NULL, NULL}}
+static const step workload_v3[] = {
+    TM(0, "t1", "ann", "acme"),
+    TM(1, NULL, "bob", "acme"),
+    TM(2, "t3", "cy", "globex"),
+    ER(PLAUDIT_EVENT_ACTION, 10, "e1", "ann", "post", "p:1"),   /* launch: 200% */
+    E(PLAUDIT_EVENT_ACTION, 20, "e2", "bob", "answer"),
+    E(PLAUDIT_EVENT_ACTION, 30, "e3", "ann", "post"),
+    E(PLAUDIT_EVENT_ACTION, 40, "e4", "ann", "answer"),          /* the challenge */
+    E(PLAUDIT_EVENT_KUDOS, 50, "k1", "bob", "cy"),
+    SNAP,
+    E(PLAUDIT_EVENT_ACTION, D + 10, "e5", "cy", "post"),          /* all-week: 150% */
+    TM(D + 20, "t4", "cy", "acme"),                               /* a switch mid-week */
+    E(PLAUDIT_EVENT_ACTION, D + 30, "e6", "cy", "post"),          /* early-poster */
+    TM(D + 40, "t5", "bob", NULL),                                /* bob leaves */
+    E(PLAUDIT_EVENT_ACTION, D + 50, "e7", "bob", "post"),
+    TM(D + 60, "t5", "bob", NULL),                                /* duplicate */
+    RV(D + 70, "rv1", NULL, "p:1", NULL),                         /* takes back ann's team credit */
+    SNAP,
+    E(PLAUDIT_EVENT_ACTION, 3 * D + 10, "e8", "dee", "login"),    /* the season closes */
+    E(PLAUDIT_EVENT_ACTION, 3 * D + 20, "e9", "ann", "post"),     /* after the season */
+    E(PLAUDIT_EVENT_TICK, 8 * D, "tk", NULL, NULL),               /* the week closes */
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 10, "e10", "cy", "post"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 20, "e11", "cy", "post"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 30, "e12", "cy", "answer"),   /* the challenge again */
+    SNAP,
+    TM(8 * D + 40, "t6", "dee", "initech"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 50, "e13", "dee", "post"),
+    E(PLAUDIT_EVENT_ACTION, 8 * D + 45, "late", "dee", "post"),   /* rejected: time */
+};
+
 const step *workload = workload_v1;
 size_t n_workload = sizeof workload_v1 / sizeof workload_v1[0];
 
 void fixture_select(int format)
 {
     fixture_format = format;
-    workload = format == 2 ? workload_v2 : workload_v1;
-    n_workload = format == 2 ? sizeof workload_v2 / sizeof workload_v2[0] : sizeof workload_v1 / sizeof workload_v1[0];
+    workload = format == 3 ? workload_v3 : format == 2 ? workload_v2 : workload_v1;
+    n_workload = format == 3   ? sizeof workload_v3 / sizeof workload_v3[0]
+                 : format == 2 ? sizeof workload_v2 / sizeof workload_v2[0]
+                               : sizeof workload_v1 / sizeof workload_v1[0];
 }
 
 int run_step(plaudit_ctx *ctx, size_t i)

@@ -68,7 +68,8 @@ typedef struct step {
 extern const step *workload;
 extern size_t n_workload;
 /* Format 1 (the default) or 2: a format 2 program and a workload with refs
- * and revokes. */
+ * and revokes; 3: a format 2 program with teams, team boards, a season,
+ * campaigns, a challenge and a dated badge, and a workload using them. */
 void fixture_select(int format);
 
 /* Run step i on ctx; returns the call's code. */

@@ -2,7 +2,8 @@
  * plaudit_options fails the k-th allocation for k = 1, 2, ... while a
  * representative sequence of calls runs (declarations, events of every type
  * including period closes with leaderboard badges, a tick, queries, the
- * state export).  The failing call returns PLAUDIT_ENOMEM and changes
+ * state export; format 2 revokes; and format 2 rules: teams and team boards,
+ * a season's close, campaigns, challenges, dated badges).  The failing call returns PLAUDIT_ENOMEM and changes
  * nothing (digest and program counts); the same call then succeeds with
  * working allocations; the final digest equals that of a run without
  * failures; and no block is left after plaudit_ctx_free. */
@@ -268,6 +269,156 @@ static const step steps2[] = {
 };
 #define N_STEPS2 (sizeof steps2 / sizeof *steps2)
 
+/* ---- format 2: teams, team boards, seasons, campaigns, challenges, dated
+ * badges, tier benefits ---- */
+static int w_tier_gold(plaudit_ctx *c)
+{
+    const char *ben[] = {"Early access", "Advisory board seat"};
+    plaudit_tier_def d = PLAUDIT_TIER_DEF_INIT;
+    d.id = "gold";
+    d.min_points = 60;
+    d.n_benefits = 2;
+    d.benefits = ben;
+    return plaudit_tier_declare(c, &d);
+}
+static int w_board(plaudit_ctx *c, const char *id, plaudit_period per, plaudit_board_by by, int64_t from, int64_t until)
+{
+    plaudit_leaderboard_def d = PLAUDIT_LEADERBOARD_DEF_INIT;
+    d.id = id;
+    d.period = per;
+    d.by = by;
+    d.from = from;
+    d.until = until;
+    return plaudit_leaderboard_declare(c, &d);
+}
+static int w_lb_team(plaudit_ctx *c) { return w_board(c, "accounts", PLAUDIT_PERIOD_ALL, PLAUDIT_BY_TEAM, PLAUDIT_UNSET, PLAUDIT_UNSET); }
+static int w_lb_team_week(plaudit_ctx *c) { return w_board(c, "accounts-w", PLAUDIT_PERIOD_WEEK, PLAUDIT_BY_TEAM, PLAUDIT_UNSET, PLAUDIT_UNSET); }
+static int w_season(plaudit_ctx *c) { return w_board(c, "summer", PLAUDIT_PERIOD_ALL, PLAUDIT_BY_MEMBER, T0, T0 + 3 * DAY); }
+static int w_season_badge(plaudit_ctx *c) { return badge_board(c, "summer-top", "summer", 1, 5); }
+static int w_camp(plaudit_ctx *c, const char *id, const char *act, int64_t from, int64_t until, int64_t pct)
+{
+    plaudit_campaign_def d = PLAUDIT_CAMPAIGN_DEF_INIT;
+    d.id = id;
+    d.from = from;
+    d.until = until;
+    d.percent = pct;
+    d.n_actions = act ? 1 : 0;
+    d.actions = act ? &act : NULL;
+    return plaudit_campaign_declare(c, &d);
+}
+static int w_camp_p(plaudit_ctx *c) { return w_camp(c, "launch", "p", T0, T0 + DAY, 200); }
+static int w_camp_all(plaudit_ctx *c) { return w_camp(c, "week-one", NULL, T0 + DAY / 2, T0 + 2 * DAY, 150); }
+static int w_chal_weekly(plaudit_ctx *c)
+{
+    plaudit_criterion_def parts[2] = {PLAUDIT_CRITERION_DEF_INIT, PLAUDIT_CRITERION_DEF_INIT};
+    parts[0].criterion = parts[1].criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    parts[0].action = "p";
+    parts[0].threshold = 2;
+    parts[1].action = "q";
+    parts[1].threshold = 1;
+    parts[0].within = parts[1].within = PLAUDIT_PERIOD_WEEK;
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    d.id = "weekly-mix";
+    d.criterion = PLAUDIT_CRITERION_ALL;
+    d.n_all = 2;
+    d.all = parts;
+    d.repeatable = 1;
+    d.bonus = 3;
+    return plaudit_badge_declare(c, &d);
+}
+static int w_chal_tier(plaudit_ctx *c)
+{
+    plaudit_criterion_def parts[2] = {PLAUDIT_CRITERION_DEF_INIT, PLAUDIT_CRITERION_DEF_INIT};
+    parts[0].criterion = PLAUDIT_CRITERION_TIER;
+    parts[0].tier = "gold";
+    parts[1].criterion = PLAUDIT_CRITERION_KUDOS_RECEIVED;
+    parts[1].threshold = 1;
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    d.id = "gold-and-thanked";
+    d.criterion = PLAUDIT_CRITERION_ALL;
+    d.n_all = 2;
+    d.all = parts;
+    return plaudit_badge_declare(c, &d);
+}
+static int w_dated(plaudit_ctx *c)
+{
+    int64_t two = 2;
+    plaudit_badge_def d = PLAUDIT_BADGE_DEF_INIT;
+    d.id = "spring-posts";
+    d.criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    d.action = "p";
+    d.n_thresholds = 1;
+    d.thresholds = &two;
+    d.from = T0 + DAY;
+    d.until = T0 + 10 * DAY;
+    return plaudit_badge_declare(c, &d);
+}
+static int w_team(plaudit_ctx *c, int64_t ts, const char *m, const char *t) { return plaudit_record_team(c, ts, m, t, NULL, NULL); }
+static int w_t1(plaudit_ctx *c) { return w_team(c, T0, "alice", "red"); }
+static int w_t2(plaudit_ctx *c) { return w_team(c, T0, "bob", "red"); }
+static int w_t3(plaudit_ctx *c) { return w_team(c, T0 + 1, "carol", "blue"); }
+static int w_t_same(plaudit_ctx *c) { return w_team(c, T0 + 2, "carol", "blue"); }
+static int w_a1(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 10, "alice", "p", "wa1", NULL); }
+static int w_a2(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 20, "bob", "q", NULL, NULL); }
+static int w_a3(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 30, "carol", "p", NULL, NULL); }
+static int w_a4(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 40, "alice", "p", NULL, NULL); }
+static int w_a5(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 200, "alice", "q", NULL, NULL); } /* challenge */
+static int w_k1(plaudit_ctx *c) { return plaudit_record_kudos(c, T0 + 300, "carol", "alice", NULL, NULL); }
+static int w_a6(plaudit_ctx *c) { return plaudit_record_action(c, T0 + DAY + 10, "alice", "p", NULL, NULL); } /* dated */
+static int w_switch(plaudit_ctx *c) { return w_team(c, T0 + DAY + 20, "carol", "red"); }
+static int w_a7(plaudit_ctx *c) { return plaudit_record_action(c, T0 + DAY + 30, "carol", "q", NULL, NULL); }
+static int w_leave(plaudit_ctx *c) { return w_team(c, T0 + DAY + 40, "bob", NULL); }
+static int w_a8(plaudit_ctx *c) { return plaudit_record_action(c, T0 + DAY + 50, "bob", "p", NULL, NULL); }
+static int w_a9(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 2 * DAY + 10, "alice", "p", NULL, NULL); }
+static int w_a10(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 2 * DAY + 20, "dave", "q", NULL, NULL); }
+static int w_t4(plaudit_ctx *c) { return w_team(c, T0 + 2 * DAY + 30, "dave", "green"); }
+/* closes the season (its badge) */
+static int w_close(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 3 * DAY + 5, "carol", "p", NULL, NULL); }
+static int w_rv(plaudit_ctx *c) { return plaudit_record_revoke(c, T0 + 3 * DAY + 6, "wa1", NULL, NULL, NULL, NULL); }
+/* a new week: the weekly team board closes, the challenge again */
+static int w_n1(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 7 * DAY + 1, "alice", "p", NULL, NULL); }
+static int w_n2(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 7 * DAY + 100, "alice", "p", NULL, NULL); }
+static int w_n3(plaudit_ctx *c) { return plaudit_record_action(c, T0 + 7 * DAY + 200, "alice", "q", NULL, NULL); }
+static int w_tick(plaudit_ctx *c) { return plaudit_record_tick(c, T0 + 8 * DAY, NULL, NULL); }
+static int w_q_team(plaudit_ctx *c)
+{
+    uint64_t rank = 0, members = 0;
+    int64_t score = 0;
+    plaudit_rank_entry top[4];
+    size_t n = 0;
+    int rc = plaudit_leaderboard_rank(c, "accounts", "red", &rank, &score);
+    if (!rc) rc = plaudit_leaderboard_top(c, "accounts", 4, top, &n);
+    if (!rc) rc = plaudit_leaderboard_around(c, "accounts-w", "red", 1, top, &n);
+    if (!rc) rc = plaudit_team_members(c, "red", &members);
+    if (!rc) rc = plaudit_leaderboard_rank(c, "summer", "alice", &rank, &score); /* frozen */
+    return rc;
+}
+static int w_q_words(plaudit_ctx *c)
+{
+    char *w = NULL;
+    int rc = plaudit_rule_sentence(c, "campaign", "launch", &w, NULL);
+    plaudit_free(c, w);
+    w = NULL;
+    if (!rc) rc = plaudit_rule_sentence(c, "badge", "weekly-mix", &w, NULL);
+    plaudit_free(c, w);
+    return rc;
+}
+
+static const step steps3[] = {
+    S(v_fmt, 0),        S(s_act_p, 0),       S(s_act_q, 0),     S(s_tier_base, 0),  S(w_tier_gold, 0),
+    S(w_lb_team, 0),    S(w_lb_team_week, 0), S(w_season, 0),   S(s_lb_week, 0),    S(w_season_badge, 0),
+    S(w_camp_p, 0),     S(w_camp_all, 0),    S(w_chal_weekly, 0), S(w_chal_tier, 0), S(w_dated, 0),
+    S(s_kudos, 0),
+    S(w_t1, 0),         S(w_t2, 0),          S(w_t3, 0),        S(w_t_same, 0),     S(w_a1, 0),
+    S(w_a2, 0),         S(w_a3, 0),          S(w_a4, 0),        S(w_a5, 0),         S(w_k1, 0),
+    S(q_badges, 0),     S(q_progress, 0),    S(w_a6, 0),        S(w_switch, 0),     S(w_a7, 0),
+    S(w_leave, 0),      S(w_a8, 0),          S(w_a9, 0),        S(w_a10, 0),        S(w_t4, 0),
+    S(w_close, 0),      S(w_rv, 0),          S(w_q_team, 0),    S(w_n1, 0),         S(w_n2, 0),
+    S(w_n3, 0),         S(w_tick, 0),        S(w_q_team, 0),    S(w_q_words, 0),    S(q_badges, 0),
+    S(q_progress, 0),   S(q_export, 0),
+};
+#define N_STEPS3 (sizeof steps3 / sizeof *steps3)
+
 static void counts(plaudit_ctx *c, size_t out[7])
 {
     plaudit_program_info pi;
@@ -409,6 +560,26 @@ static void test_each_allocation_fails_revoke(void **state)
     assert_true(total > 60);
 }
 
+static void test_each_allocation_fails_v2_rules(void **state)
+{
+    (void)state;
+    uint64_t ref, d;
+    size_t n_enomem = 0;
+    assert_int_equal(run_steps(steps3, N_STEPS3, 0, &ref, &n_enomem), 0);
+    size_t k = 1, total = 0;
+    for (;; k++) {
+        size_t before = n_enomem;
+        size_t failed = run_steps(steps3, N_STEPS3, k, &d, &n_enomem);
+        if (failed == 0) break;
+        assert_int_equal(n_enomem, before + 1);
+        if (d != ref) fail_msg("k=%zu: final digest differs from the run without failures", k);
+        total++;
+    }
+    print_message("%zu allocation points of a program with teams, seasons, campaigns and challenges failed one by "
+                  "one\n", total);
+    assert_true(total > 80);
+}
+
 /* The same two sequences with the points history on (3 entries per
  * member, so the ring drops entries too): the failing call leaves the
  * history as it was, and the final history is that of the run without
@@ -419,6 +590,7 @@ static void test_each_allocation_fails_history(void **state)
     g_history = 3;
     test_each_allocation_fails(state);
     test_each_allocation_fails_revoke(state);
+    test_each_allocation_fails_v2_rules(state);
     g_history = 0;
 }
 
@@ -469,6 +641,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_allocation_fails),
         cmocka_unit_test(test_each_allocation_fails_revoke),
+        cmocka_unit_test(test_each_allocation_fails_v2_rules),
         cmocka_unit_test(test_out_of_memory_for_good),
         cmocka_unit_test(test_each_allocation_fails_history),
     };

@@ -577,6 +577,99 @@ static void test_messages(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* Format 2 rules: the closest id for a misspelt action or tier in a
+ * campaign or a challenge, through the declaration API and the loader; a
+ * misspelt team in the team queries; a misspelt rule in plaudit_rule_sentence. */
+static void test_messages_v2(void **state)
+{
+    (void)state;
+    plaudit_ctx *ctx = new_ctx();
+    assert_int_equal(plaudit_program_set_format(ctx, 2), PLAUDIT_OK);
+    plaudit_action_def a = PLAUDIT_ACTION_DEF_INIT;
+    a.id = "bug.report";
+    a.points = 5;
+    assert_int_equal(plaudit_action_declare(ctx, &a), PLAUDIT_OK);
+    plaudit_tier_def t = PLAUDIT_TIER_DEF_INIT;
+    t.id = "silver";
+    assert_int_equal(plaudit_tier_declare(ctx, &t), PLAUDIT_OK);
+    const char *acts[] = {"bug.reprt"};
+    plaudit_campaign_def c = PLAUDIT_CAMPAIGN_DEF_INIT;
+    c.id = "launch";
+    c.from = 1000;
+    c.until = 2000;
+    c.percent = 200;
+    c.n_actions = 1;
+    c.actions = acts;
+    assert_int_equal(plaudit_campaign_declare(ctx, &c), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx),
+                        "campaign \"launch\": unknown action \"bug.reprt\" (did you mean \"bug.report\"?)");
+    plaudit_criterion_def parts[2] = {PLAUDIT_CRITERION_DEF_INIT, PLAUDIT_CRITERION_DEF_INIT};
+    parts[0].criterion = PLAUDIT_CRITERION_ACTION_COUNT;
+    parts[0].action = "bug.reprot";
+    parts[0].threshold = 1;
+    parts[1].criterion = PLAUDIT_CRITERION_TIER;
+    parts[1].tier = "silvr";
+    plaudit_badge_def g = PLAUDIT_BADGE_DEF_INIT;
+    g.id = "quarter";
+    g.criterion = PLAUDIT_CRITERION_ALL;
+    g.n_all = 2;
+    g.all = parts;
+    assert_int_equal(plaudit_badge_declare(ctx, &g), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx),
+                        "badge \"quarter\": all[0]: unknown action \"bug.reprot\" (did you mean \"bug.report\"?)");
+    parts[0].action = "bug.report";
+    assert_int_equal(plaudit_badge_declare(ctx, &g), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "badge \"quarter\": all[1]: unknown tier \"silvr\" (did you mean \"silver\"?)");
+    parts[1].tier = "silver";
+    assert_int_equal(plaudit_badge_declare(ctx, &g), PLAUDIT_OK);
+    acts[0] = "bug.report";
+    assert_int_equal(plaudit_campaign_declare(ctx, &c), PLAUDIT_OK);
+    plaudit_leaderboard_def lb = PLAUDIT_LEADERBOARD_DEF_INIT;
+    lb.id = "accounts";
+    lb.period = PLAUDIT_PERIOD_ALL;
+    lb.by = PLAUDIT_BY_TEAM;
+    assert_int_equal(plaudit_leaderboard_declare(ctx, &lb), PLAUDIT_OK);
+    char *words = NULL;
+    assert_int_equal(plaudit_rule_sentence(ctx, "campaign", "lanch", &words, NULL), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown campaign \"lanch\" (did you mean \"launch\"?)");
+    assert_int_equal(plaudit_rule_sentence(ctx, "badge", "quartr", &words, NULL), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown badge \"quartr\" (did you mean \"quarter\"?)");
+    assert_int_equal(plaudit_rule_sentence(ctx, "leaderboard", "acounts", &words, NULL), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown leaderboard \"acounts\" (did you mean \"accounts\"?)");
+    assert_null(words);
+    assert_int_equal(plaudit_record_team(ctx, 10, "ann", "acme-corp", NULL, NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_action(ctx, 20, "ann", "bug.report", NULL, NULL), PLAUDIT_OK);
+    uint64_t members = 0, rank = 0;
+    assert_int_equal(plaudit_team_members(ctx, "acme-crop", &members), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown team \"acme-crop\" (did you mean \"acme-corp\"?)");
+    assert_int_equal(plaudit_leaderboard_rank(ctx, "accounts", "acme-cor", &rank, NULL), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown team \"acme-cor\" (did you mean \"acme-corp\"?)");
+    assert_int_equal(plaudit_team_members(ctx, "zzzzzzzzz", &members), PLAUDIT_ENOTFOUND);
+    assert_string_equal(plaudit_errmsg(ctx), "unknown team \"zzzzzzzzz\"");
+    plaudit_ctx_free(ctx);
+
+    static const struct {
+        const char *doc, *msg;
+    } loads[] = {
+        {"{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"review\", \"points\": 1}], \"campaigns\": [{\"id\": "
+         "\"c\", \"from\": 1, \"until\": 2, \"percent\": 200, \"actions\": [\"reviw\"]}]}",
+         "campaigns[0].actions[0]: unknown action \"reviw\" (did you mean \"review\"?)"},
+        {"{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"review\", \"points\": 1}], \"badges\": [{\"id\": "
+         "\"q\", \"when\": {\"all\": [{\"action\": \"review\", \"count\": 2}, {\"action\": \"reviw\", \"count\": 1}]}}]}",
+         "badges[0].when.all[1].action: unknown action \"reviw\" (did you mean \"review\"?)"},
+        {"{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"review\", \"points\": 1}], \"tiers\": [{\"id\": "
+         "\"silver\"}], \"badges\": [{\"id\": \"q\", \"when\": {\"all\": [{\"action\": \"review\", \"count\": 2}, "
+         "{\"tier\": \"silvr\"}]}}]}",
+         "badges[0].when.all[1].tier: unknown tier \"silvr\" (did you mean \"silver\"?)"},
+    };
+    for (size_t i = 0; i < sizeof loads / sizeof *loads; i++) {
+        ctx = new_ctx();
+        assert_true(plaudit_program_load_json(ctx, loads[i].doc, strlen(loads[i].doc)) < 0);
+        if (strcmp(plaudit_errmsg(ctx), loads[i].msg)) fail_msg("load %zu: %s", i, plaudit_errmsg(ctx));
+        plaudit_ctx_free(ctx);
+    }
+}
+
 static void test_event_ids_and_outcome_json(void **state)
 {
     (void)state;
@@ -632,6 +725,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_event_parse_types),
         cmocka_unit_test(test_event_malformed),
         cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_messages_v2),
         cmocka_unit_test(test_event_ids_and_outcome_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

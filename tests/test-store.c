@@ -52,6 +52,40 @@ static int setup2(void **state)
     return 0;
 }
 
+static int setup3(void **state)
+{
+    (void)state;
+    fixture_select(3);
+    assert_true(n_workload <= NW_MAX);
+    reference(0, ref_d, ref_rc);
+    empty_d = empty_digest(0);
+    /* the workload uses the rules: the season closed with its badge, the
+     * challenge earned in two weeks, teams ranked */
+    plaudit_ctx *ctx = new_ctx(NULL, 0);
+    for (size_t i = 0; i < n_workload; i++) run_step(ctx, i);
+    plaudit_leaderboard_info li;
+    assert_int_equal(plaudit_leaderboard_info_get(ctx, "autumn", &li), PLAUDIT_OK);
+    assert_int_equal(li.frozen, 1);
+    plaudit_member_info mi;
+    assert_int_equal(plaudit_member_get(ctx, "cy", &mi), PLAUDIT_OK);
+    assert_string_equal(mi.team, "acme");
+    uint64_t rank = 0;
+    assert_int_equal(plaudit_leaderboard_rank(ctx, "accounts", "acme", &rank, NULL), PLAUDIT_OK);
+    assert_int_equal(rank, 1);
+    size_t earned = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const char *who = i ? "cy" : "ann";
+        const plaudit_badge_earned *bs = NULL;
+        size_t n = 0;
+        assert_int_equal(plaudit_member_badges(ctx, who, &bs, &n), PLAUDIT_OK);
+        for (size_t j = 0; j < n; j++) earned += !strcmp(bs[j].badge, "weekly-mix") ? bs[j].times : 0;
+    }
+    assert_int_equal(earned, 2);
+    assert_int_equal(ref_rc[n_workload - 1], PLAUDIT_ETIME);
+    plaudit_ctx_free(ctx);
+    return 0;
+}
+
 #define DIVERGE(cond, ...)                       \
     do {                                         \
         if (!(cond)) {                           \
@@ -830,6 +864,8 @@ int main(void)
         cmocka_unit_test(test_crash),       cmocka_unit_test(test_torn),         cmocka_unit_test(test_retroactive),
     };
     rc += cmocka_run_group_tests_name("format 2 with revokes", tests2, setup2, teardown);
+    /* the same with teams, team boards, a season, campaigns and a challenge */
+    rc += cmocka_run_group_tests_name("format 2 rules", tests2, setup3, teardown);
     /* the same with the points history on (3 entries per member, so rings
      * drop entries): the digests compared include every member's history,
      * so a failed store call or allocation, a crash, recovery and a

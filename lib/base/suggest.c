@@ -94,6 +94,7 @@ const char *pl_did_you_mean(plaudit_ctx *ctx, pl_rule_kind kind, const char *wro
     case PL_K_BOARD: arr = (void *const *)ctx->boards, n = ctx->n_boards; break;
     case PL_K_BADGE: arr = (void *const *)ctx->badges, n = ctx->n_badges; break;
     case PL_K_REWARD: arr = (void *const *)ctx->rewards, n = ctx->n_rewards; break;
+    case PL_K_CAMPAIGN: arr = (void *const *)ctx->campaigns, n = ctx->n_campaigns; break;
     }
     pl_suggest s;
     pl_suggest_init(&s, wrong);

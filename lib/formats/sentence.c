@@ -48,19 +48,21 @@ int plaudit_rule_sentence(plaudit_ctx *ctx, const char *kind, const char *id, ch
     pl_buf_init(&b, &ctx->alloc);
     if (!strcmp(kind, "badge")) {
         const pl_badge *g = pl_badge_find(ctx, id);
-        if (!g) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"", id);
+        if (!g) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown badge \"%s\"%s", id, pl_did_you_mean(ctx, PL_K_BADGE, id));
         pl_badge_sentence(ctx, g, 0, &b);
     } else if (!strcmp(kind, "campaign")) {
         const pl_campaign *c = pl_campaign_find(ctx, id);
-        if (!c) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown campaign \"%s\"", id);
+        if (!c)
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown campaign \"%s\"%s", id, pl_did_you_mean(ctx, PL_K_CAMPAIGN, id));
         campaign_sentence(ctx, c, &b);
     } else if (!strcmp(kind, "leaderboard")) {
         const pl_board *lb = pl_board_find(ctx, id);
-        if (!lb) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown leaderboard \"%s\"", id);
+        if (!lb)
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown leaderboard \"%s\"%s", id, pl_did_you_mean(ctx, PL_K_BOARD, id));
         board_sentence(ctx, lb, &b);
     } else if (!strcmp(kind, "tier")) {
         const pl_tier *t = pl_tier_find(ctx, id);
-        if (!t) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown tier \"%s\"", id);
+        if (!t) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown tier \"%s\"%s", id, pl_did_you_mean(ctx, PL_K_TIER, id));
         pl_buf_puts(&b, t->n_benefits ? "Gives: " : "Gives no listed benefits");
         for (size_t i = 0; i < t->n_benefits; i++) {
             if (i) pl_buf_puts(&b, "; ");

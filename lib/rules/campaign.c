@@ -76,8 +76,9 @@ int plaudit_campaign_declare(plaudit_ctx *ctx, const plaudit_campaign_def *d)
         return pl_err(ctx, PLAUDIT_EINVAL, "campaign \"%s\": actions given without their array", d->id);
     for (size_t i = 0; i < d->n_actions; i++) {
         if (!d->actions[i] || !pl_action_find(ctx, d->actions[i]))
-            return pl_err(ctx, PLAUDIT_ENOTFOUND, "campaign \"%s\": unknown action \"%s\"", d->id,
-                          d->actions[i] ? d->actions[i] : "(null)");
+            return pl_err(ctx, PLAUDIT_ENOTFOUND, "campaign \"%s\": unknown action \"%s\"%s", d->id,
+                          d->actions[i] ? d->actions[i] : "(null)",
+                          d->actions[i] ? pl_did_you_mean(ctx, PL_K_ACTION, d->actions[i]) : "");
         for (size_t j = 0; j < i; j++)
             if (strcmp(d->actions[j], d->actions[i]) == 0)
                 return pl_err(ctx, PLAUDIT_EEXIST, "campaign \"%s\": action \"%s\" is listed twice", d->id,

@@ -41,7 +41,8 @@ int pl_badge_v2_check(plaudit_ctx *ctx, const plaudit_badge_def *d)
         if (is_action) {
             if (!c->action || !pl_action_find(ctx, c->action))
                 return pl_err(ctx, c->action ? PLAUDIT_ENOTFOUND : PLAUDIT_EINVAL,
-                              "badge \"%s\": all[%zu]: unknown action \"%s\"", d->id, i, c->action ? c->action : "(null)");
+                              "badge \"%s\": all[%zu]: unknown action \"%s\"%s", d->id, i,
+                              c->action ? c->action : "(null)", c->action ? pl_did_you_mean(ctx, PL_K_ACTION, c->action) : "");
         } else if (c->action) {
             return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": all[%zu]: action given for a criterion without one",
                           d->id, i);
@@ -62,7 +63,8 @@ int pl_badge_v2_check(plaudit_ctx *ctx, const plaudit_badge_def *d)
         if (c->criterion == PLAUDIT_CRITERION_TIER) {
             if (!c->tier || !pl_tier_find(ctx, c->tier))
                 return pl_err(ctx, c->tier ? PLAUDIT_ENOTFOUND : PLAUDIT_EINVAL,
-                              "badge \"%s\": all[%zu]: unknown tier \"%s\"", d->id, i, c->tier ? c->tier : "(null)");
+                              "badge \"%s\": all[%zu]: unknown tier \"%s\"%s", d->id, i, c->tier ? c->tier : "(null)",
+                              c->tier ? pl_did_you_mean(ctx, PL_K_TIER, c->tier) : "");
         } else {
             if (c->tier)
                 return pl_err(ctx, PLAUDIT_EINVAL, "badge \"%s\": all[%zu]: tier given for a criterion without one",

@@ -90,7 +90,7 @@ int plaudit_leaderboard_rank(plaudit_ctx *ctx, const char *board, const char *me
     if (!member) return pl_err(ctx, PLAUDIT_EINVAL, "member is NULL");
     if (b->by_team) {
         int32_t t = pl_team_find(ctx, member);
-        if (t < 0) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown team \"%s\"", member);
+        if (t < 0) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown team \"%s\"%s", member, pl_team_did_you_mean(ctx, member));
         const pl_slot *ts = pl_team_slot(ctx, t, b);
         int cur = ts->period == b->cur;
         if (score) *score = cur ? ts->score : 0;

@@ -91,6 +91,14 @@ const char *pl_team_id(const plaudit_ctx *ctx, int32_t team)
     return team >= 0 && ctx->teams && (size_t)team < ctx->teams->n ? ctx->teams->v[team]->id : NULL;
 }
 
+const char *pl_team_did_you_mean(plaudit_ctx *ctx, const char *wrong)
+{
+    pl_suggest s;
+    pl_suggest_init(&s, wrong);
+    for (size_t i = 0; ctx->teams && i < ctx->teams->n; i++) pl_suggest_add(&s, ctx->teams->v[i]->id, ctx->teams->v[i]->idlen);
+    return pl_suggest_text(&s, ctx->suggest, sizeof ctx->suggest);
+}
+
 const pl_slot *pl_team_slot(const plaudit_ctx *ctx, int32_t team, const pl_board *b)
 {
     return &ctx->teams->v[team]->slots[b->team_slot];
@@ -480,7 +488,7 @@ int plaudit_team_members(plaudit_ctx *ctx, const char *team, uint64_t *out)
     if (!out || !team) return pl_err(ctx, PLAUDIT_EINVAL, "team or out is NULL");
     *out = 0;
     int32_t t = pl_team_find(ctx, team);
-    if (t < 0) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown team \"%s\"", team);
+    if (t < 0) return pl_err(ctx, PLAUDIT_ENOTFOUND, "unknown team \"%s\"%s", team, pl_team_did_you_mean(ctx, team));
     *out = ctx->teams->v[t]->members;
     pl_ok(ctx);
     return PLAUDIT_OK;
