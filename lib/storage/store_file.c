@@ -379,8 +379,9 @@ static int f_sync(void *payload)
  * after a record cut short.  Cut the zeros so that the journal reads as
  * it would have been written with write(): the whole records, then (if an
  * append was interrupted) a prefix of the next one, which recovery
- * reports as torn.  A file with no zero tail is left as it is (a damaged
- * or foreign tail is for the reader to judge). */
+ * reports as torn.  A file that ends before its last record would (a
+ * prefix written with write()), or whose tail is not a record's start, is
+ * left as it is for the reader to judge. */
 static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
 {
     uint64_t n = *size;
@@ -397,11 +398,14 @@ static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
     if (end) {
         uint64_t rec_len;
         uint64_t good = pl_journal_scan(p, n, &rec_len);
-        if (good >= end) keep = good;
-        else if (rec_len && end <= good + rec_len) keep = end < good + rec_len ? end : good + rec_len - 1;
-        else keep = end;
+        if (good >= end) keep = good;                       /* whole records, then zeros */
+        else if (!rec_len && end - good < 8) keep = end;     /* a header cut short, then zeros */
+        else if (!rec_len || n < good + rec_len) keep = n;   /* a plain prefix, or not ours to judge */
+        else if (end <= good + rec_len) keep = end < good + rec_len ? end : good + rec_len - 1;
+        else keep = n;
     }
     munmap(m, (size_t)n);
+    if (keep == n) return 0;
     if (ftruncate(fd, (off_t)keep) || fsync(fd)) return ferr(f, errno, "truncating", name);
     *size = keep;
     return 0;
