@@ -36,6 +36,8 @@
 #define DEFAULT_SEGMENT (64u << 20)
 #define CHUNK (64u << 10)
 #define GROW (4u << 20)       /* preallocation step of the active segment */
+#define MAP_WINDOW (8u << 20) /* files are read mapped, this much at a time
+                                 (a multiple of every page size) */
 #define PAGE 4096u            /* page size when sysconf does not tell */
 
 typedef struct fstore {
@@ -594,20 +596,35 @@ static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, pla
     }
     if (rc) return rc;
     uint64_t left = (uint64_t)st.st_size < limit ? (uint64_t)st.st_size : limit;
-    if (left > CHUNK && left <= SIZE_MAX) {
-        /* A large file in one chunk, mapped: no read per 64 KiB and no
-         * copy (the reader decodes in place, the snapshot is copied once). */
-        int mf = MAP_PRIVATE;
+    /* A large file in mapped windows of MAP_WINDOW bytes: no read per
+     * 64 KiB and no copy (the reader decodes in place, the snapshot is
+     * copied once), and no more than a window of it mapped at a time. */
+    int mf = MAP_PRIVATE;
 #ifdef MAP_POPULATE
-        mf |= MAP_POPULATE;
+    mf |= MAP_POPULATE;
 #endif
-        void *m = mmap(NULL, (size_t)left, PROT_READ, mf, fd, 0);
-        if (m != MAP_FAILED) {
+    uint64_t at = 0;
+    while (left > CHUNK) {
+        size_t w = left < MAP_WINDOW ? (size_t)left : MAP_WINDOW;
+        void *m = mmap(NULL, w, PROT_READ, mf, fd, (off_t)at);
+        if (m == MAP_FAILED) break; /* read() the rest */
+        rc = fn(m, w, fp);
+        munmap(m, w);
+        at += w;
+        left -= w;
+        if (rc) {
             close(fd);
-            rc = fn(m, (size_t)left, fp);
-            munmap(m, (size_t)left);
             return rc;
         }
+    }
+    if (at && lseek(fd, (off_t)at, SEEK_SET) < 0) {
+        rc = ferr(f, errno, "reading", name);
+        close(fd);
+        return rc;
+    }
+    if (!left) {
+        close(fd);
+        return 0;
     }
     char *buf = pl_malloc(&f->a, CHUNK);
     if (!buf) {
