@@ -819,6 +819,12 @@ def member_text_and_json():
         run("replay", "-q", "--store", d, prog, ev, check_rc=0)
         again = json.loads(run("member", "-q", "--json", "--store", d, prog, "/dev/null", "amy", check_rc=0).stdout)
         assert again == doc
+        # member --store snapshots too, and keeps the history replay stored
+        full = json.loads(run("member", "-q", "--json", "--history", "all", prog, ev, "amy", check_rc=0).stdout)
+        run("member", "-q", "--history", "1", "--store", d, prog, "/dev/null", "amy", check_rc=0)
+        back = json.loads(run("member", "-q", "--json", "--history", "all", "--store", d, prog, "/dev/null", "amy",
+                              check_rc=0).stdout)
+        assert back["history"] == full["history"], (back["history"], full["history"])
 
 
 @test
