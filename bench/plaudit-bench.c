@@ -56,6 +56,7 @@ typedef struct opts {
     int digest;
     int durable_only;         /* --durable-only: the file store phases alone */
     int keep_stores;          /* --keep-stores: leave the stores in --dir */
+    int group_thread;         /* the PLAUDIT_SYNC_GROUP phase (--no-group-thread) */
     uint64_t teams;
 } opts;
 
@@ -847,6 +848,30 @@ static void durable_runs(const opts *o, const world *w, const gev *g)
     }
     if (!o->keep_stores) rm_rf(dir);
 
+    /* group commit on the store's sync thread: calls never wait for an
+     * fsync; the timing ends when the last event is durable */
+    if (o->group_thread) {
+        snprintf(dir, sizeof dir, "%s/store-gthread", o->dir);
+        rm_rf(dir);
+        progress("file store, group commit on the sync thread...\n");
+        run T = {0};
+        T.ctx = store_ctx(o, &T.cnt, dir, PLAUDIT_SYNC_GROUP, 0, 0, NULL, NULL);
+        run_joins(&T, w, "store group thread");
+        run_events(&T, w, g, M, MODE_RECORD, "store group thread");
+        double t0 = now_wall(), c0 = now_cpu();
+        uint64_t seq = 0;
+        if (plaudit_store_journal_seq(T.ctx, &seq) || plaudit_store_wait_durable(T.ctx, seq))
+            die("plaudit_store_wait_durable: %s", plaudit_errmsg(T.ctx));
+        T.ev_s += now_wall() - t0;
+        T.cpu_s += now_cpu() - c0;
+        out("store_group_thread_events_per_s", (double)M / T.ev_s, "events/s");
+        out("store_group_thread_ns_per_event", T.ev_s * 1e9 / (double)M, "ns");
+        out("store_group_thread_cpu_ns_per_event", T.cpu_s * 1e9 / (double)M, "ns");
+        if (plaudit_state_digest(T.ctx) != digest) die("group commit state differs from the group commit before");
+        plaudit_ctx_free(T.ctx);
+        rm_rf(dir);
+    }
+
     /* sync per event: the members join without syncing, then a new context
      * recovers them and records with an fsync per event */
     uint64_t S = o->sync_events < M ? o->sync_events : M;
@@ -885,6 +910,7 @@ static void usage(void)
             "  --curve A,B,...     member counts for the cost curve (default 10000,1000000,10000000)\n"
             "  --no-curve  --no-sqlite  --no-latency  --no-batch  --no-durable  --no-uthash\n"
             "  --durable-only      only the file store phases (no in-memory runs, baselines or curve)\n"
+            "  --no-group-thread   leave out the group commit on the file store's sync thread\n"
             "  --keep-stores       leave the stores of the file store phases in --dir (store-nosync: the\n"
             "                      snapshot; store-group: the whole journal)\n"
             "  --sqlite-events S   events replayed on SQLite (default min(M, 1000000))\n"
@@ -1004,6 +1030,7 @@ int main(int argc, char **argv)
     o.queries = 1000000;
     o.seed = 1;
     o.sqlite = o.latency = o.batch = o.durable = o.uthash_base = 1;
+    o.group_thread = 1;
     parse_curve(&o, "10000,1000000,10000000");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -1032,6 +1059,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--no-durable") == 0) o.durable = 0;
         else if (strcmp(a, "--durable-only") == 0) o.durable_only = 1;
         else if (strcmp(a, "--keep-stores") == 0) o.keep_stores = 1;
+        else if (strcmp(a, "--no-group-thread") == 0) o.group_thread = 0;
         else if (strcmp(a, "--no-uthash") == 0) o.uthash_base = 0;
         else if (strcmp(a, "--digest") == 0) o.digest = g_hash_outcomes = 1;
         else if (strcmp(a, "--wall") == 0) g_wall = 1;

@@ -391,7 +391,9 @@ int plaudit_cmd_member(int argc, char **argv)
     if (npos != 3) return usage("expected PROGRAM EVENTS MEMBER", "");
     plaudit_ctx *ctx = NULL;
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
-    o.history_per_member = history; /* the newest N is all it shows */
+    /* the newest N is all it shows; a store keeps at least the 100 that
+     * `replay --store` keeps (its snapshot at the end must not drop any) */
+    o.history_per_member = store && history < 100 ? 100 : history;
     if (plaudit_ctx_new(&ctx, &o) != PLAUDIT_OK) return M_INTERNAL;
     int rc = M_OK;
     if (plaudit_program_load_file(ctx, pos[0]) != PLAUDIT_OK) {

@@ -4,7 +4,11 @@
  * year of their contributions, kudos and redemptions against a program file
  * (examples/program.json by default), and prints what a program manager
  * wants to see: tier distribution, top badges, the monthly leaderboard, the
- * program analytics and one member's progress.  Deterministic for a seed:
+ * program analytics and one member's progress.  With a format 2 program
+ * members belong to customer accounts (teams; a few change company during
+ * the year), the launch campaign draws more bug reports and reviews, and
+ * the report shows the accounts board, the season, the quarterly challenge
+ * and the campaign's effect.  Deterministic for a seed:
  * standard output depends only on the options (timings go to stderr).
  *
  *   simulate [--members N] [--seed S] [--days D] [--program FILE]
@@ -115,6 +119,8 @@ static const weight actions[] = {
 typedef struct member {
     char id[16];
     uint8_t type;
+    uint32_t account, account2; /* format 2: its account, and the one it moves to */
+    int32_t move_day;           /* the day it moves (-1: never) */
     int32_t join_day;   /* day of the year it joins (< 0: before the year) */
     int32_t leave_day;  /* last active day */
     double rate;        /* contributions per active day */
@@ -123,7 +129,8 @@ typedef struct member {
 typedef struct event {
     int64_t ts;
     uint32_t member, other; /* other: kudos receiver */
-    int16_t action;         /* -1: kudos, -2: redeem (other = reward) */
+    int16_t action;         /* -1: kudos, -2: redeem (other = reward), -3: join,
+                               -4: team (other = account) */
     int64_t at;             /* --late: when it reaches the engine */
     uint32_t n;             /* its place in ts order */
 } event;
@@ -272,9 +279,9 @@ static void print_progress(plaudit_ctx *ctx, const char *id, const member *mv)
            " kudos received, %" PRIu64 " given\n",
            info.points, info.balance, info.segment ? info.segment : "none", info.distinct_actions, info.kudos_received,
            info.kudos_given);
-    printf("  rank %" PRIu64 " all time, %s this month", r_all, r_month ? "" : "unranked");
-    if (r_month) printf("%" PRIu64, r_month);
-    printf("\n");
+    printf("  rank %" PRIu64 " all time, ", r_all);
+    if (r_month) printf("%" PRIu64 " this month\n", r_month);
+    else printf("unranked this month\n");
     plaudit_progress p;
     if (plaudit_member_progress(ctx, id, &p) != PLAUDIT_OK) return;
     printf("  tier %s", p.tier ? p.tier : "none");
@@ -306,6 +313,70 @@ static void print_progress(plaudit_ctx *ctx, const char *id, const member *mv)
         printf("    %-20s %" PRId64 " of %" PRId64 "%s\n", b->badge, b->current, b->next,
                b->levels > 1 ? " (next level)" : "");
         shown++;
+    }
+}
+
+/* The launch campaign of examples/program.json ("launch-week": 2 to 8
+ * March 2026, New York time, double points for these actions): members
+ * answer it with more of them, and the report compares the week with the
+ * one before. */
+static const char *const launch_actions[] = {"beta.bug_found", "review.published"};
+enum { LAUNCH_DAY = 60, LAUNCH_DAYS = 7 };
+
+typedef struct campaign_effect {
+    uint64_t n[2];          /* occurrences: the week before, the launch week */
+    int64_t points[2];      /* points they earned */
+} campaign_effect;
+
+static int is_launch_action(const char *a)
+{
+    return !strcmp(a, launch_actions[0]) || !strcmp(a, launch_actions[1]);
+}
+
+static void print_campaign(plaudit_ctx *ctx, const campaign_effect *ce)
+{
+    char *words = NULL;
+    if (plaudit_rule_sentence(ctx, "campaign", "launch-week", &words, NULL) != PLAUDIT_OK) return;
+    printf("\nLaunch campaign: %s\n", words);
+    plaudit_free(ctx, words);
+    printf("  %-16s %8" PRIu64 " bug reports and reviews, %8" PRId64 " points\n", "the week before", ce->n[0],
+           ce->points[0]);
+    printf("  %-16s %8" PRIu64 " bug reports and reviews, %8" PRId64 " points", "launch week", ce->n[1], ce->points[1]);
+    if (ce->n[0] && ce->points[0])
+        printf("  (%+.0f%% contributions, %+.0f%% points)", 100.0 * ((double)ce->n[1] / (double)ce->n[0] - 1),
+               100.0 * ((double)ce->points[1] / (double)ce->points[0] - 1));
+    printf("\n");
+}
+
+/* The quarterly challenge: how often it was reached, and one member's way there. */
+static void print_challenge(plaudit_ctx *ctx, const member *mv, uint32_t n, const char *who)
+{
+    const char *id = "quarterly-advocate";
+    char *words = NULL;
+    if (plaudit_rule_sentence(ctx, "badge", id, &words, NULL) != PLAUDIT_OK) return;
+    uint64_t times = 0, holders = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const plaudit_badge_earned *be;
+        size_t k;
+        if (plaudit_member_badges(ctx, mv[i].id, &be, &k) != PLAUDIT_OK) continue;
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(be[j].badge, id)) {
+                times += be[j].times;
+                holders++;
+            }
+    }
+    printf("\nQuarterly challenge: %s\n  reached %" PRIu64 " times by %" PRIu64 " members\n", words, times, holders);
+    plaudit_free(ctx, words);
+    plaudit_progress p;
+    if (!who || plaudit_member_progress(ctx, who, &p) != PLAUDIT_OK) return;
+    for (size_t i = 0; i < p.n_badges; i++) {
+        const plaudit_badge_progress *b = &p.badges[i];
+        if (strcmp(b->badge, id) || !b->n_parts) continue;
+        printf("  %s this quarter:", who);
+        for (size_t j = 0; j < b->n_parts; j++)
+            printf("%s %s %" PRId64 " of %" PRId64 "%s", j ? "," : "", b->parts[j].action ? b->parts[j].action : "tier",
+                   b->parts[j].current, b->parts[j].target, b->parts[j].met ? " (met)" : "");
+        printf("%s\n", b->earned_this_period ? "; reached" : "");
     }
 }
 
@@ -391,7 +462,25 @@ int main(int argc, char **argv)
         m->leave_day = (m->join_day < 0 ? 0 : m->join_day) + (int32_t)life;
         /* Heavy-tailed activity within a type: the vocal few. */
         m->rate = type_rate[t] * exp(0.9 * rnd_normal(&r) - 0.405);
+        /* Accounts: a few large customers and a long tail of small ones;
+         * about 4% change company during the year. */
+        uint32_t n_acc = n / 20 + 1;
+        double u = rnd(&r);
+        m->account = (uint32_t)(u * u * n_acc);
+        m->move_day = -1;
+        if (rnd(&r) < 0.04) {
+            m->move_day = (int32_t)rnd_below(&r, (uint32_t)days);
+            m->account2 = (uint32_t)(rnd(&r) * rnd(&r) * n_acc);
+        }
     }
+    plaudit_program_info pinfo;
+    plaudit_program_info_get(ctx, &pinfo);
+    int teams = pinfo.format >= 2; /* team events need format 2 */
+    char *cw = NULL;
+    int launch = plaudit_rule_sentence(ctx, "campaign", "launch-week", &cw, NULL) == PLAUDIT_OK;
+    plaudit_free(ctx, cw);
+    campaign_effect ce;
+    memset(&ce, 0, sizeof ce);
     /* Cumulative action weights per type. */
     int cum[N_TYPES][N_ACTIONS];
     for (int t = 0; t < N_TYPES; t++) {
@@ -420,8 +509,17 @@ int main(int argc, char **argv)
                     cap = cap ? cap * 2 : 65536;
                     ev = realloc(ev, cap * sizeof *ev);
                 }
-                ev[ne++] = (event){day0 + (m->join_day < 0 ? (int64_t)rnd_below(&r, 600) : 6 * 3600 + (int64_t)rnd_below(&r, 3600)), i, 0, -3, 0, 0};
+                int64_t jts = day0 + (m->join_day < 0 ? (int64_t)rnd_below(&r, 600) : 6 * 3600 + (int64_t)rnd_below(&r, 3600));
+                ev[ne++] = (event){jts, i, 0, -3, 0, 0};
+                if (teams) ev[ne++] = (event){jts + 1, i, m->account, -4, 0, 0};
                 joined[i] = 1;
+            }
+            if (teams && (int64_t)d == m->move_day && joined[i]) {
+                if (ne + 64 > cap) {
+                    cap = cap ? cap * 2 : 65536;
+                    ev = realloc(ev, cap * sizeof *ev);
+                }
+                ev[ne++] = (event){day0 + 6 * 3600 + 1800, i, m->account2, -4, 0, 0};
             }
             /* Poisson number of contributions today. */
             double lambda = m->rate * wk, p = exp(-lambda), u = rnd(&r);
@@ -440,6 +538,10 @@ int main(int argc, char **argv)
                 int16_t a = 0;
                 while (cum[m->type][a] <= x) a++;
                 ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, 0, a, 0, 0};
+                /* double points draw more of these in the launch week */
+                if (launch && d >= LAUNCH_DAY && d < LAUNCH_DAY + LAUNCH_DAYS && is_launch_action(actions[a].action) &&
+                    rnd(&r) < 0.7)
+                    ev[ne++] = (event){day0 + 7 * 3600 + (int64_t)rnd_below(&r, 16 * 3600), i, 0, a, 0, 0};
             }
             if (k && rnd(&r) < type_kudos[m->type] * 4 && n_recent) {
                 uint32_t to = recent[rnd_below(&r, n_recent < 512 ? n_recent : 512)];
@@ -480,6 +582,14 @@ int main(int argc, char **argv)
             const char *mid = mv[x->member].id;
             int rc;
             switch (x->action) {
+            case -4: {
+                char acc[24];
+                snprintf(acc, sizeof acc, "account-%05u", x->other);
+                rc = plaudit_record_team(ctx, x->ts, mid, acc, NULL, NULL);
+                if (evf)
+                    fprintf(evf, "{\"ts\":%" PRId64 ",\"type\":\"team\",\"member\":\"%s\",\"team\":\"%s\"}\n", x->ts, mid, acc);
+                break;
+            }
             case -3:
                 rc = plaudit_record_join(ctx, x->ts, mid, NULL, NULL);
                 if (evf) fprintf(evf, "{\"ts\":%" PRId64 ",\"type\":\"join\",\"member\":\"%s\"}\n", x->ts, mid);
@@ -496,11 +606,20 @@ int main(int argc, char **argv)
                     fprintf(evf, "{\"ts\":%" PRId64 ",\"type\":\"kudos\",\"from\":\"%s\",\"to\":\"%s\"}\n", x->ts, mid,
                             mv[x->other].id);
                 break;
-            default:
-                rc = plaudit_record_action(ctx, x->ts, mid, actions[x->action].action, NULL, NULL);
+            default: {
+                plaudit_outcome o;
+                rc = plaudit_record_action(ctx, x->ts, mid, actions[x->action].action, NULL, &o);
+                int64_t dd = (x->ts - year_start) / 86400;
+                if (launch && rc == PLAUDIT_OK && is_launch_action(actions[x->action].action) &&
+                    dd >= LAUNCH_DAY - LAUNCH_DAYS && dd < LAUNCH_DAY + LAUNCH_DAYS) {
+                    int k = dd >= LAUNCH_DAY;
+                    ce.n[k]++;
+                    ce.points[k] += o.points;
+                }
                 if (evf)
                     fprintf(evf, "{\"ts\":%" PRId64 ",\"member\":\"%s\",\"action\":\"%s\"}\n", x->ts, mid,
                             actions[x->action].action);
+            }
             }
             n_events++;
             if (rc < 0) n_rejected++;
@@ -580,6 +699,8 @@ int main(int argc, char **argv)
         free(top);
     }
     if (pick[0]) print_progress(ctx, pick, mv);
+    if (launch) print_campaign(ctx, &ce);
+    print_challenge(ctx, mv, n, pick[0] ? pick : NULL);
     double t2 = now_s();
     fprintf(stderr, "simulate: %" PRIu64 " events in %.2f s (%.0f events/s); report in %.2f s\n", n_events, t1 - t0,
             (double)n_events / (t1 - t0), t2 - t1);

@@ -36,6 +36,11 @@
  *  threads at once: the library has no global mutable state, never calls
  *  setlocale()/tzset() and never reads the TZ environment variable.
  *  Listener and store callbacks run on the thread that made the call.
+ *  Two calls are the exception, with PLAUDIT_SYNC_GROUP and the file store:
+ *  plaudit_store_wait_durable and plaudit_store_durable_seq may run on any
+ *  thread while another makes calls on the context.  The file store then
+ *  runs a thread of its own (its sync thread), which touches no state of
+ *  the context.
  *
  * ERRORS AND ATOMICITY
  *  A call that fails changes nothing: the state digest (plaudit_state_digest)
@@ -1554,6 +1559,20 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
  * time, can be lost to a power failure, never to a process crash.
  * PLAUDIT_SYNC_NEVER leaves syncing to the operating system and to
  * plaudit_store_sync / plaudit_store_snapshot / plaudit_store_detach.
+ * PLAUDIT_SYNC_GROUP is group commit off the calling thread: event calls
+ * never wait for a sync; the file store runs a sync thread that syncs the
+ * journal back to back while records arrive (each sync covers every record
+ * written before it began), and the caller learns when its events are
+ * durable by their journal record (plaudit_store_journal_seq right after
+ * the call, then plaudit_store_wait_durable or plaudit_store_durable_seq,
+ * which may be called from another thread).  An event is acknowledged as
+ * accepted before it is durable: only what wait_durable reported durable
+ * is sure to survive power loss.  Attach syncs the records recovery found.
+ * If a background sync fails, no later record is reported durable, the
+ * waits return PLAUDIT_EIO, and the next event call fails with the
+ * store's message (its record taken back).  sync_every_n and
+ * sync_every_ms are not used.  With another store, GROUP syncs on the
+ * calling thread after every event, as ALWAYS.
  * With every policy a crash of the process loses nothing that was
  * accepted, because the record is written (to the store) before the event
  * is acknowledged; and recovery never sees half an event.
@@ -1616,7 +1635,9 @@ PLAUDIT_EXPORT int plaudit_analytics_get(plaudit_ctx *ctx, plaudit_analytics *ou
 typedef enum plaudit_sync_policy {
     PLAUDIT_SYNC_ALWAYS = 0, /* sync after every accepted event (default) */
     PLAUDIT_SYNC_BATCH,      /* every sync_every_n events / sync_every_ms */
-    PLAUDIT_SYNC_NEVER       /* only on request */
+    PLAUDIT_SYNC_NEVER,      /* only on request */
+    PLAUDIT_SYNC_GROUP       /* group commit on the file store's sync
+                                thread; see plaudit_store_wait_durable */
 } plaudit_sync_policy;
 
 #define PLAUDIT_STORE_OPTIONS_VERSION 1
@@ -1722,6 +1743,30 @@ PLAUDIT_EXPORT int plaudit_store_recovery_get_version(const plaudit_ctx *ctx, pl
 /* Make every journaled event durable now (store->sync).  PLAUDIT_ESTATE
  * without a store. */
 PLAUDIT_EXPORT int plaudit_store_sync(plaudit_ctx *ctx);
+
+/* *seq receives the sequence number of the last journal record (0: none):
+ * right after an event call that journaled its event, that event's
+ * record.  A query (no message); PLAUDIT_ESTATE without a store. */
+PLAUDIT_EXPORT int plaudit_store_journal_seq(const plaudit_ctx *ctx, uint64_t *seq);
+
+/* *seq receives the last journal record known durable (every record up to
+ * it is).  PLAUDIT_SYNC_GROUP with the file store: may be called from any
+ * thread, also while another thread makes calls on ctx (not concurrently
+ * with plaudit_store_detach or plaudit_ctx_free), and never blocks.
+ * PLAUDIT_ESTATE without a store (*seq = 0); sets no message. */
+PLAUDIT_EXPORT int plaudit_store_durable_seq(const plaudit_ctx *ctx, uint64_t *seq);
+
+/* Return once journal record seq is durable.  PLAUDIT_SYNC_GROUP with the
+ * file store: may be called from any thread, also while another thread
+ * makes calls on ctx (not concurrently with plaudit_store_detach or
+ * plaudit_ctx_free); it waits for the sync thread, sets no message, and
+ * returns PLAUDIT_OK, PLAUDIT_EINVAL (seq was not journaled), or
+ * PLAUDIT_EIO (a background sync failed: the detail comes with the next
+ * event call's error).  Otherwise it is an ordinary call on ctx: it
+ * syncs the journal (as plaudit_store_sync) if seq is not durable yet;
+ * PLAUDIT_EINVAL past the last record, PLAUDIT_ESTATE without a store or
+ * inside a callback, a store's code. */
+PLAUDIT_EXPORT int plaudit_store_wait_durable(plaudit_ctx *ctx, uint64_t seq);
 
 /* Write a snapshot of the whole state (after syncing the journal), then,
  * unless keep_journal is set, let the store drop the journal records it

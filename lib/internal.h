@@ -720,6 +720,17 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m);
 /* ---- persistence: store.c, journal.c, snapshot.c, crc32c.c --------------- */
 
 /* The attached store and its bookkeeping. */
+/* The file store's sync thread (store_file.c), for PLAUDIT_SYNC_GROUP:
+ * kick after an append (never waits; a failed background sync: its
+ * code), wait for a record from any thread, the last durable record. */
+typedef struct pl_bg_ops {
+    int (*kick)(void *payload);
+    int (*wait)(uint64_t seq, void *payload);
+    uint64_t (*durable)(void *payload);
+} pl_bg_ops;
+/* NULL for a store that is not the file store. */
+const pl_bg_ops *pl_file_store_bg(const plaudit_store *cb);
+
 typedef struct pl_store {
     plaudit_store cb;
     plaudit_store_options opt;
@@ -734,6 +745,9 @@ typedef struct pl_store {
                                  given at attach (snapshots carry it) */
     struct pl_change { char *id; unsigned what; } *changes; /* retroactive_diff.c */
     size_t n_changes;
+    const pl_bg_ops *bg;      /* PLAUDIT_SYNC_GROUP with the file store: its
+                                 sync thread (NULL: syncs on this thread) */
+    uint64_t durable_base;    /* records up to this one were synced at attach */
 } pl_store;
 
 /* Record an event without journaling or listeners (recovery). engine.c */

@@ -4,7 +4,8 @@
  * nothing or are rejected add nothing, revoke entries, the reorder window
  * (entries come at release), recovery from snapshot + journal equal to the
  * uninterrupted run, a retroactive replay recomputes it, the digest does
- * not see it, and bad input. */
+ * not see it, a program event keeps the causes of older entries, and bad
+ * input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -594,6 +595,34 @@ static void retroactive_recomputes(void **state)
     free(dir);
 }
 
+/* ---- a program event: the entries keep their causes ------------------------------- */
+
+static void across_program_event(void **state)
+{
+    (void)state;
+    if (!plaudit_has_json()) {
+        print_message("(skipped: built without JSON)\n");
+        return;
+    }
+    plaudit_ctx *c = hctx(10);
+    program(c, 10);
+    OK(rec(c, PLAUDIT_EVENT_ACTION, T, "alice", "answer", 0, NULL, "a1", NULL));
+    OK(rec(c, PLAUDIT_EVENT_KUDOS, T + 1, "bob", "alice", 0, NULL, NULL, NULL));
+    /* the new program has no "answer" and no badge "first" */
+    static const char doc[] = "{\"format\": \"plaudit.program/2\", \"actions\": [{\"id\": \"reply\", \"points\": 3}],"
+                              " \"kudos\": {\"points\": 1}}";
+    plaudit_outcome o;
+    if (plaudit_program_update(c, T + 2, doc, NULL, &o) != PLAUDIT_OK) fail_msg("update: %s", plaudit_errmsg(c));
+    OK(rec(c, PLAUDIT_EVENT_ACTION, T + 3, "alice", "reply", 0, NULL, NULL, NULL));
+    char *d = dump(c, "alice", 2);
+    assert_non_null(strstr(d, "4 1767614403 3 3 0 reply action"));
+    assert_non_null(strstr(d, "3 1767614401 3 3 2 bob kudos"));
+    assert_non_null(strstr(d, "2 1767614400 5 5 1 first action a1"));
+    assert_non_null(strstr(d, "1 1767614400 10 10 0 answer action a1"));
+    free(d);
+    plaudit_ctx_free(c);
+}
+
 /* ---- bad input --------------------------------------------------------------------- */
 
 static void bad_input(void **state)
@@ -661,6 +690,7 @@ int main(void)
         cmocka_unit_test(reorder_window),
         cmocka_unit_test(recovery_equals_uninterrupted),
         cmocka_unit_test(retroactive_recomputes),
+        cmocka_unit_test(across_program_event),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(from_listener),
     };

@@ -55,6 +55,9 @@ static const char *const workload_lines[] = {
     "{\"ts\":1768176060,\"member\":\"alice\",\"action\":\"post\",\"id\":\"e6\"}",
     "{\"ts\":1768176120,\"member\":\"carol\",\"action\":\"new\",\"id\":\"e7\"}",
     "SNAP",
+    /* a revoke across the program event: board m (started by it, in the
+     * month of e2) is left alone, the month's window follows */
+    "{\"ts\":1768176150,\"type\":\"revoke\",\"event\":\"e2\"}",
     "{\"ts\":1768176180,\"member\":\"bob\",\"action\":\"post\",\"id\":\"e8\"}",
     "{\"ts\":1768176240,\"type\":\"tick\",\"id\":\"e9\"}",
     "{\"ts\":1768262400,\"type\":\"program\",\"id\":\"p3\",\"program\":" P_C "}",

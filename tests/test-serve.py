@@ -671,13 +671,20 @@ class Window(Base):
         self.assertEqual((st, out["status"]), (202, "held"))
         st, out = s.post_event({"ts": T0 + 50, "member": "ann", "action": "ping", "id": "early"})
         self.assertEqual((st, out["status"]), (202, "held"))
+        st, out = s.post_batch([{"ts": T0 + 60, "member": "bob", "action": "ping"},
+                                {"ts": T0 + 70, "member": "bob", "action": "nope"}])  # held: rejected at release
+        self.assertEqual([x["status"] for x in out["results"]], ["held", "held"])
+        self.assertEqual((out["accepted"], out["duplicates"], out["rejected"], out["held"]), (0, 0, 0, 2))
         st, h, data = s.request("GET", "/metrics")
-        self.assertIn("plaudit_held_events 2", data.decode())
+        text = data.decode()
+        self.assertIn("plaudit_held_events 4", text)
+        self.assertIn('plaudit_events_total{status="held"} 4', text)
+        self.assertIn('plaudit_events_total{status="rejected"} 0', text)
         # Held events survive a crash.
         s.kill()
         s = self.start(store=store, program=prog)
         st, hz = s.json("GET", "/healthz")
-        self.assertEqual(hz["held_events"], 2)
+        self.assertEqual(hz["held_events"], 4)
         st, out = s.json("POST", "/v1/flush", "")
         self.assertEqual((st, out["held"]), (200, 0))
         st, m = s.json("GET", "/v1/members/ann")

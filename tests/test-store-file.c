@@ -17,6 +17,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -521,6 +524,131 @@ static void test_crash_tail(void **state)
     free(full);
 }
 
+/* ---- group commit on the sync thread (PLAUDIT_SYNC_GROUP) -------------------- */
+
+typedef struct waiter {
+    plaudit_ctx *ctx;
+    _Atomic uint64_t journaled; /* the recording thread's last record */
+    _Atomic int done;
+    uint64_t waits, bad;
+} waiter;
+
+/* Another thread waits for the records the recording thread publishes. */
+static void *wait_loop(void *arg)
+{
+    waiter *w = arg;
+    uint64_t last = 0;
+    while (!atomic_load(&w->done)) {
+        uint64_t seq = atomic_load(&w->journaled);
+        if (seq == last) {
+            sched_yield();
+            continue;
+        }
+        uint64_t d = 0;
+        if (plaudit_store_wait_durable(w->ctx, seq) != PLAUDIT_OK) w->bad++;
+        if (plaudit_store_durable_seq(w->ctx, &d) != PLAUDIT_OK || d < seq) w->bad++;
+        w->waits++;
+        last = seq;
+    }
+    return NULL;
+}
+
+static void test_group_commit(void **state)
+{
+    (void)state;
+    char dir[300];
+    new_dir(dir, sizeof dir);
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    so.sync = PLAUDIT_SYNC_GROUP;
+    /* small segments: the sync thread follows the journal into new ones */
+    plaudit_ctx *ctx = open_attached(dir, PLAUDIT_FILE_STORE_CREATE, 8192, 0, &so, 0);
+    uint64_t seq = 1, d = 0;
+    assert_int_equal(plaudit_store_journal_seq(ctx, &seq), PLAUDIT_OK);
+    assert_int_equal(seq, 0);
+    assert_int_equal(plaudit_store_wait_durable(ctx, 1), PLAUDIT_EINVAL); /* not journaled */
+    waiter w = {.ctx = ctx};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, wait_loop, &w), 0);
+    char key[24], member[16];
+    int n = 3000;
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "g%d", i);
+        snprintf(member, sizeof member, "m%d", i % 17);
+        assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + i, member, "post", key, NULL), PLAUDIT_OK);
+        assert_int_equal(plaudit_store_journal_seq(ctx, &seq), PLAUDIT_OK);
+        atomic_store(&w.journaled, seq);
+        /* a duplicate journals nothing */
+        if (i % 500 == 0) {
+            assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + i, member, "post", key, NULL), PLAUDIT_DUPLICATE);
+            uint64_t again;
+            plaudit_store_journal_seq(ctx, &again);
+            assert_int_equal(again, seq);
+        }
+    }
+    assert_int_equal(plaudit_store_wait_durable(ctx, seq), PLAUDIT_OK);
+    atomic_store(&w.done, 1);
+    pthread_join(th, NULL);
+    print_message("group commit: %llu records, %llu waits from another thread\n", (unsigned long long)seq,
+                  (unsigned long long)w.waits);
+    assert_int_equal(w.bad, 0);
+    assert_true(w.waits > 0);
+    assert_int_equal(plaudit_store_durable_seq(ctx, &d), PLAUDIT_OK);
+    assert_true(d >= seq);
+    assert_int_equal(plaudit_store_wait_durable(ctx, seq + 1), PLAUDIT_EINVAL);
+    /* a snapshot and more events on the sync thread */
+    assert_int_equal(plaudit_store_snapshot(ctx), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + n, "m1", "post", "after-snap", NULL), PLAUDIT_OK);
+    plaudit_store_journal_seq(ctx, &seq);
+    assert_int_equal(plaudit_store_wait_durable(ctx, seq), PLAUDIT_OK);
+    uint64_t digest = plaudit_state_digest(ctx);
+    plaudit_ctx_free(ctx);
+    /* reopened: the state, and what recovery found counts as durable */
+    ctx = open_attached(dir, 0, 8192, 0, &so, 0);
+    assert_true(plaudit_state_digest(ctx) == digest);
+    uint64_t j;
+    plaudit_store_journal_seq(ctx, &j);
+    assert_int_equal(j, seq);
+    assert_int_equal(plaudit_store_durable_seq(ctx, &d), PLAUDIT_OK);
+    assert_int_equal(d, seq);
+    assert_int_equal(plaudit_store_wait_durable(ctx, seq), PLAUDIT_OK);
+    plaudit_ctx_free(ctx);
+    /* without a store */
+    ctx = new_ctx(NULL, 0);
+    assert_int_equal(plaudit_store_journal_seq(ctx, &j), PLAUDIT_ESTATE);
+    assert_int_equal(plaudit_store_durable_seq(ctx, &d), PLAUDIT_ESTATE);
+    assert_int_equal(plaudit_store_wait_durable(ctx, 1), PLAUDIT_ESTATE);
+    plaudit_ctx_free(ctx);
+}
+
+/* Other policies: durable_seq follows the syncs, wait_durable syncs. */
+static void test_durable_other_policies(void **state)
+{
+    (void)state;
+    char dir[300];
+    new_dir(dir, sizeof dir);
+    plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
+    so.sync = PLAUDIT_SYNC_NEVER;
+    plaudit_ctx *ctx = open_attached(dir, PLAUDIT_FILE_STORE_CREATE, 0, 0, &so, 0);
+    assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS, "ann", "post", "n1", NULL), PLAUDIT_OK);
+    assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + 1, "ann", "post", "n2", NULL), PLAUDIT_OK);
+    uint64_t seq, d;
+    plaudit_store_journal_seq(ctx, &seq);
+    assert_int_equal(seq, 2);
+    plaudit_store_durable_seq(ctx, &d);
+    assert_int_equal(d, 0);
+    assert_int_equal(plaudit_store_wait_durable(ctx, 3), PLAUDIT_EINVAL);
+    assert_int_equal(plaudit_store_wait_durable(ctx, 2), PLAUDIT_OK);
+    plaudit_store_durable_seq(ctx, &d);
+    assert_int_equal(d, 2);
+    plaudit_ctx_free(ctx);
+    so.sync = PLAUDIT_SYNC_ALWAYS;
+    ctx = open_attached(dir, 0, 0, 0, &so, 0);
+    assert_int_equal(plaudit_record_action(ctx, T0_FOR_TESTS + 2, "ann", "post", "n3", NULL), PLAUDIT_OK);
+    plaudit_store_durable_seq(ctx, &d);
+    assert_int_equal(d, 3);
+    plaudit_ctx_free(ctx);
+}
+
 /* kill -9 in the middle of a write loop; nothing acknowledged is lost. */
 static void test_kill9(void **state)
 {
@@ -540,7 +668,7 @@ static void test_kill9(void **state)
             plaudit_ctx *ctx = new_ctx(NULL, 0);
             plaudit_store s;
             plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
-            so.sync = round & 1 ? PLAUDIT_SYNC_NEVER : PLAUDIT_SYNC_ALWAYS;
+            so.sync = round & 1 ? PLAUDIT_SYNC_NEVER : round == 4 ? PLAUDIT_SYNC_GROUP : PLAUDIT_SYNC_ALWAYS;
             if (plaudit_file_store_open(ctx, &s, dir, PLAUDIT_FILE_STORE_CREATE, 4096) ||
                 plaudit_store_attach(ctx, &s, &so))
                 _exit(2);
@@ -552,6 +680,11 @@ static void test_kill9(void **state)
                 snprintf(member, sizeof member, "m%llu", (unsigned long long)(i % 13));
                 if (plaudit_record_action(ctx, T0_FOR_TESTS + (int64_t)i, member, "post", key, NULL)) _exit(4);
                 if (i % 97 == 96 && plaudit_store_snapshot(ctx)) _exit(5);
+                /* group commit: acknowledged once durable */
+                uint64_t seq;
+                if (so.sync == PLAUDIT_SYNC_GROUP &&
+                    (plaudit_store_journal_seq(ctx, &seq) || plaudit_store_wait_durable(ctx, seq)))
+                    _exit(7);
                 if (write(pfd[1], &i, sizeof i) != sizeof i) _exit(6);
             }
         }
@@ -606,6 +739,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_segments_archive), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_disk_full), cmocka_unit_test(test_kill9), cmocka_unit_test(test_crash_tail),
+        cmocka_unit_test(test_group_commit), cmocka_unit_test(test_durable_other_policies),
         cmocka_unit_test(test_lock_without_lockfile), cmocka_unit_test(test_hostile_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

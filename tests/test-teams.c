@@ -194,6 +194,68 @@ static void test_load_errors(void **state)
     plaudit_ctx_free(c);
 }
 
+/* A team board that is a season: only points inside the range count; at
+ * until it freezes with the teams' standings, which answer the rank
+ * queries; later points, switches and a rejected event change nothing on
+ * it, while the other team board goes on. */
+static void test_team_season(void **state)
+{
+    (void)state;
+    char doc[512];
+    snprintf(doc, sizeof doc,
+             "{\"format\":\"plaudit.program/2\",\"actions\":[{\"id\":\"sale\",\"points\":100},"
+             "{\"id\":\"call\",\"points\":10}],\"leaderboards\":[{\"id\":\"q-teams\",\"period\":\"all\",\"by\":"
+             "\"team\",\"from\":%lld,\"until\":%lld},{\"id\":\"teams-all\",\"period\":\"all\",\"by\":\"team\"}]}",
+             (long long)(T_2026 + DAY), (long long)(T_2026 + 10 * DAY));
+    plaudit_ctx *c = load_doc(doc);
+    TEAM(c, T_2026, "alice", "red");
+    TEAM(c, T_2026, "bob", "blue");
+    ACT(c, T_2026 + 1, "alice", "sale"); /* before from: the season does not count it */
+    uint64_t r = 0;
+    int64_t sc = 0;
+    REJECTS(c, PLAUDIT_ENOTFOUND, plaudit_leaderboard_rank(c, "q-teams", "nobody", &r, &sc));
+    team_score(c, "q-teams", "red", 0, 0);
+    team_score(c, "teams-all", "red", 1, 100);
+    ACT(c, T_2026 + DAY, "bob", "call");        /* from is included */
+    ACT(c, T_2026 + 2 * DAY, "alice", "call");  /* tie, later: second */
+    team_score(c, "q-teams", "blue", 1, 10);
+    team_score(c, "q-teams", "red", 2, 10);
+    ACT(c, T_2026 + 3 * DAY, "alice", "call");
+    team_score(c, "q-teams", "red", 1, 20);
+    /* a rejected event at until closes nothing */
+    REJECTS(c, PLAUDIT_ENOTFOUND, plaudit_record_action(c, T_2026 + 10 * DAY, "alice", "nope", NULL, NULL));
+    plaudit_leaderboard_info li;
+    assert_int_equal(plaudit_leaderboard_info_get(c, "q-teams", &li), PLAUDIT_OK);
+    assert_false(li.frozen);
+    /* until is excluded: this one closes the season first */
+    ACT(c, T_2026 + 10 * DAY, "bob", "sale");
+    assert_int_equal(plaudit_leaderboard_info_get(c, "q-teams", &li), PLAUDIT_OK);
+    assert_true(li.frozen);
+    assert_int_equal(li.by, PLAUDIT_BY_TEAM);
+    team_score(c, "q-teams", "red", 1, 20);
+    team_score(c, "q-teams", "blue", 2, 10);
+    team_score(c, "teams-all", "red", 1, 120);
+    team_score(c, "teams-all", "blue", 2, 110);
+    TEAM(c, T_2026 + 11 * DAY, "carol", "green");
+    TEAM(c, T_2026 + 11 * DAY, "bob", "red");
+    ACT(c, T_2026 + 12 * DAY, "carol", "sale");
+    ACT(c, T_2026 + 12 * DAY, "bob", "sale");
+    team_score(c, "q-teams", "red", 1, 20); /* frozen */
+    REJECTS(c, PLAUDIT_ENOTFOUND, plaudit_leaderboard_rank(c, "q-teams", "nobody", &r, &sc));
+    team_score(c, "q-teams", "green", 0, 0);
+    team_score(c, "teams-all", "red", 1, 220);
+    uint64_t n = 0;
+    assert_int_equal(plaudit_leaderboard_count(c, "q-teams", &n), PLAUDIT_OK);
+    assert_int_equal(n, 2);
+    plaudit_rank_entry top[4];
+    size_t got = 0;
+    assert_int_equal(plaudit_leaderboard_top(c, "q-teams", 4, top, &got), PLAUDIT_OK);
+    assert_int_equal(got, 2);
+    assert_string_equal(top[0].member, "red");
+    assert_string_equal(top[1].member, "blue");
+    plaudit_ctx_free(c);
+}
+
 /* A sequence using teams: run it with the k-th allocation failing, for
  * every k; a failed event changes nothing, and the run finishes with the
  * digest of a run without failures. */
@@ -285,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_switch_mid_period), cmocka_unit_test(test_opted_out_members_count),
         cmocka_unit_test(test_bad_team_ids),      cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_alloc_failures),    cmocka_unit_test(test_store_round_trip),
+        cmocka_unit_test(test_team_season),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,7 +174,7 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
     }
     sbuf b;
     sb_init(&b);
-    uint64_t acc = 0, dup = 0, rej = 0;
+    uint64_t acc = 0, dup = 0, rej = 0, held = 0;
     unsigned status = 200;
     size_t lineno = 0;
     int wrote = 0, program_changed = 0;
@@ -206,6 +206,8 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
             if (contains(line, n, "\"program\"")) program_changed = 1;
         } else if (out.status == PLAUDIT_DUPLICATE_EVENT) {
             dup++;
+        } else if (out.status == PLAUDIT_HELD_EVENT) {
+            held++; /* not decided yet: neither accepted nor rejected */
         } else {
             rej++;
         }
@@ -237,15 +239,17 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
     char sync_error[sizeof e->sync_error];
     if (failed) memcpy(sync_error, e->sync_error, sizeof sync_error);
     pthread_mutex_unlock(&e->mu);
-    metrics_events(&s->met, acc, dup, rej);
+    metrics_events(&s->met, acc, dup, rej, held);
     if (failed) {
         sb_free(&b);
         resp_error(o, 503, PLAUDIT_EIO, sync_error);
         return;
     }
     if (batch)
-        sb_printf(&b, "],\"accepted\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"rejected\":%" PRIu64 "}\n", acc, dup,
-                  rej);
+        sb_printf(&b,
+                  "],\"accepted\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"held\":%" PRIu64
+                  "}\n",
+                  acc, dup, rej, held);
     else sb_puts(&b, "\n");
     resp_take(o, status, &b, NULL);
 }
@@ -664,8 +668,8 @@ static void h_metrics(req *r, resp *o)
     sb_init(&b);
     sb_puts(&b, "# HELP plaudit_events_total Events posted to this server since it started, by outcome.\n"
                 "# TYPE plaudit_events_total counter\n");
-    static const char *const st[] = {"accepted", "duplicate", "rejected"};
-    for (int i = 0; i < 3; i++) sb_printf(&b, "plaudit_events_total{status=\"%s\"} %" PRIu64 "\n", st[i], m.events[i]);
+    static const char *const st[] = {"accepted", "duplicate", "rejected", "held"};
+    for (int i = 0; i < 4; i++) sb_printf(&b, "plaudit_events_total{status=\"%s\"} %" PRIu64 "\n", st[i], m.events[i]);
     pthread_mutex_lock(&e->mu);
     plaudit_stats ps;
     plaudit_stats_get(e->ctx, &ps);

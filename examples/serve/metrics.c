@@ -28,12 +28,13 @@ void metrics_request(metrics *m, unsigned status, double seconds)
     pthread_mutex_unlock(&m->mu);
 }
 
-void metrics_events(metrics *m, uint64_t acc, uint64_t dup, uint64_t rej)
+void metrics_events(metrics *m, uint64_t acc, uint64_t dup, uint64_t rej, uint64_t held)
 {
     pthread_mutex_lock(&m->mu);
     m->events[0] += acc;
     m->events[1] += dup;
     m->events[2] += rej;
+    m->events[3] += held;
     pthread_mutex_unlock(&m->mu);
 }
 

@@ -55,7 +55,9 @@ int token_equal(const char *expected, size_t elen, const char *got, size_t glen)
 #define LAT_BUCKETS 14
 typedef struct metrics {
     pthread_mutex_t mu;
-    uint64_t events[3];           /* accepted, duplicate, rejected (by this server) */
+    uint64_t events[4];           /* accepted, duplicate, rejected, held by the
+                                     reorder window (by this server; a held
+                                     event's outcome comes at release) */
     uint64_t requests[6];         /* by status class 1xx..5xx (index 1..5) */
     uint64_t lat_counts[LAT_BUCKETS + 1];
     double lat_sum;
@@ -67,7 +69,7 @@ typedef struct metrics {
 
 void metrics_init(metrics *m);
 void metrics_request(metrics *m, unsigned status, double seconds);
-void metrics_events(metrics *m, uint64_t acc, uint64_t dup, uint64_t rej);
+void metrics_events(metrics *m, uint64_t acc, uint64_t dup, uint64_t rej, uint64_t held);
 void metrics_sync(metrics *m, int ok, double seconds, uint64_t events);
 
 /* ---- the engine (engine.c) ------------------------------------------------------------------- */

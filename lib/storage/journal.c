@@ -106,6 +106,7 @@ static int want_sync(const pl_store *s)
     if (!s->cb.sync) return 0;
     switch (s->opt.sync) {
     case PLAUDIT_SYNC_ALWAYS: return 1;
+    case PLAUDIT_SYNC_GROUP: return !s->bg; /* a store without a sync thread: as ALWAYS */
     case PLAUDIT_SYNC_NEVER: return 0;
     default: break;
     }
@@ -142,20 +143,27 @@ int pl_journal_log_kind(plaudit_ctx *ctx, int kind, const plaudit_event *ev)
         if (rc == PLAUDIT_ECORRUPT) s->broken = 1;
         return rc;
     }
-    if (want_sync(s)) {
+    int bg = s->bg && s->opt.sync == PLAUDIT_SYNC_GROUP;
+    if (bg || want_sync(s)) {
+        /* Group commit: the store's sync thread makes the record durable
+         * later; the kick fails only if an earlier background sync did. */
         g = pl_guard_begin(ctx, PL_IN_STORE);
-        rc = s->cb.sync(s->cb.payload);
+        rc = bg ? s->bg->kick(s->cb.payload) : s->cb.sync(s->cb.payload);
         pl_guard_end(ctx, g);
         if (rc) {
-            rc = pl_store_fail(ctx, s, rc, "sync");
+            rc = pl_store_fail(ctx, s, rc, bg ? "sync (the sync thread)" : "sync");
             /* Take the record back: the event is reported as failed. */
             g = pl_guard_begin(ctx, PL_IN_STORE);
             if (!s->cb.journal_cut || s->cb.journal_cut(len, s->cb.payload)) s->broken = 1;
             pl_guard_end(ctx, g);
             return rc;
         }
-        s->unsynced = 0;
-        s->last_sync_ms = pl_now_ms();
+        if (bg) {
+            s->unsynced++;
+        } else {
+            s->unsynced = 0;
+            s->last_sync_ms = pl_now_ms();
+        }
     } else {
         s->unsynced++;
     }

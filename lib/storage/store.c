@@ -305,7 +305,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     if (opts->version != PLAUDIT_STORE_OPTIONS_VERSION)
         return pl_err(ctx, PLAUDIT_EVERSION, "store options version %u is not supported (expected %d)",
                       opts->version, PLAUDIT_STORE_OPTIONS_VERSION);
-    if ((unsigned)opts->sync > PLAUDIT_SYNC_NEVER)
+    if ((unsigned)opts->sync > PLAUDIT_SYNC_GROUP)
         return pl_err(ctx, PLAUDIT_EINVAL, "unknown sync policy %d", (int)opts->sync);
     if (ctx->store) return pl_err(ctx, PLAUDIT_ESTATE, "a store is already attached");
     if (ctx->clock >= 0 || ctx->n_members || ctx->accepted || ctx->key_h)
@@ -333,6 +333,16 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     ctx->keep_initial = 1;
     if (!rc) rc = pl_outbox_recover_begin(ctx, &s->cb);
     if (!rc) rc = recover(ctx, &R);
+    /* Group commit tells durability by record: what recovery found is
+     * made durable now, so that every record up to s->seq counts. */
+    if (!rc && s->opt.sync == PLAUDIT_SYNC_GROUP && s->seq && s->cb.sync) {
+        int g = pl_guard_begin(ctx, PL_IN_STORE);
+        rc = s->cb.sync(s->cb.payload);
+        pl_guard_end(ctx, g);
+        if (rc) rc = pl_store_fail(ctx, s, rc, "sync");
+    }
+    if (!rc) s->durable_base = s->seq;
+    if (!rc && s->opt.sync == PLAUDIT_SYNC_GROUP) s->bg = pl_file_store_bg(&s->cb);
     pl_outbox_recover_end(ctx);
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
@@ -398,6 +408,55 @@ int plaudit_store_sync(plaudit_ctx *ctx)
     if (!ctx) return PLAUDIT_EINVAL;
     int rc = store_call_ok(ctx, "plaudit_store_sync");
     if (rc || (rc = do_sync(ctx, ctx->store))) return rc;
+    pl_ok(ctx);
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_journal_seq(const plaudit_ctx *ctx, uint64_t *seq)
+{
+    if (!ctx || !seq) return PLAUDIT_EINVAL;
+    *seq = ctx->store ? ctx->store->seq : 0;
+    return ctx->store ? PLAUDIT_OK : PLAUDIT_ESTATE;
+}
+
+/* With the sync thread these two only read what attach fixed and the
+ * store's own atomics: they may run on any thread, beside event calls. */
+static int sync_thread(const pl_store *s) { return s->bg && s->opt.sync == PLAUDIT_SYNC_GROUP; }
+
+int plaudit_store_durable_seq(const plaudit_ctx *ctx, uint64_t *seq)
+{
+    if (!ctx || !seq) return PLAUDIT_EINVAL;
+    const pl_store *s = ctx->store;
+    *seq = 0;
+    if (!s) return PLAUDIT_ESTATE;
+    if (sync_thread(s)) {
+        uint64_t d = s->bg->durable(s->cb.payload);
+        *seq = d > s->durable_base ? d : s->durable_base;
+    } else {
+        *seq = s->cb.sync ? s->seq - s->unsynced : s->seq;
+    }
+    return PLAUDIT_OK;
+}
+
+int plaudit_store_wait_durable(plaudit_ctx *ctx, uint64_t seq)
+{
+    if (!ctx) return PLAUDIT_EINVAL;
+    pl_store *s = ctx->store;
+    if (s && sync_thread(s)) {
+        /* No message: another thread may be using the context. */
+        if (seq <= s->durable_base) return PLAUDIT_OK;
+        int rc = s->bg->wait(seq, s->cb.payload);
+        return rc > 0 ? PLAUDIT_EUSER : rc;
+    }
+    int rc = store_call_ok(ctx, "plaudit_store_wait_durable");
+    if (rc) return rc;
+    s = ctx->store;
+    if (seq > s->seq)
+        return pl_err(ctx, PLAUDIT_EINVAL, "record %llu is not in the journal (the last is %llu)",
+                      (unsigned long long)seq, (unsigned long long)s->seq);
+    uint64_t d;
+    plaudit_store_durable_seq(ctx, &d);
+    if (seq > d && (rc = do_sync(ctx, s))) return rc;
     pl_ok(ctx);
     return PLAUDIT_OK;
 }

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
@@ -35,6 +36,8 @@
 #define DEFAULT_SEGMENT (64u << 20)
 #define CHUNK (64u << 10)
 #define GROW (4u << 20)       /* preallocation step of the active segment */
+#define MAP_WINDOW (8u << 20) /* files are read mapped, this much at a time
+                                 (a multiple of every page size) */
 #define PAGE 4096u            /* page size when sysconf does not tell */
 
 typedef struct fstore {
@@ -54,6 +57,19 @@ typedef struct fstore {
     uint64_t last_seq;        /* last appended seq (0: none since open) */
     int fd_dirty, dir_dirty;
     char err[PL_ERRMSG_MAX];
+    /* The sync thread (PLAUDIT_SYNC_GROUP), started by the first kick.
+     * Under bg_mu: bg_fd (its own descriptor of the segment it syncs),
+     * bg_next_fd (the next segment's, taken at its next round), bg_dir
+     * (the directory needs an fsync), bg_stop, bg_msg. */
+    pthread_mutex_t bg_mu;
+    pthread_cond_t bg_wake, bg_done;
+    pthread_t bg_thread;
+    int bg_started, bg_fd, bg_next_fd, bg_dir, bg_stop;
+    _Atomic uint64_t bg_appended; /* last record whose bytes are in the file */
+    _Atomic uint64_t bg_durable;  /* last record known durable */
+    _Atomic int bg_idle;          /* the thread waits for appends */
+    _Atomic int bg_err;           /* the errno of a failed sync (sticky) */
+    char bg_msg[PL_ERRMSG_MAX];
 } fstore;
 
 /* ---- errors ----------------------------------------------------------------- */
@@ -225,6 +241,16 @@ static int write_all(int fd, const void *data, size_t len)
 
 /* ---- journal ---------------------------------------------------------------- */
 
+/* Every record appended so far is durable (a sync on this thread). */
+static void bg_publish(fstore *f)
+{
+    pthread_mutex_lock(&f->bg_mu);
+    if (f->last_seq > atomic_load(&f->bg_durable)) atomic_store(&f->bg_durable, f->last_seq);
+    pthread_cond_broadcast(&f->bg_done);
+    pthread_mutex_unlock(&f->bg_mu);
+}
+
+
 static uint64_t round_page(const fstore *f, uint64_t n) { return (n + f->page - 1) / f->page * f->page; }
 
 static void unmap_active(fstore *f)
@@ -277,6 +303,7 @@ static int close_active(fstore *f)
     close(f->fd);
     f->fd = -1;
     f->fd_dirty = 0;
+    bg_publish(f);
     return 0;
 }
 
@@ -337,6 +364,17 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
         f->fd_size = f->fd_alloc = f->sync_from = 0;
         f->fd_first = seq;
         f->dir_dirty = 1;
+        if (f->bg_started) {
+            /* The sync thread moves to the new segment before it covers
+             * any of its records (the old one was synced when closed). */
+            int bfd = dup(fd);
+            if (bfd < 0) return ferr(f, errno, "creating", name);
+            pthread_mutex_lock(&f->bg_mu);
+            if (f->bg_next_fd >= 0) close(f->bg_next_fd);
+            f->bg_next_fd = bfd;
+            f->bg_dir = 1;
+            pthread_mutex_unlock(&f->bg_mu);
+        }
     }
     seg_name(name, f->fd_first);
     int rc = reserve(f, len, name);
@@ -360,6 +398,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     f->fd_size += len;
     f->fd_dirty = 1;
     f->last_seq = seq;
+    atomic_store(&f->bg_appended, seq);
     return 0;
 }
 
@@ -372,15 +411,147 @@ static int f_sync(void *payload)
         int rc = sync_active(f, name);
         if (rc) return rc;
     }
-    return f->dir_dirty ? sync_dir(f) : 0;
+    int rc = f->dir_dirty ? sync_dir(f) : 0;
+    if (!rc) bg_publish(f);
+    return rc;
+}
+
+/* ---- the sync thread ---------------------------------------------------------- */
+
+/* Group commit off the calling thread: while records arrive, fdatasync
+ * the active segment back to back; each round covers every record whose
+ * bytes were in the mapping when it began (published by bg_appended after
+ * the copy), so its end makes them durable.  Appends never wait: they
+ * only wake the thread when it sleeps.  A failure is sticky: nothing
+ * after it is reported durable, and every later kick returns it. */
+static void *bg_main(void *arg)
+{
+    fstore *f = arg;
+    pthread_mutex_lock(&f->bg_mu);
+    while (!f->bg_stop && !atomic_load(&f->bg_err)) {
+        if (f->bg_next_fd >= 0) {
+            if (f->bg_fd >= 0) close(f->bg_fd);
+            f->bg_fd = f->bg_next_fd;
+            f->bg_next_fd = -1;
+        }
+        uint64_t target = atomic_load(&f->bg_appended);
+        if (target <= atomic_load(&f->bg_durable)) {
+            /* Say so before sleeping, then look again: an append after the
+             * first look sees bg_idle and wakes us (both seq_cst). */
+            atomic_store(&f->bg_idle, 1);
+            if (atomic_load(&f->bg_appended) <= atomic_load(&f->bg_durable)) pthread_cond_wait(&f->bg_wake, &f->bg_mu);
+            atomic_store(&f->bg_idle, 0);
+            continue;
+        }
+        int fd = f->bg_fd, dir = f->bg_dir;
+        f->bg_dir = 0;
+        pthread_mutex_unlock(&f->bg_mu);
+        int e = 0;
+        const char *what = "fsync of the journal";
+        if (fd >= 0 && fdatasync(fd)) e = errno;
+        if (!e && dir && fsync(f->dirfd)) {
+            e = errno;
+            what = "fsync of the directory";
+        }
+        pthread_mutex_lock(&f->bg_mu);
+        if (e) {
+            char sys[128];
+            snprintf(f->bg_msg, sizeof f->bg_msg, "%s%s (sync thread) in %s: %s", kind_of(e), what, f->dir,
+                     syserr(e, sys, sizeof sys));
+            atomic_store(&f->bg_err, e);
+        } else if (target > atomic_load(&f->bg_durable)) {
+            atomic_store(&f->bg_durable, target);
+        }
+        pthread_cond_broadcast(&f->bg_done);
+    }
+    pthread_cond_broadcast(&f->bg_done);
+    pthread_mutex_unlock(&f->bg_mu);
+    return NULL;
+}
+
+static int bg_failed(fstore *f)
+{
+    pthread_mutex_lock(&f->bg_mu);
+    snprintf(f->err, sizeof f->err, "%s", f->bg_msg);
+    pthread_mutex_unlock(&f->bg_mu);
+    return PLAUDIT_EIO;
+}
+
+/* After an append: the records so far should become durable soon. */
+static int f_bg_kick(void *payload)
+{
+    fstore *f = payload;
+    if (atomic_load(&f->bg_err)) return bg_failed(f);
+    if (!f->bg_started) {
+        int fd = f->fd >= 0 ? dup(f->fd) : -1;
+        if (f->fd >= 0 && fd < 0) return ferr(f, errno, "starting the sync thread:", "");
+        pthread_mutex_lock(&f->bg_mu);
+        f->bg_fd = fd;
+        f->bg_dir = f->dir_dirty;
+        pthread_mutex_unlock(&f->bg_mu);
+        int e = pthread_create(&f->bg_thread, NULL, bg_main, f);
+        if (e) {
+            if (fd >= 0) close(fd);
+            f->bg_fd = -1;
+            return ferr(f, e, "starting the sync thread:", "");
+        }
+        f->bg_started = 1;
+    }
+    if (atomic_load(&f->bg_idle)) {
+        pthread_mutex_lock(&f->bg_mu);
+        pthread_cond_signal(&f->bg_wake);
+        pthread_mutex_unlock(&f->bg_mu);
+    }
+    return 0;
+}
+
+/* Any thread: block until record seq is durable. */
+static int f_bg_wait(uint64_t seq, void *payload)
+{
+    fstore *f = payload;
+    if (seq <= atomic_load(&f->bg_durable)) return 0;
+    if (seq > atomic_load(&f->bg_appended)) return PLAUDIT_EINVAL;
+    pthread_mutex_lock(&f->bg_mu);
+    while (seq > atomic_load(&f->bg_durable) && !atomic_load(&f->bg_err) && !f->bg_stop) {
+        pthread_cond_signal(&f->bg_wake);
+        pthread_cond_wait(&f->bg_done, &f->bg_mu);
+    }
+    int rc = seq <= atomic_load(&f->bg_durable) ? 0 : PLAUDIT_EIO;
+    pthread_mutex_unlock(&f->bg_mu);
+    return rc;
+}
+
+static uint64_t f_bg_durable(void *payload) { return atomic_load(&((fstore *)payload)->bg_durable); }
+
+static const pl_bg_ops bg_ops = {f_bg_kick, f_bg_wait, f_bg_durable};
+
+const pl_bg_ops *pl_file_store_bg(const plaudit_store *cb)
+{
+    return cb->journal_append == f_append && cb->payload ? &bg_ops : NULL;
+}
+
+static void bg_stop(fstore *f)
+{
+    if (f->bg_started) {
+        pthread_mutex_lock(&f->bg_mu);
+        f->bg_stop = 1;
+        pthread_cond_broadcast(&f->bg_wake);
+        pthread_mutex_unlock(&f->bg_mu);
+        pthread_join(f->bg_thread, NULL);
+        f->bg_started = 0;
+    }
+    if (f->bg_fd >= 0) close(f->bg_fd);
+    if (f->bg_next_fd >= 0) close(f->bg_next_fd);
+    f->bg_fd = f->bg_next_fd = -1;
 }
 
 /* After a crash the active segment may end in preallocated zeros, maybe
  * after a record cut short.  Cut the zeros so that the journal reads as
  * it would have been written with write(): the whole records, then (if an
  * append was interrupted) a prefix of the next one, which recovery
- * reports as torn.  A file with no zero tail is left as it is (a damaged
- * or foreign tail is for the reader to judge). */
+ * reports as torn.  A file that ends before its last record would (a
+ * prefix written with write()), or whose tail is not a record's start, is
+ * left as it is for the reader to judge. */
 static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
 {
     uint64_t n = *size;
@@ -397,11 +568,14 @@ static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
     if (end) {
         uint64_t rec_len;
         uint64_t good = pl_journal_scan(p, n, &rec_len);
-        if (good >= end) keep = good;
-        else if (rec_len && end <= good + rec_len) keep = end < good + rec_len ? end : good + rec_len - 1;
-        else keep = end;
+        if (good >= end) keep = good;                       /* whole records, then zeros */
+        else if (!rec_len && end - good < 8) keep = end;     /* a header cut short, then zeros */
+        else if (!rec_len || n < good + rec_len) keep = n;   /* a plain prefix, or not ours to judge */
+        else if (end <= good + rec_len) keep = end < good + rec_len ? end : good + rec_len - 1;
+        else keep = n;
     }
     munmap(m, (size_t)n);
+    if (keep == n) return 0;
     if (ftruncate(fd, (off_t)keep) || fsync(fd)) return ferr(f, errno, "truncating", name);
     *size = keep;
     return 0;
@@ -422,20 +596,35 @@ static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, pla
     }
     if (rc) return rc;
     uint64_t left = (uint64_t)st.st_size < limit ? (uint64_t)st.st_size : limit;
-    if (left > CHUNK && left <= SIZE_MAX) {
-        /* A large file in one chunk, mapped: no read per 64 KiB and no
-         * copy (the reader decodes in place, the snapshot is copied once). */
-        int mf = MAP_PRIVATE;
+    /* A large file in mapped windows of MAP_WINDOW bytes: no read per
+     * 64 KiB and no copy (the reader decodes in place, the snapshot is
+     * copied once), and no more than a window of it mapped at a time. */
+    int mf = MAP_PRIVATE;
 #ifdef MAP_POPULATE
-        mf |= MAP_POPULATE;
+    mf |= MAP_POPULATE;
 #endif
-        void *m = mmap(NULL, (size_t)left, PROT_READ, mf, fd, 0);
-        if (m != MAP_FAILED) {
+    uint64_t at = 0;
+    while (left > CHUNK) {
+        size_t w = left < MAP_WINDOW ? (size_t)left : MAP_WINDOW;
+        void *m = mmap(NULL, w, PROT_READ, mf, fd, (off_t)at);
+        if (m == MAP_FAILED) break; /* read() the rest */
+        rc = fn(m, w, fp);
+        munmap(m, w);
+        at += w;
+        left -= w;
+        if (rc) {
             close(fd);
-            rc = fn(m, (size_t)left, fp);
-            munmap(m, (size_t)left);
             return rc;
         }
+    }
+    if (at && lseek(fd, (off_t)at, SEEK_SET) < 0) {
+        rc = ferr(f, errno, "reading", name);
+        close(fd);
+        return rc;
+    }
+    if (!left) {
+        close(fd);
+        return 0;
     }
     char *buf = pl_malloc(&f->a, CHUNK);
     if (!buf) {
@@ -689,6 +878,7 @@ static void f_close(void *payload)
 {
     fstore *f = payload;
     if (!f) return;
+    bg_stop(f);
     if (f->fd >= 0) {
         char name[SEG_NAME_MAX];
         seg_name(name, f->fd_first);
@@ -700,6 +890,9 @@ static void f_close(void *payload)
     if (f->dir_dirty) fsync(f->dirfd);
     if (f->lockfd >= 0) close(f->lockfd); /* releases the flock */
     if (f->dirfd >= 0) close(f->dirfd);
+    pthread_mutex_destroy(&f->bg_mu);
+    pthread_cond_destroy(&f->bg_wake);
+    pthread_cond_destroy(&f->bg_done);
     pl_alloc a = f->a;
     pl_free(&a, f->dir);
     pl_free(&a, f);
@@ -770,6 +963,10 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     memset(f, 0, sizeof *f);
     f->a = ctx->alloc;
     f->fd = f->dirfd = f->lockfd = -1;
+    f->bg_fd = f->bg_next_fd = -1;
+    pthread_mutex_init(&f->bg_mu, NULL);
+    pthread_cond_init(&f->bg_wake, NULL);
+    pthread_cond_init(&f->bg_done, NULL);
     long pg = sysconf(_SC_PAGESIZE);
     f->page = pg > 0 ? (uint64_t)pg : PAGE;
     struct rlimit rl;

@@ -1255,7 +1255,9 @@ class Engine(LiveMixin):
 
         `sync`: "always" (every accepted event is synced before the call
         returns), "batch" (every `sync_every_n` events or `sync_every_ms`
-        milliseconds, checked when an event arrives) or "never" (only
+        milliseconds, checked when an event arrives), "group" (group commit
+        on the file store's sync thread: calls never wait for a sync; see
+        :meth:`journal_seq` and :meth:`wait_durable`) or "never" (only
         :meth:`sync`, :meth:`snapshot`, :meth:`detach`).  `keep_journal`:
         snapshots never drop journal records, so that a changed program can
         still be replayed over the whole history (retroactive
@@ -1348,6 +1350,29 @@ class Engine(LiveMixin):
         """Make every journaled event durable now (plaudit_store_sync).
         StateError without a store."""
         self._store_call(lib.plaudit_store_sync, self._h())
+
+    def journal_seq(self) -> int:
+        """The sequence number of the last journal record (right after an
+        event call that journaled its event: that event's record)
+        (plaudit_store_journal_seq).  StateError without a store."""
+        v = ctypes.c_uint64()
+        lib.plaudit_store_journal_seq(self._h(), byref(v))
+        return v.value
+
+    def durable_seq(self) -> int:
+        """The last journal record known durable (plaudit_store_durable_seq;
+        with sync="group" any thread may ask).  StateError without a store."""
+        v = ctypes.c_uint64()
+        lib.plaudit_store_durable_seq(self._h(), byref(v))
+        return v.value
+
+    def wait_durable(self, seq: int) -> None:
+        """Return once journal record `seq` is durable
+        (plaudit_store_wait_durable).  With sync="group" (the file store's
+        sync thread) another thread may wait while this one records; a
+        failed background sync raises IOError_ (its detail comes with the
+        next event's error).  Otherwise it syncs if needed."""
+        lib.plaudit_store_wait_durable(self._h(), seq)
 
     def snapshot(self) -> None:
         """Write a snapshot of the whole state (after syncing the journal)
@@ -1663,7 +1688,8 @@ def add_method(name: str, fn: Any, doc: Optional[str] = None) -> None:
     setattr(Engine, name, serialized(fn))
 
 
-_SYNC_NAMES = {"always": SyncPolicy.ALWAYS, "batch": SyncPolicy.BATCH, "never": SyncPolicy.NEVER}
+_SYNC_NAMES = {"always": SyncPolicy.ALWAYS, "batch": SyncPolicy.BATCH, "never": SyncPolicy.NEVER,
+               "group": SyncPolicy.GROUP}
 
 
 def _store_options(sync: Union[SyncPolicy, str, int], every_n: int, every_ms: int,
@@ -1672,7 +1698,7 @@ def _store_options(sync: Union[SyncPolicy, str, int], every_n: int, every_ms: in
         try:
             policy = _SYNC_NAMES[sync.lower()]
         except KeyError:
-            raise E.InvalidArgumentError(E.EINVAL, f"unknown sync policy \"{sync}\" (always, batch, never)") \
+            raise E.InvalidArgumentError(E.EINVAL, f"unknown sync policy \"{sync}\" (always, batch, never, group)") \
                 from None
     else:
         policy = SyncPolicy(int(sync))

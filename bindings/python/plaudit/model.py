@@ -447,6 +447,7 @@ class SyncPolicy(enum.IntEnum):
     ALWAYS = 0  # after every accepted event (default)
     BATCH = 1   # every sync_every_n events / sync_every_ms milliseconds
     NEVER = 2   # only on request (sync, snapshot, detach)
+    GROUP = 3   # group commit on the file store's sync thread (wait_durable)
 
 
 @dataclass(slots=True, frozen=True)

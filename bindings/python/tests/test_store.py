@@ -253,6 +253,37 @@ def test_sync_policies(program) -> None:
             assert store.calls["sync"] == want + 1
 
 
+def test_group_commit_and_durability(tmp_path, program) -> None:
+    import threading
+    d = str(tmp_path / "group")
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d, sync="group")
+        assert eng.journal_seq() == 0
+        seen: list[int] = []
+        for i in range(50):
+            eng.record_action(T0 + i, "ada", "event.attended")
+            seq = eng.journal_seq()
+            assert seq == i + 1
+            # another thread waits while this one goes on recording
+            t = threading.Thread(target=lambda s=seq: (eng.wait_durable(s), seen.append(s)))
+            t.start()
+            t.join()
+        assert seen == list(range(1, 51))
+        assert eng.durable_seq() >= 50
+        with pytest.raises(plaudit.InvalidArgumentError):
+            eng.wait_durable(51)
+        digest = eng.digest()
+    with plaudit.Engine(program) as eng:
+        eng.file_store(d, sync="group")
+        assert eng.digest() == digest and eng.durable_seq() == 50
+    # a store of callbacks: group syncs on the calling thread, as always
+    store = MemoryStore()
+    with plaudit.Engine(program) as eng:
+        eng.attach_store(store, sync="group")
+        eng.record_action(T0, "ada", "event.attended")
+        assert store.calls.get("sync", 0) == 1 and eng.durable_seq() == 1
+
+
 def test_memory_store_chunks_and_torn_record(program) -> None:
     store = MemoryStore(chunk=5)
     evs = events(20)
