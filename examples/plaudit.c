@@ -576,10 +576,12 @@ static int cmd_check(const opts *o)
     json_array_foreach(arr, i, x) {
         printf("  %-24s ", json_string_value(json_object_get(x, "id")));
         json_t *w = json_object_get(x, "when");
+        int sentence = 0; /* the engine's sentence, which says "again every ..." itself */
         if (!w) {
             printf("given by award events");
         } else if (json_object_get(w, "all") || json_object_get(x, "from") || json_object_get(x, "until")) {
             print_sentence(ctx, "badge", x, "");
+            sentence = 1;
         } else if (json_object_get(w, "action")) {
             const char *act = json_string_value(json_object_get(w, "action"));
             json_t *c = json_object_get(w, "count");
@@ -606,9 +608,14 @@ static int cmd_check(const opts *o)
                 for (printf(" "); *k; k++) putchar(*k == '_' ? ' ' : *k);
         }
         json_t *b = json_object_get(x, "bonus");
-        if (b) printf("; bonus %" JSON_INTEGER_FORMAT, json_integer_value(b));
-        if (json_is_true(json_object_get(x, "repeatable"))) printf("; repeatable");
-        if (json_is_true(json_object_get(x, "hidden"))) printf("; hidden");
+        if (sentence) {
+            if (b) printf(" Bonus %" JSON_INTEGER_FORMAT " points.", json_integer_value(b));
+            if (json_is_true(json_object_get(x, "hidden"))) printf(" Hidden.");
+        } else {
+            if (b) printf("; bonus %" JSON_INTEGER_FORMAT, json_integer_value(b));
+            if (json_is_true(json_object_get(x, "repeatable"))) printf("; repeatable");
+            if (json_is_true(json_object_get(x, "hidden"))) printf("; hidden");
+        }
         printf("\n");
     }
     arr = json_object_get(p, "segments");

@@ -321,6 +321,8 @@ def check_valid_and_invalid():
     counts = "%d actions, %d tiers, %d badges, %d segments, %d leaderboards, kudos, %d rewards" % tuple(
         len(doc[k]) for k in ("actions", "tiers", "badges", "segments", "leaderboards", "rewards"))
     assert counts in out, (counts, out)
+    # a challenge is said in one sentence, its bonus after it (not "...quarter.; bonus")
+    assert "in the quarter. Can be earned again every quarter. Bonus 100 points.\n" in out, out
     assert "forum.answer" in out and "at most 200 points per day" in out
     run("check", check_rc=2)
     run("check", "/nonexistent.json", check_rc=1)
