@@ -4,7 +4,8 @@ driven through chromedriver (Debian's chromium, chromium-driver and
 python3-selenium).  Starts the server with tokens, posts events, loads the
 page, checks the program, the leaderboard and the analytics, searches a
 member and checks what the page shows (a hostile member id included, which
-must stay text), then saves a screenshot.
+must stay text), then saves a screenshot; then the same for a format 2
+program's team board.
 
     test-dashboard.py PLAUDIT SOURCE_ROOT SCREENSHOT_DIR
 Exit status 77 (skipped) when Chromium or selenium is missing.
@@ -23,6 +24,7 @@ PLAUDIT = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 SHOTS = os.path.abspath(sys.argv[3])
 PROGRAM = os.path.join(ROOT, "tests", "data", "serve-program.json")
+PROGRAM2 = os.path.join(ROOT, "tests", "data", "serve-program-v2.json")
 T0 = 1767225600
 WRITE = "w-dashboard-0123456789-write"
 READ = "r-dashboard-0123456789-read"
@@ -34,6 +36,7 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select
 except ImportError:
     print("python3-selenium is not installed: skipped")
     sys.exit(77)
@@ -63,14 +66,60 @@ def table_cells(driver, rows_css):
         "r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()));", rows_css)
 
 
+def start_server(program, tmp):
+    return subprocess.Popen([PLAUDIT, "serve", program, "--store", os.path.join(tmp, "store"), "--listen",
+                             "127.0.0.1:0", "--token-file", os.path.join(tmp, "write"), "--read-token-file",
+                             os.path.join(tmp, "read")], stdout=subprocess.PIPE, text=True)
+
+
+def team_boards(driver, wait, tmp):
+    """A format 2 program with a team board: the board list names it as a
+    team board, and choosing it shows the teams ranked by their members'
+    points (a hostile team id stays text)."""
+    server = start_server(PROGRAM2, tmp)
+    try:
+        line = server.stdout.readline()
+        assert "listening on http://" in line, line
+        base = line.split("listening on ", 1)[1].split()[0]
+        post(base, [
+            {"ts": T0, "type": "team", "member": "alice", "team": "acme"},
+            {"ts": T0, "type": "team", "member": "bob", "team": "acme"},
+            {"ts": T0, "type": "team", "member": "carol", "team": HOSTILE},
+            {"ts": T0 + 1, "member": "alice", "action": "forum.answer"},
+            {"ts": T0 + 2, "member": "bob", "action": "forum.answer"},
+            {"ts": T0 + 3, "member": "carol", "action": "forum.answer"},
+            {"ts": T0 + 4, "member": "carol", "action": "ping"},
+        ])
+        driver.get(base + "/#token=" + urllib.parse.quote(READ))
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#board-select option")]
+        assert options == ["All time (all time)", "Teams (teams, all time)"], options
+        Select(driver.find_element(By.ID, "board-select")).select_by_value("teams")
+        wait.until(lambda d: table_cells(d, "#board-table tbody tr") == [["1", "acme", "20"], ["2", HOSTILE, "11"]])
+        assert driver.find_element(By.ID, "board-who").text == "team"
+        assert not driver.find_elements(By.CSS_SELECTOR, "#board-table img")
+        assert driver.title != "owned"
+        Select(driver.find_element(By.ID, "board-select")).select_by_value("all-time")
+        wait.until(lambda d: d.find_element(By.ID, "board-who").text == "member")
+        wait.until(lambda d: table_cells(d, "#board-table tbody tr")[:1] == [["1", "carol", "11"]])
+        Select(driver.find_element(By.ID, "board-select")).select_by_value("teams")
+        wait.until(lambda d: d.find_element(By.ID, "board-who").text == "team")
+        shot = os.path.join(SHOTS, "dashboard-teams.png")
+        driver.save_screenshot(shot)
+        assert os.path.getsize(shot) > 10000
+        print("team board checked; screenshot in", shot)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        rc = server.wait(timeout=60)
+    assert rc == 0, rc
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="plaudit-dash-")
     for name, value in (("write", WRITE), ("read", READ)):
         with open(os.path.join(tmp, name), "w") as f:
             f.write(value + "\n")
-    server = subprocess.Popen([PLAUDIT, "serve", PROGRAM, "--store", os.path.join(tmp, "store"), "--listen",
-                               "127.0.0.1:0", "--token-file", os.path.join(tmp, "write"), "--read-token-file",
-                               os.path.join(tmp, "read")], stdout=subprocess.PIPE, text=True)
+    server = start_server(PROGRAM, tmp)
     driver = None
     try:
         line = server.stdout.readline()
@@ -174,6 +223,14 @@ def main():
         driver.execute_script("sessionStorage.clear()")
         driver.get(base + "/")
         wait.until(lambda d: "show" in d.find_element(By.ID, "token-box").get_attribute("class"))
+        server.send_signal(signal.SIGTERM)
+        rc = server.wait(timeout=60)
+        assert rc == 0, rc
+        team_tmp = os.path.join(tmp, "teams")
+        os.makedirs(team_tmp)
+        for name in ("write", "read"):
+            shutil.copy(os.path.join(tmp, name), team_tmp)
+        team_boards(driver, wait, team_tmp)
     finally:
         if driver:
             driver.quit()
