@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, build and run every test: gcc -O2 and -O0, clang, ASan+UBSan,
+# Set up, build and run every test: gcc -O2 and -O0, clang, release
+# builds (-O3, built only), ASan+UBSan,
 # valgrind, and the fuzz/hostile-input matrix when present.  The packaging
 # test (the wheel pip builds from the source tree) does not depend on the
 # build's options: it runs once, with gcc -O2.
@@ -23,6 +24,12 @@ meson test -C build-o0 --print-errorlogs --no-suite packaging
 step "clang -O2"
 CC=clang fresh build-clang --buildtype=debugoptimized
 meson test -C build-clang --print-errorlogs --no-suite packaging
+
+step "gcc and clang -O3 (release builds, as the benchmark is built: warnings are errors there too)"
+fresh build-rel --buildtype=release
+ninja -C build-rel >/dev/null
+CC=clang fresh build-rel-clang --buildtype=release
+ninja -C build-rel-clang >/dev/null
 
 step "ASan + UBSan"
 fresh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
