@@ -352,7 +352,14 @@ static void txn_rollback(plaudit_ctx *ctx)
             ctx->n_members--;
             pl_member_block_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
-            memcpy(&u->m->st, t->arena + u->saved, u->head ? sizeof(pl_mstate) : ctx->lay.state_size);
+            pl_member *m = u->m;
+            memcpy(&m->st, t->arena + u->saved, sizeof(pl_mstate));
+            if (u->tail_new) { /* back to the template */
+                pl_free(&ctx->alloc, m->tail);
+                m->tail = NULL;
+            } else if (!u->head) {
+                memcpy(m->tail, t->arena + u->saved + sizeof(pl_mstate), ctx->lay.tail_size);
+            }
         }
     }
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
@@ -404,6 +411,7 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     u->m = m;
     u->is_new = 1;
     u->head = 0;
+    u->tail_new = 0;
     u->saved = 0;
     *out = m;
     return PLAUDIT_OK;
@@ -518,6 +526,7 @@ static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     int rc = member_get(ctx, R->m, ev->member, ev->ts, &m);
     if (rc) return rc;
     ctx->subject = m;
+    if ((rc = pl_touch(ctx, m))) return rc; /* a new member's tail */
     const pl_action *a = R->a;
     const uint32_t *K = pl_keys(ctx, ev->ts);
     uint32_t *counts = PL_COUNTS(ctx, m);
@@ -572,6 +581,7 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     const uint32_t *K = pl_keys(ctx, ev->ts);
     from->st.kudos_given = pl_sat_inc64(from->st.kudos_given);
     if (k->give_trk >= 0) {
+        if ((rc = pl_touch(ctx, from))) return rc; /* a new member's tail */
         pl_trk *t = &PL_TRK(ctx, from)[k->give_trk];
         uint32_t key = K[k->give_per];
         if (t->period != key) {
@@ -589,8 +599,10 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     mo->member = from->id;
     mo->to = to->id;
     int64_t pts = k->points;
-    if (pts > 0 && k->recv_trk >= 0)
+    if (pts > 0 && k->recv_trk >= 0) {
+        if ((rc = pl_touch(ctx, to))) return rc;
         pts = cap_apply(&PL_TRK(ctx, to)[k->recv_trk], k->cap_points, k->cap_count, K[k->cap_per], pts);
+    }
     int64_t p0 = to->st.points;
     if ((rc = pl_award(ctx, to, pts, ev->ts, PLAUDIT_SOURCE_KUDOS, from->id))) return rc;
     if ((rc = pl_revoke_note(ctx, ev, from, to->idx, to->st.points - p0, 0, 0))) return rc;

@@ -27,10 +27,7 @@ static const pl_slot *old_slot(const plaudit_ctx *ctx, const pl_undo *u, size_t 
         *was = 0;
         return s;
     }
-    /* a header-only snapshot: the slots did not change */
-    const pl_slot *o = u->head ? s
-                               : &((const pl_slot *)(t->arena + u->saved +
-                                                     (ctx->lay.off_slots - offsetof(pl_member, st))))[b];
+    const pl_slot *o = &((const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots))[b];
     *was = o->ranked && o->period == ctx->boards[b]->cur;
     return o;
 }
@@ -106,7 +103,6 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     for (size_t i = 0; i < t->n_undo; i++) {
         const pl_undo *u = &t->undo[i];
         pl_member *m = u->m;
-        pl_slot *slots = PL_SLOTS(ctx, m);
         if (u->is_new || !m->held) {
             int any = 0;
             for (size_t b = 0; b < nb && !any; b++) {
@@ -125,8 +121,14 @@ void pl_bupd_commit(plaudit_ctx *ctx)
                 m->held = 1;
             }
         }
-        for (size_t b = 0; b < nb; b++)
-            if (!ctx->boards[b]->frozen) slots[b].ranked = (uint32_t)pl_slot_eligible(ctx, m, ctx->boards[b]);
+        /* Written only when it changes: a member without a tail (score 0)
+         * is never eligible, as its template slot says. */
+        const pl_slot *cs = PL_CSLOTS(ctx, m);
+        for (size_t b = 0; b < nb; b++) {
+            if (ctx->boards[b]->frozen) continue;
+            uint32_t r = (uint32_t)pl_slot_eligible(ctx, m, ctx->boards[b]);
+            if (cs[b].ranked != r) PL_SLOTS(ctx, m)[b].ranked = r;
+        }
     }
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
 }
@@ -146,8 +148,8 @@ static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m
         for (size_t i = t->n_undo; i-- > 0;) {
             const pl_undo *u = &t->undo[i];
             if (u->m != m) continue;
-            if (u->is_new || u->head) break;
-            return (const pl_slot *)(t->arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
+            if (u->is_new) break;
+            return (const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots);
         }
     return PL_CSLOTS(ctx, m);
 }
@@ -158,6 +160,16 @@ void pl_boards_sync(plaudit_ctx *ctx)
     if (!ctx->n_bu) return;
     size_t kept = 0;
     for (size_t i = 0; i < ctx->n_bu; i++) {
+        /* Members are scattered and a tail is reached through its member:
+         * start the member 8 ahead, its slots 4 ahead. */
+        if (i + 8 < ctx->n_bu) __builtin_prefetch(&ctx->mv[ctx->bu_m[i + 8]]->tail);
+        if (i + 4 < ctx->n_bu) {
+            const pl_member *p = ctx->mv[ctx->bu_m[i + 4]];
+            if (p->tail) {
+                __builtin_prefetch(p->tail + ctx->lay.off_slots);
+                __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
+            }
+        }
         pl_member *m = ctx->mv[ctx->bu_m[i]];
         pl_slot *old = &ctx->bu_old[i * nb];
         const pl_slot *s = committed_slots(ctx, m);
