@@ -690,8 +690,13 @@ static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
      * most of them only in their header (evaluate.c). */
     ctx->txn.head_touch = 1;
     int rc;
-    for (size_t i = 0; i < ctx->n_members; i++)
+    for (size_t i = 0; i < ctx->n_members; i++) {
+        /* Headers are in creation order, tails wherever their first write
+         * put them: start a tail a few members ahead. */
+        if (i + 4 < ctx->n_members && ctx->mv[i + 4]->tail)
+            for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(ctx->mv[i + 4]->tail + off);
         if ((rc = pl_evaluate_after(ctx, ctx->mv[i], ev->ts, PL_EVL_TIME))) return rc;
+    }
     return PLAUDIT_OK;
 }
 
