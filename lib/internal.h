@@ -338,6 +338,13 @@ typedef struct pl_undo {
     int head;                 /* only the pl_mstate header was saved (a tick, evaluate.c) */
 } pl_undo;
 
+/* Bytes of a badge array changed in place (evaluate.c): `len` bytes at
+ * `addr`, saved at arena offset `saved`, written back on rollback. */
+typedef struct pl_span {
+    void *addr;
+    size_t len, saved;
+} pl_span;
+
 typedef struct pl_treeop {
     uint32_t board, member;
 } pl_treeop;
@@ -351,6 +358,8 @@ typedef struct pl_txn {
     size_t n_fresh, cap_fresh;
     void **stale;             /* badge arrays replaced in this txn */
     size_t n_stale, cap_stale;
+    pl_span *span;            /* badge entries changed in place */
+    size_t n_span, cap_span;
     /* saved globals */
     int64_t clock, tick_ts;
     uint64_t tick_members;
