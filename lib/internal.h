@@ -473,6 +473,7 @@ struct plaudit_ctx {
      * the index); per board the inserts a sync can make, and the same
      * during a commit */
     uint32_t *bu_m; size_t n_bu, cap_bu;
+    size_t bu_head;           /* entries before it are done (board_updates.c) */
     pl_slot *bu_old; size_t cap_bu_old;
     uint64_t *bu_ins, *bu_next; size_t cap_bu_ins, cap_bu_next;
 

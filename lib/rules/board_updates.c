@@ -131,11 +131,6 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
 }
 
-void pl_bupd_after_commit(plaudit_ctx *ctx)
-{
-    if (ctx->n_bu >= held_limit(ctx)) pl_boards_sync(ctx);
-}
-
 /* The slots m had at the end of the last accepted event: inside an event
  * (a store callback's query), a member it changed has them in its
  * snapshot. */
@@ -152,51 +147,85 @@ static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m
     return PL_CSLOTS(ctx, m);
 }
 
+/* Bring held entry i's indexes up to date; 0 when done (the member is no
+ * longer held), else the member stays held with what is done. */
+static int sync_one(plaudit_ctx *ctx, size_t i)
+{
+    size_t nb = ctx->n_boards;
+    pl_member *m = ctx->mv[ctx->bu_m[i]];
+    pl_slot *old = &ctx->bu_old[i * nb];
+    const pl_slot *s = committed_slots(ctx, m);
+    int failed = 0;
+    for (size_t b = 0; b < nb; b++) {
+        pl_board *board = ctx->boards[b];
+        if (board->frozen) continue; /* a season's last standings stay */
+        int was = (int)old[b].ranked, now = (int)s[b].ranked;
+        if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
+        /* Reserved at commit, so none of these fails; should one (a store
+         * callback's query inside an event used the room), the member
+         * stays held with what is done. */
+        int rc = 0;
+        if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
+        else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
+        else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
+        if (rc) {
+            failed = 1;
+            continue;
+        }
+        old[b] = s[b];
+    }
+    if (failed) return 1;
+    m->held = 0;
+    /* its share of the inserts reserved for held members (pl_bupd_reserve) */
+    for (size_t b = 0; b < nb; b++)
+        if (!ctx->boards[b]->frozen && s[b].ranked && ctx->bu_ins[b]) ctx->bu_ins[b]--;
+    return 0;
+}
+
 void pl_boards_sync(plaudit_ctx *ctx)
 {
     size_t nb = ctx->n_boards;
-    if (!ctx->n_bu) return;
     size_t kept = 0;
-    for (size_t i = 0; i < ctx->n_bu; i++) {
-        pl_member *m = ctx->mv[ctx->bu_m[i]];
-        pl_slot *old = &ctx->bu_old[i * nb];
-        const pl_slot *s = committed_slots(ctx, m);
-        int failed = 0;
-        for (size_t b = 0; b < nb; b++) {
-            pl_board *board = ctx->boards[b];
-            if (board->frozen) continue; /* a season's last standings stay */
-            int was = (int)old[b].ranked, now = (int)s[b].ranked;
-            if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
-            /* Reserved at commit, so none of these fails; should one
-             * (a store callback's query inside an event used the room),
-             * the member stays held with what is done. */
-            int rc = 0;
-            if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
-            else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
-            else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
-            if (rc) {
-                failed = 1;
-                continue;
-            }
-            old[b] = s[b];
+    for (size_t i = ctx->bu_head; i < ctx->n_bu; i++) {
+        if (!sync_one(ctx, i)) continue;
+        if (kept != i) {
+            ctx->bu_m[kept] = ctx->bu_m[i];
+            memmove(&ctx->bu_old[kept * nb], &ctx->bu_old[i * nb], sizeof *ctx->bu_old * nb);
         }
-        if (failed) {
-            if (kept != i) {
-                ctx->bu_m[kept] = ctx->bu_m[i];
-                memmove(&ctx->bu_old[kept * nb], old, sizeof *old * nb);
-            }
-            kept++;
-        } else {
-            m->held = 0;
-        }
+        kept++;
     }
     ctx->n_bu = kept;
-    if (!kept) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+    ctx->bu_head = 0;
+    if (!kept && ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+}
+
+/* Past the limit of held members, each commit brings the longest held
+ * slice of them up to date: a bounded pause (about a millisecond) instead
+ * of catching up with all of them at once, while members keep being held
+ * as long as before, so their events still coalesce.  The live entries are
+ * [bu_head, n_bu); the front is compacted once it is the larger part, so
+ * each entry moves at most once per slice it outlives. */
+#define PL_BUPD_SLICE 1024
+
+void pl_bupd_after_commit(plaudit_ctx *ctx)
+{
+    if (ctx->n_bu - ctx->bu_head < held_limit(ctx)) return;
+    size_t nb = ctx->n_boards, end = ctx->bu_head + PL_BUPD_SLICE;
+    if (end > ctx->n_bu) end = ctx->n_bu;
+    while (ctx->bu_head < end && !sync_one(ctx, ctx->bu_head)) ctx->bu_head++;
+    size_t live = ctx->n_bu - ctx->bu_head;
+    if (ctx->bu_head >= live) {
+        memmove(ctx->bu_m, ctx->bu_m + ctx->bu_head, sizeof *ctx->bu_m * live);
+        memmove(ctx->bu_old, ctx->bu_old + ctx->bu_head * nb, sizeof *ctx->bu_old * nb * live);
+        ctx->n_bu = live;
+        ctx->bu_head = 0;
+    }
+    if (!live) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
 }
 
 void pl_bupd_drop(plaudit_ctx *ctx)
 {
-    ctx->n_bu = 0;
+    ctx->n_bu = ctx->bu_head = 0;
     if (ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * ctx->cap_bu_ins);
 }
 
@@ -209,5 +238,5 @@ void pl_bupd_free(plaudit_ctx *ctx)
     ctx->bu_m = NULL;
     ctx->bu_old = NULL;
     ctx->bu_ins = ctx->bu_next = NULL;
-    ctx->n_bu = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
+    ctx->n_bu = ctx->bu_head = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
 }
