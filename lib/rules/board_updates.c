@@ -46,8 +46,13 @@ static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int no
     return o->score != s->score || o->ts != s->ts;
 }
 
-/* The number of held members: past it, commit syncs. */
-static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 8; }
+/* The number of held members past which commits catch up, a slice at a
+ * time.  A period close catches up with every held member at once (its
+ * badges read the index), so this also bounds that pause: a few thousand
+ * members plus 1/32 of the community, held for about as many events as it
+ * takes that many others to come by, which keeps the busy members'
+ * events coalesced. */
+static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 32; }
 
 int pl_bupd_reserve(plaudit_ctx *ctx)
 {
