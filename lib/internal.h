@@ -363,6 +363,13 @@ typedef struct pl_undo {
                                  this event allocated it, rollback frees it */
 } pl_undo;
 
+/* Bytes of a badge array changed in place (evaluate.c): `len` bytes at
+ * `addr`, saved at arena offset `saved`, written back on rollback. */
+typedef struct pl_span {
+    void *addr;
+    size_t len, saved;
+} pl_span;
+
 typedef struct pl_treeop {
     uint32_t board, member;
 } pl_treeop;
@@ -376,6 +383,8 @@ typedef struct pl_txn {
     size_t n_fresh, cap_fresh;
     void **stale;             /* badge arrays replaced in this txn */
     size_t n_stale, cap_stale;
+    pl_span *span;            /* badge entries changed in place */
+    size_t n_span, cap_span;
     /* saved globals */
     int64_t clock, tick_ts;
     uint64_t tick_members;
@@ -492,6 +501,7 @@ struct plaudit_ctx {
      * the index); per board the inserts a sync can make, and the same
      * during a commit */
     uint32_t *bu_m; size_t n_bu, cap_bu;
+    size_t bu_head;           /* entries before it are done (board_updates.c) */
     pl_slot *bu_old; size_t cap_bu_old;
     uint64_t *bu_ins, *bu_next; size_t cap_bu_ins, cap_bu_next;
 

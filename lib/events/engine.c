@@ -324,7 +324,7 @@ static void txn_begin(plaudit_ctx *ctx)
         for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->mark = ctx->mv[i]->bmark = 0;
         t->serial = 1;
     }
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->head_touch = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
@@ -345,6 +345,9 @@ static void txn_rollback(plaudit_ctx *ctx)
 {
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
+    /* Badge entries changed in place, newest first: they sit in arrays that
+     * existed before the event (neither fresh nor freed here). */
+    for (size_t i = t->n_span; i-- > 0;) memcpy(t->span[i].addr, t->arena + t->span[i].saved, t->span[i].len);
     for (size_t i = t->n_undo; i-- > 0;) {
         pl_undo *u = &t->undo[i];
         if (u->is_new) {
@@ -372,7 +375,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     t->n_stock_saved = 0;
     pl_revoke_abort(ctx);
     if (ctx->v2_txn) pl_teams_rollback(ctx);
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->active = 0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
 }
@@ -763,7 +766,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
     pl_bupd_commit(ctx);
     if (ctx->v2_txn) pl_teams_commit(ctx);
     for (size_t i = 0; i < t->n_stale; i++) pl_free(&ctx->alloc, t->stale[i]);
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->active = 0;
     ctx->accepted++;
     keys_prune(ctx);

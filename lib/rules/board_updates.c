@@ -43,8 +43,13 @@ static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int no
     return o->score != s->score || o->ts != s->ts;
 }
 
-/* The number of held members: past it, commit syncs. */
-static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 8; }
+/* The number of held members past which commits catch up, a slice at a
+ * time.  A period close catches up with every held member at once (its
+ * badges read the index), so this also bounds that pause: a few thousand
+ * members plus 1/32 of the community, held for about as many events as it
+ * takes that many others to come by, which keeps the busy members'
+ * events coalesced. */
+static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 32; }
 
 int pl_bupd_reserve(plaudit_ctx *ctx)
 {
@@ -133,11 +138,6 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
 }
 
-void pl_bupd_after_commit(plaudit_ctx *ctx)
-{
-    if (ctx->n_bu >= held_limit(ctx)) pl_boards_sync(ctx);
-}
-
 /* The slots m had at the end of the last accepted event: inside an event
  * (a store callback's query), a member it changed has them in its
  * snapshot. */
@@ -154,61 +154,104 @@ static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m
     return PL_CSLOTS(ctx, m);
 }
 
+/* Bring held entry i's indexes up to date; 0 when done (the member is no
+ * longer held), else the member stays held with what is done. */
+static int sync_one(plaudit_ctx *ctx, size_t i)
+{
+    size_t nb = ctx->n_boards;
+    pl_member *m = ctx->mv[ctx->bu_m[i]];
+    pl_slot *old = &ctx->bu_old[i * nb];
+    const pl_slot *s = committed_slots(ctx, m);
+    int failed = 0;
+    for (size_t b = 0; b < nb; b++) {
+        pl_board *board = ctx->boards[b];
+        if (board->frozen) continue; /* a season's last standings stay */
+        int was = (int)old[b].ranked, now = (int)s[b].ranked;
+        if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
+        /* Reserved at commit, so none of these fails; should one (a store
+         * callback's query inside an event used the room), the member
+         * stays held with what is done. */
+        int rc = 0;
+        if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
+        else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
+        else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
+        if (rc) {
+            failed = 1;
+            continue;
+        }
+        old[b] = s[b];
+    }
+    if (failed) return 1;
+    m->held = 0;
+    /* its share of the inserts reserved for held members (pl_bupd_reserve) */
+    for (size_t b = 0; b < nb; b++)
+        if (!ctx->boards[b]->frozen && s[b].ranked && ctx->bu_ins[b]) ctx->bu_ins[b]--;
+    return 0;
+}
+
+/* Members are scattered and a tail is reached through its member: start
+ * the member of held entry i + 8, the slots of entry i + 4. */
+static void sync_prefetch(const plaudit_ctx *ctx, size_t i)
+{
+    if (i + 8 < ctx->n_bu) __builtin_prefetch(&ctx->mv[ctx->bu_m[i + 8]]->tail);
+    if (i + 4 < ctx->n_bu) {
+        const pl_member *p = ctx->mv[ctx->bu_m[i + 4]];
+        if (p->tail) {
+            __builtin_prefetch(p->tail + ctx->lay.off_slots);
+            __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
+        }
+    }
+}
+
 void pl_boards_sync(plaudit_ctx *ctx)
 {
     size_t nb = ctx->n_boards;
-    if (!ctx->n_bu) return;
     size_t kept = 0;
-    for (size_t i = 0; i < ctx->n_bu; i++) {
-        /* Members are scattered and a tail is reached through its member:
-         * start the member 8 ahead, its slots 4 ahead. */
-        if (i + 8 < ctx->n_bu) __builtin_prefetch(&ctx->mv[ctx->bu_m[i + 8]]->tail);
-        if (i + 4 < ctx->n_bu) {
-            const pl_member *p = ctx->mv[ctx->bu_m[i + 4]];
-            if (p->tail) {
-                __builtin_prefetch(p->tail + ctx->lay.off_slots);
-                __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
-            }
+    for (size_t i = ctx->bu_head; i < ctx->n_bu; i++) {
+        sync_prefetch(ctx, i);
+        if (!sync_one(ctx, i)) continue;
+        if (kept != i) {
+            ctx->bu_m[kept] = ctx->bu_m[i];
+            memmove(&ctx->bu_old[kept * nb], &ctx->bu_old[i * nb], sizeof *ctx->bu_old * nb);
         }
-        pl_member *m = ctx->mv[ctx->bu_m[i]];
-        pl_slot *old = &ctx->bu_old[i * nb];
-        const pl_slot *s = committed_slots(ctx, m);
-        int failed = 0;
-        for (size_t b = 0; b < nb; b++) {
-            pl_board *board = ctx->boards[b];
-            if (board->frozen) continue; /* a season's last standings stay */
-            int was = (int)old[b].ranked, now = (int)s[b].ranked;
-            if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
-            /* Reserved at commit, so none of these fails; should one
-             * (a store callback's query inside an event used the room),
-             * the member stays held with what is done. */
-            int rc = 0;
-            if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
-            else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
-            else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
-            if (rc) {
-                failed = 1;
-                continue;
-            }
-            old[b] = s[b];
-        }
-        if (failed) {
-            if (kept != i) {
-                ctx->bu_m[kept] = ctx->bu_m[i];
-                memmove(&ctx->bu_old[kept * nb], old, sizeof *old * nb);
-            }
-            kept++;
-        } else {
-            m->held = 0;
-        }
+        kept++;
     }
     ctx->n_bu = kept;
-    if (!kept) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+    ctx->bu_head = 0;
+    if (!kept && ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+}
+
+/* Past the limit of held members, each commit brings the longest held
+ * slice of them up to date: a bounded pause (about a millisecond) instead
+ * of catching up with all of them at once, while members keep being held
+ * as long as before, so their events still coalesce.  The live entries are
+ * [bu_head, n_bu); the front is compacted once it is the larger part, so
+ * each entry moves at most once per slice it outlives. */
+#define PL_BUPD_SLICE 1024
+
+void pl_bupd_after_commit(plaudit_ctx *ctx)
+{
+    if (ctx->n_bu - ctx->bu_head < held_limit(ctx)) return;
+    size_t nb = ctx->n_boards, end = ctx->bu_head + PL_BUPD_SLICE;
+    if (end > ctx->n_bu) end = ctx->n_bu;
+    while (ctx->bu_head < end) {
+        sync_prefetch(ctx, ctx->bu_head);
+        if (sync_one(ctx, ctx->bu_head)) break;
+        ctx->bu_head++;
+    }
+    size_t live = ctx->n_bu - ctx->bu_head;
+    if (ctx->bu_head >= live) {
+        memmove(ctx->bu_m, ctx->bu_m + ctx->bu_head, sizeof *ctx->bu_m * live);
+        memmove(ctx->bu_old, ctx->bu_old + ctx->bu_head * nb, sizeof *ctx->bu_old * nb * live);
+        ctx->n_bu = live;
+        ctx->bu_head = 0;
+    }
+    if (!live) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
 }
 
 void pl_bupd_drop(plaudit_ctx *ctx)
 {
-    ctx->n_bu = 0;
+    ctx->n_bu = ctx->bu_head = 0;
     if (ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * ctx->cap_bu_ins);
 }
 
@@ -221,5 +264,5 @@ void pl_bupd_free(plaudit_ctx *ctx)
     ctx->bu_m = NULL;
     ctx->bu_old = NULL;
     ctx->bu_ins = ctx->bu_next = NULL;
-    ctx->n_bu = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
+    ctx->n_bu = ctx->bu_head = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
 }
