@@ -687,6 +687,13 @@ int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *b, 
 int pl_boards_init(plaudit_ctx *ctx);
 /* Whether m belongs on board b now, and with what key. */
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+/* The same with m's slot s on b at hand. */
+static inline int pl_slot_eligible_at(const pl_slot *s, const pl_member *m, const pl_board *b)
+{
+    if (s->period != b->cur || s->score <= 0 || b->by_team) return 0;
+    if (m->st.flags & PL_MF_OPTED_OUT) return 0;
+    return b->segment < 0 || m->st.segment == b->segment;
+}
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 
 /* ---- board_updates.c: leaderboard index updates held until read ------- */

@@ -17,29 +17,43 @@
  * which bounds the memory of what is held. */
 #include "internal.h"
 
-/* The index's entry of m on board b before this event: o (the slot before
- * the event), *was whether it is in the index. */
-static const pl_slot *old_slot(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int *was)
+/* An undo entry's member with its slots now (cur) and before the event
+ * (prev: the same for a member the event created), found once per member
+ * (a tail is reached through its member). */
+typedef struct bu_view {
+    const pl_undo *u;
+    const pl_member *m;
+    const pl_slot *cur, *prev;
+} bu_view;
+
+static bu_view view_of(const plaudit_ctx *ctx, const pl_undo *u)
 {
-    const pl_txn *t = &ctx->txn;
-    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
-    if (u->is_new || t->board_closed[b]) {
+    bu_view v = {u, u->m, PL_CSLOTS(ctx, u->m), NULL};
+    v.prev = u->is_new ? v.cur : (const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots);
+    return v;
+}
+
+/* The index's entry of the member on board b before this event: the slot
+ * before the event, *was whether it is in the index. */
+static const pl_slot *old_slot(const plaudit_ctx *ctx, const bu_view *v, size_t b, int *was)
+{
+    if (v->u->is_new || ctx->txn.board_closed[b]) {
         *was = 0;
-        return s;
+        return &v->cur[b];
     }
-    const pl_slot *o = &((const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots))[b];
+    const pl_slot *o = &v->prev[b];
     *was = o->ranked && o->period == ctx->boards[b]->cur;
     return o;
 }
 
-/* Whether the index changes for u's member on board b (now: eligible). */
-static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int now)
+/* Whether the index changes for the member on board b (now: eligible). */
+static int slot_moves(const plaudit_ctx *ctx, const bu_view *v, size_t b, int now)
 {
     int was;
-    const pl_slot *o = old_slot(ctx, u, b, &was);
+    const pl_slot *o = old_slot(ctx, v, b, &was);
     if (was != now) return 1;
     if (!now) return 0;
-    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
+    const pl_slot *s = &v->cur[b];
     return o->score != s->score || o->ts != s->ts;
 }
 
@@ -72,20 +86,21 @@ int pl_bupd_reserve(plaudit_ctx *ctx)
     for (size_t i = 0; i < t->n_undo; i++) {
         const pl_undo *u = &t->undo[i];
         const pl_member *m = u->m;
+        bu_view v = view_of(ctx, u);
         int held = !u->is_new && m->held;
         int any = held;
         for (size_t b = 0; b < nb && !any; b++) {
             const pl_board *board = ctx->boards[b];
             if (board->frozen) continue;
-            any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+            any = slot_moves(ctx, &v, b, pl_slot_eligible_at(&v.cur[b], m, board));
         }
         if (!any) continue;
         for (size_t b = 0; b < nb; b++) {
             const pl_board *board = ctx->boards[b];
             if (board->frozen) continue;
-            int now = pl_slot_eligible(ctx, m, board);
+            int now = pl_slot_eligible_at(&v.cur[b], m, board);
             /* ranked is written at commit only: eligible at its last one */
-            int before = held ? (int)PL_CSLOTS(ctx, m)[b].ranked : 0;
+            int before = held ? (int)v.cur[b].ranked : 0;
             ctx->bu_next[b] += (uint64_t)now - (uint64_t)before;
         }
     }
@@ -108,18 +123,19 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     for (size_t i = 0; i < t->n_undo; i++) {
         const pl_undo *u = &t->undo[i];
         pl_member *m = u->m;
+        bu_view v = view_of(ctx, u);
         if (u->is_new || !m->held) {
             int any = 0;
             for (size_t b = 0; b < nb && !any; b++) {
                 const pl_board *board = ctx->boards[b];
                 if (board->frozen) continue;
-                any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+                any = slot_moves(ctx, &v, b, pl_slot_eligible_at(&v.cur[b], m, board));
             }
             if (any) { /* else the index stays as it is */
                 pl_slot *old = &ctx->bu_old[ctx->n_bu * nb];
                 for (size_t b = 0; b < nb; b++) {
                     int was;
-                    old[b] = *old_slot(ctx, u, b, &was);
+                    old[b] = *old_slot(ctx, &v, b, &was);
                     old[b].ranked = (uint32_t)was; /* in the index */
                 }
                 ctx->bu_m[ctx->n_bu++] = m->idx;
@@ -128,11 +144,10 @@ void pl_bupd_commit(plaudit_ctx *ctx)
         }
         /* Written only when it changes: a member without a tail (score 0)
          * is never eligible, as its template slot says. */
-        const pl_slot *cs = PL_CSLOTS(ctx, m);
         for (size_t b = 0; b < nb; b++) {
             if (ctx->boards[b]->frozen) continue;
-            uint32_t r = (uint32_t)pl_slot_eligible(ctx, m, ctx->boards[b]);
-            if (cs[b].ranked != r) PL_SLOTS(ctx, m)[b].ranked = r;
+            uint32_t r = (uint32_t)pl_slot_eligible_at(&v.cur[b], m, ctx->boards[b]);
+            if (v.cur[b].ranked != r) PL_SLOTS(ctx, m)[b].ranked = r;
         }
     }
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
