@@ -461,27 +461,43 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
         if (pl_board_closes(ctx->boards[i], K, ts)) any = ctx->txn.board_closed[i] = 1;
     ctx->clock = ts;
     if (!any) return PLAUDIT_OK;
-    /* The closes read the indexes (no member is changed yet: they are the
-     * accepted state). */
-    pl_boards_sync(ctx);
+    /* The closes read the boards' order as of the last accepted event (no
+     * member is changed yet).  A board that freezes keeps its index as its
+     * last standings, so that one catches up first; the others are read
+     * without catching up (board_updates.c). */
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *b = ctx->boards[i];
+        if (ctx->txn.board_closed[i] && b->until != PLAUDIT_UNSET && ts >= b->until) {
+            pl_boards_sync(ctx);
+            break;
+        }
+    }
 
     ctx->n_close = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *b = ctx->boards[i];
-        if (!ctx->txn.board_closed[i]) continue;
-        uint64_t ranked = pl_rank_count(b->rank);
+        if (!ctx->txn.board_closed[i] || !b->n_badges) continue;
+        uint64_t k = 0;
+        for (uint32_t j = 0; j < b->n_badges; j++) {
+            const pl_badge *g = ctx->badges[b->badges[j]];
+            if (g->top > 0 && (uint64_t)g->top > k) k = (uint64_t)g->top;
+        }
+        const pl_rank_entry *std;
+        size_t n_std;
+        uint64_t ranked;
+        int rc = pl_board_standings(ctx, b, k, &std, &n_std, &ranked);
+        if (rc) return rc;
         for (uint32_t j = 0; j < b->n_badges; j++) {
             const pl_badge *g = ctx->badges[b->badges[j]];
             if (g->dated && !pl_close_in_range(ctx, g, b, ctx->txn.clock, ts)) continue;
             uint64_t top = (uint64_t)g->top < ranked ? (uint64_t)g->top : ranked;
+            if (top > n_std) top = n_std;
             if (pl_grow(&ctx->alloc, (void **)&ctx->close_list, &ctx->cap_close, ctx->n_close + 2 * top,
                         sizeof *ctx->close_list))
                 return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing leaderboard \"%s\"", b->id);
-            for (uint64_t r = 1; r <= top; r++) {
-                pl_rank_entry e;
-                pl_rank_at(b->rank, r, &e);
+            for (uint64_t r = 0; r < top; r++) {
                 ctx->close_list[ctx->n_close++] = g->idx;
-                ctx->close_list[ctx->n_close++] = e.member;
+                ctx->close_list[ctx->n_close++] = std[r].member;
             }
         }
     }
