@@ -33,6 +33,18 @@ static bu_view view_of(const plaudit_ctx *ctx, const pl_undo *u)
     return v;
 }
 
+/* A tick's undo list holds most members, whose tails are scattered: start
+ * the slots of entry i + 8. */
+static void undo_prefetch(const plaudit_ctx *ctx, size_t i)
+{
+    const pl_txn *t = &ctx->txn;
+    if (i + 8 >= t->n_undo) return;
+    const pl_member *p = t->undo[i + 8].m;
+    if (!p->tail) return;
+    __builtin_prefetch(p->tail + ctx->lay.off_slots);
+    __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
+}
+
 /* The index's entry of the member on board b before this event: the slot
  * before the event, *was whether it is in the index. */
 static const pl_slot *old_slot(const plaudit_ctx *ctx, const bu_view *v, size_t b, int *was)
@@ -84,6 +96,7 @@ int pl_bupd_reserve(plaudit_ctx *ctx)
      * member held before keeps its entry; its eligibility may change. */
     for (size_t b = 0; b < nb; b++) ctx->bu_next[b] = ctx->bu_ins[b];
     for (size_t i = 0; i < t->n_undo; i++) {
+        undo_prefetch(ctx, i);
         const pl_undo *u = &t->undo[i];
         const pl_member *m = u->m;
         bu_view v = view_of(ctx, u);
@@ -121,6 +134,7 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     for (size_t b = 0; b < nb; b++)
         if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
     for (size_t i = 0; i < t->n_undo; i++) {
+        undo_prefetch(ctx, i);
         const pl_undo *u = &t->undo[i];
         pl_member *m = u->m;
         bu_view v = view_of(ctx, u);
