@@ -348,9 +348,38 @@ static int pwrite_all(int fd, const void *data, size_t len, uint64_t at)
     return 0;
 }
 
+/* Publish record seq as appended.  Only the sync thread needs the full
+ * fence (its sleep protocol, bg_main): without one, a relaxed store, as
+ * a seq_cst store is an xchg that waits for every store the event made
+ * before it (member updates that missed the cache) to drain. */
+static void set_appended(fstore *f, uint64_t seq)
+{
+    if (f->bg_started) atomic_store(&f->bg_appended, seq);
+    else atomic_store_explicit(&f->bg_appended, seq, memory_order_relaxed);
+}
+
+/* The copy into the mapping: the frame's header first, in one 8-byte
+ * copy: a process killed in the middle leaves a good header and a prefix
+ * of the rest (a torn record), never body bytes after a missing header. */
+static void copy_in(fstore *f, const void *data, size_t len)
+{
+    memcpy(f->map + f->fd_size, data, 8);
+    atomic_signal_fence(memory_order_seq_cst);
+    memcpy(f->map + f->fd_size + 8, (const char *)data + 8, len - 8);
+}
+
 static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
 {
     fstore *f = payload;
+    /* The common case: room in the mapped, preallocated segment. */
+    if (f->map && len >= 8 && f->fd_size < f->seg_bytes && len <= f->fd_alloc - f->fd_size) {
+        copy_in(f, data, len);
+        f->fd_size += len;
+        f->fd_dirty = 1;
+        f->last_seq = seq;
+        set_appended(f, seq);
+        return 0;
+    }
     char name[SEG_NAME_MAX];
     if (f->fd >= 0 && f->fd_size >= f->seg_bytes) {
         int rc = close_active(f);
@@ -380,12 +409,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     int rc = reserve(f, len, name);
     if (rc) return rc;
     if (f->map && len >= 8) {
-        /* The frame's header first, in one 8-byte copy: a process killed
-         * in the middle leaves a good header and a prefix of the rest (a
-         * torn record), never body bytes after a missing header. */
-        memcpy(f->map + f->fd_size, data, 8);
-        atomic_signal_fence(memory_order_seq_cst);
-        memcpy(f->map + f->fd_size + 8, (const char *)data + 8, len - 8);
+        copy_in(f, data, len);
     } else if (pwrite_all(f->fd, data, len, f->fd_size)) {
         int e = errno;
         ferr(f, e, "writing", name);
@@ -398,7 +422,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     f->fd_size += len;
     f->fd_dirty = 1;
     f->last_seq = seq;
-    atomic_store(&f->bg_appended, seq);
+    set_appended(f, seq);
     return 0;
 }
 
