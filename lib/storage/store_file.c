@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -348,15 +349,12 @@ static int pwrite_all(int fd, const void *data, size_t len, uint64_t at)
     return 0;
 }
 
-/* Publish record seq as appended.  Only the sync thread needs the full
- * fence (its sleep protocol, bg_main): without one, a relaxed store, as
- * a seq_cst store is an xchg that waits for every store the event made
- * before it (member updates that missed the cache) to drain. */
-static void set_appended(fstore *f, uint64_t seq)
-{
-    if (f->bg_started) atomic_store(&f->bg_appended, seq);
-    else atomic_store_explicit(&f->bg_appended, seq, memory_order_relaxed);
-}
+/* Publish record seq as appended: a release store (the record's bytes
+ * are in the mapping before the sync thread can read the seq), never a
+ * seq_cst one, which is an xchg that waits for every store the event
+ * made (member updates that missed the cache) to drain.  bg_main's sleep
+ * allows for a kick that misses its bg_idle. */
+static void set_appended(fstore *f, uint64_t seq) { atomic_store_explicit(&f->bg_appended, seq, memory_order_release); }
 
 /* The copy into the mapping: the frame's header first, in one 8-byte
  * copy: a process killed in the middle leaves a good header and a prefix
@@ -445,12 +443,37 @@ static int f_sync(void *payload)
 /* Group commit off the calling thread: while records arrive, fdatasync
  * the active segment back to back; each round covers every record whose
  * bytes were in the mapping when it began (published by bg_appended after
- * the copy), so its end makes them durable.  Appends never wait: they
- * only wake the thread when it sleeps.  A failure is sticky: nothing
- * after it is reported durable, and every later kick returns it. */
+ * the copy), so its end makes them durable.  Appends never wait and make
+ * no fence: they only wake the thread when they see it sleep (bg_idle).
+ * An append may publish its seq a moment after it read bg_idle as 0 while
+ * the thread went to sleep (no fence orders the two), so the thread first
+ * sleeps a short grace period, GRACE_NS, and looks again before it sleeps
+ * for good: by then every append that read bg_idle as 0 is visible, and
+ * every later one sees bg_idle and wakes it.  A failure is sticky:
+ * nothing after it is reported durable, and every later kick returns it. */
+#define GRACE_NS 1000000L
+
+static void mono_after(struct timespec *t, long ns)
+{
+    clock_gettime(CLOCK_MONOTONIC, t);
+    t->tv_nsec += ns;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+static int mono_passed(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
 static void *bg_main(void *arg)
 {
     fstore *f = arg;
+    struct timespec grace = {0, 0};
     pthread_mutex_lock(&f->bg_mu);
     while (!f->bg_stop && !atomic_load(&f->bg_err)) {
         if (f->bg_next_fd >= 0) {
@@ -460,13 +483,15 @@ static void *bg_main(void *arg)
         }
         uint64_t target = atomic_load(&f->bg_appended);
         if (target <= atomic_load(&f->bg_durable)) {
-            /* Say so before sleeping, then look again: an append after the
-             * first look sees bg_idle and wakes us (both seq_cst). */
-            atomic_store(&f->bg_idle, 1);
-            if (atomic_load(&f->bg_appended) <= atomic_load(&f->bg_durable)) pthread_cond_wait(&f->bg_wake, &f->bg_mu);
-            atomic_store(&f->bg_idle, 0);
+            if (!atomic_load(&f->bg_idle)) {
+                atomic_store(&f->bg_idle, 1); /* kicks from now on wake us */
+                mono_after(&grace, GRACE_NS);
+            }
+            if (!mono_passed(&grace)) pthread_cond_timedwait(&f->bg_wake, &f->bg_mu, &grace);
+            else pthread_cond_wait(&f->bg_wake, &f->bg_mu);
             continue;
         }
+        atomic_store(&f->bg_idle, 0);
         int fd = f->bg_fd, dir = f->bg_dir;
         f->bg_dir = 0;
         pthread_mutex_unlock(&f->bg_mu);
@@ -521,7 +546,7 @@ static int f_bg_kick(void *payload)
         }
         f->bg_started = 1;
     }
-    if (atomic_load(&f->bg_idle)) {
+    if (atomic_load_explicit(&f->bg_idle, memory_order_relaxed)) {
         pthread_mutex_lock(&f->bg_mu);
         pthread_cond_signal(&f->bg_wake);
         pthread_mutex_unlock(&f->bg_mu);
@@ -989,7 +1014,11 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     f->fd = f->dirfd = f->lockfd = -1;
     f->bg_fd = f->bg_next_fd = -1;
     pthread_mutex_init(&f->bg_mu, NULL);
-    pthread_cond_init(&f->bg_wake, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the grace sleep (bg_main) */
+    pthread_cond_init(&f->bg_wake, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&f->bg_done, NULL);
     long pg = sysconf(_SC_PAGESIZE);
     f->page = pg > 0 ? (uint64_t)pg : PAGE;
