@@ -68,7 +68,20 @@ typedef struct recov {
                                  program (its snapshot, then the records
                                  after it), for plaudit_recovery.changed_members */
     uint64_t snap_seq;
+    /* Records decoded ahead of their replay (replay_queue): up to RQ_MAX
+     * of them, their strings in qstrs (offsets: the buffer may move). */
+    struct rq_ent {
+        uint64_t seq;
+        int kind;
+        plaudit_event ev;     /* strings NULL: see str */
+        size_t str[6];        /* offset in qstrs + 1 of id, member, target,
+                                 reason, ref, document; 0: absent */
+    } q[64];
+    size_t nq;
+    pl_buf qstrs;
 } recov;
+
+#define RQ_MAX (sizeof ((recov *)0)->q / sizeof ((recov *)0)->q[0])
 
 /* Collect the snapshot, checking its header as soon as it has arrived:
  * a blob that is not a snapshot, or is longer than its header says, is
@@ -154,9 +167,8 @@ static int options_differ(plaudit_ctx *ctx, recov *R, uint64_t seq, int rc)
     return 0;
 }
 
-static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
+static int replay_one(plaudit_ctx *ctx, recov *R, uint64_t seq, int kind, const plaudit_event *ev)
 {
-    recov *R = ud;
     plaudit_recovery *rep = &R->s->rec;
     rep->records++;
     if (seq <= R->base) {
@@ -171,15 +183,15 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
     rep->replayed++;
     if (R->shadow && seq > R->snap_seq) {
         plaudit_ctx *o = R->shadow;
-        int src = R->jr.kind == PL_REC_EVENT ? pl_record_replay(o, ev) : pl_window_replay(o, R->jr.kind, ev);
+        int src = kind == PL_REC_EVENT ? pl_record_replay(o, ev) : pl_window_replay(o, kind, ev);
         if (src == PLAUDIT_ENOMEM) return pl_err(ctx, src, "out of memory replaying under the old program");
     }
     /* Arrivals go through the reorder window again (reorder.c). */
-    int rc = R->jr.kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, R->jr.kind, ev);
-    if (R->jr.kind != PL_REC_EVENT) {
+    int rc = kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, kind, ev);
+    if (kind != PL_REC_EVENT) {
         /* Outcomes come at release; only memory can fail a replay. */
         if (rc == PLAUDIT_ENOMEM) return rc;
-        if (R->jr.kind != PL_REC_FLUSH) rep->arrivals++;
+        if (kind != PL_REC_FLUSH) rep->arrivals++;
         pl_ok(ctx);
         return 0;
     }
@@ -191,6 +203,98 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
     else rep->rejected++;
     pl_ok(ctx);
     return 0;
+}
+
+/* ---- replay, decoded ahead ---------------------------------------------------------- */
+
+/* Start the memory traffic of the next records early, as
+ * plaudit_record_batch does: the index slots of record i+2, the members
+ * of record i+1.  Only a hint: the records are replayed one by one, in
+ * order, as they would be without it. */
+static int names_member(const struct rq_ent *e)
+{
+    return e->kind == PL_REC_EVENT && (unsigned)e->ev.type <= PLAUDIT_EVENT_PREFERENCES &&
+           e->ev.type != PLAUDIT_EVENT_TICK;
+}
+
+static void event_of(const recov *R, const struct rq_ent *e, plaudit_event *ev)
+{
+    const char *base = R->qstrs.p - 1;
+    const char **dst[6] = {&ev->id, &ev->member, &ev->target, &ev->reason, &ev->ref, &ev->document};
+    *ev = e->ev;
+    for (unsigned k = 0; k < 6; k++) *dst[k] = e->str[k] ? base + e->str[k] : NULL;
+}
+
+/* Replay the queued records, in order.  On a failure the rest of the
+ * queue is dropped: recovery stops there, as it would have. */
+static int replay_queue(plaudit_ctx *ctx, recov *R)
+{
+    uint64_t hm[4] = {0}, ht[4] = {0};
+    int rc = 0;
+    size_t n = R->nq;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i + 2 < n) {
+            const struct rq_ent *e = &R->q[i + 2];
+            const char *base = R->qstrs.p - 1;
+            int named = names_member(e) && e->str[1];
+            hm[(i + 2) & 3] = named ? pl_member_prefetch_slot(ctx, base + e->str[1]) : 0;
+            ht[(i + 2) & 3] = named && e->ev.type == PLAUDIT_EVENT_KUDOS && e->str[2]
+                                  ? pl_member_prefetch_slot(ctx, base + e->str[2])
+                                  : 0;
+        }
+        if (i + 1 < n) {
+            pl_member_prefetch(ctx, hm[(i + 1) & 3]);
+            pl_member_prefetch(ctx, ht[(i + 1) & 3]);
+        }
+        plaudit_event ev;
+        event_of(R, &R->q[i], &ev);
+        rc = replay_one(ctx, R, R->q[i].seq, R->q[i].kind, &ev);
+    }
+    R->nq = 0;
+    R->qstrs.len = 0;
+    return rc;
+}
+
+/* The reader's callback: queue the record (its strings copied, the
+ * reader reuses its scratch), replay the queue when it is full. */
+static int queue_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
+{
+    recov *R = ud;
+    struct rq_ent *e = &R->q[R->nq];
+    const char *strs[6] = {ev->id, ev->member, ev->target, ev->reason, ev->ref, ev->document};
+    e->seq = seq;
+    e->kind = R->jr.kind;
+    e->ev = *ev;
+    for (unsigned k = 0; k < 6; k++) {
+        e->str[k] = 0;
+        if (!strs[k]) continue;
+        e->str[k] = R->qstrs.len + 1;
+        pl_buf_put(&R->qstrs, strs[k], strlen(strs[k]) + 1);
+    }
+    if (R->qstrs.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+    /* A program document is replayed at once: no 16 MiB kept queued. */
+    if (++R->nq == RQ_MAX || ev->document) return replay_queue(ctx, R);
+    return 0;
+}
+
+/* Before rc, an error raised after the queued records were decoded (a
+ * later record is corrupt, the store failed), is returned, the records
+ * before it are replayed: one of them failing is the error then, as it
+ * was when each record was replayed as soon as it was read. */
+static int replay_rest(plaudit_ctx *ctx, recov *R, int rc)
+{
+    if (!R->nq) return rc;
+    char msg[PL_ERRMSG_MAX];
+    int code = ctx->err_code;
+    if (rc) memcpy(msg, ctx->errmsg, sizeof msg);
+    int qrc = replay_queue(ctx, R);
+    /* As read_rc says a replay's failure to allocate. */
+    if (qrc == PLAUDIT_ENOMEM && ctx->err_code != PLAUDIT_ENOMEM)
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
+    if (qrc || !rc) return qrc;
+    ctx->err_code = code;
+    memcpy(ctx->errmsg, msg, sizeof msg);
+    return rc;
 }
 
 /* Read one of the store's streams; a failure inside the chunk function
@@ -247,7 +351,7 @@ static int recover(plaudit_ctx *ctx, recov *R)
     g = pl_guard_begin(ctx, PL_IN_STORE);
     rc = s->cb.journal_read(R->base + 1, journal_chunk, R, s->cb.payload);
     pl_guard_end(ctx, g);
-    if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
+    if ((rc = replay_rest(ctx, R, read_rc(ctx, R, rc, "journal_read")))) return rc;
     uint64_t torn;
     int damaged;
     if ((rc = pl_jreader_finish(&R->jr, &torn, &damaged))) return rc;
@@ -326,7 +430,8 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     memset(&R, 0, sizeof R);
     R.s = s;
     pl_buf_init(&R.snap, &ctx->alloc);
-    pl_jreader_init(&R.jr, ctx, replay_one, &R);
+    pl_buf_init(&R.qstrs, &ctx->alloc);
+    pl_jreader_init(&R.jr, ctx, queue_one, &R);
     int oom = 0;
     s->base_fp = pl_program_fingerprint(ctx, &oom);
     if (oom) rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
@@ -347,6 +452,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);
+    pl_buf_free(&R.qstrs);
     plaudit_ctx_free(R.shadow);
     if (rc) pl_retro_free(ctx, s);
     if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */
