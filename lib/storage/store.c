@@ -68,20 +68,19 @@ typedef struct recov {
                                  program (its snapshot, then the records
                                  after it), for plaudit_recovery.changed_members */
     uint64_t snap_seq;
-    /* Records decoded ahead of their replay (replay_queue): up to RQ_MAX
-     * of them, their strings in qstrs (offsets: the buffer may move). */
+    /* Records decoded ahead of their replay: a ring of RQ (queue_one),
+     * each with its own copy of its strings. */
     struct rq_ent {
         uint64_t seq;
         int kind;
-        plaudit_event ev;     /* strings NULL: see str */
-        size_t str[6];        /* offset in qstrs + 1 of id, member, target,
-                                 reason, ref, document; 0: absent */
-    } q[64];
-    size_t nq;
-    pl_buf qstrs;
+        plaudit_event ev;     /* strings point into strs */
+        pl_buf strs;
+        uint64_t hm, ht;      /* index slots of its member and target */
+    } q[8];
+    size_t q_head, nq;
 } recov;
 
-#define RQ_MAX (sizeof ((recov *)0)->q / sizeof ((recov *)0)->q[0])
+#define RQ (sizeof ((recov *)0)->q / sizeof ((recov *)0)->q[0])
 
 /* Collect the snapshot, checking its header as soon as it has arrived:
  * a blob that is not a snapshot, or is longer than its header says, is
@@ -207,74 +206,89 @@ static int replay_one(plaudit_ctx *ctx, recov *R, uint64_t seq, int kind, const 
 
 /* ---- replay, decoded ahead ---------------------------------------------------------- */
 
-/* Start the memory traffic of the next records early, as
- * plaudit_record_batch does: the index slots of record i+2, the members
- * of record i+1.  Only a hint: the records are replayed one by one, in
- * order, as they would be without it. */
-static int names_member(const struct rq_ent *e)
+/* Records are replayed RQ - 1 records behind the reader, one by one and
+ * in order, as they would be without it; meanwhile the memory they will
+ * touch is brought in, as plaudit_record_batch does, but further ahead
+ * (each step waits on the one before): the index slot of a member when
+ * its record is queued, the slot's first entry three records ahead, the
+ * member itself one record ahead.  Only hints. */
+#define RQ_HEAD_AHEAD 3
+
+static int names_member(int kind, const plaudit_event *ev)
 {
-    return e->kind == PL_REC_EVENT && (unsigned)e->ev.type <= PLAUDIT_EVENT_PREFERENCES &&
-           e->ev.type != PLAUDIT_EVENT_TICK;
+    return kind == PL_REC_EVENT && (unsigned)ev->type <= PLAUDIT_EVENT_PREFERENCES && ev->type != PLAUDIT_EVENT_TICK;
 }
 
-static void event_of(const recov *R, const struct rq_ent *e, plaudit_event *ev)
+/* The first entry of an index slot whose line pl_member_prefetch_slot
+ * brought in: reading it does not wait, the entry's line then comes. */
+static void prefetch_head(const plaudit_ctx *ctx, uint64_t h)
 {
-    const char *base = R->qstrs.p - 1;
-    const char **dst[6] = {&ev->id, &ev->member, &ev->target, &ev->reason, &ev->ref, &ev->document};
-    *ev = e->ev;
-    for (unsigned k = 0; k < 6; k++) *dst[k] = e->str[k] ? base + e->str[k] : NULL;
+    if (!ctx->member_h || !h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    const UT_hash_handle *hh = tbl->buckets[(unsigned)h & (tbl->num_buckets - 1)].hh_head;
+    if (hh) __builtin_prefetch(hh);
 }
 
-/* Replay the queued records, in order.  On a failure the rest of the
- * queue is dropped: recovery stops there, as it would have. */
+static struct rq_ent *rq_at(recov *R, size_t i) { return &R->q[(R->q_head + i) % RQ]; }
+
+/* Replay the oldest queued record. */
+static int replay_next(plaudit_ctx *ctx, recov *R)
+{
+    struct rq_ent *e = rq_at(R, 0);
+    if (R->nq > 1) {
+        const struct rq_ent *n = rq_at(R, 1);
+        pl_member_prefetch(ctx, n->hm);
+        pl_member_prefetch(ctx, n->ht);
+    }
+    if (R->nq > RQ_HEAD_AHEAD) {
+        const struct rq_ent *n = rq_at(R, RQ_HEAD_AHEAD);
+        prefetch_head(ctx, n->hm);
+        prefetch_head(ctx, n->ht);
+    }
+    R->q_head = (R->q_head + 1) % RQ;
+    R->nq--;
+    return replay_one(ctx, R, e->seq, e->kind, &e->ev);
+}
+
+/* Replay every queued record.  On a failure the rest is dropped:
+ * recovery stops there, as it would have. */
 static int replay_queue(plaudit_ctx *ctx, recov *R)
 {
-    uint64_t hm[4] = {0}, ht[4] = {0};
     int rc = 0;
-    size_t n = R->nq;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (i + 2 < n) {
-            const struct rq_ent *e = &R->q[i + 2];
-            const char *base = R->qstrs.p - 1;
-            int named = names_member(e) && e->str[1];
-            hm[(i + 2) & 3] = named ? pl_member_prefetch_slot(ctx, base + e->str[1]) : 0;
-            ht[(i + 2) & 3] = named && e->ev.type == PLAUDIT_EVENT_KUDOS && e->str[2]
-                                  ? pl_member_prefetch_slot(ctx, base + e->str[2])
-                                  : 0;
-        }
-        if (i + 1 < n) {
-            pl_member_prefetch(ctx, hm[(i + 1) & 3]);
-            pl_member_prefetch(ctx, ht[(i + 1) & 3]);
-        }
-        plaudit_event ev;
-        event_of(R, &R->q[i], &ev);
-        rc = replay_one(ctx, R, R->q[i].seq, R->q[i].kind, &ev);
-    }
+    while (R->nq && !rc) rc = replay_next(ctx, R);
     R->nq = 0;
-    R->qstrs.len = 0;
     return rc;
 }
 
 /* The reader's callback: queue the record (its strings copied, the
- * reader reuses its scratch), replay the queue when it is full. */
+ * reader reuses its scratch), replay the oldest when the ring is full. */
 static int queue_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
 {
     recov *R = ud;
-    struct rq_ent *e = &R->q[R->nq];
+    struct rq_ent *e = rq_at(R, R->nq);
     const char *strs[6] = {ev->id, ev->member, ev->target, ev->reason, ev->ref, ev->document};
+    size_t off[6];
+    e->strs.len = 0;
+    for (unsigned k = 0; k < 6; k++) {
+        off[k] = e->strs.len;
+        if (strs[k]) pl_buf_put(&e->strs, strs[k], strlen(strs[k]) + 1);
+    }
+    if (e->strs.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
     e->seq = seq;
     e->kind = R->jr.kind;
     e->ev = *ev;
-    for (unsigned k = 0; k < 6; k++) {
-        e->str[k] = 0;
-        if (!strs[k]) continue;
-        e->str[k] = R->qstrs.len + 1;
-        pl_buf_put(&R->qstrs, strs[k], strlen(strs[k]) + 1);
-    }
-    if (R->qstrs.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+    const char **dst[6] = {&e->ev.id, &e->ev.member, &e->ev.target, &e->ev.reason, &e->ev.ref, &e->ev.document};
+    for (unsigned k = 0; k < 6; k++) *dst[k] = strs[k] ? e->strs.p + off[k] : NULL;
+    int named = names_member(e->kind, ev) && ev->member;
+    e->hm = named ? pl_member_prefetch_slot(ctx, e->ev.member) : 0;
+    e->ht = named && ev->type == PLAUDIT_EVENT_KUDOS && ev->target ? pl_member_prefetch_slot(ctx, e->ev.target) : 0;
+    R->nq++;
     /* A program document is replayed at once: no 16 MiB kept queued. */
-    if (++R->nq == RQ_MAX || ev->document) return replay_queue(ctx, R);
-    return 0;
+    if (ev->document) return replay_queue(ctx, R);
+    if (R->nq < RQ) return 0;
+    int rc = replay_next(ctx, R);
+    if (rc) R->nq = 0; /* recovery stops at the failing record */
+    return rc;
 }
 
 /* Before rc, an error raised after the queued records were decoded (a
@@ -430,7 +444,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     memset(&R, 0, sizeof R);
     R.s = s;
     pl_buf_init(&R.snap, &ctx->alloc);
-    pl_buf_init(&R.qstrs, &ctx->alloc);
+    for (size_t i = 0; i < RQ; i++) pl_buf_init(&R.q[i].strs, &ctx->alloc);
     pl_jreader_init(&R.jr, ctx, queue_one, &R);
     int oom = 0;
     s->base_fp = pl_program_fingerprint(ctx, &oom);
@@ -452,7 +466,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
     pl_jreader_free(&R.jr);
-    pl_buf_free(&R.qstrs);
+    for (size_t i = 0; i < RQ; i++) pl_buf_free(&R.q[i].strs);
     plaudit_ctx_free(R.shadow);
     if (rc) pl_retro_free(ctx, s);
     if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */
