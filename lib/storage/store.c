@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "store_file.h"
 
 int64_t pl_now_ms(void)
 {
@@ -68,6 +69,8 @@ typedef struct recov {
                                  program (its snapshot, then the records
                                  after it), for plaudit_recovery.changed_members */
     uint64_t snap_seq;
+    const void *map;          /* the file store's snapshot, mapped */
+    size_t map_len;
     /* Records decoded ahead of their replay: a ring of RQ (queue_one),
      * each with its own copy of its strings. */
     struct rq_ent {
@@ -324,23 +327,48 @@ static int read_rc(plaudit_ctx *ctx, recov *R, int rc, const char *slot)
     return pl_store_fail(ctx, R->s, rc, slot);
 }
 
+/* The file store's snapshot, mapped: the checks snap_chunk makes, on the
+ * whole of it at once. */
+static int snap_mapped(plaudit_ctx *ctx, const unsigned char *p, size_t len)
+{
+    uint64_t total;
+    if (len < PL_SNAPSHOT_HDR) return 0; /* pl_snapshot_check says what it is */
+    int rc = pl_snapshot_header(ctx, p, PL_SNAPSHOT_HDR, &total);
+    if (rc) return rc;
+    if (total > SIZE_MAX / 2)
+        return pl_err(ctx, PLAUDIT_ENOMEM, "snapshot of %llu bytes does not fit in memory", (unsigned long long)total);
+    if (len > total)
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: longer than the %llu bytes its header says",
+                      (unsigned long long)total);
+    return 0;
+}
+
 static int recover(plaudit_ctx *ctx, recov *R)
 {
     pl_store *s = R->s;
     plaudit_recovery *rep = &s->rec;
-    int g = pl_guard_begin(ctx, PL_IN_STORE);
-    int rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
-    pl_guard_end(ctx, g);
-    if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
+    int rc = pl_file_store_snap_map(&s->cb, &R->map, &R->map_len);
+    if (rc < 0) return pl_store_fail(ctx, s, rc, "snapshot_read");
+    if (!rc && (rc = snap_mapped(ctx, R->map, R->map_len))) return rc;
+    if (rc) {
+        R->map = NULL;
+        R->map_len = 0;
+        int g = pl_guard_begin(ctx, PL_IN_STORE);
+        rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
+        pl_guard_end(ctx, g);
+        if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
+    }
+    const char *snap = R->map ? R->map : R->snap.p;
+    size_t snap_len = R->map ? R->map_len : R->snap.len;
     uint64_t snap_seq = 0, snap_fp = 0;
-    int have_snap = R->snap.len > 0, match = 0;
+    int have_snap = snap_len > 0, match = 0;
     if (have_snap) {
-        if ((rc = pl_snapshot_check(ctx, R->snap.p, R->snap.len, &snap_seq, &snap_fp))) return rc;
+        if ((rc = pl_snapshot_check(ctx, snap, snap_len, &snap_seq, &snap_fp))) return rc;
         /* The snapshot names the program the context was given when it was
          * written (program events after it are in the snapshot itself). */
         match = s->base_fp == snap_fp;
         if (match) {
-            if ((rc = pl_snapshot_load(ctx, R->snap.p, R->snap.len))) return rc;
+            if ((rc = pl_snapshot_load(ctx, snap, snap_len))) return rc;
             rep->snapshot = 1;
             rep->snapshot_seq = snap_seq;
             R->base = snap_seq;
@@ -348,9 +376,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
             rep->retroactive = 1;
             /* The state under the old program, to tell what the replay
              * changes (a snapshot that carries its program). */
-            if (pl_snapshot_has_program(R->snap.p)) {
+            if (pl_snapshot_has_program(snap)) {
                 if ((rc = pl_program_scratch(ctx, &R->shadow))) return rc;
-                rc = pl_snapshot_load_as(R->shadow, R->snap.p, R->snap.len, 1);
+                rc = pl_snapshot_load_as(R->shadow, snap, snap_len, 1);
                 if (rc == PLAUDIT_ENOMEM) return pl_err(ctx, rc, "out of memory reading the store");
                 if (rc) {
                     plaudit_ctx_free(R->shadow);
@@ -361,8 +389,10 @@ static int recover(plaudit_ctx *ctx, recov *R)
         }
     }
     pl_buf_free(&R->snap);
+    pl_file_store_snap_unmap(R->map, R->map_len);
+    R->map = NULL;
     R->chunk_rc = 0;
-    g = pl_guard_begin(ctx, PL_IN_STORE);
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     rc = s->cb.journal_read(R->base + 1, journal_chunk, R, s->cb.payload);
     pl_guard_end(ctx, g);
     if ((rc = replay_rest(ctx, R, read_rc(ctx, R, rc, "journal_read")))) return rc;
@@ -465,6 +495,7 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     pl_outbox_recover_end(ctx);
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
+    pl_file_store_snap_unmap(R.map, R.map_len);
     pl_jreader_free(&R.jr);
     for (size_t i = 0; i < RQ; i++) pl_buf_free(&R.q[i].strs);
     plaudit_ctx_free(R.shadow);
