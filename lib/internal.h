@@ -338,6 +338,13 @@ typedef struct pl_undo {
     int head;                 /* only the pl_mstate header was saved (a tick, evaluate.c) */
 } pl_undo;
 
+/* Bytes of a badge array changed in place (evaluate.c): `len` bytes at
+ * `addr`, saved at arena offset `saved`, written back on rollback. */
+typedef struct pl_span {
+    void *addr;
+    size_t len, saved;
+} pl_span;
+
 typedef struct pl_treeop {
     uint32_t board, member;
 } pl_treeop;
@@ -351,6 +358,8 @@ typedef struct pl_txn {
     size_t n_fresh, cap_fresh;
     void **stale;             /* badge arrays replaced in this txn */
     size_t n_stale, cap_stale;
+    pl_span *span;            /* badge entries changed in place */
+    size_t n_span, cap_span;
     /* saved globals */
     int64_t clock, tick_ts;
     uint64_t tick_members;
@@ -464,6 +473,8 @@ struct plaudit_ctx {
      * the index); per board the inserts a sync can make, and the same
      * during a commit */
     uint32_t *bu_m; size_t n_bu, cap_bu;
+    size_t bu_head;           /* entries before it are done (board_updates.c) */
+    pl_rank_entry *std_held, *std_top; size_t cap_std_held, cap_std_top; /* pl_board_standings */
     pl_slot *bu_old; size_t cap_bu_old;
     uint64_t *bu_ins, *bu_next; size_t cap_bu_ins, cap_bu_next;
 
@@ -644,6 +655,11 @@ int pl_bupd_reserve(plaudit_ctx *ctx);
 void pl_bupd_commit(plaudit_ctx *ctx);
 /* After the commit: sync when many members are held. */
 void pl_bupd_after_commit(plaudit_ctx *ctx);
+/* The first min(k, count) entries of board b's order as of the last accepted
+ * event, without catching up the index (a period close): *top points into
+ * the context (valid until the next call), *count the board's entries. */
+int pl_board_standings(plaudit_ctx *ctx, const pl_board *b, uint64_t k, const pl_rank_entry **top, size_t *n_top,
+                       uint64_t *count);
 /* Bring every board's index up to date with the accepted events; before
  * anything reads an index.  Cannot fail; changes nothing observable. */
 void pl_boards_sync(plaudit_ctx *ctx);

@@ -2,7 +2,8 @@
  * period roll-over, leaderboard badges at a period close (spec example
  * 02), the top / rank / around / count queries, events of an earlier
  * period, a randomized comparison with a naive sort, and queries after
- * many changes and from inside an event (a store callback). */
+ * many changes and from inside an event (a store callback), and the
+ * catching up in slices against a context that queries after every event. */
 #include "common.h"
 
 static uint64_t board_count(plaudit_ctx *ctx, const char *lb)
@@ -567,6 +568,68 @@ static void test_query_inside_an_event(void **state)
     plaudit_ctx_free(ctx);
 }
 
+/* Past the limit of held members the engine catches up a slice at a time
+ * between events.  Two contexts get the same events, in which members come
+ * back after being caught up and a weekly period closes while members are
+ * held; one of them queries after every event (nothing is ever held long),
+ * the other only at checkpoints: their boards, ranks, the badges given at
+ * the closes (read without catching up) and the digests agree. */
+static void test_slices_agree_with_queries(void **state)
+{
+    (void)state;
+    enum { N = 12000, STEPS = 60000 };
+    plaudit_ctx *a = ctx_new(), *b = ctx_new();
+    plaudit_ctx *both[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        action(both[k], "p", 10);
+        action(both[k], "q", 3);
+        board(both[k], "all", PLAUDIT_PERIOD_ALL);
+        board(both[k], "weekly", PLAUDIT_PERIOD_WEEK);
+        /* read at every weekly close, while many members are held */
+        assert_int_equal(badge_board(both[k], "top-week", "weekly", 5, 50), PLAUDIT_OK);
+        assert_int_equal(badge_board(both[k], "best-of-week", "weekly", 1, 0), PLAUDIT_OK);
+    }
+    uint64_t seed = 7;
+    char id[32];
+    int64_t now = T_MON_JAN5;
+    for (int step = 0; step < STEPS; step++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t r = seed >> 33;
+        /* sweeps over all members (many held at once) mixed with a hot few */
+        int i = step % 3 ? (int)(r % N) : (int)(r % 40);
+        snprintf(id, sizeof id, "m%05d", i);
+        now += (int64_t)(r % 7) * 30;
+        const char *act = (r >> 7) % 4 ? "p" : "q";
+        for (int k = 0; k < 2; k++)
+            assert_int_equal(plaudit_record_action(both[k], now, id, act, NULL, NULL), PLAUDIT_OK);
+        uint64_t n;
+        assert_int_equal(plaudit_leaderboard_count(b, "weekly", &n), PLAUDIT_OK);
+        if (step % 15000 != 14999) continue;
+        const char *boards[] = {"all", "weekly"};
+        for (int w = 0; w < 2; w++) {
+            char sa[1024], sb[1024];
+            board_str(a, boards[w], sa, sizeof sa);
+            board_str(b, boards[w], sb, sizeof sb);
+            assert_string_equal(sa, sb);
+            assert_int_equal(board_count(a, boards[w]), board_count(b, boards[w]));
+            for (int j = 0; j < N; j += 211) {
+                snprintf(id, sizeof id, "m%05d", j);
+                uint64_t ra = 0, rb = 0;
+                int64_t xa = 0, xb = 0;
+                int ca = plaudit_leaderboard_rank(a, boards[w], id, &ra, &xa);
+                int cb = plaudit_leaderboard_rank(b, boards[w], id, &rb, &xb);
+                assert_int_equal(ca, cb);
+                assert_int_equal(ra, rb);
+                assert_int_equal(xa, xb);
+            }
+        }
+        assert_true(plaudit_state_digest(a) == plaudit_state_digest(b));
+        now += 3 * DAY; /* the next checkpoint's events fall in another week */
+    }
+    plaudit_ctx_free(a);
+    plaudit_ctx_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_random_vs_naive),
         cmocka_unit_test(test_many_changes_between_queries),
         cmocka_unit_test(test_query_inside_an_event),
+        cmocka_unit_test(test_slices_agree_with_queries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

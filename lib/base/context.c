@@ -94,6 +94,7 @@ void plaudit_ctx_free(plaudit_ctx *ctx)
     pl_free(&a, t->arena);
     pl_free(&a, t->fresh);
     pl_free(&a, t->stale);
+    pl_free(&a, t->span);
     pl_free(&a, t->board_cur);
     pl_free(&a, t->board_closed);
     pl_free(&a, t->stock_saved);

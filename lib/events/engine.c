@@ -324,7 +324,7 @@ static void txn_begin(plaudit_ctx *ctx)
         for (size_t i = 0; i < ctx->n_members; i++) ctx->mv[i]->mark = ctx->mv[i]->bmark = 0;
         t->serial = 1;
     }
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->head_touch = 0;
     t->clock = ctx->clock;
     t->tick_ts = ctx->tick_ts;
@@ -345,6 +345,9 @@ static void txn_rollback(plaudit_ctx *ctx)
 {
     pl_txn *t = &ctx->txn;
     PL_UH(&ctx->alloc);
+    /* Badge entries changed in place, newest first: they sit in arrays that
+     * existed before the event (neither fresh nor freed here). */
+    for (size_t i = t->n_span; i-- > 0;) memcpy(t->span[i].addr, t->arena + t->span[i].saved, t->span[i].len);
     for (size_t i = t->n_undo; i-- > 0;) {
         pl_undo *u = &t->undo[i];
         if (u->is_new) {
@@ -365,7 +368,7 @@ static void txn_rollback(plaudit_ctx *ctx)
     t->n_stock_saved = 0;
     pl_revoke_abort(ctx);
     if (ctx->v2_txn) pl_teams_rollback(ctx);
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->active = 0;
     ctx->n_moments = ctx->n_badge_moments = ctx->n_tier_moments = 0;
 }
@@ -450,27 +453,43 @@ static int advance_clock(plaudit_ctx *ctx, int64_t ts)
         if (pl_board_closes(ctx->boards[i], K, ts)) any = ctx->txn.board_closed[i] = 1;
     ctx->clock = ts;
     if (!any) return PLAUDIT_OK;
-    /* The closes read the indexes (no member is changed yet: they are the
-     * accepted state). */
-    pl_boards_sync(ctx);
+    /* The closes read the boards' order as of the last accepted event (no
+     * member is changed yet).  A board that freezes keeps its index as its
+     * last standings, so that one catches up first; the others are read
+     * without catching up (board_updates.c). */
+    for (size_t i = 0; i < ctx->n_boards; i++) {
+        const pl_board *b = ctx->boards[i];
+        if (ctx->txn.board_closed[i] && b->until != PLAUDIT_UNSET && ts >= b->until) {
+            pl_boards_sync(ctx);
+            break;
+        }
+    }
 
     ctx->n_close = 0;
     for (size_t i = 0; i < ctx->n_boards; i++) {
         const pl_board *b = ctx->boards[i];
-        if (!ctx->txn.board_closed[i]) continue;
-        uint64_t ranked = pl_rank_count(b->rank);
+        if (!ctx->txn.board_closed[i] || !b->n_badges) continue;
+        uint64_t k = 0;
+        for (uint32_t j = 0; j < b->n_badges; j++) {
+            const pl_badge *g = ctx->badges[b->badges[j]];
+            if (g->top > 0 && (uint64_t)g->top > k) k = (uint64_t)g->top;
+        }
+        const pl_rank_entry *std;
+        size_t n_std;
+        uint64_t ranked;
+        int rc = pl_board_standings(ctx, b, k, &std, &n_std, &ranked);
+        if (rc) return rc;
         for (uint32_t j = 0; j < b->n_badges; j++) {
             const pl_badge *g = ctx->badges[b->badges[j]];
             if (g->dated && !pl_close_in_range(ctx, g, b, ctx->txn.clock, ts)) continue;
             uint64_t top = (uint64_t)g->top < ranked ? (uint64_t)g->top : ranked;
+            if (top > n_std) top = n_std;
             if (pl_grow(&ctx->alloc, (void **)&ctx->close_list, &ctx->cap_close, ctx->n_close + 2 * top,
                         sizeof *ctx->close_list))
                 return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing leaderboard \"%s\"", b->id);
-            for (uint64_t r = 1; r <= top; r++) {
-                pl_rank_entry e;
-                pl_rank_at(b->rank, r, &e);
+            for (uint64_t r = 0; r < top; r++) {
                 ctx->close_list[ctx->n_close++] = g->idx;
-                ctx->close_list[ctx->n_close++] = e.member;
+                ctx->close_list[ctx->n_close++] = std[r].member;
             }
         }
     }
@@ -746,7 +765,7 @@ static int commit(plaudit_ctx *ctx, const plaudit_event *ev)
     pl_bupd_commit(ctx);
     if (ctx->v2_txn) pl_teams_commit(ctx);
     for (size_t i = 0; i < t->n_stale; i++) pl_free(&ctx->alloc, t->stale[i]);
-    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = 0;
+    t->n_undo = t->arena_len = t->n_fresh = t->n_stale = t->n_span = 0;
     t->active = 0;
     ctx->accepted++;
     keys_prune(ctx);

@@ -46,8 +46,13 @@ static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int no
     return o->score != s->score || o->ts != s->ts;
 }
 
-/* The number of held members: past it, commit syncs. */
-static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 8; }
+/* The number of held members past which commits catch up, a slice at a
+ * time.  A period close catches up with every held member at once (its
+ * badges read the index), so this also bounds that pause: a few thousand
+ * members plus 1/32 of the community, held for about as many events as it
+ * takes that many others to come by, which keeps the busy members'
+ * events coalesced. */
+static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 32; }
 
 int pl_bupd_reserve(plaudit_ctx *ctx)
 {
@@ -131,11 +136,6 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
 }
 
-void pl_bupd_after_commit(plaudit_ctx *ctx)
-{
-    if (ctx->n_bu >= held_limit(ctx)) pl_boards_sync(ctx);
-}
-
 /* The slots m had at the end of the last accepted event: inside an event
  * (a store callback's query), a member it changed has them in its
  * snapshot. */
@@ -152,51 +152,171 @@ static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m
     return PL_CSLOTS(ctx, m);
 }
 
+/* Bring held entry i's indexes up to date; 0 when done (the member is no
+ * longer held), else the member stays held with what is done. */
+static int sync_one(plaudit_ctx *ctx, size_t i)
+{
+    size_t nb = ctx->n_boards;
+    pl_member *m = ctx->mv[ctx->bu_m[i]];
+    pl_slot *old = &ctx->bu_old[i * nb];
+    const pl_slot *s = committed_slots(ctx, m);
+    int failed = 0;
+    for (size_t b = 0; b < nb; b++) {
+        pl_board *board = ctx->boards[b];
+        if (board->frozen) continue; /* a season's last standings stay */
+        /* A close emptied the index and moved cur on: what an entry or a
+         * slot says of an earlier period is not in it (board_standings). */
+        int was = old[b].ranked && old[b].period == board->cur, now = s[b].ranked && s[b].period == board->cur;
+        if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
+        /* Reserved at commit, so none of these fails; should one (a store
+         * callback's query inside an event used the room), the member
+         * stays held with what is done. */
+        int rc = 0;
+        if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
+        else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
+        else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
+        if (rc) {
+            failed = 1;
+            continue;
+        }
+        old[b] = s[b];
+    }
+    if (failed) return 1;
+    m->held = 0;
+    /* its share of the inserts reserved for held members (pl_bupd_reserve) */
+    for (size_t b = 0; b < nb; b++)
+        if (!ctx->boards[b]->frozen && s[b].ranked && s[b].period == ctx->boards[b]->cur && ctx->bu_ins[b])
+            ctx->bu_ins[b]--;
+    return 0;
+}
+
 void pl_boards_sync(plaudit_ctx *ctx)
 {
     size_t nb = ctx->n_boards;
-    if (!ctx->n_bu) return;
     size_t kept = 0;
-    for (size_t i = 0; i < ctx->n_bu; i++) {
-        pl_member *m = ctx->mv[ctx->bu_m[i]];
-        pl_slot *old = &ctx->bu_old[i * nb];
-        const pl_slot *s = committed_slots(ctx, m);
-        int failed = 0;
-        for (size_t b = 0; b < nb; b++) {
-            pl_board *board = ctx->boards[b];
-            if (board->frozen) continue; /* a season's last standings stay */
-            int was = (int)old[b].ranked, now = (int)s[b].ranked;
-            if (was && now && old[b].score == s[b].score && old[b].ts == s[b].ts) continue;
-            /* Reserved at commit, so none of these fails; should one
-             * (a store callback's query inside an event used the room),
-             * the member stays held with what is done. */
-            int rc = 0;
-            if (was && now) rc = pl_rank_update(board->rank, old[b].score, old[b].ts, s[b].score, s[b].ts, m->idx);
-            else if (was) rc = pl_rank_remove(board->rank, old[b].score, old[b].ts, m->idx);
-            else if (now) rc = pl_rank_insert(board->rank, s[b].score, s[b].ts, m->idx);
-            if (rc) {
-                failed = 1;
-                continue;
-            }
-            old[b] = s[b];
+    for (size_t i = ctx->bu_head; i < ctx->n_bu; i++) {
+        if (!sync_one(ctx, i)) continue;
+        if (kept != i) {
+            ctx->bu_m[kept] = ctx->bu_m[i];
+            memmove(&ctx->bu_old[kept * nb], &ctx->bu_old[i * nb], sizeof *ctx->bu_old * nb);
         }
-        if (failed) {
-            if (kept != i) {
-                ctx->bu_m[kept] = ctx->bu_m[i];
-                memmove(&ctx->bu_old[kept * nb], old, sizeof *old * nb);
-            }
-            kept++;
-        } else {
-            m->held = 0;
-        }
+        kept++;
     }
     ctx->n_bu = kept;
-    if (!kept) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+    ctx->bu_head = 0;
+    if (!kept && ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+}
+
+/* Past the limit of held members, each commit brings the longest held
+ * slice of them up to date: a bounded pause (about a millisecond) instead
+ * of catching up with all of them at once, while members keep being held
+ * as long as before, so their events still coalesce.  The live entries are
+ * [bu_head, n_bu); the front is compacted once it is the larger part, so
+ * each entry moves at most once per slice it outlives. */
+#define PL_BUPD_SLICE 1024
+
+void pl_bupd_after_commit(plaudit_ctx *ctx)
+{
+    if (ctx->n_bu - ctx->bu_head < held_limit(ctx)) return;
+    size_t nb = ctx->n_boards, end = ctx->bu_head + PL_BUPD_SLICE;
+    if (end > ctx->n_bu) end = ctx->n_bu;
+    while (ctx->bu_head < end && !sync_one(ctx, ctx->bu_head)) ctx->bu_head++;
+    size_t live = ctx->n_bu - ctx->bu_head;
+    if (ctx->bu_head >= live) {
+        memmove(ctx->bu_m, ctx->bu_m + ctx->bu_head, sizeof *ctx->bu_m * live);
+        memmove(ctx->bu_old, ctx->bu_old + ctx->bu_head * nb, sizeof *ctx->bu_old * nb * live);
+        ctx->n_bu = live;
+        ctx->bu_head = 0;
+    }
+    if (!live) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
+}
+
+/* ---- the standings of a closing board --------------------------------------
+ *
+ * A period close needs the top of the closing board, and catching up with
+ * every held member for it would pause the event for all of them.  The
+ * board's order is that of its index with each held member's entry
+ * replaced by its committed slot: so the top k is the merge of the index's
+ * entries of members not held (walked from the top) and the best k of the
+ * held members' slots. */
+
+static int entry_before(const plaudit_ctx *ctx, const pl_rank_entry *a, const pl_rank_entry *b)
+{
+    if (a->score != b->score) return a->score > b->score;
+    if (a->ts != b->ts) return a->ts < b->ts;
+    return pl_idcmp(a->member, b->member, (void *)ctx) < 0;
+}
+
+int pl_board_standings(plaudit_ctx *ctx, const pl_board *b, uint64_t want_k, const pl_rank_entry **top,
+                       size_t *n_top, uint64_t *count)
+{
+    size_t nb = ctx->n_boards, bi = b->idx;
+    uint64_t cnt = pl_rank_count(b->rank);
+    /* no more than the board can hold */
+    uint64_t most = cnt + (ctx->n_bu - ctx->bu_head);
+    size_t k = (size_t)(want_k < most ? want_k : most);
+    size_t nh = 0; /* the best held entries, in order, in std_held */
+    int merge = !b->by_team && !b->frozen && ctx->n_bu > ctx->bu_head;
+    if (merge) {
+        if (pl_grow(&ctx->alloc, (void **)&ctx->std_held, &ctx->cap_std_held, k + 1, sizeof *ctx->std_held))
+            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing leaderboard \"%s\"", b->id);
+        for (size_t i = ctx->bu_head; i < ctx->n_bu; i++) {
+            const pl_slot *o = &ctx->bu_old[i * nb + bi];
+            const pl_member *m = ctx->mv[ctx->bu_m[i]];
+            const pl_slot *sl = &committed_slots(ctx, m)[bi];
+            int was = o->ranked && o->period == b->cur, now = sl->ranked && sl->period == b->cur;
+            cnt = cnt - (uint64_t)was + (uint64_t)now;
+            if (!now || !k) continue;
+            pl_rank_entry e = {sl->score, sl->ts, m->idx};
+            if (nh == k && !entry_before(ctx, &e, &ctx->std_held[k - 1])) continue;
+            /* binary search for its place among the best so far */
+            size_t lo = 0, hi = nh;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (entry_before(ctx, &ctx->std_held[mid], &e)) lo = mid + 1;
+                else hi = mid;
+            }
+            size_t keep = nh < k ? nh : k - 1;
+            memmove(&ctx->std_held[lo + 1], &ctx->std_held[lo], sizeof e * (keep - lo));
+            ctx->std_held[lo] = e;
+            if (nh < k) nh++;
+        }
+    }
+    size_t want = (uint64_t)k < cnt ? k : (size_t)cnt;
+    if (pl_grow(&ctx->alloc, (void **)&ctx->std_top, &ctx->cap_std_top, want + 1, sizeof *ctx->std_top))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory closing leaderboard \"%s\"", b->id);
+    size_t n = 0, h = 0;
+    uint64_t r = 1;
+    pl_rank_entry buf[64];
+    size_t nbuf = 0, at = 0;
+    while (n < want) {
+        if (at == nbuf) {
+            nbuf = pl_rank_range(b->rank, r, 64, buf);
+            r += nbuf;
+            at = 0;
+        }
+        const pl_rank_entry *ix = NULL;
+        while (at < nbuf && merge && ctx->mv[buf[at].member]->held) at++; /* its slot is among the held */
+        if (at < nbuf) ix = &buf[at];
+        else if (nbuf) continue; /* the chunk was all held: the next one */
+        if (h < nh && (!ix || entry_before(ctx, &ctx->std_held[h], ix))) {
+            ctx->std_top[n++] = ctx->std_held[h++];
+        } else if (ix) {
+            ctx->std_top[n++] = *ix;
+            at++;
+        } else {
+            break; /* both ran out (cannot happen: the count says so) */
+        }
+    }
+    *top = ctx->std_top;
+    *n_top = n;
+    *count = cnt;
+    return PLAUDIT_OK;
 }
 
 void pl_bupd_drop(plaudit_ctx *ctx)
 {
-    ctx->n_bu = 0;
+    ctx->n_bu = ctx->bu_head = 0;
     if (ctx->bu_ins) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * ctx->cap_bu_ins);
 }
 
@@ -206,8 +326,12 @@ void pl_bupd_free(plaudit_ctx *ctx)
     pl_free(&ctx->alloc, ctx->bu_old);
     pl_free(&ctx->alloc, ctx->bu_ins);
     pl_free(&ctx->alloc, ctx->bu_next);
+    pl_free(&ctx->alloc, ctx->std_held);
+    pl_free(&ctx->alloc, ctx->std_top);
+    ctx->std_held = ctx->std_top = NULL;
+    ctx->cap_std_held = ctx->cap_std_top = 0;
     ctx->bu_m = NULL;
     ctx->bu_old = NULL;
     ctx->bu_ins = ctx->bu_next = NULL;
-    ctx->n_bu = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
+    ctx->n_bu = ctx->bu_head = ctx->cap_bu = ctx->cap_bu_old = ctx->cap_bu_ins = ctx->cap_bu_next = 0;
 }

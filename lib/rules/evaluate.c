@@ -261,9 +261,28 @@ static int txn_room(plaudit_ctx *ctx)
     return PLAUDIT_OK;
 }
 
-/* Find or insert (sorted) the earned entry of badge b.  The member's array
- * is copied on its first change in a transaction (and when it grows), so a
- * rollback, which restores the old pointer, finds the old entries intact. */
+/* Save `len` bytes at `addr` for the rollback (engine.c writes them back). */
+static int span_save(plaudit_ctx *ctx, void *addr, size_t len)
+{
+    pl_txn *t = &ctx->txn;
+    if (pl_grow(&ctx->alloc, (void **)&t->span, &t->cap_span, t->n_span + 1, sizeof *t->span) ||
+        pl_grow(&ctx->alloc, (void **)&t->arena, &t->arena_cap, t->arena_len + len, 1))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+    pl_span *sp = &t->span[t->n_span++];
+    sp->addr = addr;
+    sp->len = len;
+    sp->saved = t->arena_len;
+    memcpy(t->arena + t->arena_len, addr, len);
+    t->arena_len += len;
+    return PLAUDIT_OK;
+}
+
+/* Find or insert (sorted) the earned entry of badge b; the caller changes
+ * only that entry.  Within its capacity the member's array is changed in
+ * place: the entries a change moves or writes are saved first (a span) and
+ * a rollback writes them back, while the header's saved count hides an
+ * appended entry.  An array that grows is copied (fresh in this event, the
+ * old one stale), and changes to a fresh array need no saving. */
 static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
 {
     pl_mstate *st = &m->st;
@@ -272,11 +291,10 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     while (pos < st->n_badges && st->badges[pos].badge < b) pos++;
     int found = pos < st->n_badges && st->badges[pos].badge == b;
     uint32_t need = st->n_badges + !found;
-    if (m->bmark != t->serial || need > st->cap_badges) {
-        uint32_t cap = st->cap_badges;
-        if (need > cap) cap = cap ? cap * 2 : 4;
-        int rc = txn_room(ctx);
-        if (rc) return rc;
+    int rc;
+    if (need > st->cap_badges) {
+        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 4;
+        if ((rc = txn_room(ctx))) return rc;
         pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * cap);
         if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
         if (st->n_badges) memcpy(nb, st->badges, sizeof *nb * st->n_badges);
@@ -285,6 +303,10 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
         st->badges = nb;
         st->cap_badges = cap;
         m->bmark = t->serial;
+    } else if (m->bmark != t->serial) {
+        /* found: the entry the caller writes; else the entries it moves */
+        uint32_t n = found ? 1 : st->n_badges - pos;
+        if (n && (rc = span_save(ctx, &st->badges[pos], sizeof *st->badges * n))) return rc;
     }
     if (found) {
         *out = &st->badges[pos];
@@ -298,6 +320,26 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     st->n_badges++;
     *out = e;
     return PLAUDIT_OK;
+}
+
+/* For a caller that may also move entries (revoke.c removes one): the
+ * array is private to this event, copied if it was not yet. */
+static int earned_entry_own(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
+{
+    pl_mstate *st = &m->st;
+    pl_txn *t = &ctx->txn;
+    if (m->bmark != t->serial && st->n_badges) {
+        int rc = txn_room(ctx);
+        if (rc) return rc;
+        pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * st->cap_badges);
+        if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
+        memcpy(nb, st->badges, sizeof *nb * st->n_badges);
+        t->fresh[t->n_fresh++] = nb;
+        t->stale[t->n_stale++] = st->badges;
+        st->badges = nb;
+        m->bmark = t->serial;
+    }
+    return earned_entry(ctx, m, b, ts, out);
 }
 
 /* Record that levels / times (e->n, to] were earned at ts (before e->n is
@@ -639,5 +681,5 @@ int pl_evaluate_after(plaudit_ctx *ctx, pl_member *m, int64_t ts, uint32_t list)
 int pl_earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, pl_earned **out)
 {
     int rc = pl_touch(ctx, m);
-    return rc ? rc : earned_entry(ctx, m, b, ts, out);
+    return rc ? rc : earned_entry_own(ctx, m, b, ts, out);
 }
