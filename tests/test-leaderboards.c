@@ -630,6 +630,41 @@ static void test_slices_agree_with_queries(void **state)
     plaudit_ctx_free(b);
 }
 
+/* Held members and the index room reserved for them stay bounded over many
+ * period closes with no query in between (the memory of a long-running
+ * context that only records). */
+static void test_held_memory_bounded(void **state)
+{
+    (void)state;
+    enum { N = 12000, PER_WEEK = 20000, WEEKS = 30 };
+    talloc ta = {0};
+    plaudit_ctx *ctx = ctx_new_alloc(&ta);
+    action(ctx, "p", 10);
+    board(ctx, "all", PLAUDIT_PERIOD_ALL);
+    board(ctx, "weekly", PLAUDIT_PERIOD_WEEK);
+    assert_int_equal(badge_board(ctx, "top-week", "weekly", 3, 0), PLAUDIT_OK);
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "m%05d", i);
+        ACT(ctx, T_MON_JAN5 + i, id, "p");
+    }
+    uint64_t seed = 11;
+    size_t live_early = 0;
+    for (int w = 0; w < WEEKS; w++) {
+        int64_t t0 = T_MON_JAN5 + (int64_t)(w + 1) * 7 * DAY;
+        for (int k = 0; k < PER_WEEK; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            snprintf(id, sizeof id, "m%05d", (int)((seed >> 33) % N));
+            ACT(ctx, t0 + k * 20, id, "p");
+        }
+        if (w == 4) live_early = ta.live;
+    }
+    /* a few badge timestamps may be added; nothing grows with the closes */
+    assert_true(ta.live <= live_early + live_early / 10);
+    plaudit_ctx_free(ctx);
+    assert_int_equal(ta.live, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_many_changes_between_queries),
         cmocka_unit_test(test_query_inside_an_event),
         cmocka_unit_test(test_slices_agree_with_queries),
+        cmocka_unit_test(test_held_memory_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,9 +197,7 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
         if (blank(line, n)) continue;
         plaudit_outcome out;
         plaudit_record_json(e->ctx, line, n, &out);
-        /* Every line counts towards the position to sync: with a reorder
-         * window the journal records arrivals, rejected ones included. */
-        e->written++, wrote = 1;
+        wrote = 1;
         if (out.status == PLAUDIT_ACCEPTED) {
             acc++;
             /* A program event changes the boards: read the program again. */
@@ -235,6 +233,7 @@ static void record_body(req *r, resp *o, char *body, size_t len, int batch)
     /* Durable before answered: a duplicate may repeat an event that a
      * concurrent request wrote and has not synced yet, so wait for all. */
     int failed = 0;
+    if (wrote) plaudit_store_journal_seq(e->ctx, &e->written);
     if (wrote && e->sync_mode == SYNC_GROUP) failed = engine_wait_durable(e, e->written);
     char sync_error[sizeof e->sync_error];
     if (failed) memcpy(sync_error, e->sync_error, sizeof sync_error);
@@ -714,9 +713,9 @@ static void h_metrics(req *r, resp *o)
               "# TYPE plaudit_store_sync_failures_total counter\nplaudit_store_sync_failures_total %" PRIu64 "\n"
               "# HELP plaudit_store_sync_seconds_total Time spent in journal syncs.\n"
               "# TYPE plaudit_store_sync_seconds_total counter\nplaudit_store_sync_seconds_total %.6f\n"
-              "# HELP plaudit_store_synced_events_total Events made durable by those syncs.\n"
+              "# HELP plaudit_store_synced_events_total Journal records made durable by those syncs.\n"
               "# TYPE plaudit_store_synced_events_total counter\nplaudit_store_synced_events_total %" PRIu64 "\n"
-              "# HELP plaudit_store_unsynced_events Events journaled and not yet synced by the server.\n"
+              "# HELP plaudit_store_unsynced_events Journal records not yet seen durable by the server.\n"
               "# TYPE plaudit_store_unsynced_events gauge\nplaudit_store_unsynced_events %" PRIu64 "\n",
               m.syncs, m.sync_failures, m.sync_seconds, m.group_events, unsynced);
     sb_puts(&b, "# HELP plaudit_http_requests_total Requests answered, by status class.\n"

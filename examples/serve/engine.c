@@ -2,16 +2,14 @@
  * store attached, behind a mutex, and the group commit that makes events
  * durable before their responses are sent.
  *
- * Group commit: events are recorded under the mutex with the store's sync
- * policy NEVER (the record is written to the journal, not yet synced).  A
- * request then waits until `synced` covers the events it wrote.  The first
- * waiter becomes the leader: it notes how many events are written, drops
- * the mutex, syncs the journal (fsync of the active segment and, after a
- * new segment appeared, of the directory, exactly what the file store's
- * own sync does), takes the mutex again and publishes the new `synced`.
- * Other requests keep recording during the fsync, and every request that
- * waited is covered by one sync. */
-#include <dirent.h>
+ * Group commit: the store's sync policy is PLAUDIT_SYNC_GROUP, so the
+ * file store's sync thread calls fdatasync back to back while records
+ * arrive.  Events are recorded under the mutex (the record is in the
+ * journal, not yet synced); a request then notes the journal's last
+ * record, drops the mutex and waits until the store reports that record
+ * durable (plaudit_store_wait_durable, which may run beside the other
+ * requests' calls).  Other requests keep recording during a sync, and one
+ * sync covers every request whose records it found. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,50 +23,6 @@ static int fail(char *err, size_t errlen, const char *what, const char *detail)
 {
     snprintf(err, errlen, "%s: %s", what, detail);
     return -1;
-}
-
-/* ---- the external sync of the file store's journal ------------------------------------------ */
-
-static struct {
-    int dirfd;
-    int fd;            /* the newest segment, read-only (fsync works on any fd) */
-    char name[64];
-} js = {-1, -1, ""};
-
-/* fsync the newest journal segment, and the directory when the segment is
- * new.  Returns 0, or -1 (then the caller syncs through the library). */
-static int journal_fsync(void)
-{
-    if (js.dirfd < 0) return -1;
-    int dup_fd = dup(js.dirfd);
-    if (dup_fd < 0) return -1;
-    DIR *d = fdopendir(dup_fd);
-    if (!d) {
-        close(dup_fd);
-        return -1;
-    }
-    rewinddir(d);
-    char best[64] = "";
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *n = de->d_name;
-        size_t l = strlen(n);
-        if (l >= sizeof best || strncmp(n, "journal-", 8) || l < 12 || strcmp(n + l - 4, ".log")) continue;
-        if (strcmp(n, best) > 0) memcpy(best, n, l + 1);
-    }
-    closedir(d);
-    if (!best[0]) return 0; /* nothing journaled yet */
-    int fresh = strcmp(best, js.name) != 0;
-    if (fresh) {
-        int fd = openat(js.dirfd, best, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return -1;
-        if (js.fd >= 0) close(js.fd);
-        js.fd = fd;
-        memcpy(js.name, best, sizeof best);
-    }
-    if (fdatasync(js.fd)) return -1;
-    if (fresh && fsync(js.dirfd)) return -1;
-    return 0;
 }
 
 /* ---- open, close, the program ---------------------------------------------------------------- */
@@ -143,7 +97,6 @@ int engine_open(engine *e, const char *program, const char *store_dir, int sync_
 {
     memset(e, 0, sizeof *e);
     pthread_mutex_init(&e->mu, NULL);
-    pthread_cond_init(&e->durable, NULL);
     pthread_cond_init(&e->moments_cv, NULL);
     e->sync_mode = sync_mode;
     e->sync_every_ms = every_ms;
@@ -170,7 +123,9 @@ int engine_open(engine *e, const char *program, const char *store_dir, int sync_
         PLAUDIT_OK)
         return fail(err, errlen, store_dir, plaudit_errmsg(e->ctx));
     plaudit_store_options so = PLAUDIT_STORE_OPTIONS_INIT;
-    so.sync = sync_mode == SYNC_BATCH_MODE ? PLAUDIT_SYNC_BATCH : PLAUDIT_SYNC_NEVER;
+    so.sync = sync_mode == SYNC_GROUP        ? PLAUDIT_SYNC_GROUP
+              : sync_mode == SYNC_BATCH_MODE ? PLAUDIT_SYNC_BATCH
+                                             : PLAUDIT_SYNC_NEVER;
     so.sync_every_n = every_n;
     so.sync_every_ms = every_ms;
     if (plaudit_store_attach(e->ctx, &st, &so) != PLAUDIT_OK) {
@@ -178,7 +133,9 @@ int engine_open(engine *e, const char *program, const char *store_dir, int sync_
         plaudit_store_close(&st);
         return -1;
     }
-    if (sync_mode == SYNC_GROUP) js.dirfd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* What recovery found is durable (attach syncs it under GROUP). */
+    plaudit_store_journal_seq(e->ctx, &e->written);
+    e->synced = e->written;
     if (engine_program_refresh(e)) return fail(err, errlen, "reading the program back", "out of memory");
     return 0;
 }
@@ -196,10 +153,6 @@ int engine_close(engine *e, int snapshot, char *err, size_t errlen)
     free_boards(e);
     free(e->program_json);
     e->program_json = NULL;
-    if (js.fd >= 0) close(js.fd);
-    if (js.dirfd >= 0) close(js.dirfd);
-    js.fd = js.dirfd = -1;
-    js.name[0] = 0;
     return rc;
 }
 
@@ -207,28 +160,29 @@ int engine_close(engine *e, int snapshot, char *err, size_t errlen)
 
 int engine_wait_durable(engine *e, uint64_t upto)
 {
-    while (e->synced < upto) {
-        if (e->sync_broken) return -1;
-        if (e->syncing) {
-            pthread_cond_wait(&e->durable, &e->mu);
-            continue;
+    if (e->sync_broken) return -1;
+    if (e->synced >= upto) return 0;
+    double t0 = now_mono();
+    /* Any thread may wait (PLAUDIT_SYNC_GROUP with the file store): the
+     * mutex is dropped so that other requests record meanwhile. */
+    pthread_mutex_unlock(&e->mu);
+    int rc = plaudit_store_wait_durable(e->ctx, upto);
+    pthread_mutex_lock(&e->mu);
+    uint64_t d = 0;
+    if (!rc) rc = plaudit_store_durable_seq(e->ctx, &d);
+    if (rc) {
+        if (!e->sync_broken) {
+            metrics_sync(e->m, 0, now_mono() - t0, 0);
+            snprintf(e->sync_error, sizeof e->sync_error, "store sync failed: %s (the store's sync thread)",
+                     plaudit_strerror(rc));
         }
-        e->syncing = 1;
-        uint64_t target = e->written;
-        double t0 = now_mono();
-        pthread_mutex_unlock(&e->mu);
-        int rc = journal_fsync();
-        pthread_mutex_lock(&e->mu);
-        if (rc) rc = plaudit_store_sync(e->ctx) == PLAUDIT_OK ? 0 : -1;
-        metrics_sync(e->m, rc == 0, now_mono() - t0, target - e->synced);
-        e->syncing = 0;
-        if (rc) {
-            e->sync_broken = 1;
-            snprintf(e->sync_error, sizeof e->sync_error, "store sync failed: %s", plaudit_errmsg(e->ctx));
-        } else if (target > e->synced) {
-            e->synced = target;
-        }
-        pthread_cond_broadcast(&e->durable);
+        e->sync_broken = 1;
+        return -1;
+    }
+    /* One sync seen by the server: the durable position moved on. */
+    if (d > e->synced) {
+        metrics_sync(e->m, 1, now_mono() - t0, d - e->synced);
+        e->synced = d;
     }
     return 0;
 }
@@ -248,7 +202,7 @@ void *engine_timer(void *arg)
         if (e->stopping) break;
         /* Batch mode: the library syncs when events arrive; this covers an
          * idle platform (see SYNC POLICY in plaudit.h). */
-        if (e->written > e->synced && !e->syncing) {
+        if (e->written > e->synced) {
             double t0 = now_mono();
             int ok = plaudit_store_sync(e->ctx) == PLAUDIT_OK;
             metrics_sync(e->m, ok, now_mono() - t0, e->written - e->synced);

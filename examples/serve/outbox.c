@@ -121,7 +121,7 @@ void h_flush(req *r, resp *o)
     int rc = plaudit_flush(e->ctx);
     if (rc == PLAUDIT_OK) {
         /* The flush is journaled; released events make moments. */
-        e->written++;
+        plaudit_store_journal_seq(e->ctx, &e->written);
         pthread_cond_broadcast(&e->moments_cv);
         if (e->sync_mode == SYNC_GROUP && engine_wait_durable(e, e->written)) rc = PLAUDIT_EIO;
     }

@@ -85,14 +85,12 @@ typedef struct board {
 
 typedef struct engine {
     pthread_mutex_t mu;           /* guards everything below and ctx */
-    pthread_cond_t durable;       /* synced moved on, or a sync failed */
     pthread_cond_t moments_cv;    /* new moments, or stopping */
     plaudit_ctx *ctx;
     int sync_mode;
     uint32_t sync_every_ms;       /* batch mode: the timer's period */
-    uint64_t written;             /* events the store journaled */
-    uint64_t synced;              /* of them, durable (group commit) */
-    int syncing;                  /* a leader is in plaudit_store_sync */
+    uint64_t written;             /* the journal's last record (seq) */
+    uint64_t synced;              /* the last the server saw durable */
     int sync_broken;              /* a sync failed: refuse writes */
     char sync_error[512];
     /* The program as exported, parsed once per change. */
@@ -118,8 +116,9 @@ int engine_close(engine *e, int snapshot, char *err, size_t errlen);
 int engine_program_refresh(engine *e);
 const board *engine_board(const engine *e, const char *id);
 
-/* Wait until every event journaled up to `upto` is durable (group
- * commit); mutex held on entry and exit.  Returns 0, or -1 when a sync
+/* Wait until every journal record up to seq `upto` is durable (group
+ * commit on the store's sync thread); mutex held on entry and exit,
+ * dropped while waiting.  Returns 0, or -1 when a sync
  * failed (e->sync_error says why). */
 int engine_wait_durable(engine *e, uint64_t upto);
 /* Batch mode's timer thread body; returns when e->stopping. */

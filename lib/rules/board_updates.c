@@ -77,12 +77,26 @@ static int slot_moves(const plaudit_ctx *ctx, const bu_view *v, size_t b, int no
  * events coalesced. */
 static size_t held_limit(const plaudit_ctx *ctx) { return 4096 + ctx->n_members / 32; }
 
+/* Move the live held entries [bu_head, n_bu) to the front. */
+static void bupd_compact(plaudit_ctx *ctx)
+{
+    size_t nb = ctx->n_boards, live = ctx->n_bu - ctx->bu_head;
+    memmove(ctx->bu_m, ctx->bu_m + ctx->bu_head, sizeof *ctx->bu_m * live);
+    memmove(ctx->bu_old, ctx->bu_old + ctx->bu_head * nb, sizeof *ctx->bu_old * nb * live);
+    ctx->n_bu = live;
+    ctx->bu_head = 0;
+}
+
 int pl_bupd_reserve(plaudit_ctx *ctx)
 {
     const pl_txn *t = &ctx->txn;
     size_t nb = ctx->n_boards;
     if (!nb) return PLAUDIT_OK;
     size_t need = ctx->n_bu + t->n_undo;
+    if (need > ctx->cap_bu && ctx->bu_head) { /* room at the front first */
+        bupd_compact(ctx);
+        need = ctx->n_bu + t->n_undo;
+    }
     size_t cap = ctx->cap_bu;
     if (pl_grow(&ctx->alloc, (void **)&ctx->bu_m, &cap, need, sizeof *ctx->bu_m))
         return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory updating the leaderboards");
@@ -214,10 +228,10 @@ static int sync_one(plaudit_ctx *ctx, size_t i)
     }
     if (failed) return 1;
     m->held = 0;
-    /* its share of the inserts reserved for held members (pl_bupd_reserve) */
+    /* its share of the inserts reserved for held members: pl_bupd_reserve
+     * counts each held member's ranked flag as its last commit left it */
     for (size_t b = 0; b < nb; b++)
-        if (!ctx->boards[b]->frozen && s[b].ranked && s[b].period == ctx->boards[b]->cur && ctx->bu_ins[b])
-            ctx->bu_ins[b]--;
+        if (!ctx->boards[b]->frozen && s[b].ranked && ctx->bu_ins[b]) ctx->bu_ins[b]--;
     return 0;
 }
 
@@ -272,12 +286,7 @@ void pl_bupd_after_commit(plaudit_ctx *ctx)
         ctx->bu_head++;
     }
     size_t live = ctx->n_bu - ctx->bu_head;
-    if (ctx->bu_head >= live) {
-        memmove(ctx->bu_m, ctx->bu_m + ctx->bu_head, sizeof *ctx->bu_m * live);
-        memmove(ctx->bu_old, ctx->bu_old + ctx->bu_head * nb, sizeof *ctx->bu_old * nb * live);
-        ctx->n_bu = live;
-        ctx->bu_head = 0;
-    }
+    if (ctx->bu_head >= live) bupd_compact(ctx);
     if (!live) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);
 }
 

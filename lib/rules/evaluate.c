@@ -318,7 +318,7 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     uint32_t need = st->n_badges + !found;
     int rc;
     if (need > st->cap_badges) {
-        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 4;
+        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 1;
         if ((rc = txn_room(ctx))) return rc;
         pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * cap);
         if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");

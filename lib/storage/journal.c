@@ -27,33 +27,14 @@
 
 /* ---- encoding ---------------------------------------------------------- */
 
-static void put_str(pl_buf *b, const char *s)
+/* The record is written in place in one pass: each string's length is
+ * taken once, the frame reserved whole, the fields stored without a
+ * buffer call each (this runs once per accepted event). */
+static unsigned char *put_str(unsigned char *w, const char *s, size_t n)
 {
-    if (!s) return;
-    size_t n = strlen(s);
-    pl_put16(b, (uint16_t)n);
-    pl_buf_put(b, s, n);
-}
-
-/* Whether the record of ev fits the format the reader accepts: strings
- * with a u16 length, the document with a u32 one, the body within
- * REC_MAX.  The event checks keep every accepted event well inside. */
-static int fits(const plaudit_event *ev)
-{
-    const char *strs[] = {ev->id, ev->member, ev->target, ev->reason, ev->ref};
-    size_t body = REC_FIXED;
-    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
-        if (!strs[i]) continue;
-        size_t n = strnlen(strs[i], UINT16_MAX + 1u);
-        if (n > UINT16_MAX) return 0;
-        body += 2 + n;
-    }
-    if (ev->document) {
-        size_t n = strnlen(ev->document, PL_JOURNAL_DOC_MAX + 1u);
-        if (n > PL_JOURNAL_DOC_MAX) return 0;
-        body += 4 + n;
-    }
-    return body <= REC_MAX;
+    pl_le16(w, (uint16_t)n);
+    memcpy(w + 2, s, n);
+    return w + 2 + n;
 }
 
 int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
@@ -61,12 +42,30 @@ int pl_journal_encode(pl_buf *b, uint64_t seq, const plaudit_event *ev)
     return pl_journal_encode_kind(b, seq, PL_REC_EVENT, ev);
 }
 
+/* Refuses (PLAUDIT_ELIMIT, nothing appended) what the reader would not
+ * accept: a string over a u16 length, a document over PL_JOURNAL_DOC_MAX,
+ * a body over REC_MAX.  The event checks keep every accepted event well
+ * inside. */
 int pl_journal_encode_kind(pl_buf *b, uint64_t seq, int kind, const plaudit_event *ev)
 {
-    if (!fits(ev)) return PLAUDIT_ELIMIT;
-    size_t start = b->len;
-    unsigned char hdr[REC_HDR] = {0};
-    pl_buf_put(b, hdr, sizeof hdr);
+    const char *strs[5] = {ev->id, ev->member, ev->target, ev->reason, ev->ref};
+    size_t lens[5] = {0};
+    size_t body = REC_FIXED, doc = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        if (!strs[i]) continue;
+        size_t n = strnlen(strs[i], UINT16_MAX + 1u);
+        if (n > UINT16_MAX) return PLAUDIT_ELIMIT;
+        lens[i] = n;
+        body += 2 + n;
+    }
+    if (ev->document) {
+        doc = strnlen(ev->document, PL_JOURNAL_DOC_MAX + 1u);
+        if (doc > PL_JOURNAL_DOC_MAX) return PLAUDIT_ELIMIT;
+        body += 4 + doc;
+    }
+    if (body > REC_MAX) return PLAUDIT_ELIMIT;
+    size_t whole = REC_HDR + body + REC_TRAILER;
+    if (pl_buf_reserve(b, whole)) return PLAUDIT_OK; /* b->oom */
     unsigned pres = (ev->id ? P_ID : 0) | (ev->member ? P_MEMBER : 0) | (ev->target ? P_TARGET : 0) |
                     (ev->reason ? P_REASON : 0) | (ev->flag ? P_FLAG : 0) | (ev->ref ? P_REF : 0) |
                     (ev->document ? P_DOC : 0);
@@ -75,27 +74,27 @@ int pl_journal_encode_kind(pl_buf *b, uint64_t seq, int kind, const plaudit_even
     unsigned char version = pres & (P_REF | P_DOC) || ev->type > PLAUDIT_EVENT_TICK || kind != REC_KIND_EVENT
                                 ? REC_VERSION_2
                                 : REC_VERSION;
-    unsigned char fixed[4] = {version, (unsigned char)kind, (unsigned char)ev->type, (unsigned char)pres};
-    pl_buf_put(b, fixed, 4);
-    pl_put64(b, seq);
-    pl_put64(b, (uint64_t)ev->ts);
-    pl_put64(b, (uint64_t)ev->points);
-    put_str(b, ev->id);
-    put_str(b, ev->member);
-    put_str(b, ev->target);
-    put_str(b, ev->reason);
-    put_str(b, ev->ref);
-    if (ev->document) {
-        size_t n = strlen(ev->document);
-        pl_put32(b, (uint32_t)n);
-        pl_buf_put(b, ev->document, n);
-    }
-    if (b->oom) return PLAUDIT_OK;
-    size_t body = b->len - start - REC_HDR;
-    unsigned char *h = (unsigned char *)b->p + start;
+    unsigned char *h = (unsigned char *)b->p + b->len, *w = h + REC_HDR;
     pl_le32(h, (uint32_t)body);
     pl_le32(h + 4, plaudit_crc32c(0, h, 4));
-    pl_put32(b, plaudit_crc32c(0, h + REC_HDR, body));
+    w[0] = version;
+    w[1] = (unsigned char)kind;
+    w[2] = (unsigned char)ev->type;
+    w[3] = (unsigned char)pres;
+    pl_le64(w + 4, seq);
+    pl_le64(w + 12, (uint64_t)ev->ts);
+    pl_le64(w + 20, (uint64_t)ev->points);
+    w += REC_FIXED;
+    for (unsigned i = 0; i < 5; i++)
+        if (strs[i]) w = put_str(w, strs[i], lens[i]);
+    if (ev->document) {
+        pl_le32(w, (uint32_t)doc);
+        memcpy(w + 4, ev->document, doc);
+        w += 4 + doc;
+    }
+    pl_le32(w, plaudit_crc32c(0, h + REC_HDR, body));
+    b->len += whole;
+    b->p[b->len] = '\0';
     return PLAUDIT_OK;
 }
 

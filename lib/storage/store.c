@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "store_file.h"
 
 int64_t pl_now_ms(void)
 {
@@ -68,7 +69,21 @@ typedef struct recov {
                                  program (its snapshot, then the records
                                  after it), for plaudit_recovery.changed_members */
     uint64_t snap_seq;
+    const void *map;          /* the file store's snapshot, mapped */
+    size_t map_len;
+    /* Records decoded ahead of their replay: a ring of RQ (queue_one),
+     * each with its own copy of its strings. */
+    struct rq_ent {
+        uint64_t seq;
+        int kind;
+        plaudit_event ev;     /* strings point into strs */
+        pl_buf strs;
+        uint64_t hm, ht;      /* index slots of its member and target */
+    } q[8];
+    size_t q_head, nq;
 } recov;
+
+#define RQ (sizeof ((recov *)0)->q / sizeof ((recov *)0)->q[0])
 
 /* Collect the snapshot, checking its header as soon as it has arrived:
  * a blob that is not a snapshot, or is longer than its header says, is
@@ -154,9 +169,8 @@ static int options_differ(plaudit_ctx *ctx, recov *R, uint64_t seq, int rc)
     return 0;
 }
 
-static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
+static int replay_one(plaudit_ctx *ctx, recov *R, uint64_t seq, int kind, const plaudit_event *ev)
 {
-    recov *R = ud;
     plaudit_recovery *rep = &R->s->rec;
     rep->records++;
     if (seq <= R->base) {
@@ -171,15 +185,15 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
     rep->replayed++;
     if (R->shadow && seq > R->snap_seq) {
         plaudit_ctx *o = R->shadow;
-        int src = R->jr.kind == PL_REC_EVENT ? pl_record_replay(o, ev) : pl_window_replay(o, R->jr.kind, ev);
+        int src = kind == PL_REC_EVENT ? pl_record_replay(o, ev) : pl_window_replay(o, kind, ev);
         if (src == PLAUDIT_ENOMEM) return pl_err(ctx, src, "out of memory replaying under the old program");
     }
     /* Arrivals go through the reorder window again (reorder.c). */
-    int rc = R->jr.kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, R->jr.kind, ev);
-    if (R->jr.kind != PL_REC_EVENT) {
+    int rc = kind == PL_REC_EVENT ? pl_record_replay(ctx, ev) : pl_window_replay(ctx, kind, ev);
+    if (kind != PL_REC_EVENT) {
         /* Outcomes come at release; only memory can fail a replay. */
         if (rc == PLAUDIT_ENOMEM) return rc;
-        if (R->jr.kind != PL_REC_FLUSH) rep->arrivals++;
+        if (kind != PL_REC_FLUSH) rep->arrivals++;
         pl_ok(ctx);
         return 0;
     }
@@ -191,6 +205,113 @@ static int replay_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, v
     else rep->rejected++;
     pl_ok(ctx);
     return 0;
+}
+
+/* ---- replay, decoded ahead ---------------------------------------------------------- */
+
+/* Records are replayed RQ - 1 records behind the reader, one by one and
+ * in order, as they would be without it; meanwhile the memory they will
+ * touch is brought in, as plaudit_record_batch does, but further ahead
+ * (each step waits on the one before): the index slot of a member when
+ * its record is queued, the slot's first entry three records ahead, the
+ * member itself one record ahead.  Only hints. */
+#define RQ_HEAD_AHEAD 3
+
+static int names_member(int kind, const plaudit_event *ev)
+{
+    return kind == PL_REC_EVENT && (unsigned)ev->type <= PLAUDIT_EVENT_PREFERENCES && ev->type != PLAUDIT_EVENT_TICK;
+}
+
+/* The first entry of an index slot whose line pl_member_prefetch_slot
+ * brought in: reading it does not wait, the entry's line then comes. */
+static void prefetch_head(const plaudit_ctx *ctx, uint64_t h)
+{
+    if (!ctx->member_h || !h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    const UT_hash_handle *hh = tbl->buckets[(unsigned)h & (tbl->num_buckets - 1)].hh_head;
+    if (hh) __builtin_prefetch(hh);
+}
+
+static struct rq_ent *rq_at(recov *R, size_t i) { return &R->q[(R->q_head + i) % RQ]; }
+
+/* Replay the oldest queued record. */
+static int replay_next(plaudit_ctx *ctx, recov *R)
+{
+    struct rq_ent *e = rq_at(R, 0);
+    if (R->nq > 1) {
+        const struct rq_ent *n = rq_at(R, 1);
+        pl_member_prefetch(ctx, n->hm);
+        pl_member_prefetch(ctx, n->ht);
+    }
+    if (R->nq > RQ_HEAD_AHEAD) {
+        const struct rq_ent *n = rq_at(R, RQ_HEAD_AHEAD);
+        prefetch_head(ctx, n->hm);
+        prefetch_head(ctx, n->ht);
+    }
+    R->q_head = (R->q_head + 1) % RQ;
+    R->nq--;
+    return replay_one(ctx, R, e->seq, e->kind, &e->ev);
+}
+
+/* Replay every queued record.  On a failure the rest is dropped:
+ * recovery stops there, as it would have. */
+static int replay_queue(plaudit_ctx *ctx, recov *R)
+{
+    int rc = 0;
+    while (R->nq && !rc) rc = replay_next(ctx, R);
+    R->nq = 0;
+    return rc;
+}
+
+/* The reader's callback: queue the record (its strings copied, the
+ * reader reuses its scratch), replay the oldest when the ring is full. */
+static int queue_one(plaudit_ctx *ctx, uint64_t seq, const plaudit_event *ev, void *ud)
+{
+    recov *R = ud;
+    struct rq_ent *e = rq_at(R, R->nq);
+    const char *strs[6] = {ev->id, ev->member, ev->target, ev->reason, ev->ref, ev->document};
+    size_t off[6];
+    e->strs.len = 0;
+    for (unsigned k = 0; k < 6; k++) {
+        off[k] = e->strs.len;
+        if (strs[k]) pl_buf_put(&e->strs, strs[k], strlen(strs[k]) + 1);
+    }
+    if (e->strs.oom) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the journal");
+    e->seq = seq;
+    e->kind = R->jr.kind;
+    e->ev = *ev;
+    const char **dst[6] = {&e->ev.id, &e->ev.member, &e->ev.target, &e->ev.reason, &e->ev.ref, &e->ev.document};
+    for (unsigned k = 0; k < 6; k++) *dst[k] = strs[k] ? e->strs.p + off[k] : NULL;
+    int named = names_member(e->kind, ev) && ev->member;
+    e->hm = named ? pl_member_prefetch_slot(ctx, e->ev.member) : 0;
+    e->ht = named && ev->type == PLAUDIT_EVENT_KUDOS && ev->target ? pl_member_prefetch_slot(ctx, e->ev.target) : 0;
+    R->nq++;
+    /* A program document is replayed at once: no 16 MiB kept queued. */
+    if (ev->document) return replay_queue(ctx, R);
+    if (R->nq < RQ) return 0;
+    int rc = replay_next(ctx, R);
+    if (rc) R->nq = 0; /* recovery stops at the failing record */
+    return rc;
+}
+
+/* Before rc, an error raised after the queued records were decoded (a
+ * later record is corrupt, the store failed), is returned, the records
+ * before it are replayed: one of them failing is the error then, as it
+ * was when each record was replayed as soon as it was read. */
+static int replay_rest(plaudit_ctx *ctx, recov *R, int rc)
+{
+    if (!R->nq) return rc;
+    char msg[PL_ERRMSG_MAX];
+    int code = ctx->err_code;
+    if (rc) memcpy(msg, ctx->errmsg, sizeof msg);
+    int qrc = replay_queue(ctx, R);
+    /* As read_rc says a replay's failure to allocate. */
+    if (qrc == PLAUDIT_ENOMEM && ctx->err_code != PLAUDIT_ENOMEM)
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory reading the store");
+    if (qrc || !rc) return qrc;
+    ctx->err_code = code;
+    memcpy(ctx->errmsg, msg, sizeof msg);
+    return rc;
 }
 
 /* Read one of the store's streams; a failure inside the chunk function
@@ -206,23 +327,48 @@ static int read_rc(plaudit_ctx *ctx, recov *R, int rc, const char *slot)
     return pl_store_fail(ctx, R->s, rc, slot);
 }
 
+/* The file store's snapshot, mapped: the checks snap_chunk makes, on the
+ * whole of it at once. */
+static int snap_mapped(plaudit_ctx *ctx, const unsigned char *p, size_t len)
+{
+    uint64_t total;
+    if (len < PL_SNAPSHOT_HDR) return 0; /* pl_snapshot_check says what it is */
+    int rc = pl_snapshot_header(ctx, p, PL_SNAPSHOT_HDR, &total);
+    if (rc) return rc;
+    if (total > SIZE_MAX / 2)
+        return pl_err(ctx, PLAUDIT_ENOMEM, "snapshot of %llu bytes does not fit in memory", (unsigned long long)total);
+    if (len > total)
+        return pl_err(ctx, PLAUDIT_ECORRUPT, "snapshot is corrupt: longer than the %llu bytes its header says",
+                      (unsigned long long)total);
+    return 0;
+}
+
 static int recover(plaudit_ctx *ctx, recov *R)
 {
     pl_store *s = R->s;
     plaudit_recovery *rep = &s->rec;
-    int g = pl_guard_begin(ctx, PL_IN_STORE);
-    int rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
-    pl_guard_end(ctx, g);
-    if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
+    int rc = pl_file_store_snap_map(&s->cb, &R->map, &R->map_len);
+    if (rc < 0) return pl_store_fail(ctx, s, rc, "snapshot_read");
+    if (!rc && (rc = snap_mapped(ctx, R->map, R->map_len))) return rc;
+    if (rc) {
+        R->map = NULL;
+        R->map_len = 0;
+        int g = pl_guard_begin(ctx, PL_IN_STORE);
+        rc = s->cb.snapshot_read(snap_chunk, R, s->cb.payload);
+        pl_guard_end(ctx, g);
+        if ((rc = read_rc(ctx, R, rc, "snapshot_read"))) return rc;
+    }
+    const char *snap = R->map ? R->map : R->snap.p;
+    size_t snap_len = R->map ? R->map_len : R->snap.len;
     uint64_t snap_seq = 0, snap_fp = 0;
-    int have_snap = R->snap.len > 0, match = 0;
+    int have_snap = snap_len > 0, match = 0;
     if (have_snap) {
-        if ((rc = pl_snapshot_check(ctx, R->snap.p, R->snap.len, &snap_seq, &snap_fp))) return rc;
+        if ((rc = pl_snapshot_check(ctx, snap, snap_len, &snap_seq, &snap_fp))) return rc;
         /* The snapshot names the program the context was given when it was
          * written (program events after it are in the snapshot itself). */
         match = s->base_fp == snap_fp;
         if (match) {
-            if ((rc = pl_snapshot_load(ctx, R->snap.p, R->snap.len))) return rc;
+            if ((rc = pl_snapshot_load(ctx, snap, snap_len))) return rc;
             rep->snapshot = 1;
             rep->snapshot_seq = snap_seq;
             R->base = snap_seq;
@@ -230,9 +376,9 @@ static int recover(plaudit_ctx *ctx, recov *R)
             rep->retroactive = 1;
             /* The state under the old program, to tell what the replay
              * changes (a snapshot that carries its program). */
-            if (pl_snapshot_has_program(R->snap.p)) {
+            if (pl_snapshot_has_program(snap)) {
                 if ((rc = pl_program_scratch(ctx, &R->shadow))) return rc;
-                rc = pl_snapshot_load_as(R->shadow, R->snap.p, R->snap.len, 1);
+                rc = pl_snapshot_load_as(R->shadow, snap, snap_len, 1);
                 if (rc == PLAUDIT_ENOMEM) return pl_err(ctx, rc, "out of memory reading the store");
                 if (rc) {
                     plaudit_ctx_free(R->shadow);
@@ -243,11 +389,13 @@ static int recover(plaudit_ctx *ctx, recov *R)
         }
     }
     pl_buf_free(&R->snap);
+    pl_file_store_snap_unmap(R->map, R->map_len);
+    R->map = NULL;
     R->chunk_rc = 0;
-    g = pl_guard_begin(ctx, PL_IN_STORE);
+    int g = pl_guard_begin(ctx, PL_IN_STORE);
     rc = s->cb.journal_read(R->base + 1, journal_chunk, R, s->cb.payload);
     pl_guard_end(ctx, g);
-    if ((rc = read_rc(ctx, R, rc, "journal_read"))) return rc;
+    if ((rc = replay_rest(ctx, R, read_rc(ctx, R, rc, "journal_read")))) return rc;
     uint64_t torn;
     int damaged;
     if ((rc = pl_jreader_finish(&R->jr, &torn, &damaged))) return rc;
@@ -326,7 +474,8 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     memset(&R, 0, sizeof R);
     R.s = s;
     pl_buf_init(&R.snap, &ctx->alloc);
-    pl_jreader_init(&R.jr, ctx, replay_one, &R);
+    for (size_t i = 0; i < RQ; i++) pl_buf_init(&R.q[i].strs, &ctx->alloc);
+    pl_jreader_init(&R.jr, ctx, queue_one, &R);
     int oom = 0;
     s->base_fp = pl_program_fingerprint(ctx, &oom);
     if (oom) rc = pl_err(ctx, PLAUDIT_ENOMEM, "out of memory attaching a store");
@@ -346,7 +495,9 @@ int plaudit_store_attach(plaudit_ctx *ctx, const plaudit_store *store, const pla
     pl_outbox_recover_end(ctx);
     ctx->keep_initial = 0;
     pl_buf_free(&R.snap);
+    pl_file_store_snap_unmap(R.map, R.map_len);
     pl_jreader_free(&R.jr);
+    for (size_t i = 0; i < RQ; i++) pl_buf_free(&R.q[i].strs);
     plaudit_ctx_free(R.shadow);
     if (rc) pl_retro_free(ctx, s);
     if (rc) pl_program_update_end(ctx, rc); /* a replayed program event cut short */

@@ -26,9 +26,11 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "store_file.h"
 
 #define SEG_PREFIX "journal-"
 #define SEG_SUFFIX ".log"
@@ -40,41 +42,10 @@
                                  (a multiple of every page size) */
 #define PAGE 4096u            /* page size when sysconf does not tell */
 
-typedef struct fstore {
-    pl_alloc a;
-    char *dir;
-    int dirfd, lockfd;
-    unsigned flags;
-    uint64_t seg_bytes;
-    int fd;                   /* active segment, -1: none open */
-    uint64_t fd_size, fd_first;   /* bytes of records in it, its first seq */
-    uint64_t fd_alloc;        /* its size on disk (records, then zeros) */
-    unsigned char *map;       /* fd_alloc bytes of it mapped, or NULL */
-    uint64_t sync_from;       /* bytes before this are synced */
-    uint64_t page;            /* the system's page size */
-    uint64_t fsize_max;       /* RLIMIT_FSIZE: preallocation stays below it
-                                 (past it the process gets SIGXFSZ) */
-    uint64_t last_seq;        /* last appended seq (0: none since open) */
-    int fd_dirty, dir_dirty;
-    char err[PL_ERRMSG_MAX];
-    /* The sync thread (PLAUDIT_SYNC_GROUP), started by the first kick.
-     * Under bg_mu: bg_fd (its own descriptor of the segment it syncs),
-     * bg_next_fd (the next segment's, taken at its next round), bg_dir
-     * (the directory needs an fsync), bg_stop, bg_msg. */
-    pthread_mutex_t bg_mu;
-    pthread_cond_t bg_wake, bg_done;
-    pthread_t bg_thread;
-    int bg_started, bg_fd, bg_next_fd, bg_dir, bg_stop;
-    _Atomic uint64_t bg_appended; /* last record whose bytes are in the file */
-    _Atomic uint64_t bg_durable;  /* last record known durable */
-    _Atomic int bg_idle;          /* the thread waits for appends */
-    _Atomic int bg_err;           /* the errno of a failed sync (sticky) */
-    char bg_msg[PL_ERRMSG_MAX];
-} fstore;
 
 /* ---- errors ----------------------------------------------------------------- */
 
-static const char *kind_of(int e)
+const char *pl_fs_kind_of(int e)
 {
     switch (e) {
     case ENOSPC:
@@ -90,17 +61,17 @@ static const char *kind_of(int e)
 }
 
 /* strerror_r, not strerror: no shared buffer between contexts. */
-static const char *syserr(int e, char *buf, size_t n)
+const char *pl_fs_syserr(int e, char *buf, size_t n)
 {
     if (strerror_r(e, buf, n)) snprintf(buf, n, "error %d", e);
     return buf;
 }
 
-static int ferr(fstore *f, int e, const char *call, const char *name)
+int pl_fs_ferr(fstore *f, int e, const char *call, const char *name)
 {
     char sys[128];
-    syserr(e, sys, sizeof sys);
-    snprintf(f->err, sizeof f->err, "%s%s %s/%s: %s", kind_of(e), call, f->dir, name ? name : "", sys);
+    pl_fs_syserr(e, sys, sizeof sys);
+    snprintf(f->err, sizeof f->err, "%s%s %s/%s: %s", pl_fs_kind_of(e), call, f->dir, name ? name : "", sys);
     return PLAUDIT_EIO;
 }
 
@@ -131,12 +102,12 @@ static int open_regular(fstore *f, int dfd, const char *name, int flags, struct 
             snprintf(f->err, sizeof f->err, "%s/%s is not a regular file (refused)", f->dir, name);
             return PLAUDIT_EIO;
         }
-        return ferr(f, e, "opening", name);
+        return pl_fs_ferr(f, e, "opening", name);
     }
     if (fstat(fd, st)) {
         int e = errno;
         close(fd);
-        return ferr(f, e, "stat", name);
+        return pl_fs_ferr(f, e, "stat", name);
     }
     if (!S_ISREG(st->st_mode)) {
         close(fd);
@@ -182,13 +153,13 @@ static int list_segs(fstore *f, const char *sub, uint64_t **out, size_t *n)
     int dfd = sub ? openat(f->dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : dup(f->dirfd);
     if (dfd < 0) {
         if (sub && errno == ENOENT) return 0;
-        return ferr(f, errno, "opening", sub ? sub : ".");
+        return pl_fs_ferr(f, errno, "opening", sub ? sub : ".");
     }
     DIR *d = fdopendir(dfd);
     if (!d) {
         int e = errno;
         close(dfd);
-        return ferr(f, e, "reading", sub ? sub : ".");
+        return pl_fs_ferr(f, e, "reading", sub ? sub : ".");
     }
     rewinddir(d);
     size_t cap = 0;
@@ -218,7 +189,7 @@ static int list_segs(fstore *f, const char *sub, uint64_t **out, size_t *n)
 
 static int sync_dir(fstore *f)
 {
-    if (fsync(f->dirfd)) return ferr(f, errno, "fsync of the directory", "");
+    if (fsync(f->dirfd)) return pl_fs_ferr(f, errno, "fsync of the directory", "");
     f->dir_dirty = 0;
     return 0;
 }
@@ -266,9 +237,9 @@ static int sync_active(fstore *f, const char *name)
 {
     if (f->map && f->fd_size > f->sync_from) {
         uint64_t from = f->sync_from / f->page * f->page;
-        if (msync(f->map + from, (size_t)(f->fd_size - from), MS_SYNC)) return ferr(f, errno, "msync", name);
+        if (msync(f->map + from, (size_t)(f->fd_size - from), MS_SYNC)) return pl_fs_ferr(f, errno, "msync", name);
     } else if (!f->map && fdatasync(f->fd)) {
-        return ferr(f, errno, "fsync", name);
+        return pl_fs_ferr(f, errno, "fsync", name);
     }
     f->sync_from = f->fd_size;
     f->fd_dirty = 0;
@@ -281,7 +252,7 @@ static int cut_to_records(fstore *f, const char *name)
 {
     unmap_active(f);
     if (f->fd_alloc != f->fd_size) {
-        if (ftruncate(f->fd, (off_t)f->fd_size)) return ferr(f, errno, "truncating", name);
+        if (ftruncate(f->fd, (off_t)f->fd_size)) return pl_fs_ferr(f, errno, "truncating", name);
         f->fd_alloc = f->fd_size;
         f->fd_dirty = 1; /* the new size reaches the disk with the next sync */
     }
@@ -298,7 +269,7 @@ static int close_active(fstore *f)
     seg_name(name, f->fd_first);
     int rc = f->fd_dirty ? sync_active(f, name) : 0;
     if (!rc) rc = cut_to_records(f, name);
-    if (!rc && f->fd_dirty && fsync(f->fd)) rc = ferr(f, errno, "fsync", name);
+    if (!rc && f->fd_dirty && fsync(f->fd)) rc = pl_fs_ferr(f, errno, "fsync", name);
     if (rc) return rc;
     close(f->fd);
     f->fd = -1;
@@ -324,7 +295,7 @@ static int reserve(fstore *f, size_t len, const char *name)
     if (e) {
         /* A failed preallocation may have grown the file part way. */
         if (ftruncate(f->fd, (off_t)f->fd_alloc)) return PLAUDIT_ECORRUPT;
-        return ferr(f, e, "writing", name);
+        return pl_fs_ferr(f, e, "writing", name);
     }
     f->fd_alloc = want;
     void *m = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
@@ -348,9 +319,35 @@ static int pwrite_all(int fd, const void *data, size_t len, uint64_t at)
     return 0;
 }
 
+/* Publish record seq as appended: a release store (the record's bytes
+ * are in the mapping before the sync thread can read the seq), never a
+ * seq_cst one, which is an xchg that waits for every store the event
+ * made (member updates that missed the cache) to drain.  bg_main's sleep
+ * allows for a kick that misses its bg_idle. */
+static void set_appended(fstore *f, uint64_t seq) { atomic_store_explicit(&f->bg_appended, seq, memory_order_release); }
+
+/* The copy into the mapping: the frame's header first, in one 8-byte
+ * copy: a process killed in the middle leaves a good header and a prefix
+ * of the rest (a torn record), never body bytes after a missing header. */
+static void copy_in(fstore *f, const void *data, size_t len)
+{
+    memcpy(f->map + f->fd_size, data, 8);
+    atomic_signal_fence(memory_order_seq_cst);
+    memcpy(f->map + f->fd_size + 8, (const char *)data + 8, len - 8);
+}
+
 static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
 {
     fstore *f = payload;
+    /* The common case: room in the mapped, preallocated segment. */
+    if (f->map && len >= 8 && f->fd_size < f->seg_bytes && len <= f->fd_alloc - f->fd_size) {
+        copy_in(f, data, len);
+        f->fd_size += len;
+        f->fd_dirty = 1;
+        f->last_seq = seq;
+        set_appended(f, seq);
+        return 0;
+    }
     char name[SEG_NAME_MAX];
     if (f->fd >= 0 && f->fd_size >= f->seg_bytes) {
         int rc = close_active(f);
@@ -359,7 +356,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     if (f->fd < 0) {
         seg_name(name, seq);
         int fd = openat(f->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) return ferr(f, errno, "creating", name);
+        if (fd < 0) return pl_fs_ferr(f, errno, "creating", name);
         f->fd = fd;
         f->fd_size = f->fd_alloc = f->sync_from = 0;
         f->fd_first = seq;
@@ -368,7 +365,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
             /* The sync thread moves to the new segment before it covers
              * any of its records (the old one was synced when closed). */
             int bfd = dup(fd);
-            if (bfd < 0) return ferr(f, errno, "creating", name);
+            if (bfd < 0) return pl_fs_ferr(f, errno, "creating", name);
             pthread_mutex_lock(&f->bg_mu);
             if (f->bg_next_fd >= 0) close(f->bg_next_fd);
             f->bg_next_fd = bfd;
@@ -380,15 +377,10 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     int rc = reserve(f, len, name);
     if (rc) return rc;
     if (f->map && len >= 8) {
-        /* The frame's header first, in one 8-byte copy: a process killed
-         * in the middle leaves a good header and a prefix of the rest (a
-         * torn record), never body bytes after a missing header. */
-        memcpy(f->map + f->fd_size, data, 8);
-        atomic_signal_fence(memory_order_seq_cst);
-        memcpy(f->map + f->fd_size + 8, (const char *)data + 8, len - 8);
+        copy_in(f, data, len);
     } else if (pwrite_all(f->fd, data, len, f->fd_size)) {
         int e = errno;
-        ferr(f, e, "writing", name);
+        pl_fs_ferr(f, e, "writing", name);
         /* Take back what part of the record was written. */
         unmap_active(f);
         if (ftruncate(f->fd, (off_t)f->fd_size)) return PLAUDIT_ECORRUPT;
@@ -398,7 +390,7 @@ static int f_append(uint64_t seq, const void *data, size_t len, void *payload)
     f->fd_size += len;
     f->fd_dirty = 1;
     f->last_seq = seq;
-    atomic_store(&f->bg_appended, seq);
+    set_appended(f, seq);
     return 0;
 }
 
@@ -416,135 +408,6 @@ static int f_sync(void *payload)
     return rc;
 }
 
-/* ---- the sync thread ---------------------------------------------------------- */
-
-/* Group commit off the calling thread: while records arrive, fdatasync
- * the active segment back to back; each round covers every record whose
- * bytes were in the mapping when it began (published by bg_appended after
- * the copy), so its end makes them durable.  Appends never wait: they
- * only wake the thread when it sleeps.  A failure is sticky: nothing
- * after it is reported durable, and every later kick returns it. */
-static void *bg_main(void *arg)
-{
-    fstore *f = arg;
-    pthread_mutex_lock(&f->bg_mu);
-    while (!f->bg_stop && !atomic_load(&f->bg_err)) {
-        if (f->bg_next_fd >= 0) {
-            if (f->bg_fd >= 0) close(f->bg_fd);
-            f->bg_fd = f->bg_next_fd;
-            f->bg_next_fd = -1;
-        }
-        uint64_t target = atomic_load(&f->bg_appended);
-        if (target <= atomic_load(&f->bg_durable)) {
-            /* Say so before sleeping, then look again: an append after the
-             * first look sees bg_idle and wakes us (both seq_cst). */
-            atomic_store(&f->bg_idle, 1);
-            if (atomic_load(&f->bg_appended) <= atomic_load(&f->bg_durable)) pthread_cond_wait(&f->bg_wake, &f->bg_mu);
-            atomic_store(&f->bg_idle, 0);
-            continue;
-        }
-        int fd = f->bg_fd, dir = f->bg_dir;
-        f->bg_dir = 0;
-        pthread_mutex_unlock(&f->bg_mu);
-        int e = 0;
-        const char *what = "fsync of the journal";
-        if (fd >= 0 && fdatasync(fd)) e = errno;
-        if (!e && dir && fsync(f->dirfd)) {
-            e = errno;
-            what = "fsync of the directory";
-        }
-        pthread_mutex_lock(&f->bg_mu);
-        if (e) {
-            char sys[128];
-            snprintf(f->bg_msg, sizeof f->bg_msg, "%s%s (sync thread) in %s: %s", kind_of(e), what, f->dir,
-                     syserr(e, sys, sizeof sys));
-            atomic_store(&f->bg_err, e);
-        } else if (target > atomic_load(&f->bg_durable)) {
-            atomic_store(&f->bg_durable, target);
-        }
-        pthread_cond_broadcast(&f->bg_done);
-    }
-    pthread_cond_broadcast(&f->bg_done);
-    pthread_mutex_unlock(&f->bg_mu);
-    return NULL;
-}
-
-static int bg_failed(fstore *f)
-{
-    pthread_mutex_lock(&f->bg_mu);
-    snprintf(f->err, sizeof f->err, "%s", f->bg_msg);
-    pthread_mutex_unlock(&f->bg_mu);
-    return PLAUDIT_EIO;
-}
-
-/* After an append: the records so far should become durable soon. */
-static int f_bg_kick(void *payload)
-{
-    fstore *f = payload;
-    if (atomic_load(&f->bg_err)) return bg_failed(f);
-    if (!f->bg_started) {
-        int fd = f->fd >= 0 ? dup(f->fd) : -1;
-        if (f->fd >= 0 && fd < 0) return ferr(f, errno, "starting the sync thread:", "");
-        pthread_mutex_lock(&f->bg_mu);
-        f->bg_fd = fd;
-        f->bg_dir = f->dir_dirty;
-        pthread_mutex_unlock(&f->bg_mu);
-        int e = pthread_create(&f->bg_thread, NULL, bg_main, f);
-        if (e) {
-            if (fd >= 0) close(fd);
-            f->bg_fd = -1;
-            return ferr(f, e, "starting the sync thread:", "");
-        }
-        f->bg_started = 1;
-    }
-    if (atomic_load(&f->bg_idle)) {
-        pthread_mutex_lock(&f->bg_mu);
-        pthread_cond_signal(&f->bg_wake);
-        pthread_mutex_unlock(&f->bg_mu);
-    }
-    return 0;
-}
-
-/* Any thread: block until record seq is durable. */
-static int f_bg_wait(uint64_t seq, void *payload)
-{
-    fstore *f = payload;
-    if (seq <= atomic_load(&f->bg_durable)) return 0;
-    if (seq > atomic_load(&f->bg_appended)) return PLAUDIT_EINVAL;
-    pthread_mutex_lock(&f->bg_mu);
-    while (seq > atomic_load(&f->bg_durable) && !atomic_load(&f->bg_err) && !f->bg_stop) {
-        pthread_cond_signal(&f->bg_wake);
-        pthread_cond_wait(&f->bg_done, &f->bg_mu);
-    }
-    int rc = seq <= atomic_load(&f->bg_durable) ? 0 : PLAUDIT_EIO;
-    pthread_mutex_unlock(&f->bg_mu);
-    return rc;
-}
-
-static uint64_t f_bg_durable(void *payload) { return atomic_load(&((fstore *)payload)->bg_durable); }
-
-static const pl_bg_ops bg_ops = {f_bg_kick, f_bg_wait, f_bg_durable};
-
-const pl_bg_ops *pl_file_store_bg(const plaudit_store *cb)
-{
-    return cb->journal_append == f_append && cb->payload ? &bg_ops : NULL;
-}
-
-static void bg_stop(fstore *f)
-{
-    if (f->bg_started) {
-        pthread_mutex_lock(&f->bg_mu);
-        f->bg_stop = 1;
-        pthread_cond_broadcast(&f->bg_wake);
-        pthread_mutex_unlock(&f->bg_mu);
-        pthread_join(f->bg_thread, NULL);
-        f->bg_started = 0;
-    }
-    if (f->bg_fd >= 0) close(f->bg_fd);
-    if (f->bg_next_fd >= 0) close(f->bg_next_fd);
-    f->bg_fd = f->bg_next_fd = -1;
-}
-
 /* After a crash the active segment may end in preallocated zeros, maybe
  * after a record cut short.  Cut the zeros so that the journal reads as
  * it would have been written with write(): the whole records, then (if an
@@ -557,10 +420,10 @@ static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
     uint64_t n = *size;
     unsigned char last;
     if (!n) return 0;
-    if (pread(fd, &last, 1, (off_t)(n - 1)) != 1) return ferr(f, errno, "reading", name);
+    if (pread(fd, &last, 1, (off_t)(n - 1)) != 1) return pl_fs_ferr(f, errno, "reading", name);
     if (last) return 0;
     void *m = mmap(NULL, (size_t)n, PROT_READ, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED) return ferr(f, errno, "mapping", name);
+    if (m == MAP_FAILED) return pl_fs_ferr(f, errno, "mapping", name);
     const unsigned char *p = m;
     uint64_t end = n;
     while (end && !p[end - 1]) end--;
@@ -576,7 +439,7 @@ static int trim_tail(fstore *f, int fd, const char *name, uint64_t *size)
     }
     munmap(m, (size_t)n);
     if (keep == n) return 0;
-    if (ftruncate(fd, (off_t)keep) || fsync(fd)) return ferr(f, errno, "truncating", name);
+    if (ftruncate(fd, (off_t)keep) || fsync(fd)) return pl_fs_ferr(f, errno, "truncating", name);
     *size = keep;
     return 0;
 }
@@ -618,7 +481,7 @@ static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, pla
         }
     }
     if (at && lseek(fd, (off_t)at, SEEK_SET) < 0) {
-        rc = ferr(f, errno, "reading", name);
+        rc = pl_fs_ferr(f, errno, "reading", name);
         close(fd);
         return rc;
     }
@@ -636,7 +499,7 @@ static int stream_file(fstore *f, int dfd, const char *name, uint64_t limit, pla
         ssize_t r = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
         if (r < 0) {
             if (errno == EINTR) continue;
-            rc = ferr(f, errno, "reading", name);
+            rc = pl_fs_ferr(f, errno, "reading", name);
             break;
         }
         if (r == 0) break;
@@ -662,7 +525,7 @@ static int f_read(uint64_t from_seq, plaudit_store_chunk_fn fn, void *fp, void *
     if (na) {
         adfd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (adfd < 0) {
-            rc = ferr(f, errno, "opening", "archive");
+            rc = pl_fs_ferr(f, errno, "opening", "archive");
             goto out;
         }
     }
@@ -703,7 +566,7 @@ static int f_cut(uint64_t nbytes, void *payload)
         seg_name(name, live[i]);
         struct stat st;
         if (fstatat(f->dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
-            rc = ferr(f, errno, "stat", name);
+            rc = pl_fs_ferr(f, errno, "stat", name);
             break;
         }
         int active = f->fd >= 0 && f->fd_first == live[i];
@@ -716,7 +579,7 @@ static int f_cut(uint64_t nbytes, void *payload)
                 f->fd_dirty = 0;
             }
             if (unlinkat(f->dirfd, name, 0)) {
-                rc = ferr(f, errno, "removing", name);
+                rc = pl_fs_ferr(f, errno, "removing", name);
                 break;
             }
             f->dir_dirty = 1;
@@ -728,7 +591,7 @@ static int f_cut(uint64_t nbytes, void *payload)
             struct stat st2;
             if ((rc = open_regular(f, f->dirfd, name, O_WRONLY, &st2, &fd, NULL))) break;
         }
-        if (ftruncate(fd, (off_t)(size - nbytes)) || fsync(fd)) rc = ferr(f, errno, "truncating", name);
+        if (ftruncate(fd, (off_t)(size - nbytes)) || fsync(fd)) rc = pl_fs_ferr(f, errno, "truncating", name);
         if (active) {
             f->fd_size = f->fd_alloc = size - nbytes;
             if (f->sync_from > f->fd_size) f->sync_from = f->fd_size;
@@ -756,7 +619,7 @@ static int f_drop(uint64_t upto, void *payload)
     if (rc) return rc;
     int archive = !!(f->flags & PLAUDIT_FILE_STORE_ARCHIVE);
     if (archive && mkdirat(f->dirfd, "archive", 0777) && errno != EEXIST) {
-        rc = ferr(f, errno, "creating", "archive");
+        rc = pl_fs_ferr(f, errno, "creating", "archive");
         goto out;
     }
     char name[SEG_NAME_MAX], to[SEG_NAME_MAX + 8];
@@ -769,9 +632,9 @@ static int f_drop(uint64_t upto, void *payload)
         seg_name(name, live[i]);
         if (archive) {
             snprintf(to, sizeof to, "archive/%s", name);
-            if (renameat(f->dirfd, name, f->dirfd, to)) rc = ferr(f, errno, "archiving", name);
+            if (renameat(f->dirfd, name, f->dirfd, to)) rc = pl_fs_ferr(f, errno, "archiving", name);
         } else if (unlinkat(f->dirfd, name, 0)) {
-            rc = ferr(f, errno, "removing", name);
+            rc = pl_fs_ferr(f, errno, "removing", name);
         }
         if (rc) break;
         f->dir_dirty = 1;
@@ -779,12 +642,17 @@ static int f_drop(uint64_t upto, void *payload)
     if (!rc && f->dir_dirty) rc = sync_dir(f);
     if (!rc && archive) {
         int afd = openat(f->dirfd, "archive", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (afd < 0 || fsync(afd)) rc = ferr(f, errno, "fsync of", "archive");
+        if (afd < 0 || fsync(afd)) rc = pl_fs_ferr(f, errno, "fsync of", "archive");
         if (afd >= 0) close(afd);
     }
 out:
     pl_free(&f->a, live);
     return rc;
+}
+
+const pl_bg_ops *pl_file_store_bg(const plaudit_store *cb)
+{
+    return cb->journal_append == f_append && cb->payload ? &pl_fs_bg_ops : NULL;
 }
 
 /* ---- snapshot --------------------------------------------------------------- */
@@ -796,12 +664,12 @@ static int f_snap_write(uint64_t seq, const void *data, size_t len, void *payloa
     /* A fresh file, never one (or a link) someone left under the name. */
     unlinkat(f->dirfd, "snapshot.tmp", 0);
     int fd = openat(f->dirfd, "snapshot.tmp", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return ferr(f, errno, "creating", "snapshot.tmp");
+    if (fd < 0) return pl_fs_ferr(f, errno, "creating", "snapshot.tmp");
     int rc = 0;
-    if (write_all(fd, data, len)) rc = ferr(f, errno, "writing", "snapshot.tmp");
-    else if (fsync(fd)) rc = ferr(f, errno, "fsync", "snapshot.tmp");
+    if (write_all(fd, data, len)) rc = pl_fs_ferr(f, errno, "writing", "snapshot.tmp");
+    else if (fsync(fd)) rc = pl_fs_ferr(f, errno, "fsync", "snapshot.tmp");
     close(fd);
-    if (!rc && renameat(f->dirfd, "snapshot.tmp", f->dirfd, "snapshot")) rc = ferr(f, errno, "renaming", "snapshot.tmp");
+    if (!rc && renameat(f->dirfd, "snapshot.tmp", f->dirfd, "snapshot")) rc = pl_fs_ferr(f, errno, "renaming", "snapshot.tmp");
     if (rc) {
         unlinkat(f->dirfd, "snapshot.tmp", 0);
         return rc;
@@ -816,6 +684,40 @@ static int f_snap_read(plaudit_store_chunk_fn fn, void *fp, void *payload)
     return stream_file(f, f->dirfd, "snapshot", UINT64_MAX, fn, fp, &missing);
 }
 
+/* Recovery maps the snapshot whole: page cache pages, no copy, no
+ * buffer of the snapshot's size (see store_file.h). */
+int pl_file_store_snap_map(const plaudit_store *cb, const void **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (cb->journal_append != f_append || !cb->payload) return 1;
+    fstore *f = cb->payload;
+    struct stat st;
+    int fd = -1, absent = 0;
+    int rc = open_regular(f, f->dirfd, "snapshot", O_RDONLY, &st, &fd, &absent);
+    if (rc) return absent ? 0 : rc;
+    uint64_t size = (uint64_t)st.st_size;
+    if (!size || size > SIZE_MAX / 2) {
+        close(fd);
+        return size ? 1 : 0;
+    }
+    /* Not populated: recovery checks the header first, so that a file
+     * that is no snapshot is refused before it is read whole; the loader
+     * then reads it front to back. */
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return 1;
+    madvise(m, (size_t)size, MADV_SEQUENTIAL);
+    *data = m;
+    *len = (size_t)size;
+    return 0;
+}
+
+void pl_file_store_snap_unmap(const void *data, size_t len)
+{
+    if (data) munmap((void *)(uintptr_t)data, len);
+}
+
 /* ---- the outbox's acknowledged position -------------------------------------- */
 
 /* "ack": u64 seq, u32 CRC-32C of those 8 bytes; replaced like the snapshot
@@ -828,12 +730,12 @@ static int f_ack_write(uint64_t seq, void *payload)
     pl_le32(b + 8, plaudit_crc32c(0, b, 8));
     unlinkat(f->dirfd, "ack.tmp", 0);
     int fd = openat(f->dirfd, "ack.tmp", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return ferr(f, errno, "creating", "ack.tmp");
+    if (fd < 0) return pl_fs_ferr(f, errno, "creating", "ack.tmp");
     int rc = 0;
-    if (write_all(fd, b, sizeof b)) rc = ferr(f, errno, "writing", "ack.tmp");
-    else if (fsync(fd)) rc = ferr(f, errno, "fsync", "ack.tmp");
+    if (write_all(fd, b, sizeof b)) rc = pl_fs_ferr(f, errno, "writing", "ack.tmp");
+    else if (fsync(fd)) rc = pl_fs_ferr(f, errno, "fsync", "ack.tmp");
     close(fd);
-    if (!rc && renameat(f->dirfd, "ack.tmp", f->dirfd, "ack")) rc = ferr(f, errno, "renaming", "ack.tmp");
+    if (!rc && renameat(f->dirfd, "ack.tmp", f->dirfd, "ack")) rc = pl_fs_ferr(f, errno, "renaming", "ack.tmp");
     if (rc) {
         unlinkat(f->dirfd, "ack.tmp", 0);
         return rc;
@@ -878,7 +780,7 @@ static void f_close(void *payload)
 {
     fstore *f = payload;
     if (!f) return;
-    bg_stop(f);
+    pl_fs_bg_stop(f);
     if (f->fd >= 0) {
         char name[SEG_NAME_MAX];
         seg_name(name, f->fd_first);
@@ -917,14 +819,14 @@ static int lock_store(fstore *f)
     if (flock(f->dirfd, LOCK_EX | LOCK_NB) == 0) dir_locked = 1;
     else if (errno == EWOULDBLOCK) return locked(f);
     f->lockfd = openat(f->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
-    if (f->lockfd < 0) return ferr(f, errno, "opening", "LOCK");
+    if (f->lockfd < 0) return pl_fs_ferr(f, errno, "opening", "LOCK");
     if (flock(f->lockfd, LOCK_EX | LOCK_NB)) {
         if (errno == EWOULDBLOCK) return locked(f);
-        return ferr(f, errno, "locking", "LOCK");
+        return pl_fs_ferr(f, errno, "locking", "LOCK");
     }
     if (dir_locked) return 0;
     struct stat held, named;
-    if (fstat(f->lockfd, &held)) return ferr(f, errno, "stat", "LOCK");
+    if (fstat(f->lockfd, &held)) return pl_fs_ferr(f, errno, "stat", "LOCK");
     if (fstatat(f->dirfd, "LOCK", &named, AT_SYMLINK_NOFOLLOW) || held.st_dev != named.st_dev ||
         held.st_ino != named.st_ino)
         return locked(f); /* LOCK was replaced: another open may hold the new one */
@@ -947,13 +849,13 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
         if (e == ENOENT && (flags & PLAUDIT_FILE_STORE_CREATE)) {
             if (mkdir(dir, 0777)) {
                 e = errno;
-                return pl_err(ctx, PLAUDIT_EIO, "%screating store directory %s: %s", kind_of(e), dir, syserr(e, sys, sizeof sys));
+                return pl_err(ctx, PLAUDIT_EIO, "%screating store directory %s: %s", pl_fs_kind_of(e), dir, pl_fs_syserr(e, sys, sizeof sys));
             }
         } else if (e == ENOENT) {
             return pl_err(ctx, PLAUDIT_ENOTFOUND,
                           "store directory %s does not exist (pass PLAUDIT_FILE_STORE_CREATE to create it)", dir);
         } else {
-            return pl_err(ctx, PLAUDIT_EIO, "store directory %s: %s", dir, syserr(e, sys, sizeof sys));
+            return pl_err(ctx, PLAUDIT_EIO, "store directory %s: %s", dir, pl_fs_syserr(e, sys, sizeof sys));
         }
     } else if (!S_ISDIR(st.st_mode)) {
         return pl_err(ctx, PLAUDIT_EIO, "store path %s is not a directory", dir);
@@ -965,7 +867,11 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     f->fd = f->dirfd = f->lockfd = -1;
     f->bg_fd = f->bg_next_fd = -1;
     pthread_mutex_init(&f->bg_mu, NULL);
-    pthread_cond_init(&f->bg_wake, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the grace sleep (bg_main) */
+    pthread_cond_init(&f->bg_wake, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&f->bg_done, NULL);
     long pg = sysconf(_SC_PAGESIZE);
     f->page = pg > 0 ? (uint64_t)pg : PAGE;
@@ -981,11 +887,11 @@ int plaudit_file_store_open(plaudit_ctx *ctx, plaudit_store *out, const char *di
     int rc = 0;
     f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (f->dirfd < 0) {
-        rc = ferr(f, errno, "opening", "");
+        rc = pl_fs_ferr(f, errno, "opening", "");
         goto fail;
     }
     if (access(dir, W_OK)) {
-        rc = ferr(f, errno, "opening", "");
+        rc = pl_fs_ferr(f, errno, "opening", "");
         goto fail;
     }
     if ((rc = lock_store(f))) goto fail;
