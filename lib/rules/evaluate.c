@@ -318,7 +318,9 @@ static int earned_entry(plaudit_ctx *ctx, pl_member *m, uint32_t b, int64_t ts, 
     uint32_t need = st->n_badges + !found;
     int rc;
     if (need > st->cap_badges) {
-        uint32_t cap = st->cap_badges ? st->cap_badges * 2 : 1;
+        /* room for one, then doubling to 4, then half as much again: most
+         * members hold a few badges, and an array is at most a third empty */
+        uint32_t c0 = st->cap_badges, cap = c0 < 4 ? (c0 ? c0 * 2 : 1) : c0 + c0 / 2;
         if ((rc = txn_room(ctx))) return rc;
         pl_earned *nb = pl_malloc(&ctx->alloc, sizeof *nb * cap);
         if (!nb) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording a badge");
