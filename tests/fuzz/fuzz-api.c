@@ -260,11 +260,21 @@ static void bad_calls(plaudit_ctx *ctx, cursor *c)
     case 4: rc = plaudit_record_action(ctx, ev.ts, ev.member, "a", (x & 1) ? "" : big, NULL); break;
     case 5: rc = plaudit_record_adjust(ctx, ev.ts, ev.member, 1, big + (x & 7), NULL, NULL); break;
     case 6: rc = plaudit_record_kudos(ctx, ev.ts, bad_members[x % 9], ev.member, NULL, NULL); break;
-    case 7: {
+    case 7: case 8: {
         plaudit_program_info pi;
         FZ_CHECK(plaudit_program_info_get(ctx, &pi) == PLAUDIT_OK, "info");
-        if (!pi.sealed) { /* declaring is allowed until the first event */
+        if (!pi.sealed) {
+            /* Until an event is accepted (every one so far was refused or
+             * ran out of memory) a load is allowed and replaces the program:
+             * loading the same one again succeeds and changes nothing. */
             rc = plaudit_program_load_json(ctx, fz_program, strlen(fz_program));
+            FZ_CHECK(rc == PLAUDIT_OK, "reloading an unsealed program: %d (%s)", rc, plaudit_errmsg(ctx));
+            FZ_CHECK(plaudit_state_digest(ctx) == d0 && M.n_moments == m0, "reloading the program changed the state");
+            return;
+        }
+        if (b % 12 == 8) {
+            rc = plaudit_program_load_json(ctx, fz_program, strlen(fz_program));
+            FZ_CHECK(rc == PLAUDIT_ESTATE, "loading a sealed program: %d", rc);
             break;
         }
         plaudit_action_def d = PLAUDIT_ACTION_DEF_INIT;
@@ -272,7 +282,6 @@ static void bad_calls(plaudit_ctx *ctx, cursor *c)
         rc = plaudit_action_declare(ctx, &d);
         break;
     }
-    case 8: rc = plaudit_program_load_json(ctx, fz_program, strlen(fz_program)); break;
     case 9: {
         static const char *const lines[] = {
             "{\"ts\":1.0,\"type\":\"tick\"}",
