@@ -4,13 +4,18 @@
  * Layout in brief: rules live in arrays of individually allocated structs
  * with a uthash index by id.  When the program is sealed (first event) a
  * per-member layout is computed: every member is one allocation holding
- * its id, a fixed header (pl_mstate) and a program-shaped tail of counters,
- * period trackers and leaderboard slots.  Events run as transactions:
- * a member is snapshotted before its first change, and a failure restores
- * the snapshots, so no state is ever half-applied. */
+ * its id and a fixed header (pl_mstate), and points to a program-shaped
+ * tail of counters, period trackers and leaderboard slots.  The tail is
+ * allocated at the member's first write to it: until then the pointer is
+ * NULL and the member's tail is the context's template (tail0), so a member
+ * who only joined costs its header alone.  Events run as transactions: a
+ * member is snapshotted before its first change, and a failure restores
+ * the snapshots (and frees a tail the event allocated), so no state is
+ * ever half-applied. */
 #ifndef PL_INTERNAL_H
 #define PL_INTERNAL_H
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -292,6 +297,10 @@ typedef struct pl_mstate {
 
 typedef struct pl_member {
     UT_hash_handle hh;        /* the member index by id (uthash) */
+    char *tail;               /* the program-shaped tail (its own allocation,
+                                 ctx->lay.tail_size bytes), NULL while it
+                                 equals the template ctx->tail0; next to
+                                 hh.hashv, in the line a lookup reads */
     const char *id;           /* points into this allocation */
     uint16_t idlen;           /* <= PL_MEMBER_ID_MAX */
     uint16_t held;            /* leaderboard updates held (board_updates.c) */
@@ -301,24 +310,35 @@ typedef struct pl_member {
     pl_mstate st;             /* snapshot region starts here */
 } pl_member;
 
-/* Offsets into a member's allocation, computed at seal. */
+/* Offsets into a member's tail, computed at seal.  The tail holds only
+ * integers; the padding after the counts is zero (the template's). */
 typedef struct pl_layout {
-    size_t off_counts;        /* uint32_t[n_actions] */
+    size_t off_counts;        /* uint32_t[n_actions], at 0 */
     size_t off_cd;            /* int64_t[n_cd] */
     size_t off_trk;           /* pl_trk[n_trk] */
     size_t off_slots;         /* pl_slot[n_boards] */
-    size_t off_id;            /* the end of the tail (the id is before the member) */
-    size_t state_size;        /* bytes from st to off_id */
+    size_t tail_size;         /* the end of the tail */
     uint32_t n_cd, n_trk;
 } pl_layout;
 
-#define PL_COUNTS(c, m) ((uint32_t *)((char *)(m) + (c)->lay.off_counts))
-#define PL_CD(c, m) ((int64_t *)((char *)(m) + (c)->lay.off_cd))
-#define PL_TRK(c, m) ((pl_trk *)((char *)(m) + (c)->lay.off_trk))
-#define PL_SLOTS(c, m) ((pl_slot *)((char *)(m) + (c)->lay.off_slots))
-#define PL_CCOUNTS(c, m) ((const uint32_t *)((const char *)(m) + (c)->lay.off_counts))
-#define PL_CTRK(c, m) ((const pl_trk *)((const char *)(m) + (c)->lay.off_trk))
-#define PL_CSLOTS(c, m) ((const pl_slot *)((const char *)(m) + (c)->lay.off_slots))
+/* Accessors of a member's tail (c the context, m the member).  The write
+ * ones (PL_COUNTS, PL_CD, PL_TRK, PL_SLOTS) need the member touched with
+ * pl_touch in this transaction, which gives it a tail of its own (the
+ * assert catches a write that would land in the shared template); the read
+ * ones (PL_C*) read the template for a member without a tail. */
+#define PL_COUNTS(c, m) ((uint32_t *)(void *)(pl_wtail(m) + (c)->lay.off_counts))
+#define PL_CD(c, m) ((int64_t *)(void *)(pl_wtail(m) + (c)->lay.off_cd))
+#define PL_TRK(c, m) ((pl_trk *)(void *)(pl_wtail(m) + (c)->lay.off_trk))
+#define PL_SLOTS(c, m) ((pl_slot *)(void *)(pl_wtail(m) + (c)->lay.off_slots))
+#define PL_CCOUNTS(c, m) ((const uint32_t *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_counts))
+#define PL_CCD(c, m) ((const int64_t *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_cd))
+#define PL_CTRK(c, m) ((const pl_trk *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_trk))
+#define PL_CSLOTS(c, m) ((const pl_slot *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_slots))
+static inline char *pl_wtail(const pl_member *m)
+{
+    assert(m->tail && "a tail write without pl_touch");
+    return m->tail;
+}
 
 /* Idempotency key record. */
 typedef struct pl_key {
@@ -333,9 +353,14 @@ typedef struct pl_key {
 /* ---- transactions (engine.c) ------------------------------------------ */
 typedef struct pl_undo {
     pl_member *m;
-    size_t saved;             /* offset of the snapshot in the arena */
-    int is_new;
-    int head;                 /* only the pl_mstate header was saved (a tick, evaluate.c) */
+    size_t saved;             /* offset of the snapshot in the arena: the
+                                 pl_mstate header, then the tail unless
+                                 head or tail_new */
+    int is_new;               /* created by this event (its block and tail
+                                 are freed on rollback) */
+    int head;                 /* only the header was saved (a tick, evaluate.c) */
+    int tail_new;             /* the member had no tail (the template's):
+                                 this event allocated it, rollback frees it */
 } pl_undo;
 
 /* Bytes of a badge array changed in place (evaluate.c): `len` bytes at
@@ -414,6 +439,9 @@ struct plaudit_ctx {
     pl_reward **rewards; size_t n_rewards, cap_rewards; pl_reward *reward_h;
     pl_kudos kudos;
     pl_layout lay;
+    char *tail0;              /* the template tail, lay.tail_size bytes: what
+                                 a member without a tail has (zeros, every
+                                 cooldown INT64_MIN); built at seal */
     uint32_t *eval_badges;    /* badges evaluated per member (no manual /
                                  leaderboard), in declaration order */
     size_t n_eval_badges;
@@ -519,6 +547,18 @@ struct plaudit_ctx {
     struct pl_history *hist;
 };
 
+/* A member's tail for reading: its own, or the template. */
+static inline const char *pl_ctail(const plaudit_ctx *c, const pl_member *m) { return m->tail ? m->tail : c->tail0; }
+
+/* The tail the member of undo entry u (not created by the event) had
+ * before the event. */
+static inline const char *pl_undo_tail(const plaudit_ctx *c, const pl_undo *u)
+{
+    if (u->tail_new) return c->tail0;
+    if (u->head) return pl_ctail(c, u->m); /* not written yet */
+    return c->txn.arena + u->saved + sizeof(pl_mstate);
+}
+
 /* ---- errors.c --------------------------------------------------------- */
 int pl_err(plaudit_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static inline void pl_ok(plaudit_ctx *ctx) { ctx->err_code = PLAUDIT_OK; ctx->errmsg[0] = '\0'; }
@@ -583,12 +623,16 @@ void pl_badge_sentence(const plaudit_ctx *ctx, const pl_badge *g, uint32_t level
 pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id);
 /* A member's allocation holds its id first (NUL-terminated, padded to 8
  * bytes), then the pl_member: the index's key compare reads bytes next to
- * the hash its lookup has just read, not a line at the end of the tail.
- * block_new: a zeroed member of layout `lay` with that id, NULL when out of
- * memory; block_free frees the allocation alone (not the badge array). */
+ * the hash its lookup has just read.
+ * block_new: a zeroed member with that id and no tail, NULL when out of
+ * memory; block_free frees the allocation and its tail (not the badge
+ * array). */
 static inline size_t pl_member_id_room(size_t idlen) { return (idlen + 8) & ~(size_t)7; }
-pl_member *pl_member_block_new(const pl_alloc *a, const pl_layout *lay, const char *id, size_t idlen);
+pl_member *pl_member_block_new(const pl_alloc *a, const char *id, size_t idlen);
 void pl_member_block_free(const pl_alloc *a, pl_member *m);
+/* Give m (without a tail) a tail of its own, a copy of the template;
+ * PLAUDIT_ENOMEM (nothing changed) when out of memory. */
+int pl_member_tail_own(plaudit_ctx *ctx, pl_member *m);
 /* Allocate (not yet indexed) a member with fresh state. */
 int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out);
 void pl_member_free(plaudit_ctx *ctx, pl_member *m);
@@ -644,6 +688,13 @@ int64_t pl_badge_value(plaudit_ctx *ctx, const pl_member *m, const pl_badge *b, 
 int pl_boards_init(plaudit_ctx *ctx);
 /* Whether m belongs on board b now, and with what key. */
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
+/* The same with m's slot s on b at hand. */
+static inline int pl_slot_eligible_at(const pl_slot *s, const pl_member *m, const pl_board *b)
+{
+    if (s->period != b->cur || s->score <= 0 || b->by_team) return 0;
+    if (m->st.flags & PL_MF_OPTED_OUT) return 0;
+    return b->segment < 0 || m->st.segment == b->segment;
+}
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b);
 
 /* ---- board_updates.c: leaderboard index updates held until read ------- */

@@ -355,7 +355,14 @@ static void txn_rollback(plaudit_ctx *ctx)
             ctx->n_members--;
             pl_member_block_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
-            memcpy(&u->m->st, t->arena + u->saved, u->head ? sizeof(pl_mstate) : ctx->lay.state_size);
+            pl_member *m = u->m;
+            memcpy(&m->st, t->arena + u->saved, sizeof(pl_mstate));
+            if (u->tail_new) { /* back to the template */
+                pl_free(&ctx->alloc, m->tail);
+                m->tail = NULL;
+            } else if (!u->head) {
+                memcpy(m->tail, t->arena + u->saved + sizeof(pl_mstate), ctx->lay.tail_size);
+            }
         }
     }
     for (size_t i = 0; i < t->n_fresh; i++) pl_free(&ctx->alloc, t->fresh[i]);
@@ -407,6 +414,7 @@ static int member_create(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member
     u->m = m;
     u->is_new = 1;
     u->head = 0;
+    u->tail_new = 0;
     u->saved = 0;
     *out = m;
     return PLAUDIT_OK;
@@ -537,6 +545,7 @@ static int apply_action(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     int rc = member_get(ctx, R->m, ev->member, ev->ts, &m);
     if (rc) return rc;
     ctx->subject = m;
+    if ((rc = pl_touch(ctx, m))) return rc; /* a new member's tail */
     const pl_action *a = R->a;
     const uint32_t *K = pl_keys(ctx, ev->ts);
     uint32_t *counts = PL_COUNTS(ctx, m);
@@ -591,6 +600,7 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     const uint32_t *K = pl_keys(ctx, ev->ts);
     from->st.kudos_given = pl_sat_inc64(from->st.kudos_given);
     if (k->give_trk >= 0) {
+        if ((rc = pl_touch(ctx, from))) return rc; /* a new member's tail */
         pl_trk *t = &PL_TRK(ctx, from)[k->give_trk];
         uint32_t key = K[k->give_per];
         if (t->period != key) {
@@ -608,8 +618,10 @@ static int apply_kudos(plaudit_ctx *ctx, const plaudit_event *ev, resolved *R)
     mo->member = from->id;
     mo->to = to->id;
     int64_t pts = k->points;
-    if (pts > 0 && k->recv_trk >= 0)
+    if (pts > 0 && k->recv_trk >= 0) {
+        if ((rc = pl_touch(ctx, to))) return rc;
         pts = cap_apply(&PL_TRK(ctx, to)[k->recv_trk], k->cap_points, k->cap_count, K[k->cap_per], pts);
+    }
     int64_t p0 = to->st.points;
     if ((rc = pl_award(ctx, to, pts, ev->ts, PLAUDIT_SOURCE_KUDOS, from->id))) return rc;
     if ((rc = pl_revoke_note(ctx, ev, from, to->idx, to->st.points - p0, 0, 0))) return rc;
@@ -697,8 +709,13 @@ static int apply_tick(plaudit_ctx *ctx, const plaudit_event *ev)
      * most of them only in their header (evaluate.c). */
     ctx->txn.head_touch = 1;
     int rc;
-    for (size_t i = 0; i < ctx->n_members; i++)
+    for (size_t i = 0; i < ctx->n_members; i++) {
+        /* Headers are in creation order, tails wherever their first write
+         * put them: start a tail a few members ahead. */
+        if (i + 4 < ctx->n_members && ctx->mv[i + 4]->tail)
+            for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(ctx->mv[i + 4]->tail + off);
         if ((rc = pl_evaluate_after(ctx, ctx->mv[i], ev->ts, PL_EVL_TIME))) return rc;
+    }
     return PLAUDIT_OK;
 }
 

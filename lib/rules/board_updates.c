@@ -17,32 +17,55 @@
  * which bounds the memory of what is held. */
 #include "internal.h"
 
-/* The index's entry of m on board b before this event: o (the slot before
- * the event), *was whether it is in the index. */
-static const pl_slot *old_slot(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int *was)
+/* An undo entry's member with its slots now (cur) and before the event
+ * (prev: the same for a member the event created), found once per member
+ * (a tail is reached through its member). */
+typedef struct bu_view {
+    const pl_undo *u;
+    const pl_member *m;
+    const pl_slot *cur, *prev;
+} bu_view;
+
+static bu_view view_of(const plaudit_ctx *ctx, const pl_undo *u)
+{
+    bu_view v = {u, u->m, PL_CSLOTS(ctx, u->m), NULL};
+    v.prev = u->is_new ? v.cur : (const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots);
+    return v;
+}
+
+/* A tick's undo list holds most members, whose tails are scattered: start
+ * the slots of entry i + 8. */
+static void undo_prefetch(const plaudit_ctx *ctx, size_t i)
 {
     const pl_txn *t = &ctx->txn;
-    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
-    if (u->is_new || t->board_closed[b]) {
+    if (i + 8 >= t->n_undo) return;
+    const pl_member *p = t->undo[i + 8].m;
+    if (!p->tail) return;
+    __builtin_prefetch(p->tail + ctx->lay.off_slots);
+    __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
+}
+
+/* The index's entry of the member on board b before this event: the slot
+ * before the event, *was whether it is in the index. */
+static const pl_slot *old_slot(const plaudit_ctx *ctx, const bu_view *v, size_t b, int *was)
+{
+    if (v->u->is_new || ctx->txn.board_closed[b]) {
         *was = 0;
-        return s;
+        return &v->cur[b];
     }
-    /* a header-only snapshot: the slots did not change */
-    const pl_slot *o = u->head ? s
-                               : &((const pl_slot *)(t->arena + u->saved +
-                                                     (ctx->lay.off_slots - offsetof(pl_member, st))))[b];
+    const pl_slot *o = &v->prev[b];
     *was = o->ranked && o->period == ctx->boards[b]->cur;
     return o;
 }
 
-/* Whether the index changes for u's member on board b (now: eligible). */
-static int slot_moves(const plaudit_ctx *ctx, const pl_undo *u, size_t b, int now)
+/* Whether the index changes for the member on board b (now: eligible). */
+static int slot_moves(const plaudit_ctx *ctx, const bu_view *v, size_t b, int now)
 {
     int was;
-    const pl_slot *o = old_slot(ctx, u, b, &was);
+    const pl_slot *o = old_slot(ctx, v, b, &was);
     if (was != now) return 1;
     if (!now) return 0;
-    const pl_slot *s = &PL_CSLOTS(ctx, u->m)[b];
+    const pl_slot *s = &v->cur[b];
     return o->score != s->score || o->ts != s->ts;
 }
 
@@ -87,22 +110,24 @@ int pl_bupd_reserve(plaudit_ctx *ctx)
      * member held before keeps its entry; its eligibility may change. */
     for (size_t b = 0; b < nb; b++) ctx->bu_next[b] = ctx->bu_ins[b];
     for (size_t i = 0; i < t->n_undo; i++) {
+        undo_prefetch(ctx, i);
         const pl_undo *u = &t->undo[i];
         const pl_member *m = u->m;
+        bu_view v = view_of(ctx, u);
         int held = !u->is_new && m->held;
         int any = held;
         for (size_t b = 0; b < nb && !any; b++) {
             const pl_board *board = ctx->boards[b];
             if (board->frozen) continue;
-            any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+            any = slot_moves(ctx, &v, b, pl_slot_eligible_at(&v.cur[b], m, board));
         }
         if (!any) continue;
         for (size_t b = 0; b < nb; b++) {
             const pl_board *board = ctx->boards[b];
             if (board->frozen) continue;
-            int now = pl_slot_eligible(ctx, m, board);
+            int now = pl_slot_eligible_at(&v.cur[b], m, board);
             /* ranked is written at commit only: eligible at its last one */
-            int before = held ? (int)PL_CSLOTS(ctx, m)[b].ranked : 0;
+            int before = held ? (int)v.cur[b].ranked : 0;
             ctx->bu_next[b] += (uint64_t)now - (uint64_t)before;
         }
     }
@@ -123,29 +148,35 @@ void pl_bupd_commit(plaudit_ctx *ctx)
     for (size_t b = 0; b < nb; b++)
         if (!ctx->boards[b]->frozen && t->board_closed[b]) pl_rank_clear(ctx->boards[b]->rank);
     for (size_t i = 0; i < t->n_undo; i++) {
+        undo_prefetch(ctx, i);
         const pl_undo *u = &t->undo[i];
         pl_member *m = u->m;
-        pl_slot *slots = PL_SLOTS(ctx, m);
+        bu_view v = view_of(ctx, u);
         if (u->is_new || !m->held) {
             int any = 0;
             for (size_t b = 0; b < nb && !any; b++) {
                 const pl_board *board = ctx->boards[b];
                 if (board->frozen) continue;
-                any = slot_moves(ctx, u, b, pl_slot_eligible(ctx, m, board));
+                any = slot_moves(ctx, &v, b, pl_slot_eligible_at(&v.cur[b], m, board));
             }
             if (any) { /* else the index stays as it is */
                 pl_slot *old = &ctx->bu_old[ctx->n_bu * nb];
                 for (size_t b = 0; b < nb; b++) {
                     int was;
-                    old[b] = *old_slot(ctx, u, b, &was);
+                    old[b] = *old_slot(ctx, &v, b, &was);
                     old[b].ranked = (uint32_t)was; /* in the index */
                 }
                 ctx->bu_m[ctx->n_bu++] = m->idx;
                 m->held = 1;
             }
         }
-        for (size_t b = 0; b < nb; b++)
-            if (!ctx->boards[b]->frozen) slots[b].ranked = (uint32_t)pl_slot_eligible(ctx, m, ctx->boards[b]);
+        /* Written only when it changes: a member without a tail (score 0)
+         * is never eligible, as its template slot says. */
+        for (size_t b = 0; b < nb; b++) {
+            if (ctx->boards[b]->frozen) continue;
+            uint32_t r = (uint32_t)pl_slot_eligible_at(&v.cur[b], m, ctx->boards[b]);
+            if (v.cur[b].ranked != r) PL_SLOTS(ctx, m)[b].ranked = r;
+        }
     }
     memcpy(ctx->bu_ins, ctx->bu_next, sizeof *ctx->bu_ins * nb);
 }
@@ -160,8 +191,8 @@ static const pl_slot *committed_slots(const plaudit_ctx *ctx, const pl_member *m
         for (size_t i = t->n_undo; i-- > 0;) {
             const pl_undo *u = &t->undo[i];
             if (u->m != m) continue;
-            if (u->is_new || u->head) break;
-            return (const pl_slot *)(t->arena + u->saved + (ctx->lay.off_slots - offsetof(pl_member, st)));
+            if (u->is_new) break;
+            return (const pl_slot *)(const void *)(pl_undo_tail(ctx, u) + ctx->lay.off_slots);
         }
     return PL_CSLOTS(ctx, m);
 }
@@ -204,11 +235,26 @@ static int sync_one(plaudit_ctx *ctx, size_t i)
     return 0;
 }
 
+/* Members are scattered and a tail is reached through its member: start
+ * the member of held entry i + 8, the slots of entry i + 4. */
+static void sync_prefetch(const plaudit_ctx *ctx, size_t i)
+{
+    if (i + 8 < ctx->n_bu) __builtin_prefetch(&ctx->mv[ctx->bu_m[i + 8]]->tail);
+    if (i + 4 < ctx->n_bu) {
+        const pl_member *p = ctx->mv[ctx->bu_m[i + 4]];
+        if (p->tail) {
+            __builtin_prefetch(p->tail + ctx->lay.off_slots);
+            __builtin_prefetch(p->tail + ctx->lay.tail_size - 1);
+        }
+    }
+}
+
 void pl_boards_sync(plaudit_ctx *ctx)
 {
     size_t nb = ctx->n_boards;
     size_t kept = 0;
     for (size_t i = ctx->bu_head; i < ctx->n_bu; i++) {
+        sync_prefetch(ctx, i);
         if (!sync_one(ctx, i)) continue;
         if (kept != i) {
             ctx->bu_m[kept] = ctx->bu_m[i];
@@ -234,7 +280,11 @@ void pl_bupd_after_commit(plaudit_ctx *ctx)
     if (ctx->n_bu - ctx->bu_head < held_limit(ctx)) return;
     size_t nb = ctx->n_boards, end = ctx->bu_head + PL_BUPD_SLICE;
     if (end > ctx->n_bu) end = ctx->n_bu;
-    while (ctx->bu_head < end && !sync_one(ctx, ctx->bu_head)) ctx->bu_head++;
+    while (ctx->bu_head < end) {
+        sync_prefetch(ctx, ctx->bu_head);
+        if (sync_one(ctx, ctx->bu_head)) break;
+        ctx->bu_head++;
+    }
     size_t live = ctx->n_bu - ctx->bu_head;
     if (ctx->bu_head >= live) bupd_compact(ctx);
     if (!live) memset(ctx->bu_ins, 0, sizeof *ctx->bu_ins * nb);

@@ -15,40 +15,60 @@ static int touch_room(plaudit_ctx *ctx, pl_member *m, size_t sz)
     return PLAUDIT_OK;
 }
 
+/* A member without a tail gets its own (a copy of the template) before
+ * its first tail write; the undo entry frees it on rollback. */
+static int tail_own(plaudit_ctx *ctx, pl_member *m)
+{
+    if (pl_member_tail_own(ctx, m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory recording member \"%s\"", m->id);
+    return PLAUDIT_OK;
+}
+
 /* A member whose header only was saved gets a full snapshot before its tail
  * is written: the saved header (its value before the event) and the tail,
- * which nothing wrote yet. */
+ * which nothing wrote yet; or, without a tail, one of its own. */
 static int touch_upgrade(plaudit_ctx *ctx, pl_member *m)
 {
     pl_txn *t = &ctx->txn;
     size_t i = t->n_undo;
     while (i > 0 && t->undo[i - 1].m != m) i--; /* a tick evaluates one member at a time: the last */
     if (i == 0 || !t->undo[i - 1].head) return PLAUDIT_OK;
-    size_t sz = ctx->lay.state_size;
-    int rc = touch_room(ctx, m, sz);
-    if (rc) return rc;
+    int rc;
+    if (!m->tail) {
+        if ((rc = tail_own(ctx, m))) return rc;
+        t->undo[i - 1].head = 0;
+        t->undo[i - 1].tail_new = 1;
+        return PLAUDIT_OK;
+    }
+    size_t tsz = ctx->lay.tail_size;
+    if ((rc = touch_room(ctx, m, sizeof(pl_mstate) + tsz))) return rc;
     pl_undo *u = &t->undo[i - 1];
     char *dst = t->arena + t->arena_len;
     memcpy(dst, t->arena + u->saved, sizeof(pl_mstate));
-    memcpy(dst + sizeof(pl_mstate), (const char *)&m->st + sizeof(pl_mstate), sz - sizeof(pl_mstate));
+    memcpy(dst + sizeof(pl_mstate), m->tail, tsz);
     u->saved = t->arena_len;
     u->head = 0;
-    t->arena_len += sz;
+    t->arena_len += sizeof(pl_mstate) + tsz;
     return PLAUDIT_OK;
 }
 
+/* Save m's header, and its tail unless head (or it has none: the template
+ * is its value before, and it gets a tail of its own unless head). */
 static int touch(plaudit_ctx *ctx, pl_member *m, int head)
 {
     pl_txn *t = &ctx->txn;
-    size_t sz = head ? sizeof(pl_mstate) : ctx->lay.state_size;
+    int fresh = !head && !m->tail;
+    size_t sz = sizeof(pl_mstate) + (head || fresh ? 0 : ctx->lay.tail_size);
     int rc = touch_room(ctx, m, sz);
+    if (!rc && fresh) rc = tail_own(ctx, m);
     if (rc) return rc;
     pl_undo *u = &t->undo[t->n_undo++];
     u->m = m;
     u->is_new = 0;
     u->head = head;
+    u->tail_new = fresh;
     u->saved = t->arena_len;
-    memcpy(t->arena + t->arena_len, &m->st, sz);
+    memcpy(t->arena + t->arena_len, &m->st, sizeof(pl_mstate));
+    if (sz > sizeof(pl_mstate)) memcpy(t->arena + t->arena_len + sizeof(pl_mstate), m->tail, sz - sizeof(pl_mstate));
     t->arena_len += sz;
     m->mark = t->serial;
     return PLAUDIT_OK;
@@ -57,8 +77,13 @@ static int touch(plaudit_ctx *ctx, pl_member *m, int head)
 int pl_touch(plaudit_ctx *ctx, pl_member *m)
 {
     const pl_txn *t = &ctx->txn;
-    if (m->mark == t->serial) return t->head_touch ? touch_upgrade(ctx, m) : PLAUDIT_OK;
-    return touch(ctx, m, 0);
+    if (m->mark != t->serial) return touch(ctx, m, 0);
+    if (t->head_touch) {
+        int rc = touch_upgrade(ctx, m);
+        if (rc || m->tail) return rc;
+    }
+    /* A member this event created: its tail goes with it on rollback. */
+    return m->tail ? PLAUDIT_OK : tail_own(ctx, m);
 }
 
 /* A tick changes most members' headers only (a tier, a badge array): saving
@@ -218,11 +243,11 @@ static int eval_tiers(plaudit_ctx *ctx, pl_member *m, int64_t ts, int *changed)
         int h = ok;
         if (t->trk >= 0) {
             uint32_t k = K[t->window];
-            if (ok && PL_TRK(ctx, m)[t->trk].aux != k) {
+            if (ok && PL_CTRK(ctx, m)[t->trk].aux != k) {
                 if ((rc = pl_touch(ctx, m))) return rc;
                 PL_TRK(ctx, m)[t->trk].aux = k; /* qualified in this period */
             }
-            h = window_held(&PL_TRK(ctx, m)[t->trk], k);
+            h = window_held(&PL_CTRK(ctx, m)[t->trk], k);
         }
         if (ok && t->lifetime && (int32_t)i > m->st.lifetime_tier) {
             if ((rc = pl_touch_head(ctx, m))) return rc;

@@ -16,10 +16,7 @@ int pl_boards_init(plaudit_ctx *ctx)
 
 int pl_slot_eligible(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b)
 {
-    const pl_slot *s = &PL_CSLOTS(ctx, m)[b->idx];
-    if (s->period != b->cur || s->score <= 0 || b->by_team) return 0;
-    if (m->st.flags & PL_MF_OPTED_OUT) return 0;
-    return b->segment < 0 || m->st.segment == b->segment;
+    return pl_slot_eligible_at(&PL_CSLOTS(ctx, m)[b->idx], m, b);
 }
 
 int64_t pl_slot_score(const plaudit_ctx *ctx, const pl_member *m, const pl_board *b)

@@ -876,6 +876,8 @@ static void unseal(plaudit_ctx *ctx)
     ctx->trk_gen = NULL;
     pl_free(&ctx->alloc, ctx->txn.board_cur);
     pl_free(&ctx->alloc, ctx->txn.board_closed);
+    pl_free(&ctx->alloc, ctx->tail0);
+    ctx->tail0 = NULL;
     ctx->eval_badges = ctx->window_tiers = NULL;
     ctx->trk_per = NULL;
     ctx->txn.board_cur = NULL;
@@ -917,16 +919,23 @@ static void layout_count(plaudit_ctx *ctx, uint32_t *n_cd_out, uint32_t *n_trk_o
 }
 
 /* The layout's size for n_cd cooldown slots and n_trk trackers. */
+static uint64_t tail_bytes(const plaudit_ctx *ctx, uint64_t n_cd, uint64_t n_trk)
+{
+    return (uint64_t)align8(sizeof(uint32_t) * ctx->n_actions) + sizeof(int64_t) * n_cd + sizeof(pl_trk) * n_trk +
+           sizeof(pl_slot) * (uint64_t)ctx->n_boards;
+}
+
+/* A member's header and a tail of its own (a member without a tail needs
+ * less: the header alone). */
 static uint64_t layout_bytes(const plaudit_ctx *ctx, uint64_t n_cd, uint64_t n_trk)
 {
-    return (uint64_t)align8(offsetof(pl_member, st) + sizeof(pl_mstate)) + align8(sizeof(uint32_t) * ctx->n_actions) +
-           sizeof(int64_t) * n_cd + sizeof(pl_trk) * n_trk + sizeof(pl_slot) * (uint64_t)ctx->n_boards;
+    return (uint64_t)align8(sizeof(pl_member)) + tail_bytes(ctx, n_cd, n_trk);
 }
 
 /* What sealing will lay out, measured without sealing. */
 uint64_t pl_program_member_bytes(plaudit_ctx *ctx)
 {
-    if (ctx->sealed) return ctx->lay.off_id;
+    if (ctx->sealed) return align8(sizeof(pl_member)) + ctx->lay.tail_size;
     uint32_t n_cd, n_trk;
     size_t n_window;
     layout_count(ctx, &n_cd, &n_trk, &n_window);
@@ -1023,12 +1032,16 @@ int pl_program_seal(plaudit_ctx *ctx)
     pl_layout *L = &ctx->lay;
     L->n_cd = n_cd;
     L->n_trk = n_trk;
-    L->off_counts = align8(offsetof(pl_member, st) + sizeof(pl_mstate));
-    L->off_cd = align8(L->off_counts + sizeof(uint32_t) * ctx->n_actions);
+    L->off_counts = 0;
+    L->off_cd = align8(sizeof(uint32_t) * ctx->n_actions);
     L->off_trk = L->off_cd + sizeof(int64_t) * n_cd;
     L->off_slots = L->off_trk + sizeof(pl_trk) * n_trk;
-    L->off_id = L->off_slots + sizeof(pl_slot) * ctx->n_boards;
-    L->state_size = L->off_id - offsetof(pl_member, st);
+    L->tail_size = L->off_slots + sizeof(pl_slot) * ctx->n_boards;
+    /* The template: what every member's tail is until it is first written
+     * (zeros, padding included; no cooldown yet). */
+    if (!(ctx->tail0 = pl_malloc(A, L->tail_size))) goto fail;
+    memset(ctx->tail0, 0, L->tail_size);
+    for (uint32_t i = 0; i < n_cd; i++) ((int64_t *)(void *)(ctx->tail0 + L->off_cd))[i] = INT64_MIN;
     ctx->sealed = 1;
     return PLAUDIT_OK;
 fail:

@@ -277,11 +277,16 @@ static int cmp_earned(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The new allocation of member m, filled from its old state. */
-static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, const pl_member *m, pl_member **out)
+/* The new allocation of member m, filled from its old state.  Its tail is
+ * built in `scratch` (nx->lay.tail_size bytes) from m's (its own or the old
+ * template) and gets an allocation only when it differs from the new
+ * template: a member without a tail keeps none unless the new program
+ * gives it state (a new board of period all, say). */
+static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, const pl_member *m, char *scratch,
+                           pl_member **out)
 {
     const pl_alloc *A = &ctx->alloc;
-    pl_member *n = pl_member_block_new(A, &nx->lay, m->id, m->idlen);
+    pl_member *n = pl_member_block_new(A, m->id, m->idlen);
     if (!n) return PLAUDIT_ENOMEM;
     n->idx = m->idx;
     n->st = m->st;
@@ -319,7 +324,9 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
         if ((int32_t)t->idx > st->lifetime_tier) st->lifetime_tier = (int32_t)t->idx;
         if (t->idx < 32) st->lifetime_set |= 1u << t->idx;
     }
-    /* counts, cooldowns, trackers */
+    /* counts, cooldowns, trackers: over the new template */
+    memcpy(scratch, nx->tail0, nx->lay.tail_size);
+    n->tail = scratch;
     const uint32_t *oc = PL_CCOUNTS(ctx, m);
     uint32_t *nc = PL_COUNTS(nx, n);
     st->distinct = 0;
@@ -327,7 +334,7 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
         nc[i] = M->action[i] >= 0 ? oc[M->action[i]] : 0;
         st->distinct += nc[i] > 0;
     }
-    const int64_t *ocd = (const int64_t *)((const char *)m + ctx->lay.off_cd);
+    const int64_t *ocd = PL_CCD(ctx, m);
     int64_t *ncd = PL_CD(nx, n);
     for (uint32_t i = 0; i < nx->lay.n_cd; i++) ncd[i] = M->cd[i] >= 0 ? ocd[M->cd[i]] : INT64_MIN;
     const pl_trk *ot = PL_CTRK(ctx, m);
@@ -364,6 +371,15 @@ static int member_relayout(plaudit_ctx *ctx, plaudit_ctx *nx, const maps *M, con
         ns[i].ranked = (uint32_t)pl_slot_eligible(nx, n, b);
     }
     st->flags |= PL_MF_REEVAL;
+    n->tail = NULL;
+    if (nx->lay.tail_size && memcmp(scratch, nx->tail0, nx->lay.tail_size) != 0) {
+        if (!(n->tail = pl_malloc(A, nx->lay.tail_size))) {
+            pl_free(A, st->badges);
+            pl_member_block_free(A, n);
+            return PLAUDIT_ENOMEM;
+        }
+        memcpy(n->tail, scratch, nx->lay.tail_size);
+    }
     *out = n;
     return PLAUDIT_OK;
 }
@@ -443,11 +459,17 @@ static int prepare(plaudit_ctx *ctx, pl_progupd *pu, maps *M)
     if (!(pu->nm = pl_malloc(A, sizeof *pu->nm * nm))) return PLAUDIT_ENOMEM;
     memset(pu->nm, 0, sizeof *pu->nm * nm);
     pu->n_nm = ctx->n_members;
+    char *scratch = pl_malloc(A, nx->lay.tail_size);
+    if (!scratch) return PLAUDIT_ENOMEM;
     for (size_t i = 0; i < ctx->n_members; i++) {
-        if (member_relayout(ctx, nx, M, ctx->mv[i], &pu->nm[i])) return PLAUDIT_ENOMEM;
+        if (member_relayout(ctx, nx, M, ctx->mv[i], scratch, &pu->nm[i])) {
+            pl_free(A, scratch);
+            return PLAUDIT_ENOMEM;
+        }
         const pl_slot *s = PL_CSLOTS(nx, pu->nm[i]);
         for (size_t b = 0; b < nx->n_boards; b++) M->eligible[b] += s[b].ranked;
     }
+    pl_free(A, scratch);
     for (size_t b = 0; b < nx->n_boards; b++)
         if (M->eligible[b] && pl_rank_reserve(nx->boards[b]->rank, M->eligible[b])) return PLAUDIT_ENOMEM;
     return PLAUDIT_OK;

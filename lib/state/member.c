@@ -1,5 +1,6 @@
-/* member.c - members: the id index, allocation of a member's program-shaped
- * state, segment inference and badge lookups. */
+/* member.c - members: the id index, allocation of a member's header and
+ * of its program-shaped tail (lazily: see internal.h), segment inference
+ * and badge lookups. */
 #include "internal.h"
 
 /* The member index grows its bucket array when a chain reaches this many
@@ -14,6 +15,10 @@ pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
 {
     pl_member *m = NULL;
     HASH_FIND(hh, ctx->member_h, id, strlen(id), m);
+    /* The tail is a second allocation: start its lines now, while the
+     * event is validated (the pointer is in the line just read). */
+    if (m && m->tail)
+        for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(m->tail + off, 1);
     return m;
 }
 
@@ -37,9 +42,12 @@ void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
     const UT_hash_handle *hh = tbl->buckets[hv & (tbl->num_buckets - 1)].hh_head;
     for (int k = 0; k < 4 && hh; k++, hh = hh->hh_next) {
         if (hh->hashv != hv) continue;
-        const char *p = (const char *)ELMT_FROM_HH(tbl, hh);
-        size_t size = ctx->sealed ? ctx->lay.off_id : 64;
-        for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off, 1);
+        const pl_member *m = (const pl_member *)ELMT_FROM_HH(tbl, hh);
+        const char *p = (const char *)m;
+        for (size_t off = 0; off < sizeof *m; off += 64) __builtin_prefetch(p + off, 1);
+        /* the tail pointer sits next to the hash just read */
+        if (m->tail)
+            for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(m->tail + off, 1);
         return;
     }
 }
@@ -67,14 +75,12 @@ void pl_member_index_free(plaudit_ctx *ctx) { pl_member_index_clear(ctx); }
 
 /* ---- members ---------------------------------------------------------------- */
 
-pl_member *pl_member_block_new(const pl_alloc *a, const pl_layout *lay, const char *id, size_t idlen)
+pl_member *pl_member_block_new(const pl_alloc *a, const char *id, size_t idlen)
 {
     size_t room = pl_member_id_room(idlen);
-    size_t size = room + lay->off_id;
+    size_t size = room + sizeof(pl_member);
     char *p = pl_malloc(a, size);
     if (!p) return NULL;
-    /* Zeroed whole, padding included, so snapshots and digests see only
-     * defined bytes. */
     memset(p, 0, size);
     memcpy(p, id, idlen);
     pl_member *m = (pl_member *)(void *)(p + room);
@@ -85,19 +91,32 @@ pl_member *pl_member_block_new(const pl_alloc *a, const pl_layout *lay, const ch
 
 void pl_member_block_free(const pl_alloc *a, pl_member *m)
 {
-    if (m) pl_free(a, (char *)m - pl_member_id_room(m->idlen));
+    if (!m) return;
+    pl_free(a, m->tail);
+    pl_free(a, (char *)m - pl_member_id_room(m->idlen));
 }
 
+/* A copy of the template, padding included, so snapshots and digests see
+ * only defined bytes. */
+int pl_member_tail_own(plaudit_ctx *ctx, pl_member *m)
+{
+    char *t = pl_malloc(&ctx->alloc, ctx->lay.tail_size);
+    if (!t) return PLAUDIT_ENOMEM;
+    if (ctx->lay.tail_size) memcpy(t, ctx->tail0, ctx->lay.tail_size);
+    m->tail = t;
+    return PLAUDIT_OK;
+}
+
+/* A new member has no tail: the template (zeros, cooldowns INT64_MIN) is
+ * its state until its first write (pl_touch). */
 int pl_member_alloc(plaudit_ctx *ctx, const char *id, int64_t ts, pl_member **out)
 {
-    pl_member *m = pl_member_block_new(&ctx->alloc, &ctx->lay, id, strlen(id));
+    pl_member *m = pl_member_block_new(&ctx->alloc, id, strlen(id));
     if (!m) return PLAUDIT_ENOMEM;
     m->st.joined = ts;
     m->st.last_ts = ts;
     m->st.pts_ts = ts;
     m->st.tier = m->st.lifetime_tier = m->st.segment = m->st.pin = m->st.team = -1;
-    int64_t *cd = PL_CD(ctx, m);
-    for (uint32_t i = 0; i < ctx->lay.n_cd; i++) cd[i] = INT64_MIN;
     *out = m;
     return PLAUDIT_OK;
 }

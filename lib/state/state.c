@@ -21,9 +21,9 @@ uint64_t pl_member_digest(const plaudit_ctx *ctx, const pl_member *m)
     h = pl_hash_step(h, (uint64_t)st->distinct | (uint64_t)st->flags << 32);
     if (st->team >= 0) h = pl_hash_step(h, pl_hash_str(0x7465616dULL, pl_team_id(ctx, st->team)));
     if (ctx->format >= 2) h = pl_hash_step(h, (uint64_t)st->pts_ts ^ (uint64_t)st->lifetime_set << 40);
-    /* The program-shaped tail holds only integers without padding. */
-    const char *tail = (const char *)m + ctx->lay.off_counts;
-    h = pl_hash_step(h, pl_hash_bytes(tail, ctx->lay.off_id - ctx->lay.off_counts));
+    /* The program-shaped tail holds only integers (its padding is zero);
+     * a member without one has the template's bytes. */
+    h = pl_hash_step(h, pl_hash_bytes(pl_ctail(ctx, m), ctx->lay.tail_size));
     for (uint32_t i = 0; i < st->n_badges; i++) {
         const pl_earned *e = &st->badges[i];
         h = pl_hash_step(h, (uint64_t)e->badge | (uint64_t)e->n << 32);

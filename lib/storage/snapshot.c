@@ -291,7 +291,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
         pl_put32(b, st->flags);
         const uint32_t *counts = PL_CCOUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) pl_put32(b, counts[j]);
-        const int64_t *cd = (const int64_t *)((const char *)m + ctx->lay.off_cd);
+        const int64_t *cd = PL_CCD(ctx, m);
         for (uint32_t j = 0; j < ctx->lay.n_cd; j++) pl_put64(b, (uint64_t)cd[j]);
         const pl_trk *trk = PL_CTRK(ctx, m);
         for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
@@ -653,6 +653,9 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
             (st->flags & ~PL_MF_ALL))
             return bad(ctx, "member field out of range");
+        /* The tail is read into one of the member's own, dropped again
+         * when it equals the template (a member who only joined). */
+        if (pl_member_tail_own(ctx, m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         uint32_t *counts = PL_COUNTS(ctx, m);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
         int64_t *cd = PL_CD(ctx, m);
@@ -673,6 +676,10 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
             sl[j].period = g32(r);
             sl[j].ranked = g32(r);
             if (sl[j].ranked > 1) return bad(ctx, "slot flag");
+        }
+        if (!ctx->lay.tail_size || memcmp(m->tail, ctx->tail0, ctx->lay.tail_size) == 0) {
+            pl_free(&ctx->alloc, m->tail);
+            m->tail = NULL;
         }
         uint32_t nb = g32(r);
         if (r->short_ || nb > ctx->n_badges) return bad(ctx, "badge count");
