@@ -110,235 +110,9 @@ void pl_sha256_hex(const void *data, size_t n, char out[65]);
 void pl_period_keys(int64_t local_day, uint32_t keys[PL_NPERIODS]);
 void pl_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
-/* ---- program ---------------------------------------------------------- */
-typedef struct pl_action {
-    UT_hash_handle hh;
-    char *id, *name, *description;
-    uint32_t idx;
-    int64_t points;
-    int once;
-    int64_t cooldown_s;
-    int64_t cap_points, cap_count;
-    plaudit_period cap_per;
-    /* layout, computed at seal */
-    int32_t cd_slot;          /* index into the cooldown array, or -1 */
-    int32_t cap_trk;          /* tracker of the cap, or -1 */
-    uint32_t n_within, n_streak;
-    uint32_t *within_trk;     /* trackers counting per (action, period) */
-    uint32_t *streak_trk;     /* trackers of streaks per (action, per) */
-    uint32_t n_seg;           /* segments weighting this action */
-    /* format 2 (campaign.c, challenge.c): set at seal */
-    uint32_t n_camp, n_dated;
-    uint32_t *camp;           /* campaigns that list this action */
-    struct pl_dated {         /* dated-badge counts of this action */
-        int64_t from, until;
-        uint32_t trk;
-    } *dated;
-    int has_v2;               /* n_camp || n_dated */
-} pl_action;
-
-typedef struct pl_tier {
-    UT_hash_handle hh;
-    char *id, *name, *description;
-    uint32_t idx;
-    int64_t min_points, min_distinct, min_tenure_days;
-    int lifetime;
-    plaudit_period window;
-    int32_t trk;              /* window tiers: net-points tracker */
-    size_t n_benefits;        /* format 2: display strings */
-    char **benefits;
-} pl_tier;
-
-typedef struct pl_segment {
-    UT_hash_handle hh;
-    char *id, *name, *description;
-    uint32_t idx;
-    size_t n;
-    uint32_t *actions;
-    int64_t *weights;
-} pl_segment;
-
-typedef struct pl_board {
-    UT_hash_handle hh;
-    char *id, *name, *description;
-    uint32_t idx;
-    plaudit_period period;
-    int32_t segment;          /* -1: every member */
-    int64_t size;
-    /* runtime */
-    pl_rank *rank;
-    uint32_t cur;             /* current period key; 0 before the clock */
-    uint32_t n_badges;        /* leaderboard badges on this board */
-    uint32_t *badges;
-    /* format 2 (team.c, season.c) */
-    int by_team;
-    uint32_t team_slot;       /* team boards: index into a team's slots */
-    int64_t from, until;      /* a season, PLAUDIT_UNSET otherwise */
-    int frozen;               /* a season past its until */
-    int frozen_saved;         /* frozen when the event began (rollback) */
-    uint32_t gen;             /* the program generation that started its
-                                 scores (0: the first program; revoke.c) */
-} pl_board;
-
-typedef struct pl_badge {
-    UT_hash_handle hh;
-    char *id, *name, *description, *image, *criteria;
-    char *auto_criteria;      /* sentence written from the criterion */
-    uint32_t idx;
-    plaudit_criterion kind;
-    int32_t action;           /* ACTION_* */
-    plaudit_period within;    /* ACTION_COUNT */
-    plaudit_period per;       /* ACTION_STREAK */
-    uint32_t n_thr;
-    int64_t *thr;
-    int32_t tier;             /* TIER */
-    int32_t board;            /* LEADERBOARD */
-    int64_t top;
-    int64_t bonus;
-    int hidden, repeatable;
-    int32_t trk;              /* within / streak tracker, or -1 */
-    int retired;              /* no longer declared, kept for members who
-                                 earned it (program_update.c): never
-                                 evaluated, listed or awarded */
-    /* format 2 (challenge.c) */
-    int64_t from, until;      /* a dated badge, PLAUDIT_UNSET when open */
-    int dated;
-    int32_t dtrk;             /* dated action count tracker, or -1 */
-    uint32_t n_sub;           /* challenge: its sub-criteria, as badges */
-    struct pl_badge *sub;
-    uint32_t chal;            /* challenge: its ordinal (synthetic trigger) */
-} pl_badge;
-
-typedef struct pl_reward {
-    UT_hash_handle hh;
-    char *id, *name, *description;
-    uint32_t idx;
-    int64_t cost;
-    int64_t stock0;           /* declared stock, PLAUDIT_UNSET: unlimited */
-    int64_t stock;            /* left */
-    uint32_t stock_gen;       /* changes when the stock becomes a new one
-                                 (a revoke refunds only the same stock) */
-} pl_reward;
-
-typedef struct pl_kudos {
-    int declared;
-    int64_t points, cap_points, cap_count;
-    plaudit_period cap_per;
-    int64_t give_cap;
-    plaudit_period give_per;
-    int32_t recv_trk, give_trk;
-} pl_kudos;
-
-/* A period tracker: a counter that is 0 outside `period`.  Uses: action and
- * kudos caps (aux = earning occurrences, value = points earned), counts
- * within a period (aux), streaks (period = last period with an occurrence,
- * aux = length), kudos give caps (aux), qualification windows (value = net
- * points in `period`, aux = key of the last period qualified in). */
-typedef struct pl_trk {
-    uint32_t period;
-    uint32_t aux;
-    int64_t value;
-} pl_trk;
-
-/* A member's place on one board. */
-typedef struct pl_slot {
-    int64_t score;
-    int64_t ts;               /* last change of the score */
-    uint32_t period;          /* key the score belongs to */
-    uint32_t ranked;          /* 1 when in the board's index */
-} pl_slot;
-
-/* A badge a member earned.  `at` keeps when each level (levelled badges)
- * or each time (repeatable, leaderboard and manual badges) was earned, for
- * credentials: at[i] is level / time i + 1.  It is allocated only from the
- * second level / time on (until then first_ts says it), grows by doubling,
- * and is shared by the copies of the array made by transactions: entries
- * past a copy's n are never read through it, so appending in place is safe
- * and a replaced `at` goes on the transaction's stale list. */
-typedef struct pl_earned {
-    uint32_t badge;
-    uint32_t n;               /* level, or times for repeatable kinds */
-    uint32_t period;          /* repeatable: key of the last period earned */
-    uint32_t cap_at;          /* capacity of at[] */
-    int64_t first_ts, last_ts;
-    int64_t *at;              /* NULL while n <= 1 */
-} pl_earned;
-
-/* When level / time k (1-based, 1..e->n) of an earned badge was earned. */
-static inline int64_t pl_earned_at(const pl_earned *e, uint32_t k)
-{
-    return k <= 1 || !e->at ? e->first_ts : e->at[k - 1];
-}
-
-/* The fixed part of a member's state; the program-shaped tail follows. */
-typedef struct pl_mstate {
-    int64_t joined, last_ts, points, balance;
-    int64_t pts_ts;           /* when points last changed (joined before):
-                                 the tie order of a board of period all
-                                 that a program event adds */
-    uint64_t kudos_given, kudos_received;
-    pl_earned *badges;
-    uint32_t n_badges, cap_badges;
-    int32_t tier, lifetime_tier, segment, pin;
-    uint32_t distinct;
-    uint32_t flags;           /* PL_MF_* */
-    int32_t team;             /* format 2: team index, -1: none (team.c) */
-    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
-                                 whose criteria ever held, for the floor a
-                                 program event keeps (program_update.c) */
-} pl_mstate;
-#define PL_MF_OPTED_OUT 1u
-#define PL_MF_PINNED 2u
-/* The program changed since the member's last evaluation: the next one
- * evaluates every badge (the skip lists of evaluate.c assume a fixed point
- * under the program in force). */
-#define PL_MF_REEVAL 4u
-#define PL_MF_ALL (PL_MF_OPTED_OUT | PL_MF_PINNED | PL_MF_REEVAL)
-
-typedef struct pl_member {
-    UT_hash_handle hh;        /* the member index by id (uthash) */
-    char *tail;               /* the program-shaped tail (its own allocation,
-                                 ctx->lay.tail_size bytes), NULL while it
-                                 equals the template ctx->tail0; next to
-                                 hh.hashv, in the line a lookup reads */
-    const char *id;           /* points into this allocation */
-    uint16_t idlen;           /* <= PL_MEMBER_ID_MAX */
-    uint16_t held;            /* leaderboard updates held (board_updates.c) */
-    uint32_t idx;
-    uint32_t mark;            /* txn serial when last snapshotted */
-    uint32_t bmark;           /* txn serial when its badge array was copied */
-    pl_mstate st;             /* snapshot region starts here */
-} pl_member;
-
-/* Offsets into a member's tail, computed at seal.  The tail holds only
- * integers; the padding after the counts is zero (the template's). */
-typedef struct pl_layout {
-    size_t off_counts;        /* uint32_t[n_actions], at 0 */
-    size_t off_cd;            /* int64_t[n_cd] */
-    size_t off_trk;           /* pl_trk[n_trk] */
-    size_t off_slots;         /* pl_slot[n_boards] */
-    size_t tail_size;         /* the end of the tail */
-    uint32_t n_cd, n_trk;
-} pl_layout;
-
-/* Accessors of a member's tail (c the context, m the member).  The write
- * ones (PL_COUNTS, PL_CD, PL_TRK, PL_SLOTS) need the member touched with
- * pl_touch in this transaction, which gives it a tail of its own (the
- * assert catches a write that would land in the shared template); the read
- * ones (PL_C*) read the template for a member without a tail. */
-#define PL_COUNTS(c, m) ((uint32_t *)(void *)(pl_wtail(m) + (c)->lay.off_counts))
-#define PL_CD(c, m) ((int64_t *)(void *)(pl_wtail(m) + (c)->lay.off_cd))
-#define PL_TRK(c, m) ((pl_trk *)(void *)(pl_wtail(m) + (c)->lay.off_trk))
-#define PL_SLOTS(c, m) ((pl_slot *)(void *)(pl_wtail(m) + (c)->lay.off_slots))
-#define PL_CCOUNTS(c, m) ((const uint32_t *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_counts))
-#define PL_CCD(c, m) ((const int64_t *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_cd))
-#define PL_CTRK(c, m) ((const pl_trk *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_trk))
-#define PL_CSLOTS(c, m) ((const pl_slot *)(const void *)(pl_ctail((c), (m)) + (c)->lay.off_slots))
-static inline char *pl_wtail(const pl_member *m)
-{
-    assert(m->tail && "a tail write without pl_touch");
-    return m->tail;
-}
+/* ---- the program's rules (rules/rules.h) and a member (state/member.h) */
+#include "rules/rules.h"
+#include "state/member.h"
 
 /* Idempotency key record. */
 typedef struct pl_key {
@@ -598,13 +372,17 @@ const char *pl_suggest_text(pl_suggest *s, char *buf, size_t n);
  * to `wrong`, as pl_suggest_text gives it, into buf. */
 const char *pl_suggest_zone(const char *tzdir, const char *wrong, char *buf, size_t n);
 
-/* ---- program.c -------------------------------------------------------- */
+/* ---- program_seal.c: the layout and lookup lists of a sealed program ---- */
 int pl_program_seal(plaudit_ctx *ctx);
+/* Frees what sealing built (the program's rules stay). */
+void pl_program_unseal(plaudit_ctx *ctx);
 /* The member allocation the program needs, id aside (what the seal lays
  * out), computed without sealing. */
 uint64_t pl_program_member_bytes(plaudit_ctx *ctx);
 /* PLAUDIT_ELIMIT (with the size) when it is above max_member_bytes. */
 int pl_program_check_member_bytes(plaudit_ctx *ctx);
+
+/* ---- program.c -------------------------------------------------------- */
 int pl_program_uses_v2(const plaudit_ctx *ctx);
 void pl_program_free(plaudit_ctx *ctx);
 pl_action *pl_action_find(const plaudit_ctx *ctx, const char *id);
