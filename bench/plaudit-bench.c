@@ -53,6 +53,7 @@ typedef struct opts {
     uint64_t seed;
     const char *dir;
     int sqlite, latency, batch, durable, uthash_base;
+    int live;                 /* the reorder window and outbox runs (--no-live) */
     int digest;
     int durable_only;         /* --durable-only: the file store phases alone */
     int keep_stores;          /* --keep-stores: leave the stores in --dir */
@@ -401,6 +402,24 @@ typedef struct run {
 
 static size_t g_history; /* history_per_member of the contexts new_ctx makes */
 
+/* The outbox phase: after each chunk (inside the timed region) read every
+ * pending moment and acknowledge the last, as a platform that delivers
+ * them would; g_delivered counts them. */
+static int g_deliver;
+static uint64_t g_delivered;
+
+static void deliver(plaudit_ctx *ctx)
+{
+    for (;;) {
+        const plaudit_moment *ms;
+        size_t n = 0;
+        if (plaudit_outbox_read(ctx, 0, 4096, &ms, &n)) die("plaudit_outbox_read: %s", plaudit_errmsg(ctx));
+        if (!n) return;
+        g_delivered += n;
+        if (plaudit_outbox_ack(ctx, ms[n - 1].seq)) die("plaudit_outbox_ack: %s", plaudit_errmsg(ctx));
+    }
+}
+
 static plaudit_ctx *new_ctx(const opts *o, counter *c, double *load_s)
 {
     plaudit_options po = PLAUDIT_OPTIONS_INIT;
@@ -463,6 +482,7 @@ static void run_events(run *R, const world *w, const gev *g, uint64_t m, int mod
             } else {
                 for (size_t j = 0; j < n; j++) codes[j] = plaudit_record(R->ctx, &ev[j], &oc);
             }
+            if (g_deliver) deliver(R->ctx);
             t += g_clock() - t0;
             R->cpu_s += now_cpu() - c0;
         } else if (mode == MODE_BATCH) {
@@ -909,6 +929,7 @@ static void usage(void)
             "  --quick             100,000 members, 1,000,000 events, short curve\n"
             "  --curve A,B,...     member counts for the cost curve (default 10000,1000000,10000000)\n"
             "  --no-curve  --no-sqlite  --no-latency  --no-batch  --no-durable  --no-uthash\n"
+            "  --no-live           leave out the format 2 runs with a 60 s reorder window and with the outbox\n"
             "  --durable-only      only the file store phases (no in-memory runs, baselines or curve)\n"
             "  --no-group-thread   leave out the group commit on the file store's sync thread\n"
             "  --keep-stores       leave the stores of the file store phases in --dir (store-nosync: the\n"
@@ -924,25 +945,100 @@ static void usage(void)
     exit(2);
 }
 
-/* The same workload on the format 2 reference program (campaigns, a season,
- * challenges, a team board), with every member in one of o->teams teams. */
-static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
+/* A context of the format 2 reference program with every member joined
+ * and in one of o->teams teams, a reorder window of `window` seconds and
+ * the outbox when `outbox`; returns the seconds the team events took.
+ * With a window the joins and team events are held (a positive code) and
+ * released in order as the clock moves on. */
+static double v2_setup(const opts *o, const world *w, run *R, int64_t window, int outbox)
 {
-    progress("plaudit_record, format 2 program %s...\n", o->program_v2);
     opts o2 = *o;
     o2.program = o->program_v2;
-    run R = {0};
-    R.ctx = new_ctx(&o2, &R.cnt, &R.load_s);
-    run_joins(&R, w, "record (format 2)");
+    R->ctx = new_ctx(&o2, &R->cnt, &R->load_s);
+    if (window && plaudit_program_set_reorder_window(R->ctx, window))
+        die("reorder window: %s", plaudit_errmsg(R->ctx));
+    if (outbox && plaudit_outbox_enable(R->ctx, 0)) die("outbox: %s", plaudit_errmsg(R->ctx));
+    if (!window) run_joins(R, w, "record (format 2)");
+    for (uint64_t i = 0; window && i < w->n; i++) {
+        plaudit_event ev = {.type = PLAUDIT_EVENT_JOIN, .ts = join_ts(w, i), .member = w->ids[i]};
+        if (plaudit_record(R->ctx, &ev, NULL) < 0) die("join %s: %s", ev.member, plaudit_errmsg(R->ctx));
+    }
     char name[32];
     double t = 0;
     for (uint64_t i = 0; i < w->n; i++) {
         snprintf(name, sizeof name, "account-%05" PRIu64, o->teams ? i % o->teams : 0);
         plaudit_event ev = {.type = PLAUDIT_EVENT_TEAM, .ts = join_ts(w, i), .member = w->ids[i], .target = name};
         double t0 = g_clock();
-        if (plaudit_record(R.ctx, &ev, NULL) != PLAUDIT_OK) die("team %s: %s", ev.member, plaudit_errmsg(R.ctx));
+        if (plaudit_record(R->ctx, &ev, NULL) < 0) die("team %s: %s", ev.member, plaudit_errmsg(R->ctx));
         t += g_clock() - t0;
     }
+    if (outbox) deliver(R->ctx);
+    return t;
+}
+
+/* FNV-1a of the state document (plaudit_state_export): what the state
+ * digest covers less the bookkeeping of a reorder window. */
+static uint64_t doc_hash(plaudit_ctx *ctx)
+{
+    char *doc;
+    size_t len;
+    if (plaudit_state_export(ctx, &doc, &len) != PLAUDIT_OK) die("plaudit_state_export: %s", plaudit_errmsg(ctx));
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)doc[i]) * 0x100000001b3ULL;
+    plaudit_free(ctx, doc);
+    return h;
+}
+
+/* The cost of live ingestion on the format 2 program, in this run: the same
+ * stream with a 60 s reorder window (every event held for 60 s of event
+ * time, then released in order: the stream arrives in order, so the state
+ * must end as without the window: the same state document) and with the
+ * outbox (every moment kept until delivered: read and acknowledged after
+ * each chunk of 1024 events; the same state digest), each against the
+ * plain run of the same program. */
+static void run_live(const opts *o, const world *w, const gev *g, double v2_rate, uint64_t v2_digest,
+                     uint64_t v2_doc)
+{
+    progress("plaudit_record, format 2 program with a 60 s reorder window...\n");
+    run W = {0};
+    v2_setup(o, w, &W, 60, 0);
+    run_events(&W, w, g, o->events, MODE_RECORD, "60 s window");
+    double t0 = g_clock();
+    if (plaudit_flush(W.ctx) != PLAUDIT_OK) die("plaudit_flush: %s", plaudit_errmsg(W.ctx));
+    W.ev_s += g_clock() - t0;
+    plaudit_stats st;
+    plaudit_stats_get(W.ctx, &st);
+    double w_rate = (double)o->events / W.ev_s;
+    out("window60_events_per_s", w_rate, "events/s (format 2 program, flush included)");
+    out("window60_cost", 100.0 * (v2_rate / w_rate - 1), "% more time per event than without");
+    if (doc_hash(W.ctx) != v2_doc) die("the reorder window changed the state document");
+    plaudit_ctx_free(W.ctx);
+
+    progress("plaudit_record, format 2 program with the outbox...\n");
+    run B = {0};
+    v2_setup(o, w, &B, 0, 1);
+    g_deliver = 1;
+    g_delivered = 0;
+    run_events(&B, w, g, o->events, MODE_RECORD, "outbox");
+    g_deliver = 0;
+    double b_rate = (double)o->events / B.ev_s;
+    plaudit_outbox_info oi;
+    plaudit_outbox_info_get(B.ctx, &oi);
+    out("outbox_events_per_s", b_rate, "events/s (format 2 program, every moment read and acknowledged)");
+    out("outbox_cost", 100.0 * (v2_rate / b_rate - 1), "% more time per event than without");
+    outu("outbox_moments_delivered", g_delivered, "moments");
+    outu("outbox_refused", oi.refused, "events");
+    if (plaudit_state_digest(B.ctx) != v2_digest) die("the outbox changed the state digest");
+    plaudit_ctx_free(B.ctx);
+}
+
+/* The same workload on the format 2 reference program (campaigns, a season,
+ * challenges, a team board), with every member in one of o->teams teams. */
+static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
+{
+    progress("plaudit_record, format 2 program %s...\n", o->program_v2);
+    run R = {0};
+    double t = v2_setup(o, w, &R, 0, 0);
     out("v2_team_events_per_s", (double)w->n / t, "events/s");
     run_events(&R, w, g, o->events, MODE_RECORD, "record (format 2)");
     out("v2_record_events_per_s", (double)o->events / R.ev_s, "events/s");
@@ -955,7 +1051,8 @@ static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
     size_t n = 0;
     plaudit_leaderboard_top(R.ctx, "accounts-monthly", 3, top, &n);
     if (n) printf("# accounts-monthly leader: %s (%lld)\n", top[0].member, (long long)top[0].score);
-    if (o->digest) printf("%-40s %016" PRIx64 " digest\n", "v2_state_digest", plaudit_state_digest(R.ctx));
+    uint64_t v2_digest = plaudit_state_digest(R.ctx), v2_doc = o->live ? doc_hash(R.ctx) : 0;
+    if (o->digest) printf("%-40s %016" PRIx64 " digest\n", "v2_state_digest", v2_digest);
     /* what revokes need: posts with an id and a ref (4 posts a ref), then
      * every ref revoked */
     uint64_t nr = o->events < 200000 ? o->events : 200000;
@@ -997,6 +1094,7 @@ static void run_v2(const opts *o, const world *w, const gev *g, double ref_rate)
     double rt = g_clock() - t0;
     out("v2_revokes_per_s", (double)(nr / 4) / rt, "revokes/s (4 events each)");
     plaudit_ctx_free(R.ctx);
+    if (o->live) run_live(o, w, g, (double)o->events / R.ev_s, v2_digest, v2_doc);
 }
 
 static uint64_t parse_u64(const char *s)
@@ -1029,7 +1127,7 @@ int main(int argc, char **argv)
     o.sync_events = 2000;
     o.queries = 1000000;
     o.seed = 1;
-    o.sqlite = o.latency = o.batch = o.durable = o.uthash_base = 1;
+    o.sqlite = o.latency = o.batch = o.durable = o.uthash_base = o.live = 1;
     o.group_thread = 1;
     parse_curve(&o, "10000,1000000,10000000");
     for (int i = 1; i < argc; i++) {
@@ -1061,6 +1159,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--keep-stores") == 0) o.keep_stores = 1;
         else if (strcmp(a, "--no-group-thread") == 0) o.group_thread = 0;
         else if (strcmp(a, "--no-uthash") == 0) o.uthash_base = 0;
+        else if (strcmp(a, "--no-live") == 0) o.live = 0;
         else if (strcmp(a, "--digest") == 0) o.digest = g_hash_outcomes = 1;
         else if (strcmp(a, "--wall") == 0) g_wall = 1;
         else usage();

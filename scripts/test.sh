@@ -30,6 +30,13 @@ fresh build-rel --buildtype=release
 ninja -C build-rel >/dev/null
 CC=clang fresh build-rel-clang --buildtype=release
 ninja -C build-rel-clang >/dev/null
+# The benchmarks run every phase on a small workload: their own checks (the
+# same state with and without the history, the reorder window, the outbox)
+# must hold; no figure is judged here (docs/performance.md).
+build-rel/bench/plaudit-bench --members 2000 --events 40000 --curve 1000,2000 --sqlite-events 5000 \
+  --sync-events 20 --queries 1000 --digest >/dev/null 2>build-rel/bench-smoke.log \
+  || { cat build-rel/bench-smoke.log; exit 1; }
+build-rel/bench/window-bench --events 20000 --members 500 >/dev/null
 
 step "ASan + UBSan"
 fresh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
