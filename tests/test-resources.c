@@ -14,50 +14,7 @@
 #include <cmocka.h>
 
 #include "plaudit.h"
-
-/* Counting allocator: live bytes (requested sizes). */
-typedef struct counter {
-    size_t live, peak;
-} counter;
-
-typedef struct hdr {
-    size_t n;
-    size_t pad;
-} hdr;
-
-static void *c_malloc(size_t n, void *p)
-{
-    counter *c = p;
-    hdr *h = malloc(sizeof *h + n);
-    if (!h) return NULL;
-    h->n = n;
-    c->live += n;
-    if (c->live > c->peak) c->peak = c->live;
-    return h + 1;
-}
-
-static void c_free(void *q, void *p)
-{
-    if (!q) return;
-    counter *c = p;
-    hdr *h = (hdr *)q - 1;
-    c->live -= h->n;
-    free(h);
-}
-
-static void *c_realloc(void *q, size_t n, void *p)
-{
-    counter *c = p;
-    if (!q) return c_malloc(n, p);
-    hdr *h = (hdr *)q - 1;
-    size_t old = h->n;
-    hdr *g = realloc(h, sizeof *g + n);
-    if (!g) return NULL;
-    g->n = n;
-    c->live = c->live - old + n;
-    if (c->live > c->peak) c->peak = c->live;
-    return g + 1;
-}
+#include "byte-counter.h"
 
 /* A typical program: 6 actions, 3 tiers (one a qualification window),
  * 2 segments, 3 leaderboards, 8 badges, kudos, 2 rewards. */
@@ -89,10 +46,7 @@ static plaudit_ctx *new_ctx_fmt(counter *c, int64_t retention, uint64_t max_memb
 {
     plaudit_options o = PLAUDIT_OPTIONS_INIT;
     o.history_per_member = g_hist;
-    o.allocator.malloc = c_malloc;
-    o.allocator.realloc = c_realloc;
-    o.allocator.free = c_free;
-    o.allocator.payload = c;
+    bc_options(&o, c);
     o.idempotency_retention_s = retention;
     o.max_members = max_members;
     plaudit_ctx *ctx;
@@ -116,7 +70,7 @@ static plaudit_ctx *new_ctx(counter *c, int64_t retention, uint64_t max_members)
 static void per_member_and_badge(void **unused)
 {
     (void)unused;
-    counter c = {0, 0};
+    counter c = {0};
     plaudit_ctx *ctx = new_ctx(&c, 0, 0);
     char id[32];
     size_t base = c.live;
@@ -183,7 +137,7 @@ static size_t record_actions(counter *c, int format, int with_id, int ref_every)
 static void remembered_events(void **unused)
 {
     (void)unused;
-    counter c = {0, 0};
+    counter c = {0};
     double per_event = (double)(record_actions(&c, 2, 1, -1) - record_actions(&c, 1, 1, -1)) / NR;
     printf("memory: %.1f bytes per remembered event (what a revoke needs) beyond its id\n", per_event);
     assert_true(per_event <= 48.5);
@@ -236,7 +190,7 @@ static size_t history_run(counter *c, size_t hist, int strings, uint64_t *entrie
 static void history_entries(void **unused)
 {
     (void)unused;
-    counter c = {0, 0};
+    counter c = {0};
     uint64_t n0, n1;
     double plain = (double)(history_run(&c, HE, 0, &n1) - history_run(&c, 0, 0, &n0)) / (double)n1;
     assert_int_equal(n0, 0);
@@ -252,7 +206,7 @@ static void idempotency_keys(void **unused)
 {
     (void)unused;
     /* without retention: one record per key, forever */
-    counter c = {0, 0};
+    counter c = {0};
     plaudit_ctx *ctx = new_ctx(&c, 0, 0);
     size_t base = c.live;
     char key[48];
@@ -291,7 +245,7 @@ static void idempotency_keys(void **unused)
 static void members_bounded(void **unused)
 {
     (void)unused;
-    counter c = {0, 0};
+    counter c = {0};
     plaudit_ctx *ctx = new_ctx(&c, 0, 1000);
     char id[32];
     int accepted = 0;

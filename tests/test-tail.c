@@ -17,67 +17,11 @@
 #include <cmocka.h>
 
 #include "plaudit.h"
+#include "byte-counter.h"
 #include "store-fixture.h"
 
 #define T0 1767571200LL /* Mon 2026-01-05 00:00 UTC */
 #define DAY 86400LL
-
-/* Counting allocator: live bytes (requested sizes) and blocks; can fail
- * the k-th allocation from when it is armed. */
-typedef struct counter {
-    size_t live, blocks;
-    uint64_t calls, fail_at;
-    int armed, failed;
-} counter;
-
-typedef struct hdr {
-    size_t n;
-    size_t pad;
-} hdr;
-
-static int c_fail(counter *c)
-{
-    if (!c->armed) return 0;
-    if (++c->calls != c->fail_at) return 0;
-    c->failed = 1;
-    return 1;
-}
-
-static void *c_malloc(size_t n, void *p)
-{
-    counter *c = p;
-    if (c_fail(c)) return NULL;
-    hdr *h = malloc(sizeof *h + n);
-    if (!h) return NULL;
-    h->n = n;
-    c->live += n;
-    c->blocks++;
-    return h + 1;
-}
-
-static void c_free(void *q, void *p)
-{
-    if (!q) return;
-    counter *c = p;
-    hdr *h = (hdr *)q - 1;
-    c->live -= h->n;
-    c->blocks--;
-    free(h);
-}
-
-static void *c_realloc(void *q, size_t n, void *p)
-{
-    counter *c = p;
-    if (!q) return c_malloc(n, p);
-    if (c_fail(c)) return NULL;
-    hdr *h = (hdr *)q - 1;
-    size_t old = h->n;
-    hdr *g = realloc(h, sizeof *g + n);
-    if (!g) return NULL;
-    g->n = n;
-    c->live = c->live - old + n;
-    return g + 1;
-}
 
 /* 24 boards give a large tail (24 slots of 24 bytes, besides counters,
  * cooldowns and trackers): a window tier, a cooldown (its template value
@@ -115,10 +59,7 @@ static char *program_doc(int variant)
 static plaudit_ctx *ctx_with(counter *c, plaudit_options *base)
 {
     plaudit_options o = base ? *base : (plaudit_options)PLAUDIT_OPTIONS_INIT;
-    o.allocator.malloc = c_malloc;
-    o.allocator.realloc = c_realloc;
-    o.allocator.free = c_free;
-    o.allocator.payload = c;
+    bc_options(&o, c);
     plaudit_ctx *ctx = NULL;
     assert_int_equal(plaudit_ctx_new(&ctx, &o), PLAUDIT_OK);
     char *doc = program_doc(0);
