@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up, build and run every test: gcc -O2 and -O0, clang, release
-# builds (-O3, built only), ASan+UBSan,
+# builds (-O3; the benchmarks run once on a small workload), ASan+UBSan,
 # valgrind, and the fuzz/hostile-input matrix when present.  The packaging
 # test (the wheel pip builds from the source tree) does not depend on the
 # build's options: it runs once, with gcc -O2.
@@ -25,7 +25,7 @@ step "clang -O2"
 CC=clang fresh build-clang --buildtype=debugoptimized
 meson test -C build-clang --print-errorlogs --no-suite packaging
 
-step "gcc and clang -O3 (release builds, as the benchmark is built: warnings are errors there too)"
+step "gcc and clang -O3 (release builds, as the benchmark is built: warnings are errors there too; the benchmarks on a small workload)"
 fresh build-rel --buildtype=release
 ninja -C build-rel >/dev/null
 CC=clang fresh build-rel-clang --buildtype=release
