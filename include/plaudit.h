@@ -1007,8 +1007,9 @@ PLAUDIT_EXPORT int plaudit_listener_set(plaudit_ctx *ctx, const plaudit_listener
  *
  * OFF by default: without plaudit_outbox_enable nothing is kept, and the
  * sequence numbers are still assigned (stable across recovery for format 2
- * programs).  Memory: about 190 bytes per pending moment (the moment and
- * a copy of its strings; bench/window-bench measures it).
+ * programs).  Memory: about 230 bytes per pending moment (a copy of the
+ * 176-byte plaudit_moment, a 16-byte slot and a copy of its strings, with
+ * the allocator's overhead; bench/window-bench measures it).
  */
 
 /* Enable the outbox, bounded to max_pending moments (0: 1048576).  Before
