@@ -430,6 +430,7 @@ void pl_member_index_del(plaudit_ctx *ctx, pl_member *m);
 void pl_member_index_clear(plaudit_ctx *ctx);
 void pl_member_index_free(plaudit_ctx *ctx);
 uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id);
+void pl_member_prefetch_head(const plaudit_ctx *ctx, uint64_t hash);
 void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t hash);
 
 /* ---- period keys for an instant (engine.c) ---------------------------- */

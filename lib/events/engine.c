@@ -900,8 +900,13 @@ int plaudit_record(plaudit_ctx *ctx, const plaudit_event *ev, plaudit_outcome *o
     return rc;
 }
 
-/* Start the memory traffic of the next events early: the member ids of
- * event i+3, the index slots of event i+2, the members of event i+1. */
+/* Start the memory traffic of the next events early, one dependent step
+ * per event so that no step waits: the member ids of event i+4, the index
+ * slots of event i+3, the slots' first entries (the start of a member) of
+ * event i+2, the rest of the members of event i+1 (its state, tail and
+ * badges).  Only hints: a wrong guess costs a wasted line. */
+#define BP_RING 8
+
 static inline int names_member(const plaudit_event *ev)
 {
     return (unsigned)ev->type <= PLAUDIT_EVENT_PREFERENCES && ev->type != PLAUDIT_EVENT_TICK;
@@ -910,19 +915,23 @@ static inline int names_member(const plaudit_event *ev)
 static void batch_prefetch(const plaudit_ctx *ctx, const plaudit_event *ev, size_t n, size_t i, uint64_t *hm,
                            uint64_t *ht)
 {
-    if (i + 3 < n && names_member(&ev[i + 3])) {
-        __builtin_prefetch(ev[i + 3].member);
-        if (ev[i + 3].type == PLAUDIT_EVENT_KUDOS) __builtin_prefetch(ev[i + 3].target);
+    if (i + 4 < n && names_member(&ev[i + 4])) {
+        __builtin_prefetch(ev[i + 4].member);
+        if (ev[i + 4].type == PLAUDIT_EVENT_KUDOS) __builtin_prefetch(ev[i + 4].target);
+    }
+    if (i + 3 < n) {
+        const plaudit_event *e = &ev[i + 3];
+        int named = names_member(e);
+        hm[(i + 3) % BP_RING] = named ? pl_member_prefetch_slot(ctx, e->member) : 0;
+        ht[(i + 3) % BP_RING] = named && e->type == PLAUDIT_EVENT_KUDOS ? pl_member_prefetch_slot(ctx, e->target) : 0;
     }
     if (i + 2 < n) {
-        const plaudit_event *e = &ev[i + 2];
-        int named = names_member(e);
-        hm[(i + 2) & 3] = named ? pl_member_prefetch_slot(ctx, e->member) : 0;
-        ht[(i + 2) & 3] = named && e->type == PLAUDIT_EVENT_KUDOS ? pl_member_prefetch_slot(ctx, e->target) : 0;
+        pl_member_prefetch_head(ctx, hm[(i + 2) % BP_RING]);
+        pl_member_prefetch_head(ctx, ht[(i + 2) % BP_RING]);
     }
     if (i + 1 < n) {
-        pl_member_prefetch(ctx, hm[(i + 1) & 3]);
-        pl_member_prefetch(ctx, ht[(i + 1) & 3]);
+        pl_member_prefetch(ctx, hm[(i + 1) % BP_RING]);
+        pl_member_prefetch(ctx, ht[(i + 1) % BP_RING]);
     }
 }
 
@@ -932,7 +941,7 @@ int plaudit_record_batch(plaudit_ctx *ctx, const plaudit_event *events, size_t n
     if (!ctx) return PLAUDIT_EINVAL;
     if (n && !events) return pl_err(ctx, PLAUDIT_EINVAL, "events is NULL");
     if (ctx->in_callback) return pl_reentered(ctx, "events cannot be recorded");
-    uint64_t hm[4] = {0}, ht[4] = {0};
+    uint64_t hm[BP_RING] = {0}, ht[BP_RING] = {0};
     for (size_t i = 0; i < n; i++) {
         batch_prefetch(ctx, events, n, i, hm, ht);
         if (ctx->store) ctx->store->failed = 0;

@@ -68,6 +68,8 @@ static int touch(plaudit_ctx *ctx, pl_member *m, int head)
     u->tail_new = fresh;
     u->saved = t->arena_len;
     memcpy(t->arena + t->arena_len, &m->st, sizeof(pl_mstate));
+    /* the earned badges, a separate allocation the evaluation reads last */
+    if (m->st.badges) __builtin_prefetch(m->st.badges);
     if (sz > sizeof(pl_mstate)) memcpy(t->arena + t->arena_len + sizeof(pl_mstate), m->tail, sz - sizeof(pl_mstate));
     t->arena_len += sz;
     m->mark = t->serial;

@@ -17,8 +17,12 @@ pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
     HASH_FIND(hh, ctx->member_h, id, strlen(id), m);
     /* The tail is a second allocation: start its lines now, while the
      * event is validated (the pointer is in the line just read). */
-    if (m && m->tail)
-        for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(m->tail + off, 1);
+    if (m) {
+        /* and the rest of the member: the lookup read its first line */
+        for (size_t off = 64; off < sizeof *m; off += 64) __builtin_prefetch((const char *)m + off, 1);
+        if (m->tail)
+            for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(m->tail + off, 1);
+    }
     return m;
 }
 
@@ -32,6 +36,17 @@ uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id)
     unsigned h = (unsigned)pl_hash_bytes(id, strlen(id));
     __builtin_prefetch(&tbl->buckets[h & (tbl->num_buckets - 1)]);
     return (uint64_t)h | 1ull << 32; /* never 0 */
+}
+
+/* The first entry of an index slot whose line pl_member_prefetch_slot
+ * brought in: reading the slot does not wait, the entry's line then comes
+ * (it is the start of the member: hh is its first field). */
+void pl_member_prefetch_head(const plaudit_ctx *ctx, uint64_t h)
+{
+    if (!ctx->member_h || !h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    const UT_hash_handle *hh = tbl->buckets[(unsigned)h & (tbl->num_buckets - 1)].hh_head;
+    if (hh) __builtin_prefetch(hh);
 }
 
 void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
@@ -48,6 +63,8 @@ void pl_member_prefetch(const plaudit_ctx *ctx, uint64_t h)
         /* the tail pointer sits next to the hash just read */
         if (m->tail)
             for (size_t off = 0; off < ctx->lay.tail_size; off += 64) __builtin_prefetch(m->tail + off, 1);
+        /* the earned badges, a separate allocation evaluation reads */
+        if (m->st.badges) __builtin_prefetch(m->st.badges);
         return;
     }
 }

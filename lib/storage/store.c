@@ -222,16 +222,6 @@ static int names_member(int kind, const plaudit_event *ev)
     return kind == PL_REC_EVENT && (unsigned)ev->type <= PLAUDIT_EVENT_PREFERENCES && ev->type != PLAUDIT_EVENT_TICK;
 }
 
-/* The first entry of an index slot whose line pl_member_prefetch_slot
- * brought in: reading it does not wait, the entry's line then comes. */
-static void prefetch_head(const plaudit_ctx *ctx, uint64_t h)
-{
-    if (!ctx->member_h || !h) return;
-    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
-    const UT_hash_handle *hh = tbl->buckets[(unsigned)h & (tbl->num_buckets - 1)].hh_head;
-    if (hh) __builtin_prefetch(hh);
-}
-
 static struct rq_ent *rq_at(recov *R, size_t i) { return &R->q[(R->q_head + i) % RQ]; }
 
 /* Replay the oldest queued record. */
@@ -245,8 +235,8 @@ static int replay_next(plaudit_ctx *ctx, recov *R)
     }
     if (R->nq > RQ_HEAD_AHEAD) {
         const struct rq_ent *n = rq_at(R, RQ_HEAD_AHEAD);
-        prefetch_head(ctx, n->hm);
-        prefetch_head(ctx, n->ht);
+        pl_member_prefetch_head(ctx, n->hm);
+        pl_member_prefetch_head(ctx, n->ht);
     }
     R->q_head = (R->q_head + 1) % RQ;
     R->nq--;
