@@ -427,6 +427,12 @@ int pl_idcmp(uint32_t a, uint32_t b, void *ud);
  * (rollback); clear and free empty it. */
 int pl_member_index_add(plaudit_ctx *ctx, pl_member *m);
 void pl_member_index_del(plaudit_ctx *ctx, pl_member *m);
+/* For a bulk load: find and add with the id's hash (HASH_VALUE) computed
+ * once, prefetch the slot of a hash, and room for n members (a hint). */
+pl_member *pl_member_find_hv(const plaudit_ctx *ctx, const char *id, size_t len, unsigned hv);
+int pl_member_index_add_hv(plaudit_ctx *ctx, pl_member *m, unsigned hv);
+void pl_member_prefetch_hv(const plaudit_ctx *ctx, unsigned hv);
+void pl_member_index_reserve(plaudit_ctx *ctx, size_t n);
 void pl_member_index_clear(plaudit_ctx *ctx);
 void pl_member_index_free(plaudit_ctx *ctx);
 uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id);

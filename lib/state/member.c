@@ -76,6 +76,47 @@ int pl_member_index_add(plaudit_ctx *ctx, pl_member *m)
     return pl_uh_oom ? PLAUDIT_ENOMEM : PLAUDIT_OK;
 }
 
+/* A bulk load (a snapshot) hashes each id once, for the duplicate check
+ * and the insertion, and starts the next id's slot early. */
+pl_member *pl_member_find_hv(const plaudit_ctx *ctx, const char *id, size_t len, unsigned hv)
+{
+    pl_member *m = NULL;
+    HASH_FIND_BYHASHVALUE(hh, ctx->member_h, id, len, hv, m);
+    return m;
+}
+
+int pl_member_index_add_hv(plaudit_ctx *ctx, pl_member *m, unsigned hv)
+{
+    PL_UH(&ctx->alloc);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->member_h, m->id, m->idlen, hv, m);
+    return pl_uh_oom ? PLAUDIT_ENOMEM : PLAUDIT_OK;
+}
+
+void pl_member_prefetch_hv(const plaudit_ctx *ctx, unsigned hv)
+{
+    if (!ctx->member_h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    __builtin_prefetch(&tbl->buckets[hv & (tbl->num_buckets - 1)]);
+}
+
+/* Grow the bucket array at once to about what n insertions grow it to
+ * (a power of two of at least 2n: about half a member per bucket, as
+ * HASH_BKT_CAPACITY_THRESH above gives a million members), so that a bulk
+ * load rehashes nothing as it goes (each rehash reads every member
+ * indexed so far, a cache miss each).  Only a hint: a failed growth keeps
+ * the smaller array, as uthash does. */
+void pl_member_index_reserve(plaudit_ctx *ctx, size_t n)
+{
+    if (!ctx->member_h || n > (SIZE_MAX >> 2)) return;
+    PL_UH(&ctx->alloc);
+    UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    while (!tbl->noexpand && tbl->num_buckets < 2 * n && tbl->num_buckets < (1u << 30)) {
+        unsigned before = tbl->num_buckets;
+        HASH_EXPAND_BUCKETS(hh, tbl, pl_uh_oom);
+        if (pl_uh_oom || tbl->num_buckets == before) return;
+    }
+}
+
 void pl_member_index_del(plaudit_ctx *ctx, pl_member *m)
 {
     PL_UH(&ctx->alloc);

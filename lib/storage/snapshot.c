@@ -576,57 +576,36 @@ static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
     return PLAUDIT_OK;
 }
 
-static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
+/* The members of a snapshot (after their count): index, header, tail,
+ * earned badges.  scratch holds a tail, its padding zero. */
+static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
 {
-    PL_UH(&ctx->alloc);
-    g64(r); /* seq */
-    g64(r); /* fingerprint */
-    if (version == SNAP_VERSION_PROGRAM) {
-        int rc = load_program(ctx, r, force);
-        if (rc) return rc;
-    }
-    if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
-        g32(r) != ctx->n_boards || g32(r) != ctx->n_rewards || g32(r) != ctx->n_badges)
-        return bad(ctx, "rule counts differ");
-    ctx->clock = (int64_t)g64(r);
-    ctx->tick_ts = (int64_t)g64(r);
-    ctx->tick_members = g64(r);
-    if ((ctx->clock != -1 && !ts_ok(ctx->clock)) || (ctx->tick_ts != -1 && !ts_ok(ctx->tick_ts)))
-        return bad(ctx, "clock out of range");
-    ctx->accepted = g64(r);
-    ctx->duplicates = g64(r);
-    ctx->rejected = g64(r);
-    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = g32(r);
-    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = (int64_t)g64(r);
-    uint64_t nm = g64(r);
-    if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
-    if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
-    if (ctx->max_members && nm > ctx->max_members)
-        return pl_err(ctx, PLAUDIT_ESTATE,
-                      "recovery: the snapshot holds %llu members, more than the context's max_members=%llu: attach "
-                      "with the options the store was written with",
-                      (unsigned long long)nm, (unsigned long long)ctx->max_members);
-    if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
-        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
     char id[PL_MEMBER_ID_MAX + 1];
+    unsigned next_hv = 0;
+    int have_next = 0;
     for (uint64_t i = 0; i < nm; i++) {
         uint16_t idlen = g16(r);
         const unsigned char *idp = take(r, idlen);
         if (!idp || idlen == 0 || idlen > PL_MEMBER_ID_MAX || memchr(idp, 0, idlen)) return bad(ctx, "member id");
         memcpy(id, idp, idlen);
         id[idlen] = '\0';
-        /* One hash of the id for the duplicate check and the insertion. */
+        /* One hash of the id for the duplicate check and the insertion,
+         * computed (and its index slot started) one member ahead. */
         unsigned hv;
-        HASH_VALUE(id, idlen, hv);
-        pl_member *m = NULL;
-        HASH_FIND_BYHASHVALUE(hh, ctx->member_h, id, idlen, hv, m);
+        if (have_next) hv = next_hv;
+        else HASH_VALUE(id, idlen, hv);
+        pl_member *m = pl_member_find_hv(ctx, id, idlen, hv);
         if (m) return bad(ctx, "member listed twice");
         if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        pl_uh_oom = 0;
-        HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->member_h, m->id, m->idlen, hv, m);
-        if (pl_uh_oom) {
+        if (pl_member_index_add_hv(ctx, m, hv)) {
             pl_member_free(ctx, m);
             return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        }
+        if (i == 0) { /* the table exists now: room for the members the file can hold */
+            size_t least = 2 + 1 + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
+                           16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
+            size_t fit = (r->n - r->off) / least + 1;
+            pl_member_index_reserve(ctx, nm < fit ? (size_t)nm : fit);
         }
         m->idx = (uint32_t)ctx->n_members;
         ctx->mv[ctx->n_members++] = m;
@@ -653,23 +632,23 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
             !in_range(st->segment, ctx->n_segments) || !in_range(st->pin, ctx->n_segments) ||
             (st->flags & ~PL_MF_ALL))
             return bad(ctx, "member field out of range");
-        /* The tail is read into one of the member's own, dropped again
-         * when it equals the template (a member who only joined). */
-        if (pl_member_tail_own(ctx, m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        uint32_t *counts = PL_COUNTS(ctx, m);
+        /* The tail is read into the scratch buffer and copied into one of
+         * the member's own unless it equals the template (a member who
+         * only joined). */
+        uint32_t *counts = (uint32_t *)(void *)(scratch + ctx->lay.off_counts);
         for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
-        int64_t *cd = PL_CD(ctx, m);
+        int64_t *cd = (int64_t *)(void *)(scratch + ctx->lay.off_cd);
         for (uint32_t j = 0; j < ctx->lay.n_cd; j++) {
             cd[j] = (int64_t)g64(r);
             if (cd[j] != INT64_MIN && !ts_ok(cd[j])) return bad(ctx, "cooldown time out of range");
         }
-        pl_trk *trk = PL_TRK(ctx, m);
+        pl_trk *trk = (pl_trk *)(void *)(scratch + ctx->lay.off_trk);
         for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
             trk[j].period = g32(r);
             trk[j].aux = g32(r);
             trk[j].value = (int64_t)g64(r);
         }
-        pl_slot *sl = PL_SLOTS(ctx, m);
+        pl_slot *sl = (pl_slot *)(void *)(scratch + ctx->lay.off_slots);
         for (size_t j = 0; j < ctx->n_boards; j++) {
             sl[j].score = (int64_t)g64(r);
             sl[j].ts = (int64_t)g64(r);
@@ -677,9 +656,9 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
             sl[j].ranked = g32(r);
             if (sl[j].ranked > 1) return bad(ctx, "slot flag");
         }
-        if (!ctx->lay.tail_size || memcmp(m->tail, ctx->tail0, ctx->lay.tail_size) == 0) {
-            pl_free(&ctx->alloc, m->tail);
-            m->tail = NULL;
+        if (ctx->lay.tail_size && memcmp(scratch, ctx->tail0, ctx->lay.tail_size) != 0) {
+            if (pl_member_tail_own(ctx, m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+            memcpy(m->tail, scratch, ctx->lay.tail_size);
         }
         uint32_t nb = g32(r);
         if (r->short_ || nb > ctx->n_badges) return bad(ctx, "badge count");
@@ -712,7 +691,60 @@ static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
             }
         }
         if (r->short_) break;
+        /* the next member's id: hash it and start its index slot */
+        have_next = 0;
+        if (i + 1 < nm && r->n - r->off >= 2) {
+            uint16_t nl = pl_rd16(r->p + r->off);
+            if (nl && nl <= PL_MEMBER_ID_MAX && r->n - r->off - 2 >= nl) {
+                HASH_VALUE(r->p + r->off + 2, nl, next_hv);
+                pl_member_prefetch_hv(ctx, next_hv);
+                have_next = 1;
+            }
+        }
     }
+    return PLAUDIT_OK;
+}
+
+static int load(plaudit_ctx *ctx, rd *r, unsigned version, int force)
+{
+    PL_UH(&ctx->alloc);
+    g64(r); /* seq */
+    g64(r); /* fingerprint */
+    if (version == SNAP_VERSION_PROGRAM) {
+        int rc = load_program(ctx, r, force);
+        if (rc) return rc;
+    }
+    if (g32(r) != ctx->n_actions || g32(r) != ctx->lay.n_cd || g32(r) != ctx->lay.n_trk ||
+        g32(r) != ctx->n_boards || g32(r) != ctx->n_rewards || g32(r) != ctx->n_badges)
+        return bad(ctx, "rule counts differ");
+    ctx->clock = (int64_t)g64(r);
+    ctx->tick_ts = (int64_t)g64(r);
+    ctx->tick_members = g64(r);
+    if ((ctx->clock != -1 && !ts_ok(ctx->clock)) || (ctx->tick_ts != -1 && !ts_ok(ctx->tick_ts)))
+        return bad(ctx, "clock out of range");
+    ctx->accepted = g64(r);
+    ctx->duplicates = g64(r);
+    ctx->rejected = g64(r);
+    for (size_t i = 0; i < ctx->n_boards; i++) ctx->boards[i]->cur = g32(r);
+    for (size_t i = 0; i < ctx->n_rewards; i++) ctx->rewards[i]->stock = (int64_t)g64(r);
+    uint64_t nm = g64(r);
+    if (r->short_ || nm > (r->n - r->off) / 8) return bad(ctx, "member count out of range");
+    if (ctx->tick_members > nm) return bad(ctx, "tick member count out of range");
+    if (ctx->max_members && nm > ctx->max_members)
+        return pl_err(ctx, PLAUDIT_ESTATE,
+                      "recovery: the snapshot holds %llu members, more than the context's max_members=%llu: attach "
+                      "with the options the store was written with",
+                      (unsigned long long)nm, (unsigned long long)ctx->max_members);
+    if (pl_grow(&ctx->alloc, (void **)&ctx->mv, &ctx->cap_members, (size_t)nm ? (size_t)nm : 1, sizeof *ctx->mv))
+        return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    /* Members decode their tail into one scratch buffer: only a tail
+     * that differs from the template is allocated. */
+    char *scratch = pl_malloc(&ctx->alloc, ctx->lay.tail_size ? ctx->lay.tail_size : 1);
+    if (!scratch) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+    if (ctx->lay.tail_size) memcpy(scratch, ctx->tail0, ctx->lay.tail_size); /* its padding stays zero */
+    int mrc = load_members(ctx, r, nm, scratch);
+    pl_free(&ctx->alloc, scratch);
+    if (mrc) return mrc;
     uint64_t nk = g64(r);
     if (r->short_ || nk > (r->n - r->off) / 18) return bad(ctx, "key count out of range");
     for (uint64_t i = 0; i < nk; i++) {
