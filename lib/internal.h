@@ -132,7 +132,8 @@ typedef struct pl_undo {
                                  head or tail_new */
     int is_new;               /* created by this event (its block and tail
                                  are freed on rollback) */
-    int head;                 /* only the header was saved (a tick, evaluate.c) */
+    int head;                 /* only the tick part of the header was saved
+                                 (PL_MSTATE_TICK bytes: a tick, evaluate.c) */
     int tail_new;             /* the member had no tail (the template's):
                                  this event allocated it, rollback frees it */
 } pl_undo;

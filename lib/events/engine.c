@@ -356,7 +356,7 @@ static void txn_rollback(plaudit_ctx *ctx)
             pl_member_block_free(&ctx->alloc, u->m); /* its badge array, if any, is fresh */
         } else {
             pl_member *m = u->m;
-            memcpy(&m->st, t->arena + u->saved, sizeof(pl_mstate));
+            memcpy(&m->st, t->arena + u->saved, u->head ? PL_MSTATE_TICK : sizeof(pl_mstate));
             if (u->tail_new) { /* back to the template */
                 pl_free(&ctx->alloc, m->tail);
                 m->tail = NULL;

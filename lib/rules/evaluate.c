@@ -23,9 +23,10 @@ static int tail_own(plaudit_ctx *ctx, pl_member *m)
     return PLAUDIT_OK;
 }
 
-/* A member whose header only was saved gets a full snapshot before its tail
- * is written: the saved header (its value before the event) and the tail,
- * which nothing wrote yet; or, without a tail, one of its own. */
+/* A member whose header only was saved gets a full snapshot before the
+ * rest of it is written: its header before the event (the saved tick part,
+ * the rest as it is: nothing wrote it yet) and its tail, which nothing
+ * wrote yet either; or, without a tail, one of its own. */
 static int touch_upgrade(plaudit_ctx *ctx, pl_member *m)
 {
     pl_txn *t = &ctx->txn;
@@ -33,31 +34,30 @@ static int touch_upgrade(plaudit_ctx *ctx, pl_member *m)
     while (i > 0 && t->undo[i - 1].m != m) i--; /* a tick evaluates one member at a time: the last */
     if (i == 0 || !t->undo[i - 1].head) return PLAUDIT_OK;
     int rc;
-    if (!m->tail) {
-        if ((rc = tail_own(ctx, m))) return rc;
-        t->undo[i - 1].head = 0;
-        t->undo[i - 1].tail_new = 1;
-        return PLAUDIT_OK;
-    }
-    size_t tsz = ctx->lay.tail_size;
+    size_t tsz = m->tail ? ctx->lay.tail_size : 0;
     if ((rc = touch_room(ctx, m, sizeof(pl_mstate) + tsz))) return rc;
+    if (!m->tail && (rc = tail_own(ctx, m))) return rc;
     pl_undo *u = &t->undo[i - 1];
     char *dst = t->arena + t->arena_len;
-    memcpy(dst, t->arena + u->saved, sizeof(pl_mstate));
-    memcpy(dst + sizeof(pl_mstate), m->tail, tsz);
+    memcpy(dst, &m->st, sizeof(pl_mstate));
+    memcpy(dst, t->arena + u->saved, PL_MSTATE_TICK);
+    if (tsz) memcpy(dst + sizeof(pl_mstate), m->tail, tsz);
+    else u->tail_new = 1;
     u->saved = t->arena_len;
     u->head = 0;
     t->arena_len += sizeof(pl_mstate) + tsz;
     return PLAUDIT_OK;
 }
 
-/* Save m's header, and its tail unless head (or it has none: the template
- * is its value before, and it gets a tail of its own unless head). */
+/* Save m's header (in a tick, head: its tick part only), and its tail
+ * unless head (or it has none: the template is its value before, and it
+ * gets a tail of its own unless head). */
 static int touch(plaudit_ctx *ctx, pl_member *m, int head)
 {
     pl_txn *t = &ctx->txn;
     int fresh = !head && !m->tail;
-    size_t sz = sizeof(pl_mstate) + (head || fresh ? 0 : ctx->lay.tail_size);
+    size_t hsz = head ? PL_MSTATE_TICK : sizeof(pl_mstate);
+    size_t sz = hsz + (head || fresh ? 0 : ctx->lay.tail_size);
     int rc = touch_room(ctx, m, sz);
     if (!rc && fresh) rc = tail_own(ctx, m);
     if (rc) return rc;
@@ -67,10 +67,10 @@ static int touch(plaudit_ctx *ctx, pl_member *m, int head)
     u->head = head;
     u->tail_new = fresh;
     u->saved = t->arena_len;
-    memcpy(t->arena + t->arena_len, &m->st, sizeof(pl_mstate));
+    memcpy(t->arena + t->arena_len, &m->st, hsz);
     /* the earned badges, a separate allocation the evaluation reads last */
     if (m->st.badges) __builtin_prefetch(m->st.badges);
-    if (sz > sizeof(pl_mstate)) memcpy(t->arena + t->arena_len + sizeof(pl_mstate), m->tail, sz - sizeof(pl_mstate));
+    if (sz > hsz) memcpy(t->arena + t->arena_len + hsz, m->tail, sz - hsz);
     t->arena_len += sz;
     m->mark = t->serial;
     return PLAUDIT_OK;

@@ -46,23 +46,29 @@ static inline int64_t pl_earned_at(const pl_earned *e, uint32_t k)
     return k <= 1 || !e->at ? e->first_ts : e->at[k - 1];
 }
 
-/* The fixed part of a member's state; the program-shaped tail follows. */
+/* The fixed part of a member's state; the program-shaped tail follows.
+ * The fields a tick writes come first: a tick saves only those
+ * (PL_MSTATE_TICK bytes) for its undo, and any other write in a tick goes
+ * through pl_touch, which completes the save first (evaluate.c). */
 typedef struct pl_mstate {
+    pl_earned *badges;
+    uint32_t n_badges, cap_badges;
+    int32_t tier, lifetime_tier;
+    uint32_t flags;           /* PL_MF_* */
+    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
+                                 whose criteria ever held, for the floor a
+                                 program event keeps (program_update.c) */
+    /* the rest: a tick does not write it without pl_touch */
     int64_t joined, last_ts, points, balance;
     int64_t pts_ts;           /* when points last changed (joined before):
                                  the tie order of a board of period all
                                  that a program event adds */
     uint64_t kudos_given, kudos_received;
-    pl_earned *badges;
-    uint32_t n_badges, cap_badges;
-    int32_t tier, lifetime_tier, segment, pin;
+    int32_t segment, pin;
     uint32_t distinct;
-    uint32_t flags;           /* PL_MF_* */
     int32_t team;             /* format 2: team index, -1: none (team.c) */
-    uint32_t lifetime_set;    /* format 2: bit i: lifetime tier i (i < 32)
-                                 whose criteria ever held, for the floor a
-                                 program event keeps (program_update.c) */
 } pl_mstate;
+#define PL_MSTATE_TICK offsetof(pl_mstate, joined)
 #define PL_MF_OPTED_OUT 1u
 #define PL_MF_PINNED 2u
 /* The program changed since the member's last evaluation: the next one
