@@ -44,7 +44,7 @@ static plaudit_ctx *new_ctx(counter *c)
 static plaudit_ctx *populated(size_t n)
 {
     plaudit_ctx *ctx = new_ctx(NULL);
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "m%06zu", i);
         assert_int_equal(plaudit_record_join(ctx, T0, id, NULL, NULL), PLAUDIT_OK);
@@ -98,7 +98,7 @@ static void round_trip(void **unused)
     const UT_hash_table *tbl = ctx2->member_h->hh.tbl;
     assert_true(tbl->num_buckets >= 2 * n);
     assert_true(tbl->num_buckets < 8 * n);
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "m%06zu", i);
         pl_member *m = pl_member_find(ctx2, id);

@@ -590,23 +590,15 @@ static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
         memcpy(id, idp, idlen);
         id[idlen] = '\0';
         /* One hash of the id for the duplicate check and the insertion,
-         * computed (and its index slot started) one member ahead. */
+         * computed (and its index slot started) while the member before
+         * was decoded; the member is indexed once decoded, so that the
+         * next one's slot has the time to arrive.  Until then it is only
+         * in mv, from where a failure frees it (pl_state_reset). */
         unsigned hv;
         if (have_next) hv = next_hv;
         else HASH_VALUE(id, idlen, hv);
-        pl_member *m = pl_member_find_hv(ctx, id, idlen, hv);
-        if (m) return bad(ctx, "member listed twice");
+        pl_member *m = NULL;
         if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        if (pl_member_index_add_hv(ctx, m, hv)) {
-            pl_member_free(ctx, m);
-            return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
-        }
-        if (i == 0) { /* the table exists now: room for the members the file can hold */
-            size_t least = 2 + 1 + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
-                           16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
-            size_t fit = (r->n - r->off) / least + 1;
-            pl_member_index_reserve(ctx, nm < fit ? (size_t)nm : fit);
-        }
         m->idx = (uint32_t)ctx->n_members;
         ctx->mv[ctx->n_members++] = m;
         pl_mstate *st = &m->st;
@@ -700,6 +692,15 @@ static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
                 pl_member_prefetch_hv(ctx, next_hv);
                 have_next = 1;
             }
+        }
+        /* then index this one, its slot started a member ago */
+        if (pl_member_find_hv(ctx, m->id, m->idlen, hv)) return bad(ctx, "member listed twice");
+        if (pl_member_index_add_hv(ctx, m, hv)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
+        if (i == 0) { /* the table exists now: room for the members the file can hold */
+            size_t least = 2 + 1 + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
+                           16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
+            size_t fit = (r->n - r->off) / least + 1;
+            pl_member_index_reserve(ctx, nm < fit ? (size_t)nm : fit);
         }
     }
     return PLAUDIT_OK;
