@@ -231,6 +231,75 @@ static void put_program(const plaudit_ctx *ctx, pl_buf *b, const char *doc, size
     }
 }
 
+/* Little-endian stores at a cursor the caller made room for. */
+static inline unsigned char *w16(unsigned char *p, uint16_t v) { pl_le16(p, v); return p + 2; }
+static inline unsigned char *w32(unsigned char *p, uint32_t v) { pl_le32(p, v); return p + 4; }
+static inline unsigned char *w64(unsigned char *p, uint64_t v) { pl_le64(p, v); return p + 8; }
+
+/* One member of the body (see docs/storage-format.md), written with one
+ * reservation: a snapshot is a million of these. */
+static void put_member(const plaudit_ctx *ctx, pl_buf *b, const pl_member *m)
+{
+    const pl_mstate *st = &m->st;
+    size_t size = 2 + (size_t)m->idlen + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
+                  16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
+    for (uint32_t j = 0; j < st->n_badges; j++) {
+        const pl_earned *e = &st->badges[j];
+        size += 4 * 3 + 8 * 2 + 4 + (e->at ? 8 * (size_t)e->n : 0);
+    }
+    if (pl_buf_reserve(b, size)) return;
+    unsigned char *p = (unsigned char *)b->p + b->len, *start = p;
+    p = w16(p, (uint16_t)m->idlen);
+    memcpy(p, m->id, m->idlen);
+    p += m->idlen;
+    p = w64(p, (uint64_t)st->joined);
+    p = w64(p, (uint64_t)st->last_ts);
+    p = w64(p, (uint64_t)st->points);
+    p = w64(p, (uint64_t)st->balance);
+    p = w64(p, st->kudos_given);
+    p = w64(p, st->kudos_received);
+    p = w32(p, (uint32_t)st->tier);
+    p = w32(p, (uint32_t)st->lifetime_tier);
+    p = w32(p, (uint32_t)st->segment);
+    p = w32(p, (uint32_t)st->pin);
+    p = w32(p, st->distinct);
+    p = w32(p, st->flags);
+    const uint32_t *counts = PL_CCOUNTS(ctx, m);
+    for (size_t j = 0; j < ctx->n_actions; j++) p = w32(p, counts[j]);
+    const int64_t *cd = PL_CCD(ctx, m);
+    for (uint32_t j = 0; j < ctx->lay.n_cd; j++) p = w64(p, (uint64_t)cd[j]);
+    const pl_trk *trk = PL_CTRK(ctx, m);
+    for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
+        p = w32(p, trk[j].period);
+        p = w32(p, trk[j].aux);
+        p = w64(p, (uint64_t)trk[j].value);
+    }
+    const pl_slot *sl = PL_CSLOTS(ctx, m);
+    for (size_t j = 0; j < ctx->n_boards; j++) {
+        p = w64(p, (uint64_t)sl[j].score);
+        p = w64(p, (uint64_t)sl[j].ts);
+        p = w32(p, sl[j].period);
+        p = w32(p, sl[j].ranked);
+    }
+    p = w32(p, st->n_badges);
+    for (uint32_t j = 0; j < st->n_badges; j++) {
+        const pl_earned *e = &st->badges[j];
+        p = w32(p, e->badge);
+        p = w32(p, e->n);
+        p = w32(p, e->period);
+        p = w64(p, (uint64_t)e->first_ts);
+        p = w64(p, (uint64_t)e->last_ts);
+        /* when each level / time was earned, once there are several */
+        uint32_t n_at = e->at ? e->n : 0;
+        p = w32(p, n_at);
+        for (uint32_t k = 0; k < n_at; k++) p = w64(p, (uint64_t)e->at[k]);
+    }
+    assert((size_t)(p - start) == size);
+    (void)start;
+    b->len += size;
+    b->p[b->len] = '\0';
+}
+
 int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
 {
     int oom = 0;
@@ -273,52 +342,7 @@ int pl_snapshot_encode(plaudit_ctx *ctx, uint64_t seq, pl_buf *b)
     for (size_t i = 0; i < ctx->n_rewards; i++) pl_put64(b, (uint64_t)ctx->rewards[i]->stock);
     pl_put64(b, ctx->n_members);
     for (size_t i = 0; i < ctx->n_members && !b->oom; i++) {
-        const pl_member *m = ctx->mv[i];
-        const pl_mstate *st = &m->st;
-        pl_put16(b, (uint16_t)m->idlen);
-        pl_buf_put(b, m->id, m->idlen);
-        pl_put64(b, (uint64_t)st->joined);
-        pl_put64(b, (uint64_t)st->last_ts);
-        pl_put64(b, (uint64_t)st->points);
-        pl_put64(b, (uint64_t)st->balance);
-        pl_put64(b, st->kudos_given);
-        pl_put64(b, st->kudos_received);
-        pl_put32(b, (uint32_t)st->tier);
-        pl_put32(b, (uint32_t)st->lifetime_tier);
-        pl_put32(b, (uint32_t)st->segment);
-        pl_put32(b, (uint32_t)st->pin);
-        pl_put32(b, st->distinct);
-        pl_put32(b, st->flags);
-        const uint32_t *counts = PL_CCOUNTS(ctx, m);
-        for (size_t j = 0; j < ctx->n_actions; j++) pl_put32(b, counts[j]);
-        const int64_t *cd = PL_CCD(ctx, m);
-        for (uint32_t j = 0; j < ctx->lay.n_cd; j++) pl_put64(b, (uint64_t)cd[j]);
-        const pl_trk *trk = PL_CTRK(ctx, m);
-        for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
-            pl_put32(b, trk[j].period);
-            pl_put32(b, trk[j].aux);
-            pl_put64(b, (uint64_t)trk[j].value);
-        }
-        const pl_slot *sl = PL_CSLOTS(ctx, m);
-        for (size_t j = 0; j < ctx->n_boards; j++) {
-            pl_put64(b, (uint64_t)sl[j].score);
-            pl_put64(b, (uint64_t)sl[j].ts);
-            pl_put32(b, sl[j].period);
-            pl_put32(b, sl[j].ranked);
-        }
-        pl_put32(b, st->n_badges);
-        for (uint32_t j = 0; j < st->n_badges; j++) {
-            const pl_earned *e = &st->badges[j];
-            pl_put32(b, e->badge);
-            pl_put32(b, e->n);
-            pl_put32(b, e->period);
-            pl_put64(b, (uint64_t)e->first_ts);
-            pl_put64(b, (uint64_t)e->last_ts);
-            /* when each level / time was earned, once there are several */
-            uint32_t n_at = e->at ? e->n : 0;
-            pl_put32(b, n_at);
-            for (uint32_t k = 0; k < n_at; k++) pl_put64(b, (uint64_t)e->at[k]);
-        }
+        put_member(ctx, b, ctx->mv[i]);
     }
     uint64_t n_keys = 0;
     for (const pl_key *k = ctx->key_h; k; k = k->hh.next) n_keys++;
@@ -446,6 +470,20 @@ static uint64_t g64(rd *r)
     const unsigned char *p = take(r, 8);
     return p ? pl_rd64(p) : 0;
 }
+/* Reads inside a piece already taken whole. */
+static inline uint32_t q32(const unsigned char **q)
+{
+    uint32_t v = pl_rd32(*q);
+    *q += 4;
+    return v;
+}
+static inline uint64_t q64(const unsigned char **q)
+{
+    uint64_t v = pl_rd64(*q);
+    *q += 8;
+    return v;
+}
+
 static uint16_t g16(rd *r)
 {
     const unsigned char *p = take(r, 2);
@@ -580,6 +618,8 @@ static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
  * earned badges.  scratch holds a tail, its padding zero. */
 static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
 {
+    const size_t fixed = 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd + 16 * (size_t)ctx->lay.n_trk +
+                         24 * ctx->n_boards + 4;
     char id[PL_MEMBER_ID_MAX + 1];
     unsigned next_hv = 0;
     int have_next = 0;
@@ -601,20 +641,23 @@ static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
         if (pl_member_alloc(ctx, id, 0, &m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         m->idx = (uint32_t)ctx->n_members;
         ctx->mv[ctx->n_members++] = m;
+        /* The fixed part (header, tail, badge count) in one piece. */
+        const unsigned char *q = take(r, fixed);
+        if (!q) return bad(ctx, "member record cut short");
         pl_mstate *st = &m->st;
-        st->joined = (int64_t)g64(r);
-        st->last_ts = (int64_t)g64(r);
+        st->joined = (int64_t)q64(&q);
+        st->last_ts = (int64_t)q64(&q);
         st->pts_ts = st->last_ts; /* a snapshot without the PGEN section */
-        st->points = (int64_t)g64(r);
-        st->balance = (int64_t)g64(r);
-        st->kudos_given = g64(r);
-        st->kudos_received = g64(r);
-        st->tier = (int32_t)g32(r);
-        st->lifetime_tier = (int32_t)g32(r);
-        st->segment = (int32_t)g32(r);
-        st->pin = (int32_t)g32(r);
-        st->distinct = g32(r);
-        st->flags = g32(r);
+        st->points = (int64_t)q64(&q);
+        st->balance = (int64_t)q64(&q);
+        st->kudos_given = q64(&q);
+        st->kudos_received = q64(&q);
+        st->tier = (int32_t)q32(&q);
+        st->lifetime_tier = (int32_t)q32(&q);
+        st->segment = (int32_t)q32(&q);
+        st->pin = (int32_t)q32(&q);
+        st->distinct = q32(&q);
+        st->flags = q32(&q);
         /* Times are used in arithmetic (tenure, cooldowns): keep them in
          * the range events can produce. */
         if (!ts_ok(st->joined) || !ts_ok(st->last_ts) || st->joined > st->last_ts || st->points < 0 ||
@@ -628,32 +671,32 @@ static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
          * the member's own unless it equals the template (a member who
          * only joined). */
         uint32_t *counts = (uint32_t *)(void *)(scratch + ctx->lay.off_counts);
-        for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = g32(r);
+        for (size_t j = 0; j < ctx->n_actions; j++) counts[j] = q32(&q);
         int64_t *cd = (int64_t *)(void *)(scratch + ctx->lay.off_cd);
         for (uint32_t j = 0; j < ctx->lay.n_cd; j++) {
-            cd[j] = (int64_t)g64(r);
+            cd[j] = (int64_t)q64(&q);
             if (cd[j] != INT64_MIN && !ts_ok(cd[j])) return bad(ctx, "cooldown time out of range");
         }
         pl_trk *trk = (pl_trk *)(void *)(scratch + ctx->lay.off_trk);
         for (uint32_t j = 0; j < ctx->lay.n_trk; j++) {
-            trk[j].period = g32(r);
-            trk[j].aux = g32(r);
-            trk[j].value = (int64_t)g64(r);
+            trk[j].period = q32(&q);
+            trk[j].aux = q32(&q);
+            trk[j].value = (int64_t)q64(&q);
         }
         pl_slot *sl = (pl_slot *)(void *)(scratch + ctx->lay.off_slots);
         for (size_t j = 0; j < ctx->n_boards; j++) {
-            sl[j].score = (int64_t)g64(r);
-            sl[j].ts = (int64_t)g64(r);
-            sl[j].period = g32(r);
-            sl[j].ranked = g32(r);
+            sl[j].score = (int64_t)q64(&q);
+            sl[j].ts = (int64_t)q64(&q);
+            sl[j].period = q32(&q);
+            sl[j].ranked = q32(&q);
             if (sl[j].ranked > 1) return bad(ctx, "slot flag");
         }
         if (ctx->lay.tail_size && memcmp(scratch, ctx->tail0, ctx->lay.tail_size) != 0) {
             if (pl_member_tail_own(ctx, m)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
             memcpy(m->tail, scratch, ctx->lay.tail_size);
         }
-        uint32_t nb = g32(r);
-        if (r->short_ || nb > ctx->n_badges) return bad(ctx, "badge count");
+        uint32_t nb = q32(&q);
+        if (nb > ctx->n_badges) return bad(ctx, "badge count");
         if (nb) {
             st->badges = pl_malloc(&ctx->alloc, sizeof *st->badges * nb);
             if (!st->badges) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
@@ -697,9 +740,7 @@ static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
         if (pl_member_find_hv(ctx, m->id, m->idlen, hv)) return bad(ctx, "member listed twice");
         if (pl_member_index_add_hv(ctx, m, hv)) return pl_err(ctx, PLAUDIT_ENOMEM, "out of memory loading a snapshot");
         if (i == 0) { /* the table exists now: room for the members the file can hold */
-            size_t least = 2 + 1 + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
-                           16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
-            size_t fit = (r->n - r->off) / least + 1;
+            size_t fit = (r->n - r->off) / (2 + 1 + fixed) + 1;
             pl_member_index_reserve(ctx, nm < fit ? (size_t)nm : fit);
         }
     }
