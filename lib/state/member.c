@@ -26,15 +26,22 @@ pl_member *pl_member_find(const plaudit_ctx *ctx, const char *id)
     return m;
 }
 
+/* The index slot of a hash (HASH_VALUE of an id). */
+void pl_member_prefetch_hv(const plaudit_ctx *ctx, unsigned hv)
+{
+    if (!ctx->member_h) return;
+    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
+    __builtin_prefetch(&tbl->buckets[hv & (tbl->num_buckets - 1)]);
+}
+
 /* Batches prefetch ahead (engine.c): first hash an id and prefetch its
- * bucket, an event later follow the bucket to the member and prefetch its
- * state, so that the misses of several events overlap. */
+ * bucket, then follow the bucket to the member's first line, then prefetch
+ * the rest of its state, so that the misses of several events overlap. */
 uint64_t pl_member_prefetch_slot(const plaudit_ctx *ctx, const char *id)
 {
     if (!ctx->member_h || !id) return 0;
-    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
     unsigned h = (unsigned)pl_hash_bytes(id, strlen(id));
-    __builtin_prefetch(&tbl->buckets[h & (tbl->num_buckets - 1)]);
+    pl_member_prefetch_hv(ctx, h);
     return (uint64_t)h | 1ull << 32; /* never 0 */
 }
 
@@ -90,13 +97,6 @@ int pl_member_index_add_hv(plaudit_ctx *ctx, pl_member *m, unsigned hv)
     PL_UH(&ctx->alloc);
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->member_h, m->id, m->idlen, hv, m);
     return pl_uh_oom ? PLAUDIT_ENOMEM : PLAUDIT_OK;
-}
-
-void pl_member_prefetch_hv(const plaudit_ctx *ctx, unsigned hv)
-{
-    if (!ctx->member_h) return;
-    const UT_hash_table *tbl = ctx->member_h->hh.tbl;
-    __builtin_prefetch(&tbl->buckets[hv & (tbl->num_buckets - 1)]);
 }
 
 /* Grow the bucket array at once to about what n insertions grow it to

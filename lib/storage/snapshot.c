@@ -236,13 +236,21 @@ static inline unsigned char *w16(unsigned char *p, uint16_t v) { pl_le16(p, v); 
 static inline unsigned char *w32(unsigned char *p, uint32_t v) { pl_le32(p, v); return p + 4; }
 static inline unsigned char *w64(unsigned char *p, uint64_t v) { pl_le64(p, v); return p + 8; }
 
+/* Bytes of a member's record between its id and its badges: the header
+ * (6 x 64-bit, 6 x 32-bit fields), the tail (counts, cooldowns, trackers,
+ * slots) and the badge count. */
+static size_t member_fixed_size(const plaudit_ctx *ctx)
+{
+    return 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd + 16 * (size_t)ctx->lay.n_trk +
+           24 * ctx->n_boards + 4;
+}
+
 /* One member of the body (see docs/storage-format.md), written with one
  * reservation: a snapshot is a million of these. */
 static void put_member(const plaudit_ctx *ctx, pl_buf *b, const pl_member *m)
 {
     const pl_mstate *st = &m->st;
-    size_t size = 2 + (size_t)m->idlen + 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd +
-                  16 * (size_t)ctx->lay.n_trk + 24 * ctx->n_boards + 4;
+    size_t size = 2 + (size_t)m->idlen + member_fixed_size(ctx);
     for (uint32_t j = 0; j < st->n_badges; j++) {
         const pl_earned *e = &st->badges[j];
         size += 4 * 3 + 8 * 2 + 4 + (e->at ? 8 * (size_t)e->n : 0);
@@ -618,8 +626,7 @@ static int gen_load(plaudit_ctx *ctx, const unsigned char *p, size_t n)
  * earned badges.  scratch holds a tail, its padding zero. */
 static int load_members(plaudit_ctx *ctx, rd *r, uint64_t nm, char *scratch)
 {
-    const size_t fixed = 6 * 8 + 6 * 4 + 4 * ctx->n_actions + 8 * (size_t)ctx->lay.n_cd + 16 * (size_t)ctx->lay.n_trk +
-                         24 * ctx->n_boards + 4;
+    const size_t fixed = member_fixed_size(ctx);
     char id[PL_MEMBER_ID_MAX + 1];
     unsigned next_hv = 0;
     int have_next = 0;
